@@ -1,0 +1,74 @@
+import Ajv from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors';
+import { configDefaults, configSchema, configSources, type FleetConfig } from './fleet-config';
+
+/** The file read when neither FLEET_CONFIG nor --config names one; `npm run setup` writes it. */
+export const DEFAULT_CONFIG_FILE = 'fleet.config.json';
+
+export interface ConfigInputs {
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, keyed like FleetConfig. */
+  flags?: Partial<Record<keyof FleetConfig, string | number | undefined>>;
+  /** Path of a JSON config file; when absent, FLEET_CONFIG or ./fleet.config.json if it exists. */
+  configFile?: string;
+}
+
+const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(configSchema);
+
+/**
+ * Reads the configuration from flags, environment and config file (in that order of precedence), validates it
+ * once, and reports every problem in a single error. Secret values are never echoed in the error.
+ */
+export function loadConfig(inputs: ConfigInputs = {}): FleetConfig {
+  const env = inputs.env ?? process.env;
+  const problems: string[] = [];
+  const fromFile = readConfigFile(inputs.configFile ?? env.FLEET_CONFIG, problems);
+
+  const merged: Record<string, unknown> = { ...configDefaults };
+  for (const [key, value] of Object.entries(fromFile)) merged[key] = value;
+  for (const [key, source] of Object.entries(configSources)) {
+    const fromEnv = env[source.env];
+    if (fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv;
+    const fromFlag = inputs.flags?.[key as keyof FleetConfig];
+    if (fromFlag !== undefined) merged[key] = fromFlag;
+  }
+
+  if (!validate(merged)) {
+    for (const error of validate.errors ?? []) problems.push(describeProblem(error.instancePath, error.message, error.params));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return merged as unknown as FleetConfig;
+}
+
+function readConfigFile(path: string | undefined, problems: string[]): Record<string, unknown> {
+  const explicit = path !== undefined;
+  const file = resolve(path ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicit) problems.push(`config file ${file} does not exist`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`config file ${file} must hold a JSON object`);
+      return {};
+    }
+    return parsed as Record<string, unknown>;
+  } catch (error: unknown) {
+    problems.push(`config file ${file} is not valid JSON: ${error instanceof Error ? error.message : 'unreadable'}`);
+    return {};
+  }
+}
+
+function describeProblem(instancePath: string, message: string | undefined, params: Record<string, unknown>): string {
+  const key = instancePath.replace(/^\//, '') || String(params.missingProperty ?? params.additionalProperty ?? '');
+  const source = configSources[key as keyof FleetConfig];
+  const where = source ? `${key} (${source.env})` : key;
+  if (params.additionalProperty !== undefined) return `${where}: unknown setting`;
+  if (key === 'encryptionKey' && params.pattern !== undefined) {
+    return `${where}: must be 32 bytes as 64 hex characters or base64 (generate one with: fleet key generate)`;
+  }
+  return `${where}: ${message ?? 'invalid'}`;
+}

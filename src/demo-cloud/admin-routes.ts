@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { FaultSwitches } from './faults';
+import { HttpError } from './http-error';
+import { InvalidInputError } from './invalid-input-error';
+import { isPowerState, POWER_STATES, type MutationRequest } from './model';
+import type { DemoCloudState } from './state';
+
+export interface AdminRouteDeps {
+  state: DemoCloudState;
+  faults: FaultSwitches;
+}
+
+const MUTATION_FIELDS = ['update_percent', 'add', 'delete'] as const;
+
+/**
+ * Routes for whoever runs the simulator (tests, benchmarks, the quickstart): change the inventory, flip VMs, switch
+ * faults on and off. No credentials, as they are not part of the simulated cloud's API.
+ */
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
+  const { state, faults } = deps;
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/admin/state', async () => ({
+    region: state.region,
+    counts: state.counts(),
+    mutations: state.mutations,
+  }));
+
+  app.post('/admin/mutate', async (request) => state.mutate(parseMutationRequest(request.body)));
+
+  app.post<{ Params: { id: string } }>('/admin/vms/:id/power', async (request) => {
+    const powerState = isRecord(request.body) ? request.body.state : undefined;
+    if (!isPowerState(powerState)) {
+      throw new InvalidInputError(`state must be one of: ${POWER_STATES.join(', ')}`);
+    }
+    const vm = state.setPowerState(request.params.id, powerState);
+    if (!vm) throw new HttpError(404, 'not found');
+    return vm;
+  });
+
+  app.get('/admin/faults', async () => faults.current());
+  app.put('/admin/faults', async (request) => faults.set(request.body ?? {}));
+  app.delete('/admin/faults', async () => {
+    faults.clear();
+    return faults.current();
+  });
+}
+
+/** Shape checks only; the ranges are checked by the state, which knows how many VMs there are. */
+function parseMutationRequest(body: unknown): MutationRequest {
+  if (body === undefined || body === null) return {};
+  if (!isRecord(body)) throw new InvalidInputError('mutation must be a JSON object');
+  const unknown = Object.keys(body).filter((key) => !(MUTATION_FIELDS as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new InvalidInputError(`unknown mutation field(s): ${unknown.join(', ')}`);
+  const request: MutationRequest = {};
+  const problems: string[] = [];
+  for (const field of MUTATION_FIELDS) {
+    const value = body[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'number') problems.push(`${field} must be a number`);
+    else request[field] = value;
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
+  return request;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,147 @@
+import type { Page } from './collection';
+import { InvalidInputError } from './invalid-input-error';
+import { isCollectionName, type CollectionName } from './model';
+
+/** The failure switches, in the shape PUT /admin/faults takes and echoes. */
+export interface FaultConfig {
+  /** Answer 500 to list/get requests of the collection, `times` times (absent = until cleared). */
+  error_500?: { collection: CollectionName; times?: number };
+  /** Delay every /v1 response by this many milliseconds. */
+  slow_ms?: number;
+  /** List responses of the collection are cut short: invalid JSON, still labelled application/json. */
+  malformed?: { collection: CollectionName };
+  /** The request for this 0-based page of the collection silently gets the page after it instead. */
+  missing_page?: { collection: CollectionName; page: number };
+}
+
+const MAX_SLOW_MS = 60_000;
+/** Markers remembered for page counting; old ones are dropped first, so abandoned walks cannot grow the map. */
+const MAX_TRACKED_MARKERS = 10_000;
+
+/**
+ * The simulator's failure switches. Setting replaces the whole configuration; error_500 clears itself once its
+ * `times` are used up.
+ */
+export class FaultSwitches {
+  private config: FaultConfig = {};
+  /** For the missing_page collection: the page index a request with this marker asks for. */
+  private readonly pageIndexByMarker = new Map<string, number>();
+
+  /** Validates and applies a PUT /admin/faults body; throws InvalidInputError naming every problem. */
+  set(body: unknown): FaultConfig {
+    this.config = parseFaultConfig(body);
+    this.pageIndexByMarker.clear();
+    return this.current();
+  }
+
+  clear(): void {
+    this.config = {};
+    this.pageIndexByMarker.clear();
+  }
+
+  current(): FaultConfig {
+    return structuredClone(this.config);
+  }
+
+  get slowMs(): number {
+    return this.config.slow_ms ?? 0;
+  }
+
+  /** Whether this request should fail with a 500; uses up one of the `times`. */
+  takeError500(collection: CollectionName): boolean {
+    const fault = this.config.error_500;
+    if (!fault || fault.collection !== collection) return false;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) delete this.config.error_500;
+    }
+    return true;
+  }
+
+  isMalformed(collection: CollectionName): boolean {
+    return this.config.malformed?.collection === collection;
+  }
+
+  /**
+   * Fetches one page of a listing, skipping the faulty page when missing_page names this collection. Pages are
+   * counted per walk through their markers: no marker is page 0, and each next_marker handed out is remembered as
+   * the following page.
+   */
+  listPage<T>(collection: CollectionName, marker: string | null, fetch: (marker: string | null) => Page<T>): Page<T> {
+    const fault = this.config.missing_page;
+    if (!fault || fault.collection !== collection) return fetch(marker);
+    const index = marker === null ? 0 : this.pageIndexByMarker.get(marker);
+    let page = fetch(marker);
+    if (index === undefined) return page;
+    let servedIndex = index;
+    if (index === fault.page) {
+      page = page.nextMarker === null ? { items: [], nextMarker: null } : fetch(page.nextMarker);
+      servedIndex = index + 1;
+    }
+    if (page.nextMarker !== null) this.rememberMarker(page.nextMarker, servedIndex + 1);
+    return page;
+  }
+
+  private rememberMarker(marker: string, index: number): void {
+    this.pageIndexByMarker.delete(marker);
+    this.pageIndexByMarker.set(marker, index);
+    if (this.pageIndexByMarker.size > MAX_TRACKED_MARKERS) {
+      const oldest = this.pageIndexByMarker.keys().next();
+      if (!oldest.done) this.pageIndexByMarker.delete(oldest.value);
+    }
+  }
+}
+
+function parseFaultConfig(body: unknown): FaultConfig {
+  if (!isRecord(body)) throw new InvalidInputError('faults must be a JSON object');
+  const problems: string[] = [];
+  const config: FaultConfig = {};
+  for (const key of Object.keys(body)) {
+    if (!['error_500', 'slow_ms', 'malformed', 'missing_page'].includes(key)) problems.push(`unknown fault: ${key}`);
+  }
+  if (body.error_500 !== undefined) {
+    const collection = parseCollection(body.error_500, 'error_500', problems);
+    const times = isRecord(body.error_500) ? body.error_500.times : undefined;
+    if (times === undefined) {
+      if (collection) config.error_500 = { collection };
+    } else if (typeof times !== 'number' || !Number.isInteger(times) || times <= 0) {
+      problems.push('error_500.times must be a positive integer');
+    } else if (collection) {
+      config.error_500 = { collection, times };
+    }
+  }
+  if (body.slow_ms !== undefined) {
+    const slow = body.slow_ms;
+    if (typeof slow !== 'number' || !Number.isInteger(slow) || slow < 0 || slow > MAX_SLOW_MS) {
+      problems.push(`slow_ms must be an integer from 0 to ${MAX_SLOW_MS}`);
+    } else {
+      config.slow_ms = slow;
+    }
+  }
+  if (body.malformed !== undefined) {
+    const collection = parseCollection(body.malformed, 'malformed', problems);
+    if (collection) config.malformed = { collection };
+  }
+  if (body.missing_page !== undefined) {
+    const collection = parseCollection(body.missing_page, 'missing_page', problems);
+    const page = isRecord(body.missing_page) ? body.missing_page.page : undefined;
+    if (typeof page !== 'number' || !Number.isInteger(page) || page < 0) {
+      problems.push('missing_page.page must be an integer >= 0');
+    } else if (collection) {
+      config.missing_page = { collection, page };
+    }
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
+  return config;
+}
+
+function parseCollection(fault: unknown, name: string, problems: string[]): CollectionName | undefined {
+  const collection = isRecord(fault) ? fault.collection : undefined;
+  if (typeof collection === 'string' && isCollectionName(collection)) return collection;
+  problems.push(`${name}.collection must be one of the collections`);
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,98 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger } from 'fastify';
+import { FaultSwitches } from './faults';
+import { InvalidInputError } from './invalid-input-error';
+import { isKnownRegion, KNOWN_REGIONS, MAX_VMS } from './model';
+import { buildDemoCloudServer } from './server';
+import { DemoCloudState } from './state';
+
+export { DemoCloudState, type ChangeListener, type DemoCloudStateOptions } from './state';
+export { FaultSwitches, type FaultConfig } from './faults';
+export { InvalidInputError } from './invalid-input-error';
+export type { ListResponse } from './v1-routes';
+export * from './model';
+
+/** How to start the Awesome Cloud simulator; every field has a default. */
+export interface DemoCloudOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** VMs generated at start (default 100). */
+  vms?: number;
+  /** Same seed and size, same cloud (default 42). */
+  seed?: number;
+  /** The region that holds the inventory; the other known regions are empty (default us-east-1). */
+  region?: string;
+  accessKey?: string;
+  secretKey?: string;
+  /** Clock for change events (default: the wall clock). */
+  now?: () => Date;
+  /** Request logging; silent when absent. */
+  logger?: FastifyBaseLogger;
+}
+
+export interface RunningDemoCloud {
+  /** Base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  state: DemoCloudState;
+  /** Stops listening; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  vms: 100,
+  seed: 42,
+  region: 'us-east-1',
+  accessKey: 'demo-access',
+  secretKey: 'demo-secret',
+};
+
+/** Generates the inventory and serves it over HTTP until `close()`. */
+export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<RunningDemoCloud> {
+  const config = { ...DEFAULTS, ...withoutUndefined(options) };
+  checkOptions(config);
+  const state = new DemoCloudState({ seed: config.seed, vms: config.vms, region: config.region, now: options.now });
+  const app = buildDemoCloudServer({
+    state,
+    faults: new FaultSwitches(),
+    credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
+    logger: options.logger,
+  });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error: unknown) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    state,
+    close: () => (closing ??= app.close()),
+  };
+}
+
+function checkOptions(config: typeof DEFAULTS): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    problems.push('port must be an integer from 0 to 65535');
+  }
+  if (typeof config.host !== 'string' || config.host === '') problems.push('host must be a non-empty string');
+  if (!Number.isInteger(config.vms) || config.vms < 0 || config.vms > MAX_VMS) {
+    problems.push(`vms must be an integer from 0 to ${MAX_VMS}`);
+  }
+  if (!Number.isInteger(config.seed)) problems.push('seed must be an integer');
+  if (!isKnownRegion(config.region)) problems.push(`region must be one of: ${KNOWN_REGIONS.join(', ')}`);
+  if (typeof config.accessKey !== 'string' || config.accessKey === '') problems.push('accessKey must be non-empty');
+  if (typeof config.secretKey !== 'string' || config.secretKey === '') problems.push('secretKey must be non-empty');
+  if (problems.length > 0) throw new InvalidInputError(`invalid demo cloud options: ${problems.join('; ')}`);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,284 @@
+import { compareIds, SortedCollection, type Page } from './collection';
+import { BOOT_DEVICE, buildVm, mutationLaunchTime, renameForMutation, TAG_SETS, type VmReferences } from './generate';
+import { InvalidInputError } from './invalid-input-error';
+import { generateInventory } from './inventory';
+import {
+  COLLECTIONS,
+  isKnownRegion,
+  MAX_VMS,
+  POWER_STATES,
+  type ChangeEvent,
+  type CollectionItems,
+  type CollectionName,
+  type MutationRequest,
+  type MutationResult,
+  type PowerState,
+  type RegionName,
+  type Vm,
+  type Volume,
+} from './model';
+import { deriveSeed, Random } from './random';
+
+export interface DemoCloudStateOptions {
+  seed: number;
+  /** VMs generated at start, 0..MAX_VMS. */
+  vms: number;
+  region: string;
+  /** Clock for ChangeEvent.at; the inventory itself never reads it. */
+  now?: () => Date;
+}
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+/** Changes of one kind to one collection, in the order listeners should see them. */
+interface ChangeBatch {
+  collection: CollectionName;
+  kind: ChangeEvent['kind'];
+  ids: readonly string[];
+}
+
+type Collections = { [K in CollectionName]: SortedCollection<CollectionItems[K]> };
+
+/** Mutations per request are bounded so one admin call cannot stall the server for long. */
+const MAX_ADD_PER_MUTATION = 100_000;
+/** Salts below this are used by the initial generation streams. */
+const MUTATION_SALT_BASE = 1_000;
+
+/**
+ * The whole inventory of the simulated cloud's one populated region, and the only place that changes it. Every
+ * change goes through here and is reported to `onChange` listeners, which is what events and metrics will hang off.
+ *
+ * Objects returned by the read methods are the live ones: treat them as read-only.
+ */
+export class DemoCloudState {
+  readonly region: RegionName;
+  readonly seed: number;
+  private readonly now: () => Date;
+  private readonly collections: Collections;
+  /**
+   * Data volumes attached to each VM, so deleting a VM or filtering by attached_vm_id needs no scan. Boot volumes are
+   * left out (found through vm.boot_volume_id): indexing them too cost 300,000 Map entries at the largest size.
+   */
+  private readonly dataVolumesByVm = new Map<string, Volume[]>();
+  private readonly listeners = new Set<ChangeListener>();
+  private mutationCount = 0;
+  private nextVmNumber: number;
+  private nextVolumeNumber: number;
+
+  constructor(options: DemoCloudStateOptions) {
+    const { seed, vms, region } = options;
+    if (!Number.isInteger(seed)) throw new InvalidInputError('seed must be an integer');
+    if (!Number.isInteger(vms) || vms < 0 || vms > MAX_VMS) {
+      throw new InvalidInputError(`vms must be an integer from 0 to ${MAX_VMS}`);
+    }
+    if (!isKnownRegion(region)) throw new InvalidInputError(`unknown region: ${region}`);
+    this.region = region;
+    this.seed = seed;
+    this.now = options.now ?? (() => new Date());
+
+    const inventory = generateInventory({ seed, vms, region });
+    this.collections = {
+      zones: new SortedCollection(inventory.zones),
+      flavors: new SortedCollection(inventory.flavors),
+      images: new SortedCollection(inventory.images),
+      security_groups: new SortedCollection(inventory.security_groups),
+      vms: new SortedCollection(inventory.vms),
+      volumes: new SortedCollection(inventory.volumes),
+    };
+    for (const volume of inventory.volumes) {
+      if (volume.attached_vm_id !== null && volume.device !== BOOT_DEVICE) this.indexDataVolume(volume.attached_vm_id, volume);
+    }
+    this.nextVmNumber = vms + 1;
+    this.nextVolumeNumber = inventory.volumes.length + 1;
+  }
+
+  /** How many mutations have been applied. */
+  get mutations(): number {
+    return this.mutationCount;
+  }
+
+  /** Every object of a collection in id order (a live view: do not keep it across changes). */
+  list<K extends CollectionName>(collection: K): readonly CollectionItems[K][] {
+    return this.collections[collection].all();
+  }
+
+  get<K extends CollectionName>(collection: K, id: string): CollectionItems[K] | undefined {
+    return this.collections[collection].get(id);
+  }
+
+  getMany<K extends CollectionName>(collection: K, ids: Iterable<string>): CollectionItems[K][] {
+    return this.collections[collection].getMany(ids);
+  }
+
+  page<K extends CollectionName>(collection: K, marker: string | null, limit: number): Page<CollectionItems[K]> {
+    return this.collections[collection].page(marker, limit);
+  }
+
+  count(collection: CollectionName): number {
+    return this.collections[collection].size;
+  }
+
+  counts(): Record<CollectionName, number> {
+    const counts: Partial<Record<CollectionName, number>> = {};
+    for (const name of COLLECTIONS) counts[name] = this.count(name);
+    return counts as Record<CollectionName, number>;
+  }
+
+  /** The volumes attached to a VM, in id order; empty for an unknown VM. */
+  volumesAttachedTo(vmId: string): Volume[] {
+    const vm = this.collections.vms.get(vmId);
+    if (!vm) return [];
+    const attached = [...(this.dataVolumesByVm.get(vmId) ?? [])];
+    const boot = this.collections.volumes.get(vm.boot_volume_id);
+    if (boot && boot.attached_vm_id === vmId) attached.push(boot);
+    return attached.sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  /** Registers a listener for every change; returns the function that removes it. */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Applies deletes, then updates to surviving VMs, then adds, all drawn from a PRNG seeded by (seed, mutation
+   * number): the same sequence of requests always yields the same cloud. Deleting a VM deletes its boot volume and
+   * detaches its data volumes.
+   */
+  mutate(request: MutationRequest): MutationResult {
+    const { deleteCount, updatePercent, addCount } = this.checkMutation(request);
+    const mutation = ++this.mutationCount;
+    const rng = new Random(deriveSeed(this.seed, MUTATION_SALT_BASE + mutation));
+    const vms = this.collections.vms;
+    const volumes = this.collections.volumes;
+    const result: MutationResult = {
+      vms: { created: [], updated: [], deleted: [] },
+      volumes: { created: [], updated: [], deleted: [] },
+    };
+
+    const updateCount = Math.floor(((vms.size - deleteCount) * updatePercent) / 100);
+    const picked = rng.sampleIndexes(vms.size, deleteCount + updateCount).map((index) => vms.all()[index]);
+    const toDelete = picked.slice(0, deleteCount);
+    const toUpdate = picked.slice(deleteCount);
+
+    const deletedVolumeIds = new Set<string>();
+    for (const vm of toDelete) {
+      deletedVolumeIds.add(vm.boot_volume_id);
+      for (const volume of this.dataVolumesByVm.get(vm.id) ?? []) {
+        volume.status = 'available';
+        volume.attached_vm_id = null;
+        volume.device = null;
+        result.volumes.updated.push(volume.id);
+      }
+      this.dataVolumesByVm.delete(vm.id);
+    }
+    result.vms.deleted = vms.removeMany(new Set(toDelete.map((vm) => vm.id))).map((vm) => vm.id);
+    result.volumes.deleted = volumes.removeMany(deletedVolumeIds).map((volume) => volume.id);
+
+    for (const vm of toUpdate) {
+      // The name always changes, so every update is visible; power state and tags change half the time each.
+      vm.name = renameForMutation(vm.name, mutation);
+      if (rng.chance(0.5)) vm.power_state = pickOther(rng, POWER_STATES, vm.power_state);
+      if (rng.chance(0.5)) vm.tags = pickOther(rng, TAG_SETS, vm.tags);
+      result.vms.updated.push(vm.id);
+    }
+
+    const refs: VmReferences = {
+      flavors: this.list('flavors'),
+      images: this.list('images'),
+      zones: this.list('zones'),
+      securityGroups: this.list('security_groups'),
+    };
+    for (let i = 0; i < addCount; i++) {
+      const launchedAt = mutationLaunchTime(mutation, i);
+      const { vm, bootVolume } = buildVm(rng, refs, this.nextVmNumber, this.nextVolumeNumber, launchedAt);
+      this.nextVmNumber += 1;
+      this.nextVolumeNumber += 1;
+      vms.append(vm);
+      volumes.append(bootVolume);
+      result.vms.created.push(vm.id);
+      result.volumes.created.push(bootVolume.id);
+    }
+
+    // created and deleted come out of id-ordered walks already; updates were drawn in random order.
+    result.vms.updated.sort();
+    result.volumes.updated.sort();
+    this.emit([
+      { collection: 'vms', kind: 'deleted', ids: result.vms.deleted },
+      { collection: 'volumes', kind: 'deleted', ids: result.volumes.deleted },
+      { collection: 'volumes', kind: 'updated', ids: result.volumes.updated },
+      { collection: 'vms', kind: 'updated', ids: result.vms.updated },
+      { collection: 'vms', kind: 'created', ids: result.vms.created },
+      { collection: 'volumes', kind: 'created', ids: result.volumes.created },
+    ]);
+    return result;
+  }
+
+  /** Sets a VM's power state; undefined when the VM does not exist. Setting the current state is not a change. */
+  setPowerState(vmId: string, state: PowerState): Vm | undefined {
+    const vm = this.collections.vms.get(vmId);
+    if (!vm) return undefined;
+    if (vm.power_state !== state) {
+      vm.power_state = state;
+      this.emit([{ collection: 'vms', kind: 'updated', ids: [vm.id] }]);
+    }
+    return vm;
+  }
+
+  private checkMutation(request: MutationRequest): { deleteCount: number; updatePercent: number; addCount: number } {
+    const problems: string[] = [];
+    const updatePercent = request.update_percent ?? 0;
+    const addCount = request.add ?? 0;
+    const deleteCount = request.delete ?? 0;
+    if (typeof updatePercent !== 'number' || !Number.isFinite(updatePercent) || updatePercent < 0 || updatePercent > 100) {
+      problems.push('update_percent must be a number from 0 to 100');
+    }
+    if (!Number.isInteger(addCount) || addCount < 0 || addCount > MAX_ADD_PER_MUTATION) {
+      problems.push(`add must be an integer from 0 to ${MAX_ADD_PER_MUTATION}`);
+    }
+    const vmCount = this.collections.vms.size;
+    if (!Number.isInteger(deleteCount) || deleteCount < 0 || deleteCount > vmCount) {
+      problems.push(`delete must be an integer from 0 to the number of VMs (${vmCount})`);
+    }
+    if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
+    return { deleteCount, updatePercent, addCount };
+  }
+
+  private indexDataVolume(vmId: string, volume: Volume): void {
+    const attached = this.dataVolumesByVm.get(vmId);
+    if (attached) attached.push(volume);
+    else this.dataVolumesByVm.set(vmId, [volume]);
+  }
+
+  /**
+   * Calls every listener for every event, after the state is fully changed. A throwing listener does not stop the
+   * others; the failures are rethrown together once all have run.
+   */
+  private emit(batches: readonly ChangeBatch[]): void {
+    if (this.listeners.size === 0) return;
+    const failures: unknown[] = [];
+    for (const { collection, kind, ids } of batches) {
+      for (const id of ids) {
+        const event: ChangeEvent = { collection, id, kind, at: this.now() };
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch (error: unknown) {
+            failures.push(error);
+          }
+        }
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} change listener call(s) failed`);
+  }
+}
+
+/** Any option but `current`, without building a filtered copy per updated VM. */
+function pickOther<T>(rng: Random, options: readonly T[], current: T): T {
+  const index = options.indexOf(current);
+  if (index < 0) return rng.pick(options);
+  const other = rng.int(options.length - 1);
+  return options[other >= index ? other + 1 : other];
+}

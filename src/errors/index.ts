@@ -1,0 +1,14 @@
+export { FleetError } from './fleet-error';
+export { UserError } from './user-error';
+export { ValidationError } from './validation-error';
+export { NotFoundError } from './not-found-error';
+export { ConflictError } from './conflict-error';
+export { InvalidCredentialsError } from './invalid-credentials-error';
+export { ProviderApiError } from './provider-api-error';
+export { ConfigError } from './config-error';
+
+/** A message safe to show for any thrown value: errors keep their message, anything else is described. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return `non-error thrown: ${typeof error}`;
+}

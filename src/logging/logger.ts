@@ -1,0 +1,29 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths whose values never reach a log line. Credentials travel under these names everywhere in the fleet, so a
+ * mistake elsewhere (logging a whole options object) still prints "[Redacted]".
+ */
+export const REDACTED_PATHS = [
+  'password', '*.password', '*.*.password',
+  'secret', '*.secret', '*.*.secret',
+  'secretKey', '*.secretKey', '*.*.secretKey',
+  'secret_key', '*.secret_key', '*.*.secret_key',
+  'accessKey', '*.accessKey', '*.*.accessKey',
+  'token', '*.token', '*.*.token',
+  'credentials', '*.credentials',
+  'encryptionKey', '*.encryptionKey',
+  'authorization', '*.authorization', '*.headers.authorization', '*.headers["x-secret-key"]',
+];
+
+export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    name: options.name ?? 'fleet',
+    redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+    serializers: { err: pino.stdSerializers.errWithCause },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}

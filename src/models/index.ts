@@ -1,0 +1,45 @@
+import { Authentication } from './authentication';
+import { InventoryChange } from './inventory-change';
+import { Container } from './inventory/container/container';
+import { ContainerNamespace } from './inventory/container/namespace';
+import { ContainerNode } from './inventory/container/node';
+import { ContainerPod } from './inventory/container/pod';
+import { ContainerService } from './inventory/container/service';
+import { ContainerServicePod } from './inventory/container/service-pod';
+import { CloudAvailabilityZone } from './inventory/cloud/availability-zone';
+import { CloudFlavor } from './inventory/cloud/flavor';
+import { CloudImage } from './inventory/cloud/image';
+import { CloudSecurityGroup } from './inventory/cloud/security-group';
+import { CloudVm } from './inventory/cloud/vm';
+import { CloudVmSecurityGroup } from './inventory/cloud/vm-security-group';
+import { CloudVolume } from './inventory/cloud/volume';
+import { InfraCluster } from './inventory/infra/cluster';
+import { InfraDatastore } from './inventory/infra/datastore';
+import { InfraHost } from './inventory/infra/host';
+import { InfraNetwork } from './inventory/infra/network';
+import { InfraVm } from './inventory/infra/vm';
+import { InfraVmDatastore } from './inventory/infra/vm-datastore';
+import { Provider } from './provider';
+import { RefreshRun } from './refresh-run';
+import { Worker } from './worker';
+
+export {
+  Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
+  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
+  InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
+  RefreshRun, Worker,
+};
+export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
+export type { SetupState } from './provider';
+export type { CollectionCounts, RefreshStats } from './refresh-stats';
+export type { RefreshSource, RefreshStatus } from './refresh-run';
+export type { ChangeKind } from './inventory-change';
+export type { WorkerStatus } from './worker';
+
+/** Every entity, for the data source. */
+export const entities = [
+  Provider, Authentication, Worker, RefreshRun, InventoryChange,
+  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVolume, CloudVmSecurityGroup,
+  InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
+  ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,
+];

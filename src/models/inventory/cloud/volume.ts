@@ -1,0 +1,28 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { InventoryObject } from '../inventory-record';
+import { CloudAvailabilityZone } from './availability-zone';
+import type { CloudVm } from './vm';
+
+@Entity('cloud_volumes')
+@Index('cloud_volumes_ref_key', ['providerId', 'emsRef'], { unique: true })
+export class CloudVolume extends InventoryObject {
+  @Column({ name: 'size_gb', type: 'integer', nullable: true })
+  sizeGb!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  status!: string | null;
+
+  /** Where the volume is attached on its VM (e.g. /dev/vdb); null when detached. */
+  @Column({ type: 'text', nullable: true })
+  device!: string | null;
+
+  @Index('cloud_volumes_vm_idx')
+  @ManyToOne('CloudVm', { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'vm_id' })
+  vm!: CloudVm | null;
+
+  @Index('cloud_volumes_availability_zone_idx')
+  @ManyToOne(() => CloudAvailabilityZone, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'availability_zone_id' })
+  availabilityZone!: CloudAvailabilityZone | null;
+}

@@ -1,0 +1,30 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { InventoryObject } from '../inventory-record';
+import { InfraCluster } from './cluster';
+import { InfraHost } from './host';
+
+@Entity('infra_vms')
+@Index('infra_vms_ref_key', ['providerId', 'emsRef'], { unique: true })
+export class InfraVm extends InventoryObject {
+  @Column({ name: 'power_state', type: 'text', nullable: true })
+  powerState!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  cpus!: number | null;
+
+  @Column({ name: 'memory_mb', type: 'integer', nullable: true })
+  memoryMb!: number | null;
+
+  @Column({ name: 'guest_os', type: 'text', nullable: true })
+  guestOs!: string | null;
+
+  @Index('infra_vms_host_idx')
+  @ManyToOne(() => InfraHost, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'host_id' })
+  host!: InfraHost | null;
+
+  @Index('infra_vms_cluster_idx')
+  @ManyToOne(() => InfraCluster, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'cluster_id' })
+  cluster!: InfraCluster | null;
+}

@@ -1,0 +1,60 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { RefreshStats } from './refresh-stats';
+
+/** Where a provider's one-time setup stands; a failed setup is retried and only blocks its own provider. */
+export type SetupState = 'pending' | 'ready' | 'failed';
+
+/** A registered external management system (ManageIQ's ext_management_systems). */
+@Entity('providers')
+export class Provider {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Index('providers_name_key', { unique: true })
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text', default: 'default' })
+  zone!: string;
+
+  @Column({ type: 'text', nullable: true })
+  region!: string | null;
+
+  /** Endpoint and type-specific settings, validated by the type's config schema. Never holds credentials. */
+  @Column({ type: 'jsonb', default: {} })
+  config!: Record<string, unknown>;
+
+  /** State the fleet keeps for the provider (event positions, setup results). */
+  @Column({ name: 'provider_data', type: 'jsonb', default: {} })
+  providerData!: Record<string, unknown>;
+
+  @Column({ type: 'boolean', default: true })
+  enabled!: boolean;
+
+  @Column({ name: 'setup_state', type: 'text', default: 'pending' })
+  setupState!: SetupState;
+
+  @Column({ name: 'setup_error', type: 'text', nullable: true })
+  setupError!: string | null;
+
+  @Column({ name: 'last_refresh_at', type: 'timestamptz', nullable: true })
+  lastRefreshAt!: Date | null;
+
+  @Column({ name: 'last_refresh_success_at', type: 'timestamptz', nullable: true })
+  lastRefreshSuccessAt!: Date | null;
+
+  @Column({ name: 'last_refresh_error', type: 'text', nullable: true })
+  lastRefreshError!: string | null;
+
+  @Column({ name: 'last_refresh_stats', type: 'jsonb', nullable: true })
+  lastRefreshStats!: RefreshStats | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,126 @@
+import { InvalidCredentialsError, ProviderApiError } from '../../errors';
+import type { DemoNativeCollections, DemoNativeName } from './demo-native';
+
+export interface DemoApiClientOptions {
+  endpoint: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+  fetch: typeof globalThis.fetch;
+  pageSize: number;
+  timeoutMs: number;
+  /** Attempts for a request that fails with a 5xx or a network error. */
+  attempts?: number;
+}
+
+interface ListResponse<T> {
+  items: T[];
+  next_marker: string | null;
+  total: number;
+}
+
+/** A page of a listing with the collection's total as the API reports it. */
+export interface ListedPage<T> {
+  items: T[];
+  total: number;
+}
+
+/**
+ * Talks to the Awesome Cloud API: key headers on every request, marker paging, a bounded retry of server errors,
+ * and a shape check of every answer, so a bad answer becomes a ProviderApiError instead of bad inventory.
+ */
+export class DemoApiClient {
+  constructor(private readonly options: DemoApiClientOptions) {}
+
+  async regions(signal?: AbortSignal): Promise<string[]> {
+    const body = await this.get('/v1/regions', signal);
+    const items = isRecord(body) && Array.isArray(body.items) ? body.items : null;
+    if (!items) throw new ProviderApiError('the regions answer has no items');
+    return items.filter(isRecord).map((r) => String(r.name));
+  }
+
+  /** Every page of a collection, in order. */
+  async *pages<K extends DemoNativeName>(collection: K, signal?: AbortSignal): AsyncGenerator<ListedPage<DemoNativeCollections[K]>> {
+    let marker: string | null = null;
+    let next: Promise<ListResponse<DemoNativeCollections[K]>> | null = this.list(collection, marker, signal);
+    while (next) {
+      const page: ListResponse<DemoNativeCollections[K]> = await next;
+      marker = page.next_marker;
+      // Ask for the next page before handing this one out, so the parser's work overlaps the network's.
+      next = marker === null ? null : this.list(collection, marker, signal);
+      next?.catch(() => undefined); // observed when awaited; avoids an unhandled rejection if the consumer stops
+      yield { items: page.items, total: page.total };
+    }
+  }
+
+  /** The objects with these ids that still exist. */
+  async byIds<K extends 'vms' | 'volumes'>(collection: K, ids: readonly string[], signal?: AbortSignal): Promise<DemoNativeCollections[K][]> {
+    const found: DemoNativeCollections[K][] = [];
+    for (let start = 0; start < ids.length; start += 1000) {
+      const query = new URLSearchParams({ ids: ids.slice(start, start + 1000).join(',') });
+      const page = await this.listPath<DemoNativeCollections[K]>(`${this.regionPath()}/${collection}?${query}`, collection, signal);
+      found.push(...page.items);
+    }
+    return found;
+  }
+
+  /** The volumes attached to a VM. */
+  async volumesOf(vmId: string, signal?: AbortSignal): Promise<DemoNativeCollections['volumes'][]> {
+    const query = new URLSearchParams({ attached_vm_id: vmId });
+    return (await this.listPath<DemoNativeCollections['volumes']>(`${this.regionPath()}/volumes?${query}`, 'volumes', signal)).items;
+  }
+
+  private list<K extends DemoNativeName>(collection: K, marker: string | null, signal?: AbortSignal): Promise<ListResponse<DemoNativeCollections[K]>> {
+    const query = new URLSearchParams({ limit: String(this.options.pageSize) });
+    if (marker !== null) query.set('marker', marker);
+    return this.listPath(`${this.regionPath()}/${collection}?${query}`, collection, signal);
+  }
+
+  private async listPath<T>(path: string, collection: string, signal?: AbortSignal): Promise<ListResponse<T>> {
+    const body = await this.get(path, signal);
+    if (!isRecord(body) || !Array.isArray(body.items) || typeof body.total !== 'number' || !(typeof body.next_marker === 'string' || body.next_marker === null)) {
+      throw new ProviderApiError(`the ${collection} listing answer does not have the expected shape`);
+    }
+    if (!body.items.every((item) => isRecord(item) && typeof item.id === 'string')) {
+      throw new ProviderApiError(`the ${collection} listing holds objects without an id`);
+    }
+    return body as unknown as ListResponse<T>;
+  }
+
+  private regionPath(): string {
+    return `/v1/regions/${encodeURIComponent(this.options.region)}`;
+  }
+
+  private async get(path: string, signal?: AbortSignal): Promise<unknown> {
+    const attempts = this.options.attempts ?? 3;
+    const url = new URL(path, this.options.endpoint);
+    for (let attempt = 1; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await this.options.fetch(url, {
+          headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs),
+        });
+      } catch (error: unknown) {
+        if (signal?.aborted || attempt >= attempts) throw new ProviderApiError(`GET ${url.pathname} failed: ${error instanceof Error ? error.message : 'network error'}`, undefined, { cause: error });
+        continue;
+      }
+      if (response.status === 401 || response.status === 403) throw new InvalidCredentialsError();
+      if (response.status >= 500 && attempt < attempts) {
+        await response.body?.cancel();
+        continue;
+      }
+      const text = await response.text();
+      if (!response.ok) throw new ProviderApiError(`GET ${url.pathname} answered HTTP ${response.status}`, response.status);
+      try {
+        return JSON.parse(text);
+      } catch (error: unknown) {
+        throw new ProviderApiError(`GET ${url.pathname} answered malformed JSON`, response.status, { cause: error });
+      }
+    }
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

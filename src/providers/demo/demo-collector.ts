@@ -1,0 +1,48 @@
+import { describeError, InvalidCredentialsError } from '../../errors';
+import type { RefreshScope, RefreshTarget } from '../../workers/refresh/refresh-scope';
+import type { Collected } from '../provider';
+import type { DemoApiClient } from './demo-api-client';
+import { fedBy } from './demo-inventory';
+import type { DemoNativeName, DemoPage } from './demo-native';
+
+const LISTING_ORDER: readonly DemoNativeName[] = ['zones', 'flavors', 'images', 'security_groups', 'vms', 'volumes'];
+
+/**
+ * Collects the Awesome Cloud. A listing that fails or comes back short of its total marks the collections it fills
+ * as incomplete and the walk goes on, so one bad listing costs no other collection's rows. Refused credentials end
+ * the whole refresh.
+ */
+export async function* collectDemo(client: DemoApiClient, scope: RefreshScope, signal?: AbortSignal): AsyncGenerator<Collected<DemoPage>> {
+  if (scope.kind === 'targeted') {
+    yield* collectTargets(client, scope.targets, signal);
+    return;
+  }
+  for (const collection of LISTING_ORDER) {
+    let seen = 0;
+    let total = 0;
+    try {
+      for await (const page of client.pages(collection, signal)) {
+        seen += page.items.length;
+        total = page.total;
+        yield { collection, items: page.items } as DemoPage;
+      }
+    } catch (error: unknown) {
+      if (error instanceof InvalidCredentialsError || signal?.aborted) throw error;
+      yield { incomplete: fedBy[collection], reason: `${collection}: ${describeError(error)}` };
+      continue;
+    }
+    if (seen < total) yield { incomplete: fedBy[collection], reason: `${collection}: listed ${seen} of ${total} objects` };
+  }
+}
+
+/** A targeted refresh fetches the target VMs with their volumes, and target volumes. */
+async function* collectTargets(client: DemoApiClient, targets: readonly RefreshTarget[], signal?: AbortSignal): AsyncGenerator<Collected<DemoPage>> {
+  const vmIds = targets.filter((t) => t.collection === 'vms').map((t) => t.ref);
+  const volumeIds = targets.filter((t) => t.collection === 'volumes').map((t) => t.ref);
+  if (vmIds.length > 0) {
+    const vms = await client.byIds('vms', vmIds, signal);
+    yield { collection: 'vms', items: vms };
+    for (const vm of vms) yield { collection: 'volumes', items: await client.volumesOf(vm.id, signal) };
+  }
+  if (volumeIds.length > 0) yield { collection: 'volumes', items: await client.byIds('volumes', volumeIds, signal) };
+}

@@ -1,0 +1,27 @@
+/** Objects as the Awesome Cloud API returns them (its own field names). */
+export interface DemoZone { id: string; name: string; state: string }
+export interface DemoFlavor { id: string; name: string; vcpus: number; ram_mb: number; disk_gb: number; extra_specs?: Record<string, unknown> }
+export interface DemoImage { id: string; name: string; os_type: string; size_bytes: number; parent_image_id: string | null; visibility?: string }
+export interface DemoSecurityGroup { id: string; name: string; description: string; rules?: { protocol: string; port: number }[] }
+export interface DemoVm {
+  id: string; uuid: string; name: string; power_state: string; flavor_id: string | null; image_id: string | null;
+  zone_id: string | null; boot_volume_id: string | null; private_ip: string | null; launched_at: string | null;
+  security_group_ids?: string[]; tags?: Record<string, string>;
+}
+export interface DemoVolume {
+  id: string; name: string; size_gb: number; status: string; attached_vm_id: string | null; device: string | null; zone_id: string | null;
+}
+
+/** The API's collections, by their URL names, and what they hold. */
+export interface DemoNativeCollections {
+  zones: DemoZone;
+  flavors: DemoFlavor;
+  images: DemoImage;
+  security_groups: DemoSecurityGroup;
+  vms: DemoVm;
+  volumes: DemoVolume;
+}
+export type DemoNativeName = keyof DemoNativeCollections;
+
+/** One page of one collection, as the collector hands it to the parser. */
+export type DemoPage = { [K in DemoNativeName]: { collection: K; items: DemoNativeCollections[K][] } }[DemoNativeName];

@@ -1,0 +1,48 @@
+import { registerType, type ProviderOptions } from '../provider';
+import { demoInventory } from './demo-inventory';
+import { DemoProvider, type DemoConfig, type DemoCredentials } from './demo-provider';
+
+/** The `demo` provider type: "Awesome Cloud", the example cloud of ManageIQ's provider guide. */
+export const demoProviderType = registerType({
+  type: 'demo',
+  title: 'Awesome Cloud',
+  managerKind: 'cloud',
+  regions: [
+    { name: 'us-east-1', title: 'US East' },
+    { name: 'eu-west-1', title: 'EU West' },
+    { name: 'ap-south-1', title: 'Asia Pacific South' },
+  ],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['endpoint', 'pageSize', 'timeoutSeconds'],
+    properties: {
+      endpoint: { type: 'string', format: 'uri', pattern: '^https?://' },
+      pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
+      timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
+    },
+  },
+  credentialsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['accessKey', 'secretKey'],
+    properties: {
+      accessKey: { type: 'string', minLength: 1, maxLength: 256 },
+      secretKey: { type: 'string', minLength: 1, maxLength: 256 },
+    },
+  },
+  form: {
+    fields: [
+      {
+        component: 'select', name: 'region', label: 'Region', isRequired: true, validate: [{ type: 'required' }],
+        options: [{ label: 'US East', value: 'us-east-1' }, { label: 'EU West', value: 'eu-west-1' }, { label: 'Asia Pacific South', value: 'ap-south-1' }],
+      },
+      { component: 'text-field', name: 'config.endpoint', label: 'API endpoint', type: 'url', isRequired: true, helperText: 'e.g. http://127.0.0.1:8600', validate: [{ type: 'required' }, { type: 'pattern', pattern: '^https?://', message: 'must start with http:// or https://' }] },
+      { component: 'text-field', name: 'credentials.accessKey', label: 'Access key', isRequired: true, validate: [{ type: 'required' }] },
+      { component: 'text-field', name: 'credentials.secretKey', label: 'Secret key', type: 'password', isRequired: true, validate: [{ type: 'required' }] },
+      { component: 'text-field', name: 'config.pageSize', label: 'Page size', type: 'number', initialValue: 1000 },
+    ],
+  },
+  inventory: demoInventory,
+  create: (options: ProviderOptions<DemoConfig, DemoCredentials>) => new DemoProvider(options),
+});

@@ -1,0 +1,31 @@
+import type { AnyProviderType } from './provider';
+import { validateAgainst } from './provider-types';
+
+/** What a user gives to add a provider. */
+export interface ProviderInput {
+  type: string;
+  name: string;
+  zone?: string;
+  region?: string | null;
+  config: unknown;
+  credentials: unknown;
+}
+
+/**
+ * Checks a provider's input against its type: null when valid, else one message naming the field. Fills the
+ * schemas' defaults into config and credentials.
+ */
+export function validateProviderInput(type: AnyProviderType, input: ProviderInput): string | null {
+  if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 128) {
+    return 'name: must be a non-empty string of at most 128 characters';
+  }
+  if (input.zone !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(input.zone)) return 'zone: must be 1-64 letters, digits, dots, dashes or underscores';
+  if (type.regions) {
+    const known = type.regions.map((r) => r.name);
+    if (!input.region) return `region: is required (one of ${known.join(', ')})`;
+    if (!known.includes(input.region)) return `region: unknown region "${input.region}" (one of ${known.join(', ')})`;
+  } else if (input.region) {
+    return `region: provider type ${type.type} has no regions`;
+  }
+  return validateAgainst(type.configSchema, input.config, 'config') ?? validateAgainst(type.credentialsSchema, input.credentials, 'credentials');
+}

@@ -1,0 +1,111 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { Logger } from '../logging/logger';
+import { Authentication, Provider } from '../models';
+import type { AnyProvider, AnyProviderType } from './provider';
+import { validateProviderInput, type ProviderInput } from './provider-input';
+import { providerType, providerTypes } from './provider-types';
+
+const DEFAULT_AUTHTYPE = 'default';
+
+export interface ProviderStoreOptions {
+  dataSource: DataSource;
+  cipher: CredentialsCipher;
+  logger: Logger;
+  fetch?: typeof globalThis.fetch;
+  types?: Readonly<Record<string, AnyProviderType>>;
+}
+
+/**
+ * Providers and their credentials in the database. Credentials are sealed before they are stored and opened only
+ * to build a provider instance; they never leave this class in any other form.
+ */
+export class ProviderStore {
+  private readonly types: Readonly<Record<string, AnyProviderType>>;
+  private readonly fetch: typeof globalThis.fetch;
+
+  constructor(private readonly options: ProviderStoreOptions) {
+    this.types = options.types ?? providerTypes;
+    this.fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  typeOf(type: string): AnyProviderType {
+    return providerType(type, this.types);
+  }
+
+  /**
+   * Validates, verifies the credentials against the provider (unless told not to), and stores a new provider.
+   * Nothing is written when any step fails.
+   */
+  async create(input: ProviderInput, options: { verify?: boolean } = {}): Promise<Provider> {
+    await this.verify(input, { verify: options.verify ?? true });
+    const { dataSource, cipher } = this.options;
+    return dataSource.transaction(async (manager) => {
+      if (await manager.findOneBy(Provider, { name: input.name })) throw new ConflictError(`a provider named "${input.name}" already exists`);
+      const provider = await manager.save(manager.create(Provider, {
+        type: input.type, name: input.name, zone: input.zone ?? 'default', region: input.region ?? null,
+        config: input.config as Record<string, unknown>,
+      }));
+      await manager.save(manager.create(Authentication, {
+        providerId: provider.id, authtype: DEFAULT_AUTHTYPE,
+        sealedCredentials: cipher.encrypt(JSON.stringify(input.credentials), associatedData(provider.id)),
+        status: options.verify === false ? 'unknown' : 'valid',
+        lastValidAt: options.verify === false ? null : new Date(),
+      }));
+      return provider;
+    });
+  }
+
+  /** The check the add-provider form's Validate button runs: same as before saving, without saving. */
+  async verify(input: ProviderInput, options: { verify?: boolean } = {}): Promise<void> {
+    const type = this.typeOf(input.type);
+    const problem = validateProviderInput(type, input);
+    if (problem) throw new ValidationError(problem);
+    if (options.verify === false) return;
+    const instance = type.create({
+      id: null, name: input.name, region: input.region ?? null, config: input.config, credentials: input.credentials,
+      logger: this.options.logger.child({ provider: input.name }), fetch: this.fetch,
+    });
+    await instance.verifyCredentials(AbortSignal.timeout(30_000));
+  }
+
+  async list(): Promise<Provider[]> {
+    return this.options.dataSource.getRepository(Provider).find({ order: { id: 'ASC' } });
+  }
+
+  /** A provider by id or name. */
+  async get(idOrName: string): Promise<Provider> {
+    const repository = this.options.dataSource.getRepository(Provider);
+    const provider = /^\d+$/.test(idOrName)
+      ? await repository.findOneBy({ id: idOrName })
+      : await repository.findOneBy({ name: idOrName });
+    if (!provider) throw new NotFoundError(`no provider "${idOrName}"`);
+    return provider;
+  }
+
+  async delete(idOrName: string): Promise<Provider> {
+    const provider = await this.get(idOrName);
+    await this.options.dataSource.getRepository(Provider).delete({ id: provider.id });
+    return provider;
+  }
+
+  /** A live provider instance with its credentials opened. */
+  async instantiate(provider: Provider, logger: Logger): Promise<AnyProvider> {
+    const credentials = await this.credentials(this.options.dataSource.manager, provider.id);
+    return this.typeOf(provider.type).create({
+      id: provider.id, name: provider.name, region: provider.region, config: provider.config, credentials, logger, fetch: this.fetch,
+    });
+  }
+
+  private async credentials(manager: EntityManager, providerId: string): Promise<unknown> {
+    const authentication = await manager.findOneBy(Authentication, { providerId, authtype: DEFAULT_AUTHTYPE });
+    if (!authentication) throw new NotFoundError(`provider ${providerId} has no credentials`);
+    return JSON.parse(this.options.cipher.decrypt(authentication.sealedCredentials, associatedData(providerId)));
+  }
+}
+
+/** Binds sealed credentials to their provider, so a ciphertext moved to another row fails to open. */
+function associatedData(providerId: string): string {
+  return `authentications:${providerId}:${DEFAULT_AUTHTYPE}`;
+}

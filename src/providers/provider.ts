@@ -1,0 +1,85 @@
+import type { JSONSchemaType } from 'ajv';
+import type { Logger } from '../logging/logger';
+import type { InventoryCollections } from '../workers/refresh/inventory/inventory';
+import type { InventoryDefinition } from '../workers/refresh/inventory/inventory-definition';
+import type { RefreshScope } from '../workers/refresh/refresh-scope';
+import type { FormSchema } from './form-schema';
+
+/** A collector's word that it could not fetch some collections completely; they must not lose rows. */
+export interface IncompleteCollections {
+  incomplete: readonly string[];
+  reason: string;
+}
+
+/** What a collector yields: a page of native objects for the parser, or news of an incomplete fetch. */
+export type Collected<Page> = Page | IncompleteCollections;
+
+export function isIncomplete<Page>(item: Collected<Page>): item is IncompleteCollections {
+  return typeof item === 'object' && item !== null && 'incomplete' in item && 'reason' in item;
+}
+
+/** Everything a provider instance gets; all side effects come in here so tests can swap them. */
+export interface ProviderOptions<Config, Credentials> {
+  /** The provider's id, or null while it is being verified before its record exists. */
+  id: string | null;
+  name: string;
+  region: string | null;
+  config: Config;
+  credentials: Credentials;
+  logger: Logger;
+  fetch: typeof globalThis.fetch;
+}
+
+/**
+ * One provider, as Taskcluster's worker-manager shapes them: the constructor only stores its options and cannot
+ * fail; `setup()` is async, idempotent and safe to run in several processes at once; everything that talks to the
+ * provider takes an AbortSignal.
+ */
+export abstract class Provider<Config, Credentials, Page, D extends InventoryDefinition> {
+  constructor(protected readonly options: ProviderOptions<Config, Credentials>) {}
+
+  /** One-time preparation (create what the provider needs on its side). Must be idempotent. */
+  async setup(): Promise<void> {}
+
+  /** Throws InvalidCredentialsError when the provider refuses the credentials, another error when unreachable. */
+  abstract verifyCredentials(signal?: AbortSignal): Promise<void>;
+
+  /** Fetches native objects for a refresh, page by page. */
+  abstract collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<Page>>;
+
+  /** Maps one page of native objects into inventory objects. Must not depend on page order. */
+  abstract parse(page: Page, inventory: InventoryCollections<D>): void;
+}
+
+export interface Region {
+  name: string;
+  title: string;
+}
+
+/** The static side of a provider type: what the API and the add-provider form know of it. */
+export interface ProviderType<Config, Credentials, Page, D extends InventoryDefinition> {
+  type: string;
+  title: string;
+  managerKind: 'cloud' | 'infra' | 'container';
+  configSchema: JSONSchemaType<Config>;
+  credentialsSchema: JSONSchemaType<Credentials>;
+  form: FormSchema;
+  /** Where the type has regions, the provider must name one of them. */
+  regions?: readonly Region[];
+  inventory: D;
+  create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D>;
+}
+
+/** A provider type seen by code that does not know its config, credentials or pages (the registry, the runner). */
+export type AnyProviderType = ProviderType<unknown, unknown, unknown, InventoryDefinition>;
+export type AnyProvider = Provider<unknown, unknown, unknown, InventoryDefinition>;
+
+/**
+ * Registers a provider type in the type map. Its config and credentials are validated against its schemas before
+ * any instance is created, which is what makes erasing their types here sound.
+ */
+export function registerType<Config, Credentials, Page, D extends InventoryDefinition>(
+  type: ProviderType<Config, Credentials, Page, D>,
+): AnyProviderType {
+  return type as unknown as AnyProviderType;
+}

@@ -1,0 +1,146 @@
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { describeError, UserError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
+import { isIncomplete, type AnyProvider } from '../../providers/provider';
+import type { ProviderStore } from '../../providers/provider-store';
+import { Inventory } from './inventory/inventory';
+import type { ProgressListener } from './refresh-progress';
+import { scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
+import { saveInventory } from './save/inventory-saver';
+import type { SaveResult } from './save/save-result';
+
+export interface RefreshRequest {
+  dataSource: DataSource;
+  store: ProviderStore;
+  logger: Logger;
+  /** Provider id or name. */
+  provider: string;
+  targets?: RefreshTarget[];
+  source: RefreshSource;
+  fullThreshold: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface RefreshOutcome {
+  refreshRunId: string;
+  providerId: string;
+  status: RefreshStatus;
+  scope: RefreshScope['kind'];
+  stats: RefreshStats;
+  /** Row writes the refresh made (zero when nothing changed). */
+  writes: number;
+  error: string | null;
+}
+
+/**
+ * Runs one refresh of one provider: setup if needed, collect and parse page by page, then save in one transaction
+ * that also records the refresh run and the provider's last refresh fields. A failure before or during saving
+ * leaves the stored inventory as it was and is recorded on the run and the provider.
+ */
+export async function refreshProvider(request: RefreshRequest): Promise<RefreshOutcome> {
+  const { dataSource, store, signal } = request;
+  const provider = await store.get(request.provider);
+  if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
+  const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
+  const scope = scopeFor(request.targets, request.fullThreshold);
+  const run = await dataSource.getRepository(RefreshRun).save(dataSource.getRepository(RefreshRun).create({
+    providerId: provider.id, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source: request.source, status: 'running',
+  }));
+  const durationsMs = { collect: 0, parse: 0, persist: 0 };
+  const started = performance.now();
+  logger.info({ event: 'refresh.started', refreshRunId: run.id, scope: scope.kind }, 'refresh started');
+
+  try {
+    request.onProgress?.({ phase: 'setup', built: {} });
+    const instance = await store.instantiate(provider, logger);
+    await runSetup(dataSource, provider, instance);
+
+    const inventory = new Inventory(dataSource, store.typeOf(provider.type).inventory);
+    for await (const item of instance.collect(scope, signal)) {
+      if (isIncomplete(item)) {
+        inventory.markIncomplete(item.incomplete, item.reason);
+        logger.warn({ event: 'refresh.collection_incomplete', collections: item.incomplete, reason: item.reason }, 'collection incomplete');
+        continue;
+      }
+      const parseStarted = performance.now();
+      instance.parse(item, inventory.collections);
+      durationsMs.parse += performance.now() - parseStarted;
+      request.onProgress?.({ phase: 'collect', built: builtCounts(inventory) });
+    }
+    durationsMs.collect = performance.now() - started - durationsMs.parse;
+    request.onProgress?.({ phase: 'persist', built: builtCounts(inventory) });
+
+    const persistStarted = performance.now();
+    let outcome: RefreshOutcome | undefined;
+    await saveInventory({
+      dataSource, providerId: provider.id, refreshRunId: run.id, scope, inventory, logger,
+      beforeCommit: async (client, result) => {
+        durationsMs.persist = performance.now() - persistStarted;
+        outcome = buildOutcome(run.id, provider.id, scope, result, roundDurations(durationsMs));
+        await recordOutcome(client, outcome);
+      },
+    });
+    const done = outcome as RefreshOutcome;
+    request.onProgress?.({ phase: 'done', built: {} });
+    logger.info({ event: 'refresh.finished', refreshRunId: run.id, status: done.status, writes: done.writes, durationsMs: done.stats.durationsMs }, 'refresh finished');
+    return done;
+  } catch (error: unknown) {
+    const message = describeError(error);
+    logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
+    await dataSource.transaction(async (manager) => {
+      await manager.update(RefreshRun, { id: run.id }, { status: 'failed', finishedAt: new Date(), error: message, ...columnsOf(roundDurations(durationsMs)) });
+      await manager.update(Provider, { id: provider.id }, { lastRefreshAt: new Date(), lastRefreshError: message });
+    });
+    throw error;
+  }
+}
+
+/** Runs the provider's idempotent setup until it has succeeded once; a failure marks only this provider. */
+async function runSetup(dataSource: DataSource, provider: Provider, instance: AnyProvider): Promise<void> {
+  if (provider.setupState === 'ready') return;
+  try {
+    await instance.setup();
+  } catch (error: unknown) {
+    await dataSource.getRepository(Provider).update({ id: provider.id }, { setupState: 'failed', setupError: describeError(error) });
+    throw error;
+  }
+  await dataSource.getRepository(Provider).update({ id: provider.id }, { setupState: 'ready', setupError: null });
+}
+
+function buildOutcome(refreshRunId: string, providerId: string, scope: RefreshScope, result: SaveResult, durationsMs: RefreshStats['durationsMs']): RefreshOutcome {
+  const incomplete = Object.entries(result.collections).filter(([, counts]) => counts.incomplete !== undefined);
+  const status: RefreshStatus = incomplete.length > 0 ? 'partial' : 'ok';
+  const error = incomplete.length > 0 ? `incomplete: ${incomplete.map(([name, counts]) => `${name} (${counts.incomplete})`).join('; ')}` : null;
+  return {
+    refreshRunId, providerId, status, scope: scope.kind, writes: result.writes, error,
+    stats: { refreshRunId, kind: scope.kind, status, durationsMs, collections: result.collections },
+  };
+}
+
+async function recordOutcome(client: PoolClient, outcome: RefreshOutcome): Promise<void> {
+  const { collect, parse, persist } = outcome.stats.durationsMs;
+  await client.query(
+    `UPDATE refresh_runs SET status = $2, finished_at = now(), collect_ms = $3, parse_ms = $4, persist_ms = $5, stats = $6, error = $7 WHERE id = $1`,
+    [outcome.refreshRunId, outcome.status, collect, parse, persist, JSON.stringify(outcome.stats), outcome.error],
+  );
+  await client.query(
+    `UPDATE providers SET last_refresh_at = now(), last_refresh_error = $2, last_refresh_stats = $3,
+       last_refresh_success_at = CASE WHEN $4 THEN now() ELSE last_refresh_success_at END, updated_at = now() WHERE id = $1`,
+    [outcome.providerId, outcome.error, JSON.stringify(outcome.stats), outcome.status === 'ok'],
+  );
+}
+
+function builtCounts(inventory: Inventory): Record<string, number> {
+  return Object.fromEntries(inventory.all().map((c) => [c.name, c.objects.length]));
+}
+
+function roundDurations(d: { collect: number; parse: number; persist: number }): RefreshStats['durationsMs'] {
+  return { collect: Math.round(d.collect), parse: Math.round(d.parse), persist: Math.round(d.persist) };
+}
+
+function columnsOf(d: RefreshStats['durationsMs']): Pick<RefreshRun, 'collectMs' | 'parseMs' | 'persistMs'> {
+  return { collectMs: d.collect, parseMs: d.parse, persistMs: d.persist };
+}

@@ -1,0 +1,23 @@
+/** One thing a targeted refresh looks at: an object of a collection, by its manager reference. */
+export interface RefreshTarget {
+  collection: string;
+  ref: string;
+}
+
+/** The provider itself as a target: asks for a full refresh. */
+export const PROVIDER_TARGET_COLLECTION = 'provider';
+
+/** What a refresh covers: everything, or some objects and their children. */
+export type RefreshScope = { kind: 'full' } | { kind: 'targeted'; targets: RefreshTarget[] };
+
+/**
+ * Turns requested targets into a scope: no targets, the provider itself among them, or more distinct targets than
+ * the threshold mean a full refresh (many small scoped diffs cost more than one full one).
+ */
+export function scopeFor(targets: readonly RefreshTarget[] | undefined, fullThreshold: number): RefreshScope {
+  if (!targets || targets.length === 0) return { kind: 'full' };
+  if (targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION)) return { kind: 'full' };
+  const unique = new Map(targets.map((t) => [`${t.collection}\u0000${t.ref}`, t]));
+  if (unique.size > fullThreshold) return { kind: 'full' };
+  return { kind: 'targeted', targets: [...unique.values()] };
+}

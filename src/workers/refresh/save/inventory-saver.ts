@@ -1,0 +1,93 @@
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../../logging/logger';
+import type { Inventory } from '../inventory/inventory';
+import type { RefreshScope } from '../refresh-scope';
+import { CollectionSave, type ChangeRow, type SaveContext } from './collection-save';
+import { COPY_NULL, escapeCopyText } from './copy-text';
+import { planSaveOrder } from './save-order';
+import type { SaveResult } from './save-result';
+import { copyLines } from './sql';
+
+/** Serializes refreshes of one provider across processes (two-key advisory lock: this namespace, the provider). */
+const REFRESH_LOCK_NAMESPACE = 1873;
+
+export interface SaveInventoryOptions {
+  dataSource: DataSource;
+  providerId: string;
+  refreshRunId: string;
+  scope: RefreshScope;
+  inventory: Inventory;
+  logger: Logger;
+  /** Runs inside the transaction after the inventory is written, to record the outcome atomically with it. */
+  beforeCommit?: (client: PoolClient, result: SaveResult) => Promise<void>;
+}
+
+/**
+ * Writes a refreshed inventory in one transaction, so a crash leaves either the old or the new inventory: prepare
+ * every collection in save order (keys, stored rows, ids), look up what memory cannot resolve, write inserts and
+ * changed rows in save order, then remove what is gone in reverse order, and record each change.
+ */
+export async function saveInventory(options: SaveInventoryOptions): Promise<SaveResult> {
+  const { dataSource, providerId, refreshRunId, scope, inventory, logger } = options;
+  const runner = dataSource.createQueryRunner();
+  const client = (await runner.connect()) as PoolClient;
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, $2::int)', [REFRESH_LOCK_NAMESPACE, providerId]);
+    const { order, backEdges } = planSaveOrder(inventory.all());
+    // References that close a cycle point at rows written later in this transaction.
+    if (backEdges.size > 0) await client.query('SET CONSTRAINTS ALL DEFERRED');
+
+    const context: SaveContext = { client, providerId, scope, logger, saves: new Map() };
+    const saves = order.map((collection) => new CollectionSave(collection, context));
+    for (const save of saves) context.saves.set(save.name, save);
+    for (const save of saves) await save.prepare();
+    await lookUpUnresolved(saves);
+
+    let writes = 0;
+    for (const save of saves) writes += await save.write();
+    for (const save of [...saves].reverse()) writes += await save.removeGone();
+    for (const save of saves) save.reportUnresolved();
+    await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
+
+    const result: SaveResult = { collections: {}, writes };
+    for (const save of saves) {
+      result.collections[save.name] = save.incomplete === null ? save.counts : { ...save.counts, incomplete: save.incomplete };
+    }
+    await options.beforeCommit?.(client, result);
+    await client.query('COMMIT');
+    return result;
+  } catch (error: unknown) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'rollback failed'));
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** One query per referenced collection and index for everything memory could not resolve. */
+async function lookUpUnresolved(saves: CollectionSave[]): Promise<void> {
+  const merged = new Map<CollectionSave, Map<string, Set<string>>>();
+  for (const save of saves) {
+    for (const [target, byIndex] of save.pendingLookups()) {
+      let into = merged.get(target);
+      if (!into) merged.set(target, (into = new Map()));
+      for (const [index, keys] of byIndex) {
+        const set = into.get(index) ?? new Set<string>();
+        for (const key of keys) set.add(key);
+        into.set(index, set);
+      }
+    }
+  }
+  for (const [target, byIndex] of merged) for (const [index, keys] of byIndex) await target.lookUp(index, keys);
+}
+
+async function recordChanges(client: PoolClient, providerId: string, refreshRunId: string, changes: ChangeRow[]): Promise<void> {
+  if (changes.length === 0) return;
+  const lines = changes.map((c) => [
+    refreshRunId, providerId, escapeCopyText(c.collection), escapeCopyText(c.ref), c.kind,
+    c.fields === null ? COPY_NULL : `{${c.fields.join(',')}}`,
+  ].join('\t'));
+  await copyLines(client, 'inventory_changes (refresh_run_id, provider_id, collection, ref, kind, changed_fields)', lines);
+}

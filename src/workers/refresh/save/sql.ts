@@ -1,0 +1,39 @@
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/** Quotes an SQL identifier. Identifiers come from entity metadata, never from providers or users. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const CHUNK_CHARS = 256 * 1024;
+
+/**
+ * Streams COPY text lines (without their newline) into `COPY <target> FROM STDIN`. Lines are produced lazily, so
+ * the caller's work (serializing rows) overlaps PostgreSQL's; backpressure keeps memory flat. Returns the number
+ * of lines written.
+ */
+export async function copyLines(client: PoolClient, target: string, lines: Iterable<string>): Promise<number> {
+  let count = 0;
+  function* chunks(): Generator<string> {
+    let chunk = '';
+    for (const line of lines) {
+      chunk += `${line}\n`;
+      count += 1;
+      if (chunk.length >= CHUNK_CHARS) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
+  return count;
+}
+
+/** Runs `action` over `items` in slices, for statements that take an array parameter. */
+export async function inSlices<T>(items: readonly T[], size: number, action: (slice: T[]) => Promise<void>): Promise<void> {
+  for (let start = 0; start < items.length; start += size) await action(items.slice(start, start + size));
+}

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { startDemoCloud, type ListResponse, type RunningDemoCloud } from '../../src/demo-cloud';
+import { AUTH, getJson, REGION, sendJson, walk } from './helpers';
+
+describe('demo cloud faults', () => {
+  let cloud: RunningDemoCloud;
+
+  before(async () => {
+    cloud = await startDemoCloud({ vms: 50 });
+  });
+  afterEach(async () => {
+    expect((await sendJson(cloud, 'DELETE', '/admin/faults')).status).to.equal(200);
+  });
+  after(async () => {
+    await cloud.close();
+  });
+
+  const vmsPath = `/v1/regions/${REGION}/vms`;
+
+  it('error_500 fails the named collection N times, then recovers', async () => {
+    const put = await sendJson(cloud, 'PUT', '/admin/faults', { error_500: { collection: 'vms', times: 2 } });
+    expect(put).to.deep.equal({ status: 200, body: { error_500: { collection: 'vms', times: 2 } } });
+
+    expect((await getJson(cloud, `/v1/regions/${REGION}/volumes`)).status).to.equal(200);
+    expect(await getJson(cloud, vmsPath)).to.deep.equal({ status: 500, body: { error: 'injected fault: error_500' } });
+    expect((await getJson(cloud, `${vmsPath}/vm-0000001`)).status).to.equal(500);
+    expect((await getJson(cloud, vmsPath)).status).to.equal(200);
+    expect((await getJson(cloud, `${vmsPath}/vm-0000001`)).status).to.equal(200);
+  });
+
+  it('error_500 without times lasts until the faults are cleared', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { error_500: { collection: 'images' } });
+    for (let i = 0; i < 3; i++) expect((await getJson(cloud, `/v1/regions/${REGION}/images`)).status).to.equal(500);
+    await sendJson(cloud, 'DELETE', '/admin/faults');
+    expect((await getJson(cloud, `/v1/regions/${REGION}/images`)).status).to.equal(200);
+  });
+
+  it('malformed serves truncated JSON labelled application/json for list responses only', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { malformed: { collection: 'vms' } });
+    const response = await fetch(cloud.url + vmsPath, { headers: AUTH });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/json/);
+    const text = await response.text();
+    expect(text.startsWith('{"items":[')).to.equal(true);
+    expect(() => JSON.parse(text)).to.throw(SyntaxError);
+
+    expect((await getJson(cloud, `${vmsPath}/vm-0000001`)).status).to.equal(200);
+    expect((await getJson(cloud, `/v1/regions/${REGION}/volumes`)).status).to.equal(200);
+  });
+
+  it('missing_page silently serves the next page instead, so the walk falls short of total', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { missing_page: { collection: 'vms', page: 1 } });
+    const result = await walk(cloud, 'vms', 10);
+    expect(result.total).to.equal(50);
+    expect(result.ids).to.have.length(40);
+    expect(result.ids.filter((id) => id > 'vm-0000010' && id <= 'vm-0000020')).to.deep.equal([]);
+    expect(new Set(result.ids).size).to.equal(40);
+
+    const other = await walk(cloud, 'volumes', 10);
+    expect(other.ids).to.have.length(other.total);
+  });
+
+  it('missing_page on the last page answers an empty last page', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { missing_page: { collection: 'vms', page: 4 } });
+    const result = await walk(cloud, 'vms', 10);
+    expect(result.ids).to.have.length(40);
+    expect(result.pages).to.equal(5);
+  });
+
+  it('slow_ms delays /v1 responses', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { slow_ms: 120 });
+    const started = performance.now();
+    const { status } = await getJson<ListResponse>(cloud, vmsPath);
+    // A lower bound only: the delay is the behaviour; nothing here measures speed.
+    expect(status).to.equal(200);
+    expect(performance.now() - started).to.be.at.least(100);
+  });
+
+  it('rejects invalid fault settings with 400', async () => {
+    for (const body of [
+      { error_500: { collection: 'printers' } },
+      { error_500: { collection: 'vms', times: 0 } },
+      { slow_ms: -5 },
+      { missing_page: { collection: 'vms' } },
+      { explode: true },
+    ]) {
+      const answer = await sendJson<{ error: string }>(cloud, 'PUT', '/admin/faults', body);
+      expect(answer.status, JSON.stringify(body)).to.equal(400);
+    }
+  });
+});

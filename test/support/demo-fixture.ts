@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
+import type { Provider } from '../../src/models';
+import { ProviderStore } from '../../src/providers/provider-store';
+import { refreshProvider, type RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
+import type { RefreshTarget } from '../../src/workers/refresh/refresh-scope';
+import { testEnv } from './test-env';
+
+/** Mutation results as the demo cloud reports them: ids per collection and kind. */
+export interface CloudChanges {
+  vms: { created: string[]; updated: string[]; deleted: string[] };
+  volumes: { created: string[]; updated: string[]; deleted: string[] };
+}
+
+/**
+ * A running Awesome Cloud and a demo provider registered for it in the run's database. Every fixture has its own
+ * cloud and provider, so tests do not see each other's inventory.
+ */
+export class DemoFixture {
+  private constructor(
+    readonly cloud: RunningDemoCloud,
+    readonly store: ProviderStore,
+    readonly provider: Provider,
+  ) {}
+
+  static async start(options: { vms?: number; seed?: number; pageSize?: number } = {}): Promise<DemoFixture> {
+    const env = testEnv();
+    const cloud = await startDemoCloud({ vms: options.vms ?? 40, seed: options.seed ?? 7 });
+    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: env.logger });
+    const provider = await store.create({
+      type: 'demo', name: `demo-${randomBytes(4).toString('hex')}`, region: 'us-east-1',
+      config: { endpoint: cloud.url, pageSize: options.pageSize ?? 25 },
+      credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    return new DemoFixture(cloud, store, provider);
+  }
+
+  refresh(targets?: RefreshTarget[]): Promise<RefreshOutcome> {
+    const env = testEnv();
+    return refreshProvider({
+      dataSource: env.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, targets,
+      source: 'cli', fullThreshold: 100,
+    });
+  }
+
+  async mutate(request: { update_percent?: number; add?: number; delete?: number }): Promise<CloudChanges> {
+    return (await this.admin('POST', '/admin/mutate', request)) as CloudChanges;
+  }
+
+  async setFaults(faults: Record<string, unknown>): Promise<void> {
+    await this.admin('PUT', '/admin/faults', faults);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.admin('DELETE', '/admin/faults');
+  }
+
+  async power(vmId: string, state: 'running' | 'stopped' | 'paused'): Promise<void> {
+    await this.admin('POST', `/admin/vms/${vmId}/power`, { state });
+  }
+
+  /** Rows of one inventory table for this provider, as plain objects ordered by ems_ref (or id). */
+  async rows(table: string, where = 'true'): Promise<Record<string, unknown>[]> {
+    const order = table.endsWith('security_groups') && table.startsWith('cloud_vm_') ? 'id' : 'ems_ref';
+    return testEnv().dataSource.query(`SELECT * FROM ${table} WHERE provider_id = $1 AND ${where} ORDER BY ${order}`, [this.provider.id]);
+  }
+
+  /** A snapshot of every inventory table of this provider, without timestamps, to compare states. */
+  async snapshot(): Promise<Record<string, unknown[]>> {
+    const tables = ['cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups'];
+    const result: Record<string, unknown[]> = {};
+    for (const table of tables) {
+      result[table] = (await this.rows(table)).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.cloud.close();
+  }
+
+  private async admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(new URL(path, this.cloud.url), {
+      method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`demo cloud ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+}
