@@ -29,10 +29,6 @@ export class SortedCollection<T extends { id: string }> {
     return this.items;
   }
 
-  at(index: number): T | undefined {
-    return this.items[index];
-  }
-
   get(id: string): T | undefined {
     const index = this.lowerBound(id);
     const item = this.items[index];

@@ -148,7 +148,13 @@ export interface NewVm {
 }
 
 /** A VM and its boot volume; `number` is the VM's sequence number and also makes its name and IP unique. */
-export function buildVm(rng: Random, refs: VmReferences, number: number, bootVolumeNumber: number, launchedAtMs: number): NewVm {
+export function buildVm(
+  rng: Random,
+  refs: VmReferences,
+  number: number,
+  bootVolumeNumber: number,
+  launchedAtMs: number,
+): NewVm {
   const id = formatId('vms', number);
   const flavor = rng.pick(refs.flavors);
   const zoneId = rng.pick(refs.zones).id;

@@ -38,6 +38,7 @@ function statusOf(error: FastifyError): number {
   if (error instanceof HttpError) return error.statusCode;
   if (error instanceof InvalidInputError) return 400;
   // Fastify's own client errors (a body that is not JSON, too large) carry their status.
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error.statusCode;
+  const status = error.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
   return 500;
 }

@@ -86,7 +86,9 @@ export class DemoCloudState {
       volumes: new SortedCollection(inventory.volumes),
     };
     for (const volume of inventory.volumes) {
-      if (volume.attached_vm_id !== null && volume.device !== BOOT_DEVICE) this.indexDataVolume(volume.attached_vm_id, volume);
+      if (volume.attached_vm_id !== null && volume.device !== BOOT_DEVICE) {
+        this.indexDataVolume(volume.attached_vm_id, volume);
+      }
     }
     this.nextVmNumber = vms + 1;
     this.nextVolumeNumber = inventory.volumes.length + 1;
@@ -232,7 +234,7 @@ export class DemoCloudState {
     const updatePercent = request.update_percent ?? 0;
     const addCount = request.add ?? 0;
     const deleteCount = request.delete ?? 0;
-    if (typeof updatePercent !== 'number' || !Number.isFinite(updatePercent) || updatePercent < 0 || updatePercent > 100) {
+    if (typeof updatePercent !== 'number' || !(updatePercent >= 0 && updatePercent <= 100)) {
       problems.push('update_percent must be a number from 0 to 100');
     }
     if (!Number.isInteger(addCount) || addCount < 0 || addCount > MAX_ADD_PER_MUTATION) {

@@ -71,7 +71,12 @@ function resolve(params: CollectionParams, faults: FaultSwitches): CollectionNam
   return params.collection;
 }
 
-function list(state: DemoCloudState, faults: FaultSwitches, collection: CollectionName, query: ListQuery): ListResponse {
+function list(
+  state: DemoCloudState,
+  faults: FaultSwitches,
+  collection: CollectionName,
+  query: ListQuery,
+): ListResponse {
   switch (query.kind) {
     case 'ids':
       return whole(state.getMany(collection, query.ids));

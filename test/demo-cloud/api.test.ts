@@ -98,7 +98,8 @@ describe('demo cloud HTTP API', () => {
   });
 
   it('filters by ids, returning only those that exist, without paging', async () => {
-    const { body } = await getJson<ListResponse>(cloud, `/v1/regions/${REGION}/vms?ids=vm-0000009,vm-0000002,vm-9999999`);
+    const path = `/v1/regions/${REGION}/vms?ids=vm-0000009,vm-0000002,vm-9999999`;
+    const { body } = await getJson<ListResponse>(cloud, path);
     expect(body.items.map((item) => item.id)).to.deep.equal(['vm-0000002', 'vm-0000009']);
     expect(body).to.include({ next_marker: null, total: 2 });
     const volumes = await getJson<ListResponse>(cloud, `/v1/regions/${REGION}/volumes?ids=vol-0000001`);

@@ -49,20 +49,25 @@ describe('demo cloud mutations', () => {
         ...body.volumes.created,
       ];
       expect(volumesAfter.ids).to.deep.equal(expectedVolumes);
-      const { body: state } = await getJson<{ counts: Record<string, number>; mutations: number }>(cloud, '/admin/state');
+      type AdminState = { counts: Record<string, number>; mutations: number };
+      const { body: state } = await getJson<AdminState>(cloud, '/admin/state');
       expect(state.counts).to.include({ vms: 49, volumes: 66 - 4 + 3 });
       expect(state.mutations).to.equal(1);
 
       for (const vmId of body.vms.deleted) {
         expect((await getJson(cloud, `/v1/regions/${REGION}/vms/${vmId}`)).status).to.equal(404);
         expect(body.volumes.deleted).to.include(bootVolumeOf.get(vmId));
-        const attached = await getJson<{ items: Volume[] }>(cloud, `/v1/regions/${REGION}/volumes?attached_vm_id=${vmId}`);
+        const path = `/v1/regions/${REGION}/volumes?attached_vm_id=${vmId}`;
+        const attached = await getJson<{ items: Volume[] }>(cloud, path);
         expect(attached.body.items).to.deep.equal([]);
       }
       expect((await getJson(cloud, `/v1/regions/${REGION}/volumes/${body.volumes.deleted[0]}`)).status).to.equal(404);
 
       const detached = [...volumesBefore.values()].filter(
-        (volume) => volume.attached_vm_id !== null && volume.device !== '/dev/vda' && body.vms.deleted.includes(volume.attached_vm_id),
+        (volume) =>
+          volume.attached_vm_id !== null &&
+          volume.device !== '/dev/vda' &&
+          body.vms.deleted.includes(volume.attached_vm_id),
       );
       expect(detached, 'seed 42 deletes VMs that have data volumes').to.not.be.empty;
       expect(body.volumes.updated).to.deep.equal(detached.map((volume) => volume.id).sort());
@@ -91,7 +96,8 @@ describe('demo cloud mutations', () => {
     it('is deterministic for the same seed and sequence of mutations', async () => {
       const twin = await startDemoCloud({ vms: 50 });
       try {
-        for (const request of [{ update_percent: 30, add: 2, delete: 2 }, { delete: 5 }, { add: 4, update_percent: 50 }]) {
+        const requests = [{ update_percent: 30, add: 2, delete: 2 }, { delete: 5 }, { add: 4, update_percent: 50 }];
+        for (const request of requests) {
           const ours = await sendJson(cloud, 'POST', '/admin/mutate', request);
           const theirs = await sendJson(twin, 'POST', '/admin/mutate', request);
           expect(ours).to.deep.equal(theirs);
@@ -105,7 +111,8 @@ describe('demo cloud mutations', () => {
     });
 
     it('rejects impossible requests with 400', async () => {
-      for (const body of [{ delete: 51 }, { update_percent: 101 }, { add: -1 }, { add: 1.5 }, { remove: 1 }, { add: '2' }]) {
+      const bodies = [{ delete: 51 }, { update_percent: 101 }, { add: -1 }, { add: 1.5 }, { remove: 1 }, { add: '2' }];
+      for (const body of bodies) {
         const answer = await sendJson<{ error: string }>(cloud, 'POST', '/admin/mutate', body);
         expect(answer.status, JSON.stringify(body)).to.equal(400);
         expect(answer.body.error).to.be.a('string');

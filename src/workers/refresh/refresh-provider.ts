@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { describeError, UserError } from '../../errors';
+import { describeError, UserError, ValidationError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
@@ -45,7 +45,12 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const provider = await store.get(request.provider);
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
   const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
+  const definition = store.typeOf(provider.type).inventory;
   const scope = scopeFor(request.targets, request.fullThreshold);
+  if (scope.kind === 'targeted') {
+    const unknown = scope.targets.find((t) => !Object.hasOwn(definition, t.collection));
+    if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(definition).join(', ')})`);
+  }
   const run = await dataSource.getRepository(RefreshRun).save(dataSource.getRepository(RefreshRun).create({
     providerId: provider.id, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source: request.source, status: 'running',
   }));
@@ -58,7 +63,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     const instance = await store.instantiate(provider, logger);
     await runSetup(dataSource, provider, instance);
 
-    const inventory = new Inventory(dataSource, store.typeOf(provider.type).inventory);
+    const inventory = new Inventory(dataSource, definition);
     for await (const item of instance.collect(scope, signal)) {
       if (isIncomplete(item)) {
         inventory.markIncomplete(item.incomplete, item.reason);

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import Table from 'cli-table3';
+import { Command } from 'commander';
+import { ValidationError } from '../../errors';
+import type { CliContext } from '../cli-context';
+
+/** `fleet provider add|list|show|delete`. */
+export function providerCommands(context: CliContext): Command {
+  const command = new Command('provider').description('manage providers');
+
+  command.command('add')
+    .description('validate, verify and register a provider')
+    .requiredOption('--type <type>', 'provider type, e.g. demo')
+    .requiredOption('--name <name>', 'a unique name')
+    .option('--region <region>', 'region, for types that have regions')
+    .option('--zone <zone>', 'zone of the fleet that serves it', 'default')
+    .option('--config <key=value>', 'a config setting (repeatable); numbers and booleans are parsed', collect, [])
+    .option('--credential <key=value>', 'a credential (repeatable); prefer --credentials-file to keep secrets out of shell history', collect, [])
+    .option('--credentials-file <path>', 'a JSON file holding the credentials')
+    .option('--no-verify', 'store without checking the credentials against the provider')
+    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean }) => {
+      const credentials = options.credentialsFile ? readJsonFile(options.credentialsFile) : pairs(options.credential, false);
+      const provider = await (await context.store()).create({
+        type: options.type, name: options.name, region: options.region ?? null, zone: options.zone,
+        config: pairs(options.config, true), credentials,
+      }, { verify: options.verify });
+      console.log(`provider ${provider.name} added with id ${provider.id}`);
+    });
+
+  command.command('list')
+    .description('list providers with their last refresh')
+    .action(async () => {
+      const table = new Table({ head: ['id', 'name', 'type', 'region', 'enabled', 'setup', 'last refresh', 'last success', 'last error'] });
+      for (const p of await (await context.store()).list()) {
+        table.push([p.id, p.name, p.type, p.region ?? '', p.enabled ? 'yes' : 'no', p.setupState, iso(p.lastRefreshAt), iso(p.lastRefreshSuccessAt), truncate(p.lastRefreshError ?? '', 60)]);
+      }
+      console.log(table.toString());
+    });
+
+  command.command('show <provider>')
+    .description('show one provider (by id or name); credentials are never shown')
+    .action(async (idOrName: string) => {
+      const p = await (await context.store()).get(idOrName);
+      console.log(JSON.stringify({
+        id: p.id, name: p.name, type: p.type, zone: p.zone, region: p.region, enabled: p.enabled, config: p.config,
+        setupState: p.setupState, setupError: p.setupError, lastRefreshAt: p.lastRefreshAt, lastRefreshSuccessAt: p.lastRefreshSuccessAt,
+        lastRefreshError: p.lastRefreshError, lastRefreshStats: p.lastRefreshStats,
+      }, null, 2));
+    });
+
+  command.command('delete <provider>')
+    .description('delete a provider and its whole inventory')
+    .action(async (idOrName: string) => {
+      const provider = await (await context.store()).delete(idOrName);
+      console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
+    });
+
+  return command;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `key=value` flags into an object; dotted keys make nested objects. */
+function pairs(values: string[], parseScalars: boolean): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const pair of values) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ValidationError(`"${pair.split('=')[0]}" must be given as key=value`);
+    const path = pair.slice(0, at).split('.');
+    let target = result;
+    for (const part of path.slice(0, -1)) target = (target[part] ??= {}) as Record<string, unknown>;
+    const raw = pair.slice(at + 1);
+    target[path[path.length - 1]] = parseScalars ? scalar(raw) : raw;
+  }
+  return result;
+}
+
+function scalar(raw: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return raw;
+}
+
+function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error: unknown) {
+    throw new ValidationError(`credentials file ${path} is not readable JSON`, { cause: error });
+  }
+}
+
+function iso(date: Date | null): string {
+  return date ? date.toISOString() : '';
+}
+
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ConfigError, UserError, describeError } from '../errors';
+import { CliContext } from './cli-context';
+import { keyCommand, migrateCommand } from './commands/admin-commands';
+import { demoCloudCommand } from './commands/demo-cloud-command';
+import { providerCommands } from './commands/provider-commands';
+import { refreshCommand } from './commands/refresh-command';
+import { startDemoCommand } from './commands/start-demo-command';
+
+/** The `fleet` executable: one entry point, the role taken from the arguments. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('fleet')
+    .description('provider-fleet: keeps the inventory of providers in PostgreSQL')
+    .option('--config <path>', 'JSON config file (default: FLEET_CONFIG or ./fleet.config.json)')
+    .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
+    .option('--redis-url <url>', 'Redis URL (REDIS_URL)')
+    .option('--log-level <level>', 'log level (LOG_LEVEL)')
+    .showHelpAfterError();
+  const context = new CliContext(() => {
+    const options = program.opts<{ config?: string; databaseUrl?: string; redisUrl?: string; logLevel?: string }>();
+    return { configFile: options.config, flags: { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, logLevel: options.logLevel } };
+  });
+  program
+    .addCommand(providerCommands(context))
+    .addCommand(refreshCommand(context))
+    .addCommand(migrateCommand(context))
+    .addCommand(keyCommand())
+    .addCommand(demoCloudCommand())
+    .addCommand(startDemoCommand(context));
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error: unknown) {
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    if (error instanceof ConfigError || error instanceof UserError) {
+      console.error(`error: ${error.message}`);
+    } else {
+      console.error(`error: ${describeError(error)}`);
+      if (process.env.FLEET_DEBUG) console.error(error);
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+if (require.main === module) void main(process.argv);
