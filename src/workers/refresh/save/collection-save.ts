@@ -49,7 +49,8 @@ export class CollectionSave {
   private existing = new Map<string, ExistingRow>();
   private readonly byKey = new Map<string, number>();
   private readonly secondary = new Map<string, Map<string, number>>();
-  private readonly lookedUp = new Map<string, Map<string, number>>();
+  /** Ids found in the database for references memory could not resolve, by index; `null` when none exists. */
+  private readonly lookedUp = new Map<string, Map<string, number | null>>();
   private gone: ExistingRow[] = [];
   private readonly goneIds = new Set<number>();
   private readonly unresolved = new Map<string, { count: number; samples: string[] }>();
@@ -72,7 +73,7 @@ export class CollectionSave {
   }
 
   /** True when every object of the collection is in memory: a reference to anything else names nothing. */
-  private get fullyKnown(): boolean {
+  get fullyKnown(): boolean {
     return this.context.scope.kind === 'full' && this.incomplete === null;
   }
 
@@ -82,6 +83,12 @@ export class CollectionSave {
     const objects = this.collection.objects;
     const parentSave = this.parentSave(); // prepared already: a parent comes first in save order
     this.incomplete = this.collection.incompleteReason ?? (parentSave?.incomplete ? `its parent collection ${parentSave.name} is incomplete` : null);
+    // Keys and scope need the ids of referenced objects now; those collections come earlier and are prepared.
+    const identifying = this.keyColumns.filter((c) => c.kind === 'reference');
+    if (this.parentColumn) identifying.push(this.parentColumn);
+    for (const [target, byIndex] of this.pendingLookups(identifying)) {
+      for (const [index, keys] of byIndex) await target.lookUp(index, keys);
+    }
     this.keys = objects.map((object) => this.keyOf(object));
     this.foldDuplicateKeys();
 
@@ -131,16 +138,16 @@ export class CollectionSave {
     }
   }
 
-  /** Keys of referenced objects this collection cannot resolve from memory, for one batched lookup. */
-  pendingLookups(): Map<CollectionSave, Map<string, Set<string>>> {
+  /** Keys of referenced objects this collection cannot resolve from memory, for batched lookups. */
+  pendingLookups(columns: readonly LayoutColumn[] = this.collection.layout.columns): Map<CollectionSave, Map<string, Set<string>>> {
     const pending = new Map<CollectionSave, Map<string, Set<string>>>();
-    for (const column of this.collection.layout.columns) {
+    for (const column of columns) {
       if (column.kind !== 'reference') continue;
       for (const object of this.collection.objects) {
         const value = object[column.property];
         if (!(value instanceof LazyRef)) continue;
         const target = this.targetSave(value, column);
-        if (target.resolveInMemory(value) !== null || target.fullyKnown) continue;
+        if (target.fullyKnown || target.resolve(value) !== null || target.lookedUp.get(value.index)?.has(value.key)) continue;
         let byIndex = pending.get(target);
         if (!byIndex) pending.set(target, (byIndex = new Map()));
         let keys = byIndex.get(value.index);
@@ -152,7 +159,7 @@ export class CollectionSave {
   }
 
   /** Fetches stored ids for keys under one of this collection's indexes (manager or secondary reference). */
-  async lookUp(index: string, keys: Set<string>): Promise<void> {
+  async lookUp(index: string, keys: ReadonlySet<string>): Promise<void> {
     const properties = index === MANAGER_INDEX ? this.collection.managerRef : this.collection.definition.secondaryRefs?.[index] ?? [];
     const found = await lookupIds(this.context.client, {
       layout: this.collection.layout,
@@ -160,8 +167,12 @@ export class CollectionSave {
       providerId: this.context.providerId,
       keys: [...keys],
     });
-    for (const [key, id] of found) if (this.goneIds.has(id)) found.delete(key);
-    this.lookedUp.set(index, found);
+    let known = this.lookedUp.get(index);
+    if (!known) this.lookedUp.set(index, (known = new Map()));
+    for (const key of keys) {
+      const id = found.get(key);
+      known.set(key, id === undefined || this.goneIds.has(id) ? null : id);
+    }
   }
 
   /** Phase 2 (in save order): inserts new rows by COPY, stages and applies changed rows; returns rows written. */

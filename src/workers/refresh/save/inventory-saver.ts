@@ -68,6 +68,7 @@ export async function saveInventory(options: SaveInventoryOptions): Promise<Save
 
 /** One query per referenced collection and index for everything memory could not resolve. */
 async function lookUpUnresolved(saves: CollectionSave[]): Promise<void> {
+  if (saves.every((save) => save.fullyKnown)) return; // a complete full refresh has nothing to look up
   const merged = new Map<CollectionSave, Map<string, Set<string>>>();
   for (const save of saves) {
     for (const [target, byIndex] of save.pendingLookups()) {
