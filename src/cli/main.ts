@@ -12,14 +12,14 @@ import { startDemoCommand } from './commands/start-demo-command';
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('fleet')
     .description('provider-fleet: keeps the inventory of providers in PostgreSQL')
-    .option('--config <path>', 'JSON config file (default: FLEET_CONFIG or ./fleet.config.json)')
+    .option('--config-file <path>', 'JSON config file (default: FLEET_CONFIG or ./fleet.config.json)')
     .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
     .option('--redis-url <url>', 'Redis URL (REDIS_URL)')
     .option('--log-level <level>', 'log level (LOG_LEVEL)')
     .showHelpAfterError();
   const context = new CliContext(() => {
-    const options = program.opts<{ config?: string; databaseUrl?: string; redisUrl?: string; logLevel?: string }>();
-    return { configFile: options.config, flags: { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, logLevel: options.logLevel } };
+    const options = program.opts<{ configFile?: string; databaseUrl?: string; redisUrl?: string; logLevel?: string }>();
+    return { configFile: options.configFile, flags: { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, logLevel: options.logLevel } };
   });
   program
     .addCommand(providerCommands(context))

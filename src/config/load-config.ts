@@ -24,7 +24,7 @@ const validate = new Ajv({ allErrors: true, coerceTypes: true }).compile(configS
 export function loadConfig(inputs: ConfigInputs = {}): FleetConfig {
   const env = inputs.env ?? process.env;
   const problems: string[] = [];
-  const fromFile = readConfigFile(inputs.configFile ?? env.FLEET_CONFIG, problems);
+  const fromFile = readConfigFile(inputs.configFile || env.FLEET_CONFIG || undefined, problems);
 
   const merged: Record<string, unknown> = { ...configDefaults };
   for (const [key, value] of Object.entries(fromFile)) merged[key] = value;
@@ -56,8 +56,9 @@ function readConfigFile(path: string | undefined, problems: string[]): Record<st
       return {};
     }
     return parsed as Record<string, unknown>;
-  } catch (error: unknown) {
-    problems.push(`config file ${file} is not valid JSON: ${error instanceof Error ? error.message : 'unreadable'}`);
+  } catch {
+    // The parser's message quotes the file around the error, which may be the encryption key: leave it out.
+    problems.push(`config file ${file} is not valid JSON`);
     return {};
   }
 }

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -8,6 +8,7 @@ import { validateProviderInput, type ProviderInput } from './provider-input';
 import { providerType, providerTypes } from './provider-types';
 
 const DEFAULT_AUTHTYPE = 'default';
+const UNIQUE_VIOLATION = '23505';
 
 export interface ProviderStoreOptions {
   dataSource: DataSource;
@@ -41,8 +42,9 @@ export class ProviderStore {
   async create(input: ProviderInput, options: { verify?: boolean } = {}): Promise<Provider> {
     await this.verify(input, { verify: options.verify ?? true });
     const { dataSource, cipher } = this.options;
+    const duplicate = (cause?: unknown): ConflictError => new ConflictError(`a provider named "${input.name}" already exists`, { cause });
     return dataSource.transaction(async (manager) => {
-      if (await manager.findOneBy(Provider, { name: input.name })) throw new ConflictError(`a provider named "${input.name}" already exists`);
+      if (await manager.findOneBy(Provider, { name: input.name })) throw duplicate();
       const provider = await manager.save(manager.create(Provider, {
         type: input.type, name: input.name, zone: input.zone ?? 'default', region: input.region ?? null,
         config: input.config as Record<string, unknown>,
@@ -54,6 +56,10 @@ export class ProviderStore {
         lastValidAt: options.verify === false ? null : new Date(),
       }));
       return provider;
+    }).catch((error: unknown) => {
+      // Two creates racing past the check above meet at the unique index.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw duplicate(error);
+      throw error;
     });
   }
 

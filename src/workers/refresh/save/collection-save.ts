@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
@@ -6,7 +6,7 @@ import { KEY_SEPARATOR, type BuiltObject, type InventoryCollection } from '../in
 import { LazyRef, MANAGER_INDEX } from '../inventory/lazy-ref';
 import type { LayoutColumn } from '../inventory/table-layout';
 import type { RefreshScope } from '../refresh-scope';
-import { COPY_NULL, encodeCopyValue } from './copy-text';
+import { COPY_NULL, encoderFor, type ValueEncoder } from './copy-text';
 import { loadExistingRows, lookupIds, type ExistingRow } from './existing-rows';
 import { emptyCounts } from './save-result';
 import { copyLines, ident, inSlices } from './sql';
@@ -55,6 +55,8 @@ export class CollectionSave {
   private readonly goneIds = new Set<number>();
   private readonly unresolved = new Map<string, { count: number; samples: string[] }>();
   private readonly checkedColumns = new Set<string>();
+  /** One encoder per column, in layout order: references resolve to ids, other values encode canonically. */
+  private readonly encoders: ValueEncoder[];
 
   constructor(
     readonly collection: InventoryCollection,
@@ -63,6 +65,12 @@ export class CollectionSave {
     const { layout, definition } = collection;
     this.keyColumns = collection.managerRef.map((p) => layout.byProperty.get(p) as LayoutColumn);
     this.parentColumn = definition.parent ? layout.byProperty.get(definition.parent) : undefined;
+    this.encoders = layout.columns.map((column) => column.kind === 'reference'
+      ? (value: unknown) => {
+        const id = this.resolveValue(value, column, true);
+        return id === null ? COPY_NULL : String(id);
+      }
+      : encoderFor(column.kind, `${collection.name}.${column.property}`));
     if (definition.parent && this.parentColumn?.kind !== 'reference') {
       throw new ValidationError(`collection ${collection.name}: parent ${definition.parent} is not a reference`);
     }
@@ -190,7 +198,7 @@ export class CollectionSave {
         const key = this.keys[index];
         if (key === null) continue;
         const data = this.serialize(objects[index]);
-        const hash = createHash('md5').update(data).digest('base64').slice(0, 22);
+        const hash = digest('md5', data, 'base64').slice(0, 22);
         const line = `${this.ids[index]}\t${providerId}\t${hash}\t${data}`;
         const stored = this.existing.get(key);
         if (!stored) {
@@ -292,17 +300,10 @@ export class CollectionSave {
 
   /** The row's columns in COPY text, references resolved: the content the hash is taken of. */
   private serialize(object: BuiltObject): string {
-    const fields: string[] = [];
-    for (const column of this.collection.layout.columns) {
-      const value = object[column.property];
-      if (column.kind === 'reference') {
-        const id = this.resolveValue(value, column, true);
-        fields.push(id === null ? COPY_NULL : String(id));
-      } else {
-        fields.push(encodeCopyValue(column.kind, value, () => `${this.name}.${column.property} of ${String(object.emsRef ?? 'an object')}`));
-      }
-    }
-    return fields.join('\t');
+    const { columns } = this.collection.layout;
+    let line = this.encoders[0](object[columns[0].property]);
+    for (let i = 1; i < columns.length; i += 1) line += `\t${this.encoders[i](object[columns[i].property])}`;
+    return line;
   }
 
   private resolveValue(value: unknown, column: LayoutColumn, count: boolean): number | null {

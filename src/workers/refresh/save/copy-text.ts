@@ -12,43 +12,57 @@ export function escapeCopyText(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
+/** Encodes one value of a column in COPY text. */
+export type ValueEncoder = (value: unknown) => string;
+
 /**
- * Encodes one non-reference value in COPY text, in a canonical form: the same value always encodes the same way, so
- * the encoding doubles as the input of the content hash. Throws a ValidationError naming the column on a value
- * that does not fit its type (a parser bug that must not be silently stored).
+ * An encoder for one non-reference column, producing a canonical form: the same value always encodes the same
+ * way, so the encoding doubles as the input of the content hash. A value that does not fit its type (a parser
+ * bug that must not be stored silently) throws a ValidationError naming `field`. Built once per column, so
+ * encoding a row allocates nothing but its strings.
  */
-export function encodeCopyValue(kind: ColumnKind, value: unknown, where: () => string): string {
-  if (value === null || value === undefined) return COPY_NULL;
+export function encoderFor(kind: Exclude<ColumnKind, 'reference'>, field: string): ValueEncoder {
+  const invalid = (value: unknown): never => {
+    throw new ValidationError(`${field}: ${describe(value)} is not a valid ${kind}`);
+  };
   switch (kind) {
     case 'text':
-      if (typeof value === 'string') return escapeCopyText(value);
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      break;
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        if (typeof value === 'string') return escapeCopyText(value);
+        return typeof value === 'number' || typeof value === 'boolean' ? String(value) : invalid(value);
+      };
     case 'integer':
-      if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647) return String(value);
-      break;
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647 ? String(value) : invalid(value);
+      };
     case 'bigint':
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-      if (typeof value === 'string' && /^-?\d{1,19}$/.test(value)) return value;
-      if (typeof value === 'bigint') return value.toString();
-      break;
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : invalid(value);
+        if (typeof value === 'string') return /^-?\d{1,19}$/.test(value) ? value : invalid(value);
+        return typeof value === 'bigint' ? value.toString() : invalid(value);
+      };
     case 'float':
-      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-      break;
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        return typeof value === 'number' && Number.isFinite(value) ? String(value) : invalid(value);
+      };
     case 'boolean':
-      if (typeof value === 'boolean') return value ? 't' : 'f';
-      break;
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        return typeof value === 'boolean' ? (value ? 't' : 'f') : invalid(value);
+      };
     case 'jsonb':
-      return escapeCopyText(JSON.stringify(value));
-    case 'timestamptz': {
-      const time = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? Date.parse(String(value)) : NaN;
-      if (!Number.isNaN(time)) return new Date(time).toISOString();
-      break;
-    }
-    case 'reference':
-      break;
+      return (value) => (value === null || value === undefined ? COPY_NULL : escapeCopyText(JSON.stringify(value)));
+    case 'timestamptz':
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        const time = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
+        return Number.isNaN(time) ? invalid(value) : new Date(time).toISOString();
+      };
   }
-  throw new ValidationError(`${where()}: ${describe(value)} is not a valid ${kind}`);
 }
 
 function describe(value: unknown): string {

@@ -30,38 +30,41 @@ export async function loadExistingRows(
 ): Promise<Map<string, ExistingRow>> {
   const { layout, keyColumns, parentColumn, providerId, filter } = options;
   const rows = new Map<string, ExistingRow>();
+  // Rows come back as arrays (id, hash, archived, parent id, key parts...): no object per row to build and collect.
   const select = [
-    'id::float8 AS id',
-    ...keyColumns.map((c, i) => `${ident(c.column)}::text AS k${i}`),
+    'id::float8',
     'content_hash',
-    layout.hasArchivedAt ? 'archived_at IS NOT NULL AS archived' : 'false AS archived',
-    parentColumn ? `${ident(parentColumn.column)}::float8 AS parent_id` : 'NULL::float8 AS parent_id',
+    layout.hasArchivedAt ? 'archived_at IS NOT NULL' : 'false',
+    parentColumn ? `${ident(parentColumn.column)}::float8` : 'NULL::float8',
+    ...keyColumns.map((c) => `${ident(c.column)}::text`),
   ].join(', ');
-  const add = (row: Record<string, unknown>): void => {
-    const key = keyColumns.map((_, i) => row[`k${i}`] as string).join(KEY_SEPARATOR);
-    rows.set(key, { id: row.id as number, key, hash: row.content_hash as string, archived: row.archived as boolean, parentId: row.parent_id as number | null });
+  const add = (row: unknown[]): void => {
+    const key = row.length === 5 ? (row[4] as string) : row.slice(4).join(KEY_SEPARATOR);
+    rows.set(key, { id: row[0] as number, key, hash: row[1] as string, archived: row[2] as boolean, parentId: row[3] as number | null });
   };
 
   if (filter.kind === 'some') {
     if (filter.keys.length === 0 && filter.parentIds.length === 0) return rows;
     const byParent = parentColumn ? ` OR ${ident(parentColumn.column)} = ANY($3::bigint[])` : '';
-    const result = await client.query(
-      `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND (${keyExpression(keyColumns)} = ANY($2::text[])${byParent})`,
-      parentColumn ? [providerId, filter.keys, filter.parentIds] : [providerId, filter.keys],
-    );
+    const result = await client.query<unknown[]>({
+      text: `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND (${keyExpression(keyColumns)} = ANY($2::text[])${byParent})`,
+      values: parentColumn ? [providerId, filter.keys, filter.parentIds] : [providerId, filter.keys],
+      rowMode: 'array',
+    });
     for (const row of result.rows) add(row);
     return rows;
   }
 
   let after = 0;
   for (;;) {
-    const result = await client.query(
-      `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_SIZE}`,
-      [providerId, after],
-    );
+    const result = await client.query<unknown[]>({
+      text: `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_SIZE}`,
+      values: [providerId, after],
+      rowMode: 'array',
+    });
     for (const row of result.rows) add(row);
     if (result.rows.length < PAGE_SIZE) return rows;
-    after = result.rows[result.rows.length - 1].id as number;
+    after = result.rows[result.rows.length - 1][0] as number;
   }
 }
 

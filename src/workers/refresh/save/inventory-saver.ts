@@ -42,13 +42,25 @@ export async function saveInventory(options: SaveInventoryOptions): Promise<Save
     const context: SaveContext = { client, providerId, scope, logger, saves: new Map() };
     const saves = order.map((collection) => new CollectionSave(collection, context));
     for (const save of saves) context.saves.set(save.name, save);
-    for (const save of saves) await save.prepare();
+    const timings = new Map(saves.map((save) => [save.name, { prepareMs: 0, writeMs: 0, removeMs: 0 }]));
+    const timed = async <T>(save: CollectionSave, phase: 'prepareMs' | 'writeMs' | 'removeMs', action: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      try {
+        return await action();
+      } finally {
+        (timings.get(save.name) as Record<typeof phase, number>)[phase] += Math.round(performance.now() - started);
+      }
+    };
+    for (const save of saves) await timed(save, 'prepareMs', () => save.prepare());
     await lookUpUnresolved(saves);
 
     let writes = 0;
-    for (const save of saves) writes += await save.write();
-    for (const save of [...saves].reverse()) writes += await save.removeGone();
-    for (const save of saves) save.reportUnresolved();
+    for (const save of saves) writes += await timed(save, 'writeMs', () => save.write());
+    for (const save of [...saves].reverse()) writes += await timed(save, 'removeMs', () => save.removeGone());
+    for (const save of saves) {
+      save.reportUnresolved();
+      logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
+    }
     await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
 
     const result: SaveResult = { collections: {}, writes };

@@ -1,0 +1,146 @@
+import 'reflect-metadata';
+import { spawn, execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { Client, type PoolClient } from 'pg';
+import { CredentialsCipher } from '../src/crypto/credentials-cipher';
+import { createDataSource } from '../src/db/data-source';
+import { createLogger } from '../src/logging/logger';
+import { ProviderStore } from '../src/providers/provider-store';
+import type { RefreshOutcome } from '../src/workers/refresh/refresh-provider';
+import { handWrittenDiff, rawCopy } from './support/baselines';
+import { createScratchTables, DEMO_TABLES, dumpRows, truncateScratch } from './support/scratch-tables';
+
+/**
+ * `npm run bench:refresh [-- --objects N]`: our refresh against a raw COPY of the same rows and against a
+ * hand-written set-based SQL diff of the same change, on the same schema in one run, plus a no-op re-refresh and
+ * the refresh's peak RSS. Each refresh runs as a real `fleet refresh` process.
+ */
+const FLEET = join(__dirname, '..', '..', 'bin', 'fleet');
+const OBJECTS_PER_VM = 3.82; // VM, boot volume, 0.3 other volumes, ~1.5 security group memberships
+
+interface RefreshRunResult extends RefreshOutcome { peakRssBytes: number }
+
+async function main(): Promise<void> {
+  const objects = Number(flag('--objects') ?? 100_000);
+  const vms = Math.max(10, Math.round(objects / OBJECTS_PER_VM));
+  const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const database = `fleet_bench_${process.pid}`;
+  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+  const encryptionKey = CredentialsCipher.generateKey();
+  const env = { ...process.env, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn' };
+
+  await admin(adminUrl, `CREATE DATABASE ${database}`);
+  const cloud = await startCloud(vms);
+  const dataSource = createDataSource({ databaseUrl });
+  try {
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(encryptionKey), logger: createLogger({ level: 'warn' }) });
+    const provider = await store.create({
+      type: 'demo', name: 'bench', region: 'us-east-1', config: { endpoint: cloud.url },
+      credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    const runner = dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    await createScratchTables(client);
+
+    log(`demo cloud: ${vms} VMs; refreshing as a separate 'fleet refresh' process`);
+    const first = await refresh(provider.id, env);
+    const rows = Object.values(first.stats.collections).reduce((n, c) => n + c.created, 0);
+    const snapshot = await dumpAll(client, provider.id);
+    const copySeconds = await rawCopy(client, snapshot);
+
+    const change = await mutate(cloud.url, { update_percent: 5, add: Math.round(vms / 10), delete: Math.round(vms / 10) });
+    const second = await refresh(provider.id, env);
+    const newSnapshot = await dumpAll(client, provider.id);
+    await truncateScratch(client);
+    await rawCopy(client, snapshot); // the scratch tables hold the old snapshot again (untimed)
+    const diffSeconds = await handWrittenDiff(client, newSnapshot);
+
+    const noop = await refresh(provider.id, env);
+    await runner.release();
+
+    const seconds = (r: RefreshRunResult): number => r.stats.durationsMs.persist / 1000;
+    const endToEnd = (r: RefreshRunResult): number => (r.stats.durationsMs.collect + r.stats.durationsMs.parse + r.stats.durationsMs.persist) / 1000;
+    const changed = Object.values(second.stats.collections).reduce((n, c) => ({ created: n.created + c.created, updated: n.updated + c.updated, deleted: n.deleted + c.deleted }), { created: 0, updated: 0, deleted: 0 });
+    const figures = {
+      objects: rows,
+      rawCopyRowsPerSecond: Math.round(rows / copySeconds),
+      firstRefreshRowsPerSecond: Math.round(rows / seconds(first)),
+      firstRefreshVsCopy: round(copySeconds / seconds(first)),
+      firstRefreshEndToEndSeconds: round(endToEnd(first)),
+      reRefreshPersistSeconds: round(seconds(second)),
+      handWrittenDiffSeconds: round(diffSeconds),
+      reRefreshVsDiff: round(seconds(second) / diffSeconds),
+      noopPersistSeconds: round(seconds(noop)),
+      noopVsFirst: round(seconds(noop) / seconds(first)),
+      noopWrites: noop.writes,
+      peakRssMb: Math.round(Math.max(first.peakRssBytes, second.peakRssBytes, noop.peakRssBytes) / 2 ** 20),
+    };
+    const rssTarget = rows > 500_000 ? 512 : 256;
+    const targets = { firstRefreshVsCopy: '>= 0.7', reRefreshVsDiff: '<= 1.3', noopVsFirst: '<= 0.3', noopWrites: '= 0', peakRssMb: `<= ${rssTarget}` };
+    const met = figures.firstRefreshVsCopy >= 0.7 && figures.reRefreshVsDiff <= 1.3 && figures.noopVsFirst <= 0.3 && figures.noopWrites === 0 && figures.peakRssMb <= rssTarget;
+
+    log('');
+    log(`rows (all collections)      ${rows}`);
+    log(`first full refresh          persist ${fmt(seconds(first))} s = ${figures.firstRefreshRowsPerSecond} rows/s | raw COPY of the same rows ${fmt(copySeconds)} s = ${figures.rawCopyRowsPerSecond} rows/s | ratio ${figures.firstRefreshVsCopy} (target >= 0.7)`);
+    log(`                            end to end (collect ${fmt(first.stats.durationsMs.collect / 1000)} s over HTTP + parse ${fmt(first.stats.durationsMs.parse / 1000)} s + persist) ${fmt(endToEnd(first))} s`);
+    log(`re-refresh after change     ${change.vms.updated.length} VMs changed, ${change.vms.created.length} added, ${change.vms.deleted.length} removed -> rows created ${changed.created}, updated ${changed.updated}, deleted/archived ${changed.deleted}`);
+    log(`                            persist ${fmt(seconds(second))} s | hand-written set-based SQL diff ${fmt(diffSeconds)} s | ratio ${figures.reRefreshVsDiff} (target <= 1.3)`);
+    log(`no-op re-refresh            persist ${fmt(seconds(noop))} s with ${noop.writes} row writes | first refresh ${fmt(seconds(first))} s | ratio ${figures.noopVsFirst} (target <= 0.3)`);
+    log(`peak RSS of the refresh     ${figures.peakRssMb} MB (target <= ${rssTarget} MB)`);
+    console.log(JSON.stringify({ bench: 'refresh', figures, targets, met }));
+  } finally {
+    await dataSource.destroy().catch(() => undefined);
+    cloud.stop();
+    await admin(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+async function refresh(providerId: string, env: NodeJS.ProcessEnv): Promise<RefreshRunResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [FLEET, 'refresh', providerId, '--json'], { env, maxBuffer: 64 * 2 ** 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as RefreshRunResult;
+}
+
+async function dumpAll(client: PoolClient, providerId: string): Promise<Map<string, Buffer>> {
+  const rows = new Map<string, Buffer>();
+  for (const table of DEMO_TABLES) rows.set(table, await dumpRows(client, table, providerId));
+  return rows;
+}
+
+async function startCloud(vms: number): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [FLEET, 'demo-cloud', '--port', '0', '--vms', String(vms), '--seed', String(randomBytes(2).readUInt16BE())], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`demo cloud exited with ${code}`)));
+  });
+  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
+}
+
+async function mutate(url: string, body: object): Promise<{ vms: Record<'created' | 'updated' | 'deleted', string[]> }> {
+  const response = await fetch(new URL('/admin/mutate', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`mutate: HTTP ${response.status}`);
+  return response.json() as Promise<{ vms: Record<'created' | 'updated' | 'deleted', string[]> }>;
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try { await client.query(sql); } finally { await client.end(); }
+}
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+const round = (n: number): number => Math.round(n * 100) / 100;
+const fmt = (n: number): string => n.toFixed(2);
+const log = (line: string): void => console.log(line);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
