@@ -19,7 +19,7 @@ import { createScratchTables, DEMO_TABLES, dumpRows, truncateScratch } from './s
  * the refresh's peak RSS. Each refresh runs as a real `fleet refresh` process.
  */
 const FLEET = join(__dirname, '..', '..', 'bin', 'fleet');
-const OBJECTS_PER_VM = 3.82; // VM, boot volume, 0.3 other volumes, ~1.5 security group memberships
+const OBJECTS_PER_VM = 3.62; // VM, boot volume, 0.3 other volumes, ~1.3 security group memberships, shared flavors and images
 
 interface RefreshRunResult extends RefreshOutcome { peakRssBytes: number }
 

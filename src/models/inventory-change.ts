@@ -1,9 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { RefreshRun } from './refresh-run';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export type ChangeKind = 'created' | 'updated' | 'deleted' | 'archived';
 
-/** One inventory object's change in one refresh: the history operators read ("what changed and when"). */
+/**
+ * One inventory object's change in one refresh: the history operators read ("what changed and when"). An
+ * append-only log written at refresh speed, so it has no foreign keys (a key check per row cost three times the
+ * row itself); ProviderStore.delete removes a provider's history with it.
+ */
 @Entity('inventory_changes')
 @Index('inventory_changes_provider_ref_idx', ['providerId', 'collection', 'ref'])
 export class InventoryChange {
@@ -13,10 +16,6 @@ export class InventoryChange {
   @Index('inventory_changes_refresh_run_idx')
   @Column({ name: 'refresh_run_id', type: 'bigint' })
   refreshRunId!: string;
-
-  @ManyToOne(() => RefreshRun, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'refresh_run_id' })
-  refreshRun?: RefreshRun;
 
   @Column({ name: 'provider_id', type: 'bigint' })
   providerId!: string;

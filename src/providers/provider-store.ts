@@ -2,7 +2,7 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { Authentication, Provider } from '../models';
+import { Authentication, InventoryChange, Provider } from '../models';
 import type { AnyProvider, AnyProviderType } from './provider';
 import { validateProviderInput, type ProviderInput } from './provider-input';
 import { providerType, providerTypes } from './provider-types';
@@ -90,9 +90,13 @@ export class ProviderStore {
     return provider;
   }
 
+  /** Deletes a provider with its credentials, inventory, refresh runs and change history. */
   async delete(idOrName: string): Promise<Provider> {
     const provider = await this.get(idOrName);
-    await this.options.dataSource.getRepository(Provider).delete({ id: provider.id });
+    await this.options.dataSource.transaction(async (manager) => {
+      await manager.delete(InventoryChange, { providerId: provider.id });
+      await manager.delete(Provider, { id: provider.id });
+    });
     return provider;
   }
 

@@ -61,14 +61,20 @@ export async function saveInventory(options: SaveInventoryOptions): Promise<Save
       save.reportUnresolved();
       logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
     }
+    const historyStarted = performance.now();
     await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
+    const historyMs = Math.round(performance.now() - historyStarted);
 
     const result: SaveResult = { collections: {}, writes };
     for (const save of saves) {
       result.collections[save.name] = save.incomplete === null ? save.counts : { ...save.counts, incomplete: save.incomplete };
     }
     await options.beforeCommit?.(client, result);
+    const commitStarted = performance.now();
     await client.query('COMMIT');
+    const totals = { prepareMs: 0, writeMs: 0, removeMs: 0 };
+    for (const timing of timings.values()) for (const phase of Object.keys(totals) as (keyof typeof totals)[]) totals[phase] += timing[phase];
+    logger.debug({ event: 'refresh.saved', writes, ...totals, historyMs, commitMs: Math.round(performance.now() - commitStarted) }, 'inventory saved');
     return result;
   } catch (error: unknown) {
     await client.query('ROLLBACK').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'rollback failed'));

@@ -8,6 +8,11 @@ export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Quotes an SQL string literal, for names read from the catalog. */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 const CHUNK_CHARS = 256 * 1024;
 
 /**

@@ -1,15 +1,19 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
 
-export class InitialSchema1795300965735 implements MigrationInterface {
-    name = 'InitialSchema1795300965735'
+/**
+ * The first schema: providers and their sealed credentials, workers, refresh runs and change history, and the
+ * cloud, infra and container inventories. Generated from the entities in src/models by TypeORM's migration
+ * generator (`npm run migration:generate -- migrations/Name`), so the two agree; test/db/migrations.test.ts checks it.
+ */
+
+export class InitialSchema1795301988682 implements MigrationInterface {
+    name = 'InitialSchema1795301988682'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`CREATE TABLE "providers" ("id" BIGSERIAL NOT NULL, "type" text NOT NULL, "name" text NOT NULL, "zone" text NOT NULL DEFAULT 'default', "region" text, "config" jsonb NOT NULL DEFAULT '{}', "provider_data" jsonb NOT NULL DEFAULT '{}', "enabled" boolean NOT NULL DEFAULT true, "setup_state" text NOT NULL DEFAULT 'pending', "setup_error" text, "last_refresh_at" TIMESTAMP WITH TIME ZONE, "last_refresh_success_at" TIMESTAMP WITH TIME ZONE, "last_refresh_error" text, "last_refresh_stats" jsonb, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_af13fc2ebf382fe0dad2e4793aa" PRIMARY KEY ("id"))`);
         await queryRunner.query(`CREATE UNIQUE INDEX "providers_name_key" ON "providers" ("name") `);
         await queryRunner.query(`CREATE TABLE "authentications" ("id" BIGSERIAL NOT NULL, "provider_id" bigint NOT NULL, "authtype" text NOT NULL DEFAULT 'default', "sealed_credentials" text NOT NULL, "status" text NOT NULL DEFAULT 'unknown', "status_details" text, "last_valid_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_2505c0cb39a2248520f306c1447" PRIMARY KEY ("id"))`);
         await queryRunner.query(`CREATE UNIQUE INDEX "authentications_provider_authtype_key" ON "authentications" ("provider_id", "authtype") `);
-        await queryRunner.query(`CREATE TABLE "refresh_runs" ("id" BIGSERIAL NOT NULL, "provider_id" bigint NOT NULL, "kind" text NOT NULL, "targets" jsonb NOT NULL DEFAULT '[]', "source" text NOT NULL DEFAULT 'cli', "status" text NOT NULL DEFAULT 'running', "started_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, "collect_ms" integer, "parse_ms" integer, "persist_ms" integer, "stats" jsonb, "error" text, CONSTRAINT "PK_09c9b4ca723130610f795f29473" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "refresh_runs_provider_started_idx" ON "refresh_runs" ("provider_id", "started_at") `);
         await queryRunner.query(`CREATE TABLE "inventory_changes" ("id" BIGSERIAL NOT NULL, "refresh_run_id" bigint NOT NULL, "provider_id" bigint NOT NULL, "collection" text NOT NULL, "ref" text NOT NULL, "kind" text NOT NULL, "changed_fields" text array, CONSTRAINT "PK_85d766ffdcf72a3fc5009b10a4f" PRIMARY KEY ("id"))`);
         await queryRunner.query(`CREATE INDEX "inventory_changes_refresh_run_idx" ON "inventory_changes" ("refresh_run_id") `);
         await queryRunner.query(`CREATE INDEX "inventory_changes_provider_ref_idx" ON "inventory_changes" ("provider_id", "collection", "ref") `);
@@ -71,12 +75,12 @@ export class InitialSchema1795300965735 implements MigrationInterface {
         await queryRunner.query(`CREATE INDEX "infra_vm_datastores_datastore_idx" ON "infra_vm_datastores" ("datastore_id") `);
         await queryRunner.query(`CREATE INDEX "infra_vm_datastores_provider_idx" ON "infra_vm_datastores" ("provider_id") `);
         await queryRunner.query(`CREATE UNIQUE INDEX "infra_vm_datastores_pair_key" ON "infra_vm_datastores" ("vm_id", "datastore_id") `);
+        await queryRunner.query(`CREATE TABLE "refresh_runs" ("id" BIGSERIAL NOT NULL, "provider_id" bigint NOT NULL, "kind" text NOT NULL, "targets" jsonb NOT NULL DEFAULT '[]', "source" text NOT NULL DEFAULT 'cli', "status" text NOT NULL DEFAULT 'running', "started_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "finished_at" TIMESTAMP WITH TIME ZONE, "collect_ms" integer, "parse_ms" integer, "persist_ms" integer, "stats" jsonb, "error" text, CONSTRAINT "PK_09c9b4ca723130610f795f29473" PRIMARY KEY ("id"))`);
+        await queryRunner.query(`CREATE INDEX "refresh_runs_provider_started_idx" ON "refresh_runs" ("provider_id", "started_at") `);
         await queryRunner.query(`CREATE TABLE "workers" ("id" BIGSERIAL NOT NULL, "role" text NOT NULL, "provider_id" bigint, "status" text NOT NULL DEFAULT 'requested', "stop_reason" text, "pid" integer, "pod_name" text, "queue_name" text, "registration_secret_hash" text, "registration_expires_at" TIMESTAMP WITH TIME ZONE, "started_at" TIMESTAMP WITH TIME ZONE, "stopped_at" TIMESTAMP WITH TIME ZONE, "last_heartbeat_at" TIMESTAMP WITH TIME ZONE, "rss_bytes" bigint, "cpu_time_ms" bigint, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_e950c9aba3bd84a4f193058d838" PRIMARY KEY ("id"))`);
         await queryRunner.query(`CREATE INDEX "workers_status_idx" ON "workers" ("status") `);
         await queryRunner.query(`CREATE INDEX "workers_provider_role_idx" ON "workers" ("provider_id", "role") `);
         await queryRunner.query(`ALTER TABLE "authentications" ADD CONSTRAINT "FK_bd923c7ea995bfe185d3fa9f60a" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "refresh_runs" ADD CONSTRAINT "FK_403b642774f0868c61d68e499ad" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "inventory_changes" ADD CONSTRAINT "FK_fee46555347bf27680868ddfee7" FOREIGN KEY ("refresh_run_id") REFERENCES "refresh_runs"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "container_namespaces" ADD CONSTRAINT "FK_b9d0ec61ce549f270076271bce7" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "container_nodes" ADD CONSTRAINT "FK_943a08ae45cde5598c752660ba1" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "container_pods" ADD CONSTRAINT "FK_ea831e917ab7a8f7cb6603ccdf3" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
@@ -116,11 +120,13 @@ export class InitialSchema1795300965735 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" ADD CONSTRAINT "FK_217fe5d26b9515cc804fa6b4d72" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" ADD CONSTRAINT "FK_b1ed14c1ad4a4ce7d25e80fc0fb" FOREIGN KEY ("vm_id") REFERENCES "infra_vms"("id") ON DELETE CASCADE ON UPDATE NO ACTION DEFERRABLE INITIALLY IMMEDIATE`);
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" ADD CONSTRAINT "FK_f46d97944b40f3a8d086ec38a53" FOREIGN KEY ("datastore_id") REFERENCES "infra_datastores"("id") ON DELETE CASCADE ON UPDATE NO ACTION DEFERRABLE INITIALLY IMMEDIATE`);
+        await queryRunner.query(`ALTER TABLE "refresh_runs" ADD CONSTRAINT "FK_403b642774f0868c61d68e499ad" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
         await queryRunner.query(`ALTER TABLE "workers" ADD CONSTRAINT "FK_d83d8a5daa48b347fd2919ba57d" FOREIGN KEY ("provider_id") REFERENCES "providers"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`ALTER TABLE "workers" DROP CONSTRAINT "FK_d83d8a5daa48b347fd2919ba57d"`);
+        await queryRunner.query(`ALTER TABLE "refresh_runs" DROP CONSTRAINT "FK_403b642774f0868c61d68e499ad"`);
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" DROP CONSTRAINT "FK_f46d97944b40f3a8d086ec38a53"`);
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" DROP CONSTRAINT "FK_b1ed14c1ad4a4ce7d25e80fc0fb"`);
         await queryRunner.query(`ALTER TABLE "infra_vm_datastores" DROP CONSTRAINT "FK_217fe5d26b9515cc804fa6b4d72"`);
@@ -160,12 +166,12 @@ export class InitialSchema1795300965735 implements MigrationInterface {
         await queryRunner.query(`ALTER TABLE "container_pods" DROP CONSTRAINT "FK_ea831e917ab7a8f7cb6603ccdf3"`);
         await queryRunner.query(`ALTER TABLE "container_nodes" DROP CONSTRAINT "FK_943a08ae45cde5598c752660ba1"`);
         await queryRunner.query(`ALTER TABLE "container_namespaces" DROP CONSTRAINT "FK_b9d0ec61ce549f270076271bce7"`);
-        await queryRunner.query(`ALTER TABLE "inventory_changes" DROP CONSTRAINT "FK_fee46555347bf27680868ddfee7"`);
-        await queryRunner.query(`ALTER TABLE "refresh_runs" DROP CONSTRAINT "FK_403b642774f0868c61d68e499ad"`);
         await queryRunner.query(`ALTER TABLE "authentications" DROP CONSTRAINT "FK_bd923c7ea995bfe185d3fa9f60a"`);
         await queryRunner.query(`DROP INDEX "public"."workers_provider_role_idx"`);
         await queryRunner.query(`DROP INDEX "public"."workers_status_idx"`);
         await queryRunner.query(`DROP TABLE "workers"`);
+        await queryRunner.query(`DROP INDEX "public"."refresh_runs_provider_started_idx"`);
+        await queryRunner.query(`DROP TABLE "refresh_runs"`);
         await queryRunner.query(`DROP INDEX "public"."infra_vm_datastores_pair_key"`);
         await queryRunner.query(`DROP INDEX "public"."infra_vm_datastores_provider_idx"`);
         await queryRunner.query(`DROP INDEX "public"."infra_vm_datastores_datastore_idx"`);
@@ -227,8 +233,6 @@ export class InitialSchema1795300965735 implements MigrationInterface {
         await queryRunner.query(`DROP INDEX "public"."inventory_changes_provider_ref_idx"`);
         await queryRunner.query(`DROP INDEX "public"."inventory_changes_refresh_run_idx"`);
         await queryRunner.query(`DROP TABLE "inventory_changes"`);
-        await queryRunner.query(`DROP INDEX "public"."refresh_runs_provider_started_idx"`);
-        await queryRunner.query(`DROP TABLE "refresh_runs"`);
         await queryRunner.query(`DROP INDEX "public"."authentications_provider_authtype_key"`);
         await queryRunner.query(`DROP TABLE "authentications"`);
         await queryRunner.query(`DROP INDEX "public"."providers_name_key"`);
