@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 /** The inventory tables a demo refresh fills, in the order our saver writes them (referenced tables first). */
@@ -8,17 +8,22 @@ export const DEMO_TABLES = [
   'cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups',
 ];
 
-/** A table's rows of one provider as COPY text, held in memory as the baselines' input. */
-export async function dumpRows(client: PoolClient, table: string, providerId: string): Promise<Buffer> {
+/** A query's rows as COPY text, held in memory as a baseline's input. */
+export async function dumpQuery(client: ClientBase, query: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   await pipeline(
-    client.query(copyTo(`COPY (SELECT * FROM public.${table} WHERE provider_id = ${Number(providerId)} ORDER BY id) TO STDOUT`)),
+    client.query(copyTo(`COPY (${query}) TO STDOUT`)),
     new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(chunk); done(); } }),
   );
   return Buffer.concat(chunks);
 }
 
-export async function copyInto(client: PoolClient, target: string, rows: Buffer): Promise<void> {
+/** A table's rows of one provider, every column, as COPY text. */
+export function dumpRows(client: ClientBase, table: string, providerId: string): Promise<Buffer> {
+  return dumpQuery(client, `SELECT * FROM public.${table} WHERE provider_id = ${Number(providerId)} ORDER BY id`);
+}
+
+export async function copyInto(client: ClientBase, target: string, rows: Buffer): Promise<void> {
   await pipeline(Readable.from([rows]), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
 }
 
@@ -27,7 +32,7 @@ export async function copyInto(client: PoolClient, target: string, rows: Buffer)
  * foreign keys (pointing at the scratch copies, deferrable like ours), so a baseline writes into exactly the
  * structure our refresh writes into.
  */
-export async function createScratchTables(client: PoolClient): Promise<void> {
+export async function createScratchTables(client: ClientBase): Promise<void> {
   await client.query('DROP SCHEMA IF EXISTS bench_scratch CASCADE');
   await client.query('CREATE SCHEMA bench_scratch');
   for (const table of DEMO_TABLES) {
@@ -43,6 +48,6 @@ export async function createScratchTables(client: PoolClient): Promise<void> {
   await client.query('SET search_path = public');
 }
 
-export async function truncateScratch(client: PoolClient): Promise<void> {
+export async function truncateScratch(client: ClientBase): Promise<void> {
   await client.query(`TRUNCATE ${DEMO_TABLES.map((t) => `bench_scratch.${t}`).join(', ')}`);
 }

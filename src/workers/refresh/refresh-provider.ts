@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
 import { describeError, UserError, ValidationError } from '../../errors';
 import type { Logger } from '../../logging/logger';
@@ -8,7 +8,7 @@ import type { ProviderStore } from '../../providers/provider-store';
 import { Inventory } from './inventory/inventory';
 import type { ProgressListener } from './refresh-progress';
 import { scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
-import { saveInventory } from './save/inventory-saver';
+import { InventorySaver } from './save/inventory-saver';
 import type { SaveResult } from './save/save-result';
 
 export interface RefreshRequest {
@@ -58,12 +58,14 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const started = performance.now();
   logger.info({ event: 'refresh.started', refreshRunId: run.id, scope: scope.kind }, 'refresh started');
 
+  let saver: InventorySaver | undefined;
   try {
     request.onProgress?.({ phase: 'setup', built: {} });
     const instance = await store.instantiate(provider, logger);
     await runSetup(dataSource, provider, instance);
 
     const inventory = new Inventory(dataSource, definition);
+    saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope, inventory, logger });
     for await (const item of instance.collect(scope, signal)) {
       if (isIncomplete(item)) {
         inventory.markIncomplete(item.incomplete, item.reason);
@@ -80,13 +82,10 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
 
     const persistStarted = performance.now();
     let outcome: RefreshOutcome | undefined;
-    await saveInventory({
-      dataSource, providerId: provider.id, refreshRunId: run.id, scope, inventory, logger,
-      beforeCommit: async (client, result) => {
-        durationsMs.persist = performance.now() - persistStarted;
-        outcome = buildOutcome(run.id, provider.id, scope, result, roundDurations(durationsMs));
-        await recordOutcome(client, outcome);
-      },
+    await saver.save(run.id, async (client, result) => {
+      durationsMs.persist = performance.now() - persistStarted;
+      outcome = buildOutcome(run.id, provider.id, scope, result, roundDurations(durationsMs));
+      await recordOutcome(client, outcome);
     });
     const done = outcome as RefreshOutcome;
     // The run was recorded inside the transaction; the commit (where deferred key checks run) counts too.
@@ -108,6 +107,8 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
       await manager.update(Provider, { id: provider.id }, { lastRefreshAt: new Date(), lastRefreshError: message });
     });
     throw error;
+  } finally {
+    await saver?.close();
   }
 }
 
@@ -133,7 +134,7 @@ function buildOutcome(refreshRunId: string, providerId: string, scope: RefreshSc
   };
 }
 
-async function recordOutcome(client: PoolClient, outcome: RefreshOutcome): Promise<void> {
+async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promise<void> {
   const { collect, parse, persist } = outcome.stats.durationsMs;
   await client.query(
     `UPDATE refresh_runs SET status = $2, finished_at = now(), collect_ms = $3, parse_ms = $4, persist_ms = $5, stats = $6, error = $7 WHERE id = $1`,
@@ -150,7 +151,7 @@ function builtCounts(inventory: Inventory): Record<string, number> {
   return Object.fromEntries(inventory.all().map((c) => [c.name, c.objects.length]));
 }
 
-function roundDurations(d: { collect: number; parse: number; persist: number }): RefreshStats['durationsMs'] {
+function roundDurations(d: RefreshStats['durationsMs']): RefreshStats['durationsMs'] {
   return { collect: Math.round(d.collect), parse: Math.round(d.parse), persist: Math.round(d.persist) };
 }
 

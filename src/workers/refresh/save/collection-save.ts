@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
 import { KEY_SEPARATOR, type BuiltObject, type InventoryCollection } from '../inventory/inventory-collection';
@@ -13,10 +13,12 @@ import { copyLines, ident, inSlices, literal } from './sql';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */
 export interface SaveContext {
-  client: PoolClient;
+  client: ClientBase;
   providerId: string;
   scope: RefreshScope;
   logger: Logger;
+  /** Rows per keyset page when loading stored rows. */
+  pageSize: number;
   /** Collection name -> its save, for resolving references. */
   saves: Map<string, CollectionSave>;
 }
@@ -66,10 +68,7 @@ export class CollectionSave {
     this.keyColumns = collection.managerRef.map((p) => layout.byProperty.get(p) as LayoutColumn);
     this.parentColumn = definition.parent ? layout.byProperty.get(definition.parent) : undefined;
     this.encoders = layout.columns.map((column) => column.kind === 'reference'
-      ? (value: unknown) => {
-        const id = this.resolveValue(value, column, true);
-        return id === null ? COPY_NULL : String(id);
-      }
+      ? this.referenceEncoder(column)
       : encoderFor(column.kind, `${collection.name}.${column.property}`));
     if (definition.parent && this.parentColumn?.kind !== 'reference') {
       throw new ValidationError(`collection ${collection.name}: parent ${definition.parent} is not a reference`);
@@ -107,6 +106,7 @@ export class CollectionSave {
       keyColumns: this.keyColumns,
       parentColumn: this.parentColumn,
       providerId,
+      pageSize: this.context.pageSize,
       filter: scope.kind === 'full'
         ? { kind: 'all' }
         : { kind: 'some', keys: [...new Set([...targetKeys, ...this.keys.filter((k): k is string => k !== null)])], parentIds: [...(parentScope ?? [])] },
@@ -193,14 +193,20 @@ export class CollectionSave {
     const stagedKeys = new Map<number, string>();
     const columns = ['id', 'provider_id', 'content_hash', ...layout.columns.map((c) => c.column)].map(ident).join(', ');
 
+    // A collection whose columns are all part of its key (join rows) has no content that could change.
+    const contentless = layout.columns.every((c) => this.collection.managerRef.includes(c.property));
     const serialized = function* (this: CollectionSave): Generator<string> {
       for (let index = 0; index < objects.length; index += 1) {
         const key = this.keys[index];
         if (key === null) continue;
+        const stored = this.existing.get(key);
+        if (stored && contentless) {
+          this.counts.unchanged += 1;
+          continue;
+        }
         const data = this.serialize(objects[index]);
         const hash = digest('md5', data, 'base64').slice(0, 22);
         const line = `${this.ids[index]}\t${providerId}\t${hash}\t${data}`;
-        const stored = this.existing.get(key);
         if (!stored) {
           created.push(index);
           yield line;
@@ -306,6 +312,20 @@ export class CollectionSave {
     return line;
   }
 
+  /** Encodes a reference column as the id it resolves to; remembers the target collection between rows. */
+  private referenceEncoder(column: LayoutColumn): ValueEncoder {
+    let target: CollectionSave | undefined;
+    return (value) => {
+      if (value === null || value === undefined) return COPY_NULL;
+      if (!(value instanceof LazyRef)) return String(this.resolveValue(value, column, true)); // throws the usage error
+      if (target?.name !== value.collection) target = this.targetSave(value, column);
+      const id = target.resolve(value);
+      if (id !== null) return String(id);
+      this.noteUnresolved(column.property, value);
+      return COPY_NULL;
+    };
+  }
+
   private resolveValue(value: unknown, column: LayoutColumn, count: boolean): number | null {
     if (value === null || value === undefined) return null;
     if (!(value instanceof LazyRef)) throw new ValidationError(`${this.name}.${column.property} must be set with lazyFind(), not a plain value`);
@@ -373,7 +393,7 @@ export class CollectionSave {
 }
 
 /** Reserves `count` ids from the table's sequence in one round trip. */
-async function allocateIds(client: PoolClient, table: string, count: number): Promise<number[]> {
+async function allocateIds(client: ClientBase, table: string, count: number): Promise<number[]> {
   if (count === 0) return [];
   const sequence = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence($1, 'id') AS name`, [table]);
   // A constant sequence name lets nextval keep the sequence open across calls (a computed one is reopened per id,

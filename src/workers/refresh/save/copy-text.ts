@@ -5,6 +5,7 @@ import type { ColumnKind } from '../inventory/table-layout';
 export const COPY_NULL = '\\N';
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Escapes a string for COPY's text format (backslash, tab and line breaks are special). */
 export function escapeCopyText(value: string): string {
@@ -59,6 +60,7 @@ export function encoderFor(kind: Exclude<ColumnKind, 'reference'>, field: string
     case 'timestamptz':
       return (value) => {
         if (value === null || value === undefined) return COPY_NULL;
+        if (typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)) return value; // already what toISOString gives
         const time = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
         return Number.isNaN(time) ? invalid(value) : new Date(time).toISOString();
       };

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { KEY_SEPARATOR } from '../inventory/inventory-collection';
 import type { LayoutColumn, TableLayout } from '../inventory/table-layout';
 import { ident } from './sql';
@@ -13,7 +13,8 @@ export interface ExistingRow {
   parentId: number | null;
 }
 
-const PAGE_SIZE = 20_000;
+/** Rows per keyset page when loading a whole table's rows of a provider. */
+export const DEFAULT_PAGE_SIZE = 50_000;
 
 /** Which stored rows of a provider to load. */
 export type ExistingRowFilter =
@@ -25,29 +26,35 @@ export type ExistingRowFilter =
  * huge result), as key -> row.
  */
 export async function loadExistingRows(
-  client: PoolClient,
-  options: { layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string; filter: ExistingRowFilter },
+  client: ClientBase,
+  options: { layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string; filter: ExistingRowFilter; pageSize: number },
 ): Promise<Map<string, ExistingRow>> {
-  const { layout, keyColumns, parentColumn, providerId, filter } = options;
+  const { layout, keyColumns, parentColumn, providerId, filter, pageSize } = options;
   const rows = new Map<string, ExistingRow>();
-  // Rows come back as arrays (id, hash, archived, parent id, key parts...): no object per row to build and collect.
+  // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
+  const archivable = layout.hasArchivedAt;
   const select = [
-    'id::float8',
-    'content_hash',
-    layout.hasArchivedAt ? 'archived_at IS NOT NULL' : 'false',
-    parentColumn ? `${ident(parentColumn.column)}::float8` : 'NULL::float8',
-    ...keyColumns.map((c) => `${ident(c.column)}::text`),
+    't.id::float8',
+    't.content_hash',
+    ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
+    ...(parentColumn ? [`t.${ident(parentColumn.column)}::float8`] : []),
+    ...keyColumns.map((c) => `t.${ident(c.column)}::text`),
   ].join(', ');
+  const keyAt = 2 + (archivable ? 1 : 0) + (parentColumn ? 1 : 0);
   const add = (row: unknown[]): void => {
-    const key = row.length === 5 ? (row[4] as string) : row.slice(4).join(KEY_SEPARATOR);
-    rows.set(key, { id: row[0] as number, key, hash: row[1] as string, archived: row[2] as boolean, parentId: row[3] as number | null });
+    const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
+    rows.set(key, {
+      id: row[0] as number, key, hash: row[1] as string,
+      archived: archivable ? (row[2] as boolean) : false,
+      parentId: parentColumn ? (row[keyAt - 1] as number | null) : null,
+    });
   };
 
   if (filter.kind === 'some') {
     if (filter.keys.length === 0 && filter.parentIds.length === 0) return rows;
-    const byParent = parentColumn ? ` OR ${ident(parentColumn.column)} = ANY($3::bigint[])` : '';
+    const byParent = parentColumn ? ` OR t.${ident(parentColumn.column)} = ANY($3::bigint[])` : '';
     const result = await client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND (${keyExpression(keyColumns)} = ANY($2::text[])${byParent})`,
+      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND (${keyExpression(keyColumns, 't.')} = ANY($2::text[])${byParent})`,
       values: parentColumn ? [providerId, filter.keys, filter.parentIds] : [providerId, filter.keys],
       rowMode: 'array',
     });
@@ -58,12 +65,12 @@ export async function loadExistingRows(
   let after = 0;
   for (;;) {
     const result = await client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} WHERE provider_id = $1 AND id > $2 ORDER BY id LIMIT ${PAGE_SIZE}`,
+      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND t.id > $2 ORDER BY t.id LIMIT ${pageSize}`,
       values: [providerId, after],
       rowMode: 'array',
     });
     for (const row of result.rows) add(row);
-    if (result.rows.length < PAGE_SIZE) return rows;
+    if (result.rows.length < pageSize) return rows;
     after = result.rows[result.rows.length - 1][0] as number;
   }
 }
@@ -73,7 +80,7 @@ export async function loadExistingRows(
  * resolve references to objects a targeted or partial refresh did not fetch.
  */
 export async function lookupIds(
-  client: PoolClient,
+  client: ClientBase,
   options: { layout: TableLayout; keyColumns: readonly LayoutColumn[]; providerId: string; keys: readonly string[] },
 ): Promise<Map<string, number>> {
   const { layout, keyColumns, providerId, keys } = options;
@@ -90,7 +97,8 @@ export async function lookupIds(
 }
 
 /** SQL for a row's key: the column itself for a one-column text reference (so its index serves), else a join. */
-function keyExpression(columns: readonly LayoutColumn[]): string {
-  if (columns.length === 1) return columns[0].kind === 'text' ? ident(columns[0].column) : `${ident(columns[0].column)}::text`;
-  return `concat_ws(E'\\x1f', ${columns.map((c) => `${ident(c.column)}::text`).join(', ')})`;
+function keyExpression(columns: readonly LayoutColumn[], qualifier = ''): string {
+  const column = (c: LayoutColumn): string => `${qualifier}${ident(c.column)}`;
+  if (columns.length === 1) return columns[0].kind === 'text' ? column(columns[0]) : `${column(columns[0])}::text`;
+  return `concat_ws(E'\\x1f', ${columns.map((c) => `${column(c)}::text`).join(', ')})`;
 }

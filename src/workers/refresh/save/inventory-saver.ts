@@ -1,10 +1,12 @@
-import type { PoolClient } from 'pg';
+import { Client, type ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { Logger } from '../../../logging/logger';
 import type { Inventory } from '../inventory/inventory';
 import type { RefreshScope } from '../refresh-scope';
 import { CollectionSave, type ChangeRow, type SaveContext } from './collection-save';
 import { COPY_NULL, escapeCopyText } from './copy-text';
+import { DEFAULT_PAGE_SIZE } from './existing-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
 import { copyLines } from './sql';
@@ -12,75 +14,112 @@ import { copyLines } from './sql';
 /** Serializes refreshes of one provider across processes (two-key advisory lock: this namespace, the provider). */
 const REFRESH_LOCK_NAMESPACE = 1873;
 
-export interface SaveInventoryOptions {
+export interface InventorySaverOptions {
   dataSource: DataSource;
   providerId: string;
-  refreshRunId: string;
   scope: RefreshScope;
+  /** The inventory the parser is filling; it is read only when `save()` runs. */
   inventory: Inventory;
   logger: Logger;
-  /** Runs inside the transaction after the inventory is written, to record the outcome atomically with it. */
-  beforeCommit?: (client: PoolClient, result: SaveResult) => Promise<void>;
+  /** Rows per keyset page when loading stored rows (default 50,000). */
+  pageSize?: number;
 }
 
+type PhaseTimings = { prepareMs: number; writeMs: number; removeMs: number };
+
 /**
- * Writes a refreshed inventory in one transaction, so a crash leaves either the old or the new inventory: prepare
- * every collection in save order (keys, stored rows, ids), look up what memory cannot resolve, write inserts and
- * changed rows in save order, then remove what is gone in reverse order, and record each change.
+ * Writes one refresh's inventory. `open()` takes the provider's refresh lock on a connection of its own (so a crash
+ * anywhere releases it); `save()` then writes everything in one transaction, so a crash leaves either the old or the new
+ * inventory: prepare every collection in save order (keys, stored rows, ids), look up what memory cannot resolve,
+ * write inserts and changed rows in save order, remove what is gone in reverse order, record each change.
  */
-export async function saveInventory(options: SaveInventoryOptions): Promise<SaveResult> {
-  const { dataSource, providerId, refreshRunId, scope, inventory, logger } = options;
-  const runner = dataSource.createQueryRunner();
-  const client = (await runner.connect()) as PoolClient;
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, $2::int)', [REFRESH_LOCK_NAMESPACE, providerId]);
-    const { order, backEdges } = planSaveOrder(inventory.all());
-    // References that close a cycle point at rows written later in this transaction.
-    if (backEdges.size > 0) await client.query('SET CONSTRAINTS ALL DEFERRED');
+export class InventorySaver {
+  private readonly saves: CollectionSave[];
+  private readonly backEdges: boolean;
+  private closed = false;
 
-    const context: SaveContext = { client, providerId, scope, logger, saves: new Map() };
-    const saves = order.map((collection) => new CollectionSave(collection, context));
-    for (const save of saves) context.saves.set(save.name, save);
-    const timings = new Map(saves.map((save) => [save.name, { prepareMs: 0, writeMs: 0, removeMs: 0 }]));
-    const timed = async <T>(save: CollectionSave, phase: 'prepareMs' | 'writeMs' | 'removeMs', action: () => Promise<T>): Promise<T> => {
-      const started = performance.now();
-      try {
-        return await action();
-      } finally {
-        (timings.get(save.name) as Record<typeof phase, number>)[phase] += Math.round(performance.now() - started);
-      }
+  private constructor(
+    private readonly client: Client,
+    private readonly options: InventorySaverOptions,
+  ) {
+    const { order, backEdges } = planSaveOrder(options.inventory.all());
+    const context: SaveContext = {
+      client, providerId: options.providerId, scope: options.scope, logger: options.logger, pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, saves: new Map(),
     };
-    for (const save of saves) await timed(save, 'prepareMs', () => save.prepare());
-    await lookUpUnresolved(saves);
+    this.saves = order.map((collection) => new CollectionSave(collection, context));
+    for (const save of this.saves) context.saves.set(save.name, save);
+    this.backEdges = backEdges.size > 0;
+  }
 
-    let writes = 0;
-    for (const save of saves) writes += await timed(save, 'writeMs', () => save.write());
-    for (const save of [...saves].reverse()) writes += await timed(save, 'removeMs', () => save.removeGone());
-    for (const save of saves) {
-      save.reportUnresolved();
-      logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
+  /**
+   * Connects and waits for the provider's refresh lock, before the collector starts: a second refresh of the same
+   * provider waits here and then collects what the first one left, instead of racing it.
+   */
+  static async open(options: InventorySaverOptions): Promise<InventorySaver> {
+    const { url, host, port, username, password, database } = options.dataSource.options as PostgresConnectionOptions;
+    const client = new Client(url ? { connectionString: url, application_name: 'provider-fleet-refresh' } : { host, port, user: username, password: typeof password === 'string' ? password : undefined, database, application_name: 'provider-fleet-refresh' });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1, $2::int)', [REFRESH_LOCK_NAMESPACE, options.providerId]);
+      return new InventorySaver(client, options);
+    } catch (error: unknown) {
+      await client.end();
+      throw error;
     }
-    const historyStarted = performance.now();
-    await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
-    const historyMs = Math.round(performance.now() - historyStarted);
+  }
 
-    const result: SaveResult = { collections: {}, writes };
-    for (const save of saves) {
-      result.collections[save.name] = save.incomplete === null ? save.counts : { ...save.counts, incomplete: save.incomplete };
+  async save(refreshRunId: string, beforeCommit?: (client: ClientBase, result: SaveResult) => Promise<void>): Promise<SaveResult> {
+    const { client, saves } = this;
+    const { providerId, logger } = this.options;
+    await client.query('BEGIN');
+    try {
+      // References that close a cycle point at rows written later in this transaction.
+      if (this.backEdges) await client.query('SET CONSTRAINTS ALL DEFERRED');
+      const timings = new Map<string, PhaseTimings>(saves.map((save) => [save.name, { prepareMs: 0, writeMs: 0, removeMs: 0 }]));
+      const timed = async <T>(save: CollectionSave, phase: keyof PhaseTimings, action: () => Promise<T>): Promise<T> => {
+        const started = performance.now();
+        try {
+          return await action();
+        } finally {
+          (timings.get(save.name) as PhaseTimings)[phase] += Math.round(performance.now() - started);
+        }
+      };
+      for (const save of saves) await timed(save, 'prepareMs', () => save.prepare());
+      await lookUpUnresolved(saves);
+
+      let writes = 0;
+      for (const save of saves) writes += await timed(save, 'writeMs', () => save.write());
+      for (const save of [...saves].reverse()) writes += await timed(save, 'removeMs', () => save.removeGone());
+      for (const save of saves) {
+        save.reportUnresolved();
+        logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
+      }
+      const historyStarted = performance.now();
+      await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
+      const historyMs = Math.round(performance.now() - historyStarted);
+
+      const result: SaveResult = { collections: {}, writes };
+      for (const save of saves) {
+        result.collections[save.name] = save.incomplete === null ? save.counts : { ...save.counts, incomplete: save.incomplete };
+      }
+      await beforeCommit?.(client, result);
+      const commitStarted = performance.now();
+      await client.query('COMMIT');
+      const totals: PhaseTimings = { prepareMs: 0, writeMs: 0, removeMs: 0 };
+      for (const timing of timings.values()) for (const phase of Object.keys(totals) as (keyof PhaseTimings)[]) totals[phase] += timing[phase];
+      logger.debug({ event: 'refresh.saved', writes, ...totals, historyMs, commitMs: Math.round(performance.now() - commitStarted) }, 'inventory saved');
+      return result;
+    } catch (error: unknown) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'rollback failed'));
+      throw error;
     }
-    await options.beforeCommit?.(client, result);
-    const commitStarted = performance.now();
-    await client.query('COMMIT');
-    const totals = { prepareMs: 0, writeMs: 0, removeMs: 0 };
-    for (const timing of timings.values()) for (const phase of Object.keys(totals) as (keyof typeof totals)[]) totals[phase] += timing[phase];
-    logger.debug({ event: 'refresh.saved', writes, ...totals, historyMs, commitMs: Math.round(performance.now() - commitStarted) }, 'inventory saved');
-    return result;
-  } catch (error: unknown) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'rollback failed'));
-    throw error;
-  } finally {
-    await runner.release();
+  }
+
+  /** Releases the lock and the connection; safe to call more than once, and after a failure. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end(); // ending the session releases its advisory lock
   }
 }
 
@@ -102,7 +141,7 @@ async function lookUpUnresolved(saves: CollectionSave[]): Promise<void> {
   for (const [target, byIndex] of merged) for (const [index, keys] of byIndex) await target.lookUp(index, keys);
 }
 
-async function recordChanges(client: PoolClient, providerId: string, refreshRunId: string, changes: ChangeRow[]): Promise<void> {
+async function recordChanges(client: ClientBase, providerId: string, refreshRunId: string, changes: ChangeRow[]): Promise<void> {
   if (changes.length === 0) return;
   const lines = changes.map((c) => [
     refreshRunId, providerId, escapeCopyText(c.collection), escapeCopyText(c.ref), c.kind,

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
 /** Quotes an SQL identifier. Identifiers come from entity metadata, never from providers or users. */
@@ -20,7 +20,7 @@ const CHUNK_CHARS = 256 * 1024;
  * the caller's work (serializing rows) overlaps PostgreSQL's; backpressure keeps memory flat. Returns the number
  * of lines written.
  */
-export async function copyLines(client: PoolClient, target: string, lines: Iterable<string>): Promise<number> {
+export async function copyLines(client: ClientBase, target: string, lines: Iterable<string>): Promise<number> {
   let count = 0;
   function* chunks(): Generator<string> {
     let chunk = '';
