@@ -35,13 +35,22 @@ export interface ProviderOptions<Config, Credentials> {
  * fail; `setup()` is async, idempotent and safe to run in several processes at once; everything that talks to the
  * provider takes an AbortSignal.
  */
-export abstract class Provider<Config, Credentials, Page, D extends InventoryDefinition> {
+export abstract class Provider<Config, Credentials, Page, D extends InventoryDefinition, Connection = unknown> {
   constructor(protected readonly options: ProviderOptions<Config, Credentials>) {}
 
   /** One-time preparation (create what the provider needs on its side). Must be idempotent. */
   async setup(): Promise<void> {}
 
-  /** Throws InvalidCredentialsError when the provider refuses the credentials, another error when unreachable. */
+  /**
+   * An authenticated connection to the provider's API, proven by one cheap call: throws InvalidCredentialsError
+   * when the provider refuses the credentials, another error when it cannot be reached.
+   */
+  abstract connect(signal?: AbortSignal): Promise<Connection>;
+
+  /**
+   * The check run before a provider is saved (the add-provider form's Validate) and for a saved one: connects, and
+   * checks what else the config promises (a region that exists, a namespace that is visible).
+   */
   abstract verifyCredentials(signal?: AbortSignal): Promise<void>;
 
   /** Fetches native objects for a refresh, page by page. */
@@ -67,7 +76,7 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
   /** Where the type has regions, the provider must name one of them. */
   regions?: readonly Region[];
   inventory: D;
-  create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D>;
+  create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown>;
 }
 
 /** A provider type seen by code that does not know its config, credentials or pages (the registry, the runner). */

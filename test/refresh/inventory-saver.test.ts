@@ -12,7 +12,7 @@ import type { RefreshScope } from '../../src/workers/refresh/refresh-scope';
 import { InventorySaver } from '../../src/workers/refresh/save/inventory-saver';
 import { planSaveOrder } from '../../src/workers/refresh/save/save-order';
 import type { SaveResult } from '../../src/workers/refresh/save/save-result';
-import { CloudVm, CloudVolume } from '../../src/models';
+import { CloudFlavor, CloudVm, CloudVolume } from '../../src/models';
 import { testEnv } from '../support/test-env';
 
 type Collections = InventoryCollections<DemoInventory>;
@@ -137,6 +137,19 @@ describe('inventory saver', () => {
     const rows = await harness.query(`SELECT v.ems_ref AS vm, b.ems_ref AS boot, (SELECT array_agg(ems_ref ORDER BY ems_ref) FROM cloud_volumes w WHERE w.vm_id = v.id) AS attached
       FROM cloud_vms v JOIN cloud_volumes b ON b.id = v.boot_volume_id WHERE v.provider_id = $provider`);
     expect(rows).to.deep.equal([{ vm: 'vm-1', boot: 'vol-1', attached: ['vol-1', 'vol-2'] }]);
+  });
+
+  it('fills properties a parser leaves out from the collection defaults', async () => {
+    const harness = await SaverHarness.create();
+    const definition = { ...demoInventory, flavors: collection({ entity: CloudFlavor, defaults: { cpus: 1, raw: { source: 'default' } } }) };
+    await harness.save((c) => {
+      c.flavors.build({ emsRef: 'f-1' });
+      c.flavors.build({ emsRef: 'f-2', cpus: 4, raw: null });
+    }, { kind: 'full' }, definition);
+    expect(await harness.query(`SELECT ems_ref, cpus, raw FROM cloud_flavors WHERE provider_id = $provider ORDER BY ems_ref`)).to.deep.equal([
+      { ems_ref: 'f-1', cpus: 1, raw: { source: 'default' } },
+      { ems_ref: 'f-2', cpus: 4, raw: null },
+    ]);
   });
 
   it('refuses a cycle through a reference that identifies an object', () => {

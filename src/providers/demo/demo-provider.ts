@@ -21,26 +21,34 @@ export interface DemoCredentials {
 }
 
 /** A provider for the Awesome Cloud, the simulated public cloud of `fleet demo-cloud`. */
-export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory> {
-  private client(): DemoApiClient {
+export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoConnection> {
+  override async connect(signal?: AbortSignal): Promise<DemoConnection> {
     const { config, credentials, region, fetch } = this.options;
-    return new DemoApiClient({
+    const client = new DemoApiClient({
       endpoint: config.endpoint, region: region ?? '', accessKey: credentials.accessKey, secretKey: credentials.secretKey,
       fetch, pageSize: config.pageSize, timeoutMs: config.timeoutSeconds * 1000,
     });
+    return { client, regions: await client.regions(signal) };
   }
 
   override async verifyCredentials(signal?: AbortSignal): Promise<void> {
-    const regions = await this.client().regions(signal);
+    const { regions } = await this.connect(signal);
     const region = this.options.region ?? '';
     if (!regions.includes(region)) throw new FleetError(`the cloud does not offer region "${region}" (it offers ${regions.join(', ')})`);
   }
 
-  override collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<DemoPage>> {
-    return collectDemo(this.client(), scope, signal);
+  override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<DemoPage>> {
+    const { client } = await this.connect(signal);
+    yield* collectDemo(client, scope, signal);
   }
 
   override parse(page: DemoPage, inventory: InventoryCollections<DemoInventory>): void {
     parseDemoPage(page, inventory);
   }
+}
+
+/** A client whose credentials the cloud accepted, with the regions it offers. */
+export interface DemoConnection {
+  client: DemoApiClient;
+  regions: string[];
 }
