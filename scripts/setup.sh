@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-services.sh
-npm ci --no-audit --no-fund
+# npm install, not npm ci: it installs the versions pinned in package-lock.json, while this npm's ci rejects
+# any lockfile it writes for msgpackr's optional per-platform packages (a bullmq dependency).
+npm install --no-audit --no-fund
 npm run build
 
 if [ ! -f fleet.config.json ] && [ -z "${FLEET_ENCRYPTION_KEY:-}" ]; then
