@@ -12,6 +12,8 @@ export interface FaultConfig {
   malformed?: { collection: CollectionName };
   /** The request for this 0-based page of the collection silently gets the page after it instead. */
   missing_page?: { collection: CollectionName; page: number };
+  /** The request for this 0-based page gets the first page's items again, with its own next_marker. */
+  repeated_page?: { collection: CollectionName; page: number };
 }
 
 const MAX_SLOW_MS = 60_000;
@@ -63,11 +65,20 @@ export class FaultSwitches {
   }
 
   /**
-   * Fetches one page of a listing, skipping the faulty page when missing_page names this collection. Pages are
+   * Fetches one page of a listing, skipping the faulty page when missing_page names this collection, or serving
+   * the first page's items again when repeated_page does. Pages are
    * counted per walk through their markers: no marker is page 0, and each next_marker handed out is remembered as
    * the following page.
    */
   listPage<T>(collection: CollectionName, marker: string | null, fetch: (marker: string | null) => Page<T>): Page<T> {
+    const repeated = this.config.repeated_page;
+    if (repeated?.collection === collection) {
+      const index = marker === null ? 0 : this.pageIndexByMarker.get(marker);
+      const page = fetch(marker);
+      if (index === undefined) return page;
+      if (page.nextMarker !== null) this.rememberMarker(page.nextMarker, index + 1);
+      return index === repeated.page ? { items: fetch(null).items, nextMarker: page.nextMarker } : page;
+    }
     const fault = this.config.missing_page;
     if (!fault || fault.collection !== collection) return fetch(marker);
     const index = marker === null ? 0 : this.pageIndexByMarker.get(marker);
@@ -97,7 +108,7 @@ function parseFaultConfig(body: unknown): FaultConfig {
   const problems: string[] = [];
   const config: FaultConfig = {};
   for (const key of Object.keys(body)) {
-    if (!['error_500', 'slow_ms', 'malformed', 'missing_page'].includes(key)) problems.push(`unknown fault: ${key}`);
+    if (!['error_500', 'slow_ms', 'malformed', 'missing_page', 'repeated_page'].includes(key)) problems.push(`unknown fault: ${key}`);
   }
   if (body.error_500 !== undefined) {
     const collection = parseCollection(body.error_500, 'error_500', problems);
@@ -122,13 +133,15 @@ function parseFaultConfig(body: unknown): FaultConfig {
     const collection = parseCollection(body.malformed, 'malformed', problems);
     if (collection) config.malformed = { collection };
   }
-  if (body.missing_page !== undefined) {
-    const collection = parseCollection(body.missing_page, 'missing_page', problems);
-    const page = isRecord(body.missing_page) ? body.missing_page.page : undefined;
+  for (const name of ['missing_page', 'repeated_page'] as const) {
+    if (body[name] === undefined) continue;
+    const collection = parseCollection(body[name], name, problems);
+    const fault = body[name];
+    const page = isRecord(fault) ? fault.page : undefined;
     if (typeof page !== 'number' || !Number.isInteger(page) || page < 0) {
-      problems.push('missing_page.page must be an integer >= 0');
+      problems.push(`${name}.page must be an integer >= 0`);
     } else if (collection) {
-      config.missing_page = { collection, page };
+      config[name] = { collection, page };
     }
   }
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));

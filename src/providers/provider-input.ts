@@ -19,6 +19,7 @@ export function validateProviderInput(type: AnyProviderType, input: ProviderInpu
   if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 128) {
     return 'name: must be a non-empty string of at most 128 characters';
   }
+  if (/^\d+$/.test(input.name)) return 'name: must not be all digits (commands take a provider by id or by name)';
   if (input.zone !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(input.zone)) return 'zone: must be 1-64 letters, digits, dots, dashes or underscores';
   if (type.regions) {
     const known = type.regions.map((r) => r.name);

@@ -76,6 +76,11 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
   /** Where the type has regions, the provider must name one of them. */
   regions?: readonly Region[];
   inventory: D;
+  /**
+   * Collections whose objects the collector can fetch one by one. A target in any other collection makes the
+   * refresh full: a target the collector did not fetch would otherwise look deleted.
+   */
+  targetable: readonly (keyof D & string)[];
   create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown>;
 }
 

@@ -52,6 +52,21 @@ describe('provider input validation', () => {
       expect(await rowCounts()).to.deep.equal({ providers: before.providers + 1, authentications: before.authentications + 1 });
     });
 
+    it('refuses an endpoint that carries credentials, so they never sit in plain config', async () => {
+      const error = await rejectedCreate(demoInput({ config: { endpoint: 'http://admin:hunter2@127.0.0.1:1/' } }));
+
+      expect(error).to.be.instanceOf(ValidationError);
+      expect(error.message).to.match(/^config\.endpoint: /);
+      expect(error.message).to.not.contain('hunter2');
+    });
+
+    it('refuses a name of digits only, which commands would read as an id', async () => {
+      const error = await rejectedCreate(demoInput({ name: '42' }));
+
+      expect(error).to.be.instanceOf(ValidationError);
+      expect(error.message).to.match(/^name: /);
+    });
+
     it('names config.endpoint when the endpoint is not a URL', async () => {
       const error = await rejectedCreate(demoInput({ config: { endpoint: 'not-a-url' } }));
 

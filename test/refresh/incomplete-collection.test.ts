@@ -44,6 +44,10 @@ describe('refresh when the provider answers badly', () => {
     await expectPartialKeepingRows({ missing_page: { collection: 'vms', page: 1 } }, 'vms', 'cloud_vms');
   });
 
+  it('deletes nothing when a page repeats another, even though the item count matches the total', async () => {
+    await expectPartialKeepingRows({ repeated_page: { collection: 'volumes', page: 2 } }, 'volumes', 'cloud_volumes');
+  });
+
   it('deletes nothing from a collection that answers malformed JSON, nor from its children', async () => {
     const memberships = (await demo.rows('cloud_vm_security_groups')).length;
     await expectPartialKeepingRows({ malformed: { collection: 'vms' } }, 'vms', 'cloud_vms');
@@ -69,9 +73,29 @@ describe('refresh when the provider answers badly', () => {
     expect((await demo.store.get(demo.provider.id)).lastRefreshError).to.equal(null);
   });
 
+  it('fails cleanly, keeping the inventory, when the database drops the refresh connection while collecting', async () => {
+    const before = await demo.snapshot();
+    await demo.setFaults({ slow_ms: 150 });
+    const refreshing = demo.refresh().catch((e: unknown) => e);
+    // The refresh holds its provider lock on its own connection from the start of collection.
+    let terminated = 0;
+    for (let attempt = 0; attempt < 50 && terminated === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const rows = await testEnv().dataSource.query(
+        `SELECT pg_terminate_backend(l.pid) AS done FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = 1873 AND l.objid = $1::int AND l.granted`,
+        [Number(demo.provider.id)]);
+      terminated = rows.length;
+    }
+    expect(terminated).to.equal(1);
+    const error = await refreshing;
+    expect(error).to.be.instanceOf(Error);
+    expect(await demo.snapshot()).to.deep.equal(before);
+    const [run] = await testEnv().dataSource.query(`SELECT status FROM refresh_runs WHERE provider_id = $1 ORDER BY id DESC LIMIT 1`, [demo.provider.id]);
+    expect(run.status).to.equal('failed');
+  });
+
   it('keeps the inventory and records the error when the provider refuses the credentials', async () => {
     const before = await demo.snapshot();
-    await testEnv().dataSource.query(`UPDATE providers SET config = jsonb_set(config, '{endpoint}', to_jsonb($2::text)) WHERE id = $1`, [demo.provider.id, demo.cloud.url]);
     const cloudWithOtherKeys = await (await import('../../src/demo-cloud')).startDemoCloud({ vms: 5, secretKey: 'rotated' });
     try {
       await testEnv().dataSource.query(`UPDATE providers SET config = jsonb_set(config, '{endpoint}', to_jsonb($2::text)) WHERE id = $1`, [demo.provider.id, cloudWithOtherKeys.url]);

@@ -152,6 +152,42 @@ describe('inventory saver', () => {
     ]);
   });
 
+  it('orders collections the same whatever order the definition lists them in', () => {
+    const reversed = Object.fromEntries(Object.entries(demoInventory).reverse());
+    const plan = planSaveOrder(new Inventory(testEnv().dataSource, reversed).all());
+    const order = plan.order.map((c) => c.name);
+    expect(order.indexOf('vms')).to.be.lessThan(order.indexOf('vmSecurityGroups'));
+    expect(order.indexOf('securityGroups')).to.be.lessThan(order.indexOf('vmSecurityGroups'));
+    expect(order.indexOf('flavors')).to.be.lessThan(order.indexOf('vms'));
+    expect([...plan.backEdges.keys()]).to.have.length(1);
+    expect(['vms', 'volumes']).to.include([...plan.backEdges.keys()][0]);
+  });
+
+  it('refuses values PostgreSQL would reject, naming the field, and accepts the limits of each type', async () => {
+    const harness = await SaverHarness.create();
+    const rejected: [string, (c: Collections) => void][] = [
+      ['vms.name', (c) => c.vms.build({ emsRef: 'vm-1', name: 'nul\u0000inside' })],
+      ['vms.raw', (c) => c.vms.build({ emsRef: 'vm-1', raw: { note: 'nul\u0000inside' } })],
+      ['images.sizeBytes', (c) => c.images.build({ emsRef: 'img-1', sizeBytes: '9223372036854775808' })],
+      ['flavors.cpus', (c) => c.flavors.build({ emsRef: 'f-1', cpus: 2_147_483_648 })],
+      ['vms.launchedAt', (c) => c.vms.build({ emsRef: 'vm-1', launchedAt: 'yesterday-ish' })],
+    ];
+    for (const [field, build] of rejected) {
+      const error = await harness.save(build).catch((e: unknown) => e);
+      expect(error, field).to.be.instanceOf(ValidationError);
+      expect((error as Error).message, field).to.contain(field);
+    }
+    await harness.save((c) => {
+      c.flavors.build({ emsRef: 'f-min', cpus: -2_147_483_648 });
+      c.images.build({ emsRef: 'img-max', sizeBytes: '9223372036854775807' });
+      c.vms.build({ emsRef: 'vm-tabs', name: 'tab\there\nnewline\\backslash', launchedAt: '2024-02-29T12:00:00Z' });
+    });
+    const [vm] = await harness.query(`SELECT name, launched_at FROM cloud_vms WHERE provider_id = $provider`);
+    expect(vm).to.deep.equal({ name: 'tab\there\nnewline\\backslash', launched_at: new Date('2024-02-29T12:00:00Z') });
+    expect(await harness.query(`SELECT cpus FROM cloud_flavors WHERE provider_id = $provider`)).to.deep.equal([{ cpus: -2_147_483_648 }]);
+    expect(await harness.query(`SELECT size_bytes FROM cloud_images WHERE provider_id = $provider`)).to.deep.equal([{ size_bytes: '9223372036854775807' }]);
+  });
+
   it('refuses a cycle through a reference that identifies an object', () => {
     const definition = {
       vms: collection({ entity: CloudVm, managerRef: ['bootVolume'] }),

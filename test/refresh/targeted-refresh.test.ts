@@ -71,6 +71,14 @@ describe('targeted refresh', () => {
     expect((await demo.refresh(many.slice(0, 100))).scope).to.equal('targeted');
   });
 
+  it('refreshes fully for a target the collector cannot fetch alone, so the object is not taken as deleted', async () => {
+    const flavor = demo.cloud.state.list('flavors')[0];
+    const outcome = await demo.refresh([{ collection: 'flavors', ref: flavor.id }]);
+    expect(outcome.scope).to.equal('full');
+    expect(outcome.stats.collections.flavors).to.include({ deleted: 0 });
+    expect(await demo.rows('cloud_flavors', `ems_ref = '${flavor.id}'`)).to.have.length(1);
+  });
+
   it('refuses a target in an unknown collection', async () => {
     const error = await demo.refresh([{ collection: 'dragons', ref: 'x' }]).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ValidationError);

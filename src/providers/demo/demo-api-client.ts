@@ -102,7 +102,7 @@ export class DemoApiClient {
           signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs),
         });
       } catch (error: unknown) {
-        if (signal?.aborted || attempt >= attempts) throw new ProviderApiError(`GET ${url.pathname} failed: ${error instanceof Error ? error.message : 'network error'}`, undefined, { cause: error });
+        if (signal?.aborted || attempt >= attempts) throw new ProviderApiError(`GET ${url.pathname} failed: ${networkReason(error)}`, undefined, { cause: error });
         continue;
       }
       if (response.status === 401 || response.status === 403) throw new InvalidCredentialsError();
@@ -123,4 +123,12 @@ export class DemoApiClient {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A network failure's reason without its message, which may quote the URL. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
+  return 'network error';
 }

@@ -18,12 +18,13 @@ export async function* collectDemo(client: DemoApiClient, scope: RefreshScope, s
     return;
   }
   for (const collection of LISTING_ORDER) {
-    let seen = 0;
+    // Distinct ids against the largest total any page reported: repeated or shrinking pages must not hide a gap.
+    const seen = new Set<string>();
     let total = 0;
     try {
       for await (const page of client.pages(collection, signal)) {
-        seen += page.items.length;
-        total = page.total;
+        for (const item of page.items) seen.add(item.id);
+        total = Math.max(total, page.total);
         yield { collection, items: page.items } as DemoPage;
       }
     } catch (error: unknown) {
@@ -31,7 +32,7 @@ export async function* collectDemo(client: DemoApiClient, scope: RefreshScope, s
       yield { incomplete: fedBy[collection], reason: `${collection}: ${describeError(error)}` };
       continue;
     }
-    if (seen < total) yield { incomplete: fedBy[collection], reason: `${collection}: listed ${seen} of ${total} objects` };
+    if (seen.size < total) yield { incomplete: fedBy[collection], reason: `${collection}: listed ${seen.size} of ${total} objects` };
   }
 }
 

@@ -17,7 +17,8 @@ export const demoProviderType = registerType({
     additionalProperties: false,
     required: ['endpoint', 'pageSize', 'timeoutSeconds'],
     properties: {
-      endpoint: { type: 'string', format: 'uri', pattern: '^https?://' },
+      // No user:password@ in the URL: credentials belong in the sealed credentials, never in config.
+      endpoint: { type: 'string', format: 'uri', pattern: '^https?://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
       pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
       timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
     },
@@ -44,5 +45,6 @@ export const demoProviderType = registerType({
     ],
   },
   inventory: demoInventory,
+  targetable: ['vms', 'volumes'],
   create: (options: ProviderOptions<DemoConfig, DemoCredentials>) => new DemoProvider(options),
 });

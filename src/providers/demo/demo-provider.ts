@@ -21,34 +21,28 @@ export interface DemoCredentials {
 }
 
 /** A provider for the Awesome Cloud, the simulated public cloud of `fleet demo-cloud`. */
-export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoConnection> {
-  override async connect(signal?: AbortSignal): Promise<DemoConnection> {
+export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoApiClient> {
+  /** A client for the provider's region, after the cloud accepted the keys and confirmed it offers the region. */
+  override async connect(signal?: AbortSignal): Promise<DemoApiClient> {
     const { config, credentials, region, fetch } = this.options;
     const client = new DemoApiClient({
       endpoint: config.endpoint, region: region ?? '', accessKey: credentials.accessKey, secretKey: credentials.secretKey,
       fetch, pageSize: config.pageSize, timeoutMs: config.timeoutSeconds * 1000,
     });
-    return { client, regions: await client.regions(signal) };
+    const regions = await client.regions(signal);
+    if (!regions.includes(region ?? '')) throw new FleetError(`the cloud does not offer region "${region ?? ''}" (it offers ${regions.join(', ')})`);
+    return client;
   }
 
   override async verifyCredentials(signal?: AbortSignal): Promise<void> {
-    const { regions } = await this.connect(signal);
-    const region = this.options.region ?? '';
-    if (!regions.includes(region)) throw new FleetError(`the cloud does not offer region "${region}" (it offers ${regions.join(', ')})`);
+    await this.connect(signal);
   }
 
   override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<DemoPage>> {
-    const { client } = await this.connect(signal);
-    yield* collectDemo(client, scope, signal);
+    yield* collectDemo(await this.connect(signal), scope, signal);
   }
 
   override parse(page: DemoPage, inventory: InventoryCollections<DemoInventory>): void {
     parseDemoPage(page, inventory);
   }
-}
-
-/** A client whose credentials the cloud accepted, with the regions it offers. */
-export interface DemoConnection {
-  client: DemoApiClient;
-  regions: string[];
 }

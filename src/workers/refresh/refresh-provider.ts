@@ -7,7 +7,7 @@ import { isIncomplete, type AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
 import { Inventory } from './inventory/inventory';
 import type { ProgressListener } from './refresh-progress';
-import { scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
+import { PROVIDER_TARGET_COLLECTION, scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
 import type { SaveResult } from './save/save-result';
 
@@ -45,12 +45,10 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const provider = await store.get(request.provider);
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
   const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
-  const definition = store.typeOf(provider.type).inventory;
-  const scope = scopeFor(request.targets, request.fullThreshold);
-  if (scope.kind === 'targeted') {
-    const unknown = scope.targets.find((t) => !Object.hasOwn(definition, t.collection));
-    if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(definition).join(', ')})`);
-  }
+  const { inventory: definition, targetable } = store.typeOf(provider.type);
+  const unknown = request.targets?.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !Object.hasOwn(definition, t.collection));
+  if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(definition).join(', ')})`);
+  const scope = scopeFor(request.targets, request.fullThreshold, targetable);
   const run = await dataSource.getRepository(RefreshRun).save(dataSource.getRepository(RefreshRun).create({
     providerId: provider.id, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source: request.source, status: 'running',
   }));
@@ -90,12 +88,13 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     const done = outcome as RefreshOutcome;
     // The run was recorded inside the transaction; the commit (where deferred key checks run) counts too.
     done.stats.durationsMs.persist = Math.round(performance.now() - persistStarted);
+    // Bookkeeping after the commit: failing here must not report a committed refresh as failed.
     await dataSource.transaction(async (manager) => {
       const persist = done.stats.durationsMs.persist;
       await manager.query(`UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1`, [run.id, persist]);
       await manager.query(`UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
         WHERE id = $1 AND last_refresh_stats->>'refreshRunId' = $3`, [provider.id, persist, run.id]);
-    });
+    }).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: run.id, err: error }, 'could not record the persist duration'));
     request.onProgress?.({ phase: 'done', built: {} });
     logger.info({ event: 'refresh.finished', refreshRunId: run.id, status: done.status, writes: done.writes, durationsMs: done.stats.durationsMs }, 'refresh finished');
     return done;
@@ -105,7 +104,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     await dataSource.transaction(async (manager) => {
       await manager.update(RefreshRun, { id: run.id }, { status: 'failed', finishedAt: new Date(), error: message, ...columnsOf(roundDurations(durationsMs)) });
       await manager.update(Provider, { id: provider.id }, { lastRefreshAt: new Date(), lastRefreshError: message });
-    });
+    }).catch((recordError: unknown) => logger.error({ event: 'refresh.record_failure_failed', refreshRunId: run.id, err: recordError }, 'could not record the failed refresh'));
     throw error;
   } finally {
     await saver?.close();

@@ -11,12 +11,13 @@ export const PROVIDER_TARGET_COLLECTION = 'provider';
 export type RefreshScope = { kind: 'full' } | { kind: 'targeted'; targets: RefreshTarget[] };
 
 /**
- * Turns requested targets into a scope: no targets, the provider itself among them, or more distinct targets than
- * the threshold mean a full refresh (many small scoped diffs cost more than one full one).
+ * Turns requested targets into a scope: no targets, the provider itself among them, a target the provider type
+ * cannot fetch on its own, or more distinct targets than the threshold mean a full refresh (many small scoped
+ * diffs cost more than one full one).
  */
-export function scopeFor(targets: readonly RefreshTarget[] | undefined, fullThreshold: number): RefreshScope {
+export function scopeFor(targets: readonly RefreshTarget[] | undefined, fullThreshold: number, targetable: readonly string[]): RefreshScope {
   if (!targets || targets.length === 0) return { kind: 'full' };
-  if (targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION)) return { kind: 'full' };
+  if (targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION || !targetable.includes(t.collection))) return { kind: 'full' };
   const unique = new Map(targets.map((t) => [`${t.collection}\u0000${t.ref}`, t]));
   if (unique.size > fullThreshold) return { kind: 'full' };
   return { kind: 'targeted', targets: [...unique.values()] };

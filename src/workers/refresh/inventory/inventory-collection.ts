@@ -19,8 +19,6 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
   readonly objects: BuiltObject[] = [];
   /** Set when the collector could not fetch this collection completely: nothing may be deleted from it. */
   incompleteReason: string | null = null;
-  /** Objects built twice under one reference (the later one wins). */
-  duplicates = 0;
   private readonly scalarKeys: Map<string, number> | null;
 
   constructor(
@@ -53,8 +51,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
       this.scalarKeys.set(key, this.objects.length);
       this.objects.push(object);
     } else {
-      this.objects[existing] = object;
-      this.duplicates += 1;
+      this.objects[existing] = object; // built twice under one reference: the later one wins
     }
   }
 

@@ -229,7 +229,7 @@ export class CollectionSave {
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${ident(stage)} (LIKE ${ident(layout.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
     await client.query(`TRUNCATE ${ident(stage)}`);
     await copyLines(client, `${ident(stage)} (${columns})`, staged);
-    const differences = layout.columns.map((c) => `CASE WHEN t.${ident(c.column)} IS DISTINCT FROM s.${ident(c.column)} THEN '${c.column}' END`);
+    const differences = layout.columns.map((c) => `CASE WHEN t.${ident(c.column)} IS DISTINCT FROM s.${ident(c.column)} THEN ${literal(c.column)} END`);
     if (layout.hasArchivedAt) differences.push(`CASE WHEN t.archived_at IS NOT NULL THEN 'archived_at' END`);
     const diff = await client.query<{ id: number; fields: string[] }>(
       `SELECT s.id::float8 AS id, array_remove(ARRAY[${differences.join(', ')}]::text[], NULL) AS fields
@@ -377,10 +377,7 @@ export class CollectionSave {
     this.keys.forEach((key, index) => {
       if (key === null) return;
       const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        this.keys[earlier] = null;
-        this.collection.duplicates += 1;
-      }
+      if (earlier !== undefined) this.keys[earlier] = null;
       seen.set(key, index);
     });
   }

@@ -5,7 +5,10 @@ import type { ColumnKind } from '../inventory/table-layout';
 export const COPY_NULL = '\\N';
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
-const CANONICAL_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const INT4_MIN = -2_147_483_648;
+const INT4_MAX = 2_147_483_647;
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
 
 /** Escapes a string for COPY's text format (backslash, tab and line breaks are special). */
 export function escapeCopyText(value: string): string {
@@ -30,20 +33,21 @@ export function encoderFor(kind: Exclude<ColumnKind, 'reference'>, field: string
     case 'text':
       return (value) => {
         if (value === null || value === undefined) return COPY_NULL;
-        if (typeof value === 'string') return escapeCopyText(value);
+        // PostgreSQL text cannot hold NUL; a provider sending one must not make every refresh fail at COPY.
+        if (typeof value === 'string') return value.includes('\u0000') ? invalid(value) : escapeCopyText(value);
         return typeof value === 'number' || typeof value === 'boolean' ? String(value) : invalid(value);
       };
     case 'integer':
       return (value) => {
         if (value === null || value === undefined) return COPY_NULL;
-        return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647 ? String(value) : invalid(value);
+        return typeof value === 'number' && Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX ? String(value) : invalid(value);
       };
     case 'bigint':
       return (value) => {
         if (value === null || value === undefined) return COPY_NULL;
         if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : invalid(value);
-        if (typeof value === 'string') return /^-?\d{1,19}$/.test(value) ? value : invalid(value);
-        return typeof value === 'bigint' ? value.toString() : invalid(value);
+        if (typeof value === 'string') return /^-?\d{1,19}$/.test(value) && inInt8(BigInt(value)) ? value : invalid(value);
+        return typeof value === 'bigint' && inInt8(value) ? value.toString() : invalid(value);
       };
     case 'float':
       return (value) => {
@@ -56,11 +60,14 @@ export function encoderFor(kind: Exclude<ColumnKind, 'reference'>, field: string
         return typeof value === 'boolean' ? (value ? 't' : 'f') : invalid(value);
       };
     case 'jsonb':
-      return (value) => (value === null || value === undefined ? COPY_NULL : escapeCopyText(JSON.stringify(value)));
+      return (value) => {
+        if (value === null || value === undefined) return COPY_NULL;
+        const json = JSON.stringify(value);
+        return json.includes('\\u0000') ? invalid(value) : escapeCopyText(json); // jsonb rejects \u0000
+      };
     case 'timestamptz':
       return (value) => {
         if (value === null || value === undefined) return COPY_NULL;
-        if (typeof value === 'string' && CANONICAL_TIMESTAMP.test(value)) return value; // already what toISOString gives
         const time = value instanceof Date ? value.getTime() : typeof value === 'string' || typeof value === 'number' ? new Date(value).getTime() : NaN;
         return Number.isNaN(time) ? invalid(value) : new Date(time).toISOString();
       };
@@ -70,4 +77,8 @@ export function encoderFor(kind: Exclude<ColumnKind, 'reference'>, field: string
 function describe(value: unknown): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
+
+function inInt8(value: bigint): boolean {
+  return value >= INT8_MIN && value <= INT8_MAX;
 }

@@ -65,8 +65,8 @@ export async function loadExistingRows(
   let after = 0;
   for (;;) {
     const result = await client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND t.id > $2 ORDER BY t.id LIMIT ${pageSize}`,
-      values: [providerId, after],
+      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3`,
+      values: [providerId, after, pageSize],
       rowMode: 'array',
     });
     for (const row of result.rows) add(row);

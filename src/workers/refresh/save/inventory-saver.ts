@@ -58,9 +58,14 @@ export class InventorySaver {
   static async open(options: InventorySaverOptions): Promise<InventorySaver> {
     const { url, host, port, username, password, database } = options.dataSource.options as PostgresConnectionOptions;
     const client = new Client(url ? { connectionString: url, application_name: 'provider-fleet-refresh' } : { host, port, user: username, password: typeof password === 'string' ? password : undefined, database, application_name: 'provider-fleet-refresh' });
+    // The connection idles while the collector works; if the server drops it, the next query fails with the
+    // reason. Without a listener the dropped connection's error event would end the process.
+    client.on('error', (error: Error) => options.logger.warn({ event: 'refresh.connection_lost', err: error }, 'refresh database connection lost'));
     await client.connect();
     try {
-      await client.query('SELECT pg_advisory_lock($1, $2::int)', [REFRESH_LOCK_NAMESPACE, options.providerId]);
+      // Two-key form: this namespace and the provider id folded into 31 bits (two providers sharing a key only
+      // take turns).
+      await client.query('SELECT pg_advisory_lock($1, ($2::bigint % 2147483647)::int)', [REFRESH_LOCK_NAMESPACE, options.providerId]);
       return new InventorySaver(client, options);
     } catch (error: unknown) {
       await client.end();

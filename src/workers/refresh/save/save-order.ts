@@ -10,8 +10,8 @@ export interface SaveOrder {
 }
 
 /**
- * Orders collections by their references (Kahn's algorithm). A cycle is broken at the collection that appears
- * first in the definition, by turning its references into the cycle into back edges: those rows are written in
+ * Orders collections by their references (Kahn's algorithm). A cycle is broken at the first collection (in
+ * definition order) that lies on it, by turning its references to unplaced collections into back edges: those rows are written in
  * the same pass and PostgreSQL checks the foreign keys at commit (the constraints are deferrable), so a cycle costs
  * no extra writes. References that identify or own an object (manager reference, parent) cannot be back edges,
  * because their ids are needed to compute keys and scopes.
@@ -44,7 +44,10 @@ export function planSaveOrder(collections: readonly InventoryCollection[]): Save
       placed.add(ready);
       continue;
     }
-    const breaker = remaining[0];
+    // Break the cycle at the first collection (in definition order) that lies on one; collections merely
+    // downstream of a cycle wait for it to be placed.
+    const breaker = remaining.find((c) => reachesItself(c, dependencies, placed));
+    if (!breaker) throw new ValidationError('collections cannot be ordered'); // unreachable: a stuck order has a cycle
     const deferred = new Set<string>();
     for (const [dependency, properties] of dependencies.get(breaker) ?? []) {
       if (placed.has(dependency)) continue;
@@ -60,4 +63,22 @@ export function planSaveOrder(collections: readonly InventoryCollection[]): Save
     placed.add(breaker);
   }
   return { order, backEdges };
+}
+
+/** Whether a collection depends, through unplaced collections, on itself. */
+function reachesItself(
+  start: InventoryCollection,
+  dependencies: Map<InventoryCollection, Map<InventoryCollection, string[]>>,
+  placed: Set<InventoryCollection>,
+): boolean {
+  const seen = new Set<InventoryCollection>();
+  const stack = [...(dependencies.get(start)?.keys() ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop() as InventoryCollection;
+    if (next === start) return true;
+    if (seen.has(next) || placed.has(next)) continue;
+    seen.add(next);
+    stack.push(...(dependencies.get(next)?.keys() ?? []));
+  }
+  return false;
 }
