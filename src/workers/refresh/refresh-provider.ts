@@ -147,7 +147,7 @@ async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promi
 }
 
 function builtCounts(inventory: Inventory): Record<string, number> {
-  return Object.fromEntries(inventory.all().map((c) => [c.name, c.objects.length]));
+  return Object.fromEntries(inventory.all().map((c) => [c.name, c.size]));
 }
 
 function roundDurations(d: RefreshStats['durationsMs']): RefreshStats['durationsMs'] {

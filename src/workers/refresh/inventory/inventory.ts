@@ -23,6 +23,10 @@ export class Inventory<D extends InventoryDefinition = InventoryDefinition> {
       this.byName.set(name, collection);
     }
     this.collections = collections as InventoryCollections<D>;
+    for (const collection of this.byName.values()) {
+      collection.referenceTargets = collection.referenceColumns.map((column) =>
+        [...this.byName.values()].find((c) => c.definition.entity === column.target)?.name);
+    }
   }
 
   all(): InventoryCollection[] {
@@ -42,6 +46,6 @@ export class Inventory<D extends InventoryDefinition = InventoryDefinition> {
 
   /** Number of objects built, across collections. */
   size(): number {
-    return this.all().reduce((sum, c) => sum + c.objects.length, 0);
+    return this.all().reduce((sum, c) => sum + c.size, 0);
   }
 }

@@ -2,14 +2,15 @@ import { hash as digest } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
-import { KEY_SEPARATOR, type BuiltObject, type InventoryCollection } from '../inventory/inventory-collection';
-import { LazyRef, MANAGER_INDEX } from '../inventory/lazy-ref';
+import { KEY_SEPARATOR, type InventoryCollection, type ReferenceSlot } from '../inventory/inventory-collection';
+import { MANAGER_INDEX } from '../inventory/lazy-ref';
 import type { LayoutColumn } from '../inventory/table-layout';
 import type { RefreshScope } from '../refresh-scope';
-import { COPY_NULL, encoderFor, type ValueEncoder } from './copy-text';
-import { loadExistingRows, lookupIds, type ExistingRow } from './existing-rows';
+import { CollectionIndex, displayKey } from './collection-index';
+import { COPY_NULL, escapeCopyText } from './copy-text';
+import { ExistingRows, loadExistingRows } from './existing-rows';
 import { emptyCounts } from './save-result';
-import { copyLines, ident, inSlices, literal } from './sql';
+import { allocateIds, copyLines, ident, inSlices, literal } from './sql';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */
 export interface SaveContext {
@@ -23,13 +24,8 @@ export interface SaveContext {
   saves: Map<string, CollectionSave>;
 }
 
-/** A pending change row: the object's display reference, what happened, which columns changed. */
-export interface ChangeRow {
-  collection: string;
-  ref: string;
-  kind: 'created' | 'updated' | 'deleted' | 'archived';
-  fields: string[] | null;
-}
+/** Lookups one collection needs from others: target -> index -> keys. */
+export type PendingLookups = Map<CollectionSave, Map<string, Set<string>>>;
 
 /**
  * Saves one collection: matches built objects to stored rows by key, gives new objects ids, resolves references to
@@ -38,27 +34,24 @@ export interface ChangeRow {
  */
 export class CollectionSave {
   readonly counts = emptyCounts();
-  readonly changes: ChangeRow[] = [];
   /** Why nothing may be deleted from this collection (its own or its parent's incomplete fetch), or null. */
   incomplete: string | null = null;
   /** For targeted refreshes: ids of the rows the refresh decides on, which scope the children. */
   readonly scopedIds = new Set<number>();
+  readonly index: CollectionIndex;
 
   private readonly keyColumns: LayoutColumn[];
   private readonly parentColumn: LayoutColumn | undefined;
   private keys: (string | null)[] = [];
   private ids: number[] = [];
-  private existing = new Map<string, ExistingRow>();
-  private readonly byKey = new Map<string, number>();
-  private readonly secondary = new Map<string, Map<string, number>>();
-  /** Ids found in the database for references memory could not resolve, by index; `null` when none exists. */
-  private readonly lookedUp = new Map<string, Map<string, number | null>>();
-  private gone: ExistingRow[] = [];
-  private readonly goneIds = new Set<number>();
+  private existing = new ExistingRows();
+  /** Positions in `existing` of the rows this refresh deletes or archives. */
+  private gone: number[] = [];
+  private created: number[] = [];
+  private readonly updated: { key: string; fields: string[] }[] = [];
+  /** For each reference column, the collection saves its plain-key references point into. */
+  private targets: (CollectionSave | undefined)[] = [];
   private readonly unresolved = new Map<string, { count: number; samples: string[] }>();
-  private readonly checkedColumns = new Set<string>();
-  /** One encoder per column, in layout order: references resolve to ids, other values encode canonically. */
-  private readonly encoders: ValueEncoder[];
 
   constructor(
     readonly collection: InventoryCollection,
@@ -67,152 +60,125 @@ export class CollectionSave {
     const { layout, definition } = collection;
     this.keyColumns = collection.managerRef.map((p) => layout.byProperty.get(p) as LayoutColumn);
     this.parentColumn = definition.parent ? layout.byProperty.get(definition.parent) : undefined;
-    this.encoders = layout.columns.map((column) => column.kind === 'reference'
-      ? this.referenceEncoder(column)
-      : encoderFor(column.kind, `${collection.name}.${column.property}`));
     if (definition.parent && this.parentColumn?.kind !== 'reference') {
       throw new ValidationError(`collection ${collection.name}: parent ${definition.parent} is not a reference`);
     }
+    this.index = new CollectionIndex(collection);
   }
 
   get name(): string {
     return this.collection.name;
   }
 
-  /** True when every object of the collection is in memory: a reference to anything else names nothing. */
-  get fullyKnown(): boolean {
-    return this.context.scope.kind === 'full' && this.incomplete === null;
-  }
-
   /** Phase 1 (in save order): keys, stored rows, ids for new objects, what is gone. */
   async prepare(): Promise<void> {
-    const { client, providerId, scope } = this.context;
-    const objects = this.collection.objects;
+    const { client, providerId, scope, saves } = this.context;
+    const collection = this.collection;
+    this.targets = collection.referenceTargets.map((name) => (name === undefined ? undefined : saves.get(name)));
     const parentSave = this.parentSave(); // prepared already: a parent comes first in save order
-    this.incomplete = this.collection.incompleteReason ?? (parentSave?.incomplete ? `its parent collection ${parentSave.name} is incomplete` : null);
-    // Keys and scope need the ids of referenced objects now; those collections come earlier and are prepared.
-    const identifying = this.keyColumns.filter((c) => c.kind === 'reference');
-    if (this.parentColumn) identifying.push(this.parentColumn);
-    for (const [target, byIndex] of this.pendingLookups(identifying)) {
-      for (const [index, keys] of byIndex) await target.lookUp(index, keys);
-    }
-    this.keys = objects.map((object) => this.keyOf(object));
-    this.foldDuplicateKeys();
+    this.incomplete = collection.incompleteReason ?? (parentSave?.incomplete ? `its parent collection ${parentSave.name} is incomplete` : null);
+    const full = scope.kind === 'full';
+
+    // Keys and scope need the ids of objects this one refers to by identifying references; those come earlier.
+    const identifying = [...this.keyColumns, ...(this.parentColumn ? [this.parentColumn] : [])].filter((c) => c.kind === 'reference');
+    await lookUpAll(client, providerId, this.pendingLookups(identifying.map((c) => collection.referenceColumns.indexOf(c))));
+    const byKey = collection.index ?? this.foldReferenceKeys();
+    this.keys = collection.index ? collection.keys : this.keys;
 
     const targetKeys = scope.kind === 'targeted' ? scope.targets.filter((t) => t.collection === this.name).map((t) => t.ref) : [];
     const parentScope = parentSave?.scopedIds;
     this.existing = await loadExistingRows(client, {
-      layout: this.collection.layout,
-      keyColumns: this.keyColumns,
-      parentColumn: this.parentColumn,
-      providerId,
-      pageSize: this.context.pageSize,
-      filter: scope.kind === 'full'
-        ? { kind: 'all' }
-        : { kind: 'some', keys: [...new Set([...targetKeys, ...this.keys.filter((k): k is string => k !== null)])], parentIds: [...(parentScope ?? [])] },
+      layout: collection.layout, keyColumns: this.keyColumns, parentColumn: this.parentColumn, providerId, pageSize: this.context.pageSize,
+      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...byKey.keys()])], parentIds: [...(parentScope ?? [])] },
     });
 
     const fresh: number[] = [];
-    this.ids = this.keys.map((key, index) => {
-      if (key === null) return 0;
-      const stored = this.existing.get(key);
-      if (stored) return stored.id;
-      fresh.push(index);
+    this.ids = this.keys.map((key, i) => {
+      const at = key === null ? undefined : this.existing.find(key);
+      if (at !== undefined) return this.existing.ids[at];
+      if (key !== null) fresh.push(i);
       return 0;
     });
-    const newIds = await allocateIds(client, this.collection.layout.table, fresh.length);
-    fresh.forEach((objectIndex, i) => { this.ids[objectIndex] = newIds[i]; });
-    this.keys.forEach((key, index) => { if (key !== null) this.byKey.set(key, this.ids[index]); });
-    // Built now, while the parsed objects exist: collections written later may resolve through them.
-    for (const index of Object.keys(this.collection.definition.secondaryRefs ?? {})) this.secondaryIndex(index);
+    const newIds = await allocateIds(client, collection.layout.table, fresh.length);
+    fresh.forEach((objectAt, i) => { this.ids[objectAt] = newIds[i]; });
 
     const targetKeySet = new Set(targetKeys);
-    const inScope = (row: ExistingRow): boolean =>
-      scope.kind === 'full' || targetKeySet.has(row.key) || (row.parentId !== null && (parentScope?.has(row.parentId) ?? false));
-    if (scope.kind === 'targeted') {
-      for (const row of this.existing.values()) if (inScope(row)) this.scopedIds.add(row.id);
-      this.keys.forEach((key, index) => {
-        if (key === null) return;
-        const parentId = this.parentColumn ? this.resolveValue(objects[index][this.parentColumn.property], this.parentColumn, false) : null;
-        if (targetKeySet.has(key) || (parentId !== null && (parentScope?.has(parentId) ?? false))) this.scopedIds.add(this.ids[index]);
-      });
+    const existing = this.existing;
+    const inScope = (at: number): boolean => {
+      const parentId = existing.parentIds[at];
+      return full || targetKeySet.has(existing.keys[at]) || (parentId !== null && (parentScope?.has(parentId) ?? false));
+    };
+    if (!full) this.collectScope(targetKeySet, parentScope, inScope);
+
+    const goneIds = new Set<number>();
+    if (this.incomplete === null) {
+      const archives = collection.definition.onGone === 'archive';
+      for (let at = 0; at < existing.size; at += 1) {
+        if (byKey.has(existing.keys[at]) || !inScope(at) || (archives && existing.archived[at])) continue;
+        this.gone.push(at);
+        goneIds.add(existing.ids[at]);
+      }
     }
-    if (this.incomplete !== null) return;
-    for (const row of this.existing.values()) {
-      if (this.byKey.has(row.key) || !inScope(row)) continue;
-      if (row.archived && this.collection.definition.onGone === 'archive') continue;
-      this.gone.push(row);
-      this.goneIds.add(row.id);
-    }
+    this.index.fill({
+      byKey, ids: this.ids, keys: this.keys, goneIds,
+      fallback: full && this.incomplete !== null ? existing : null,
+      fullyKnown: full && this.incomplete === null,
+    });
   }
 
   /** Keys of referenced objects this collection cannot resolve from memory, for batched lookups. */
-  pendingLookups(columns: readonly LayoutColumn[] = this.collection.layout.columns): Map<CollectionSave, Map<string, Set<string>>> {
-    const pending = new Map<CollectionSave, Map<string, Set<string>>>();
-    for (const column of columns) {
-      if (column.kind !== 'reference') continue;
-      for (const object of this.collection.objects) {
-        const value = object[column.property];
-        if (!(value instanceof LazyRef)) continue;
-        const target = this.targetSave(value, column);
-        if (target.fullyKnown || target.resolve(value) !== null || target.lookedUp.get(value.index)?.has(value.key)) continue;
+  pendingLookups(columns: readonly number[] = this.collection.referenceColumns.map((_, j) => j)): PendingLookups {
+    const pending: PendingLookups = new Map();
+    const { references, referenceColumns } = this.collection;
+    const stride = referenceColumns.length;
+    for (const j of columns) {
+      for (let slotAt = j; slotAt < references.length; slotAt += stride) {
+        const slot = references[slotAt];
+        if (slot === null) continue;
+        const target = this.targetFor(slot, j);
+        if (target.index.fullyKnown || target.index.resolve(slot) !== null || target.index.lookedUpAlready(slot)) continue;
+        const index = typeof slot === 'string' ? MANAGER_INDEX : slot.index;
         let byIndex = pending.get(target);
         if (!byIndex) pending.set(target, (byIndex = new Map()));
-        let keys = byIndex.get(value.index);
-        if (!keys) byIndex.set(value.index, (keys = new Set()));
-        keys.add(value.key);
+        let keys = byIndex.get(index);
+        if (!keys) byIndex.set(index, (keys = new Set()));
+        keys.add(typeof slot === 'string' ? slot : slot.key);
       }
     }
     return pending;
   }
 
-  /** Fetches stored ids for keys under one of this collection's indexes (manager or secondary reference). */
-  async lookUp(index: string, keys: ReadonlySet<string>): Promise<void> {
-    const properties = index === MANAGER_INDEX ? this.collection.managerRef : this.collection.definition.secondaryRefs?.[index] ?? [];
-    const found = await lookupIds(this.context.client, {
-      layout: this.collection.layout,
-      keyColumns: properties.map((p) => this.collection.layout.byProperty.get(p) as LayoutColumn),
-      providerId: this.context.providerId,
-      keys: [...keys],
-    });
-    let known = this.lookedUp.get(index);
-    if (!known) this.lookedUp.set(index, (known = new Map()));
-    for (const key of keys) {
-      const id = found.get(key);
-      known.set(key, id === undefined || this.goneIds.has(id) ? null : id);
-    }
-  }
-
   /** Phase 2 (in save order): inserts new rows by COPY, stages and applies changed rows; returns rows written. */
   async write(): Promise<number> {
     const { client, providerId } = this.context;
-    const { layout } = this.collection;
-    const objects = this.collection.objects;
-    const created: number[] = [];
+    const collection = this.collection;
+    const { layout } = collection;
     const staged: string[] = [];
     const stagedKeys = new Map<number, string>();
-    const columns = ['id', 'provider_id', 'content_hash', ...layout.columns.map((c) => c.column)].map(ident).join(', ');
-
+    const columns = ['id', 'provider_id', 'content_hash', ...collection.dataColumns.map((c) => c.column), ...collection.referenceColumns.map((c) => c.column)]
+      .map(ident).join(', ');
     // A collection whose columns are all part of its key (join rows) has no content that could change.
-    const contentless = layout.columns.every((c) => this.collection.managerRef.includes(c.property));
+    const contentless = layout.columns.every((c) => collection.managerRef.includes(c.property));
+    const existing = this.existing;
+
     const serialized = function* (this: CollectionSave): Generator<string> {
-      for (let index = 0; index < objects.length; index += 1) {
-        const key = this.keys[index];
+      for (let i = 0; i < this.keys.length; i += 1) {
+        const key = this.keys[i];
         if (key === null) continue;
-        const stored = this.existing.get(key);
-        if (stored && contentless) {
+        const at = existing.find(key);
+        if (at !== undefined && contentless) {
           this.counts.unchanged += 1;
           continue;
         }
-        const data = this.serialize(objects[index]);
-        const hash = digest('md5', data, 'base64').slice(0, 22);
-        const line = `${this.ids[index]}\t${providerId}\t${hash}\t${data}`;
-        if (!stored) {
-          created.push(index);
+        const content = this.content(i);
+        const hash = digest('md5', content, 'base64').slice(0, 22);
+        const line = `${this.ids[i]}\t${providerId}\t${hash}\t${content}`;
+        if (at === undefined) {
+          this.created.push(i);
           yield line;
-        } else if (stored.hash !== hash || stored.archived) {
+        } else if (existing.hashes[at] !== hash || existing.archived[at]) {
           staged.push(line);
-          stagedKeys.set(stored.id, key);
+          stagedKeys.set(existing.ids[at], key);
         } else {
           this.counts.unchanged += 1;
         }
@@ -221,10 +187,9 @@ export class CollectionSave {
 
     const inserted = await copyLines(client, `${ident(layout.table)} (${columns})`, serialized);
     this.counts.created = inserted;
-    for (const index of created) this.changes.push({ collection: this.name, ref: displayRef(this.keys[index] as string), kind: 'created', fields: null });
-    this.collection.objects.length = 0; // the rows are written; the parsed objects are no longer needed
-
+    collection.releaseObjects(); // written: the parsed objects are no longer needed
     if (staged.length === 0) return inserted;
+
     const stage = `stage_${layout.table}`;
     await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${ident(stage)} (LIKE ${ident(layout.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
     await client.query(`TRUNCATE ${ident(stage)}`);
@@ -245,7 +210,7 @@ export class CollectionSave {
         continue;
       }
       this.counts.updated += 1;
-      this.changes.push({ collection: this.name, ref: displayRef(stagedKeys.get(id) as string), kind: 'updated', fields });
+      this.updated.push({ key: stagedKeys.get(id) as string, fields });
     }
     return inserted + diff.rows.length;
   }
@@ -253,19 +218,26 @@ export class CollectionSave {
   /** Phase 3 (in reverse save order): deletes or archives what the provider no longer reports; returns rows written. */
   async removeGone(): Promise<number> {
     if (this.gone.length === 0) return 0;
-    const { client } = this.context;
     const table = ident(this.collection.layout.table);
-    const archive = this.collection.definition.onGone === 'archive' && this.collection.layout.hasArchivedAt;
-    const ids = this.gone.map((row) => row.id);
+    const ids = this.gone.map((at) => this.existing.ids[at]);
     await inSlices(ids, 10_000, async (slice) => {
-      await client.query(
-        archive ? `UPDATE ${table} SET archived_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])` : `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`,
+      await this.context.client.query(
+        this.archives ? `UPDATE ${table} SET archived_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])` : `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`,
         [slice],
       );
     });
     this.counts.deleted = this.gone.length;
-    for (const row of this.gone) this.changes.push({ collection: this.name, ref: displayRef(row.key), kind: archive ? 'archived' : 'deleted', fields: null });
     return this.gone.length;
+  }
+
+  /** This collection's change history lines (COPY text for inventory_changes), made as they are written. */
+  *changeLines(refreshRunId: string): Generator<string> {
+    const { providerId } = this.context;
+    const line = (key: string, kind: string, fields: string[] | null): string =>
+      `${refreshRunId}\t${providerId}\t${escapeCopyText(this.name)}\t${escapeCopyText(displayKey(key))}\t${kind}\t${fields === null ? COPY_NULL : `{${fields.join(',')}}`}`;
+    for (const i of this.created) yield line(this.keys[i] as string, 'created', null);
+    for (const { key, fields } of this.updated) yield line(key, 'updated', fields);
+    for (const at of this.gone) yield line(this.existing.keys[at], this.archives ? 'archived' : 'deleted', null);
   }
 
   /** Logs references that named nothing, once per property with a few examples. */
@@ -275,110 +247,89 @@ export class CollectionSave {
     }
   }
 
-  /** The id a reference to this collection resolves to, from memory or the lookups, or null. */
-  resolve(ref: LazyRef): number | null {
-    return this.resolveInMemory(ref) ?? this.lookedUp.get(ref.index)?.get(ref.key) ?? null;
+  private get archives(): boolean {
+    return this.collection.definition.onGone === 'archive' && this.collection.layout.hasArchivedAt;
   }
 
-  private resolveInMemory(ref: LazyRef): number | null {
-    if (ref.index === MANAGER_INDEX) {
-      const id = this.byKey.get(ref.key);
-      if (id !== undefined) return id;
-      // A partially fetched collection keeps its stored rows, so they can still be referred to.
-      const stored = this.incomplete !== null && this.context.scope.kind === 'full' ? this.existing.get(ref.key) : undefined;
-      return stored && !stored.archived ? stored.id : null;
+  /** Object i's columns in COPY text (plain columns, then references resolved to ids): what the hash is taken of. */
+  private content(i: number): string {
+    const { data, references, referenceColumns, dataColumns } = this.collection;
+    const stride = referenceColumns.length;
+    if (stride === 0) return data[i];
+    let refs = '';
+    for (let j = 0; j < stride; j += 1) {
+      const id = this.resolveSlot(references[i * stride + j], j);
+      refs += j === 0 ? '' : '\t';
+      refs += id === null ? COPY_NULL : String(id);
     }
-    return this.secondaryIndex(ref.index).get(ref.key) ?? null;
+    return dataColumns.length === 0 ? refs : `${data[i]}\t${refs}`;
   }
 
-  private secondaryIndex(index: string): Map<string, number> {
-    let map = this.secondary.get(index);
-    if (map) return map;
-    const properties = this.collection.definition.secondaryRefs?.[index] ?? [];
-    map = new Map();
-    this.collection.objects.forEach((object, i) => {
-      if (this.keys[i] === null) return;
-      map?.set(properties.map((p) => String(object[p])).join(KEY_SEPARATOR), this.ids[i]);
-    });
-    this.secondary.set(index, map);
-    return map;
-  }
-
-  /** The row's columns in COPY text, references resolved: the content the hash is taken of. */
-  private serialize(object: BuiltObject): string {
-    const { columns } = this.collection.layout;
-    let line = this.encoders[0](object[columns[0].property]);
-    for (let i = 1; i < columns.length; i += 1) line += `\t${this.encoders[i](object[columns[i].property])}`;
-    return line;
-  }
-
-  /** Encodes a reference column as the id it resolves to; remembers the target collection between rows. */
-  private referenceEncoder(column: LayoutColumn): ValueEncoder {
-    let target: CollectionSave | undefined;
-    return (value) => {
-      if (value === null || value === undefined) return COPY_NULL;
-      if (!(value instanceof LazyRef)) return String(this.resolveValue(value, column, true)); // throws the usage error
-      if (target?.name !== value.collection) target = this.targetSave(value, column);
-      const id = target.resolve(value);
-      if (id !== null) return String(id);
-      this.noteUnresolved(column.property, value);
-      return COPY_NULL;
-    };
-  }
-
-  private resolveValue(value: unknown, column: LayoutColumn, count: boolean): number | null {
-    if (value === null || value === undefined) return null;
-    if (!(value instanceof LazyRef)) throw new ValidationError(`${this.name}.${column.property} must be set with lazyFind(), not a plain value`);
-    const id = this.targetSave(value, column).resolve(value);
-    if (id === null && count) this.noteUnresolved(column.property, value);
+  /** A reference's id; one that names nothing is counted (once: objects are written once) unless `count` is off. */
+  private resolveSlot(slot: ReferenceSlot, j: number, count = true): number | null {
+    if (slot === null) return null;
+    const target = this.targetFor(slot, j);
+    const id = target.index.resolve(slot);
+    if (id === null && count) this.noteUnresolved(this.collection.referenceColumns[j].property, typeof slot === 'string' ? `${target.name}:${slot}` : slot.toString());
     return id;
   }
 
-  private targetSave(ref: LazyRef, column: LayoutColumn): CollectionSave {
-    const target = this.context.saves.get(ref.collection);
-    if (!target) throw new ValidationError(`${this.name}.${column.property} refers to unknown collection ${ref.collection}`);
-    if (!this.checkedColumns.has(column.property)) {
-      if (target.collection.definition.entity !== column.target) {
-        throw new ValidationError(`${this.name}.${column.property} cannot refer to collection ${ref.collection}`);
-      }
-      this.checkedColumns.add(column.property);
+  /** The save a reference points into; a lazy reference to a collection of another entity is a parser bug. */
+  private targetFor(slot: Exclude<ReferenceSlot, null>, j: number): CollectionSave {
+    const column = this.collection.referenceColumns[j];
+    const target = typeof slot === 'string' ? this.targets[j] : this.context.saves.get(slot.collection);
+    if (!target) throw new ValidationError(`${this.name}.${column.property} refers to unknown collection ${typeof slot === 'string' ? '' : slot.collection}`);
+    if (typeof slot !== 'string' && target.collection.definition.entity !== column.target) {
+      throw new ValidationError(`${this.name}.${column.property} cannot refer to collection ${slot.collection}`);
     }
     return target;
   }
 
-  private noteUnresolved(property: string, ref: LazyRef): void {
+  private noteUnresolved(property: string, shown: string): void {
     this.counts.unresolvedReferences += 1;
     let entry = this.unresolved.get(property);
     if (!entry) this.unresolved.set(property, (entry = { count: 0, samples: [] }));
     entry.count += 1;
-    if (entry.samples.length < 3) entry.samples.push(ref.toString());
+    if (entry.samples.length < 3) entry.samples.push(shown);
   }
 
-  /** An object's key; null when a reference inside a composite key names nothing (the object is skipped). */
-  private keyOf(object: BuiltObject): string | null {
-    const parts: string[] = [];
-    for (const column of this.keyColumns) {
-      if (column.kind !== 'reference') {
-        const value = object[column.property];
-        if (value === null || value === undefined || value === '') throw new ValidationError(`collection ${this.name}: an object was built without its reference ${column.property}`);
-        parts.push(String(value));
-        continue;
+  /**
+   * Keys that hold references are known only now: the build left their reference parts empty. An object whose
+   * reference names nothing is skipped; when two objects share a key, the later wins.
+   */
+  private foldReferenceKeys(): Map<string, number> {
+    const { references, referenceColumns } = this.collection;
+    const stride = referenceColumns.length;
+    const parts = this.keyColumns.map((c) => (c.kind === 'reference' ? referenceColumns.indexOf(c) : -1));
+    const byKey = new Map<string, number>();
+    this.keys = this.collection.keys.map((template, i) => {
+      const values = template.split(KEY_SEPARATOR);
+      for (let k = 0; k < parts.length; k += 1) {
+        if (parts[k] < 0) continue;
+        const id = this.resolveSlot(references[i * stride + parts[k]], parts[k]);
+        if (id === null) return null;
+        values[k] = String(id);
       }
-      const id = this.resolveValue(object[column.property], column, true);
-      if (id === null) return null;
-      parts.push(String(id));
-    }
-    return parts.join(KEY_SEPARATOR);
+      return values.join(KEY_SEPARATOR);
+    });
+    this.keys.forEach((key, i) => {
+      if (key === null) return;
+      const earlier = byKey.get(key);
+      if (earlier !== undefined) this.keys[earlier] = null;
+      byKey.set(key, i);
+    });
+    return byKey;
   }
 
-  /** Keys that include references are known only now; when two objects share one, the later wins. */
-  private foldDuplicateKeys(): void {
-    const seen = new Map<string, number>();
-    this.keys.forEach((key, index) => {
+  /** Targeted refreshes decide on the stored rows in scope and on the built objects that are targets or children. */
+  private collectScope(targetKeys: ReadonlySet<string>, parentScope: ReadonlySet<number> | undefined, inScope: (at: number) => boolean): void {
+    for (let at = 0; at < this.existing.size; at += 1) if (inScope(at)) this.scopedIds.add(this.existing.ids[at]);
+    const { references, referenceColumns } = this.collection;
+    const parentSlot = this.parentColumn ? referenceColumns.indexOf(this.parentColumn) : -1;
+    this.keys.forEach((key, i) => {
       if (key === null) return;
-      const earlier = seen.get(key);
-      if (earlier !== undefined) this.keys[earlier] = null;
-      seen.set(key, index);
+      const parentId = parentSlot < 0 ? null : this.resolveSlot(references[i * referenceColumns.length + parentSlot], parentSlot, false);
+      if (targetKeys.has(key) || (parentId !== null && (parentScope?.has(parentId) ?? false))) this.scopedIds.add(this.ids[i]);
     });
   }
 
@@ -389,19 +340,7 @@ export class CollectionSave {
   }
 }
 
-/** Reserves `count` ids from the table's sequence in one round trip. */
-async function allocateIds(client: ClientBase, table: string, count: number): Promise<number[]> {
-  if (count === 0) return [];
-  const sequence = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence($1, 'id') AS name`, [table]);
-  // A constant sequence name lets nextval keep the sequence open across calls (a computed one is reopened per id,
-  // ten times slower); one joined string parses far faster than a numeric array.
-  const result = await client.query<{ ids: string }>(
-    `SELECT string_agg(nextval(${literal(sequence.rows[0].name)}::regclass)::text, ',') AS ids FROM generate_series(1, $1)`,
-    [count],
-  );
-  return result.rows[0].ids.split(',').map(Number);
-}
-
-function displayRef(key: string): string {
-  return key.split(KEY_SEPARATOR).join('/');
+/** Runs the lookups, one query per target collection and index. */
+export async function lookUpAll(client: ClientBase, providerId: string, pending: PendingLookups): Promise<void> {
+  for (const [target, byIndex] of pending) for (const [index, keys] of byIndex) await target.index.lookUp(client, providerId, index, keys);
 }

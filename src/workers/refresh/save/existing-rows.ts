@@ -3,14 +3,37 @@ import { KEY_SEPARATOR } from '../inventory/inventory-collection';
 import type { LayoutColumn, TableLayout } from '../inventory/table-layout';
 import { ident } from './sql';
 
-/** What the saver needs to know of a stored row to diff it: never its content, only its hash. */
-export interface ExistingRow {
-  id: number;
-  key: string;
-  hash: string;
-  archived: boolean;
+/**
+ * The stored rows of one table for one provider, as the saver needs them to diff: never their content, only
+ * key, id, content hash, archived flag and owner. Kept in columns (one array per field) because a large
+ * provider's rows are all in memory at once.
+ */
+export class ExistingRows {
+  readonly index = new Map<string, number>();
+  readonly keys: string[] = [];
+  readonly ids: number[] = [];
+  readonly hashes: string[] = [];
+  readonly archived: boolean[] = [];
   /** Id of the owning object, for collections with a parent. */
-  parentId: number | null;
+  readonly parentIds: (number | null)[] = [];
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  add(key: string, id: number, hash: string, archived: boolean, parentId: number | null): void {
+    this.index.set(key, this.ids.length);
+    this.keys.push(key);
+    this.ids.push(id);
+    this.hashes.push(hash);
+    this.archived.push(archived);
+    this.parentIds.push(parentId);
+  }
+
+  /** Position of the row with this key, or undefined. */
+  find(key: string): number | undefined {
+    return this.index.get(key);
+  }
 }
 
 /** Rows per keyset page when loading a whole table's rows of a provider. */
@@ -23,14 +46,14 @@ export type ExistingRowFilter =
 
 /**
  * Loads the stored rows of one table for one provider, in keyset pages ordered by id (no OFFSET scans, no single
- * huge result), as key -> row.
+ * huge result).
  */
 export async function loadExistingRows(
   client: ClientBase,
   options: { layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string; filter: ExistingRowFilter; pageSize: number },
-): Promise<Map<string, ExistingRow>> {
+): Promise<ExistingRows> {
   const { layout, keyColumns, parentColumn, providerId, filter, pageSize } = options;
-  const rows = new Map<string, ExistingRow>();
+  const rows = new ExistingRows();
   // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
   const archivable = layout.hasArchivedAt;
   const select = [
@@ -43,11 +66,7 @@ export async function loadExistingRows(
   const keyAt = 2 + (archivable ? 1 : 0) + (parentColumn ? 1 : 0);
   const add = (row: unknown[]): void => {
     const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
-    rows.set(key, {
-      id: row[0] as number, key, hash: row[1] as string,
-      archived: archivable ? (row[2] as boolean) : false,
-      parentId: parentColumn ? (row[keyAt - 1] as number | null) : null,
-    });
+    rows.add(key, row[0] as number, row[1] as string, archivable ? (row[2] as boolean) : false, parentColumn ? (row[keyAt - 1] as number | null) : null);
   };
 
   if (filter.kind === 'some') {
@@ -86,10 +105,10 @@ export async function lookupIds(
   const { layout, keyColumns, providerId, keys } = options;
   const found = new Map<string, number>();
   if (keys.length === 0) return found;
-  const notArchived = layout.hasArchivedAt ? ' AND archived_at IS NULL' : '';
-  const result = await client.query(
-    `SELECT id::float8 AS id, ${keyExpression(keyColumns)} AS key FROM ${ident(layout.table)}
-      WHERE provider_id = $1${notArchived} AND ${keyExpression(keyColumns)} = ANY($2::text[]) ORDER BY id`,
+  const notArchived = layout.hasArchivedAt ? ' AND t.archived_at IS NULL' : '';
+  const result = await client.query<{ id: number; key: string }>(
+    `SELECT t.id::float8 AS id, ${keyExpression(keyColumns, 't.')} AS key FROM ${ident(layout.table)} t
+      WHERE t.provider_id = $1${notArchived} AND ${keyExpression(keyColumns, 't.')} = ANY($2::text[]) ORDER BY t.id`,
     [providerId, keys],
   );
   for (const row of result.rows) if (!found.has(row.key)) found.set(row.key, row.id);
@@ -97,7 +116,7 @@ export async function lookupIds(
 }
 
 /** SQL for a row's key: the column itself for a one-column text reference (so its index serves), else a join. */
-function keyExpression(columns: readonly LayoutColumn[], qualifier = ''): string {
+function keyExpression(columns: readonly LayoutColumn[], qualifier: string): string {
   const column = (c: LayoutColumn): string => `${qualifier}${ident(c.column)}`;
   if (columns.length === 1) return columns[0].kind === 'text' ? column(columns[0]) : `${column(columns[0])}::text`;
   return `concat_ws(E'\\x1f', ${columns.map((c) => `${column(c)}::text`).join(', ')})`;

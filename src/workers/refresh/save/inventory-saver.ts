@@ -4,8 +4,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import type { Logger } from '../../../logging/logger';
 import type { Inventory } from '../inventory/inventory';
 import type { RefreshScope } from '../refresh-scope';
-import { CollectionSave, type ChangeRow, type SaveContext } from './collection-save';
-import { COPY_NULL, escapeCopyText } from './copy-text';
+import { CollectionSave, lookUpAll, type PendingLookups, type SaveContext } from './collection-save';
 import { DEFAULT_PAGE_SIZE } from './existing-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
@@ -90,7 +89,8 @@ export class InventorySaver {
         }
       };
       for (const save of saves) await timed(save, 'prepareMs', () => save.prepare());
-      await lookUpUnresolved(saves);
+      // One query per referenced collection and index for everything memory could not resolve.
+      if (!saves.every((save) => save.index.fullyKnown)) await lookUpAll(client, providerId, mergeLookups(saves));
 
       let writes = 0;
       for (const save of saves) writes += await timed(save, 'writeMs', () => save.write());
@@ -100,7 +100,8 @@ export class InventorySaver {
         logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
       }
       const historyStarted = performance.now();
-      await recordChanges(client, providerId, refreshRunId, saves.flatMap((s) => s.changes));
+      await copyLines(client, 'inventory_changes (refresh_run_id, provider_id, collection, ref, kind, changed_fields)',
+        (function* () { for (const save of saves) yield* save.changeLines(refreshRunId); })());
       const historyMs = Math.round(performance.now() - historyStarted);
 
       const result: SaveResult = { collections: {}, writes };
@@ -128,10 +129,9 @@ export class InventorySaver {
   }
 }
 
-/** One query per referenced collection and index for everything memory could not resolve. */
-async function lookUpUnresolved(saves: CollectionSave[]): Promise<void> {
-  if (saves.every((save) => save.fullyKnown)) return; // a complete full refresh has nothing to look up
-  const merged = new Map<CollectionSave, Map<string, Set<string>>>();
+/** The lookups every collection still needs, merged per target collection and index. */
+function mergeLookups(saves: CollectionSave[]): PendingLookups {
+  const merged: PendingLookups = new Map();
   for (const save of saves) {
     for (const [target, byIndex] of save.pendingLookups()) {
       let into = merged.get(target);
@@ -143,14 +143,5 @@ async function lookUpUnresolved(saves: CollectionSave[]): Promise<void> {
       }
     }
   }
-  for (const [target, byIndex] of merged) for (const [index, keys] of byIndex) await target.lookUp(index, keys);
-}
-
-async function recordChanges(client: ClientBase, providerId: string, refreshRunId: string, changes: ChangeRow[]): Promise<void> {
-  if (changes.length === 0) return;
-  const lines = changes.map((c) => [
-    refreshRunId, providerId, escapeCopyText(c.collection), escapeCopyText(c.ref), c.kind,
-    c.fields === null ? COPY_NULL : `{${c.fields.join(',')}}`,
-  ].join('\t'));
-  await copyLines(client, 'inventory_changes (refresh_run_id, provider_id, collection, ref, kind, changed_fields)', lines);
+  return merged;
 }

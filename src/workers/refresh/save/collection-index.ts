@@ -1,0 +1,95 @@
+import type { ClientBase } from 'pg';
+import type { InventoryCollection, ReferenceSlot } from '../inventory/inventory-collection';
+import { KEY_SEPARATOR } from '../inventory/inventory-collection';
+import { MANAGER_INDEX } from '../inventory/lazy-ref';
+import type { LayoutColumn } from '../inventory/table-layout';
+import { lookupIds, type ExistingRows } from './existing-rows';
+
+/** What a collection's save knows once prepared, for other collections to resolve references to it. */
+export interface PreparedKeys {
+  /** Manager key -> object position; `ids` gives each position's row id. */
+  byKey: ReadonlyMap<string, number>;
+  ids: readonly number[];
+  /** Per object: its manager key, or null when it is skipped. */
+  keys: readonly (string | null)[];
+  /** The stored rows, consulted when the collection was fetched only partly (they are all kept then). */
+  fallback: ExistingRows | null;
+  /** Stored rows this refresh deletes: never a reference target. */
+  goneIds: ReadonlySet<number>;
+  /** Every object of the collection is in memory: a key found nowhere there names nothing. */
+  fullyKnown: boolean;
+}
+
+/**
+ * How references to one collection become row ids during a save: from its objects in memory (by manager or
+ * secondary key), from its stored rows when it was fetched only partly, and from database lookups for the rest.
+ */
+export class CollectionIndex {
+  private prepared: PreparedKeys | undefined;
+  private readonly secondary = new Map<string, Map<string, number>>();
+  /** Ids found in the database, by index and key; `null` where none exists. */
+  private readonly lookedUp = new Map<string, Map<string, number | null>>();
+
+  constructor(private readonly collection: InventoryCollection) {}
+
+  get fullyKnown(): boolean {
+    return this.prepared?.fullyKnown ?? false;
+  }
+
+  /** Takes the prepared keys and builds the secondary indexes while the parsed objects still exist. */
+  fill(prepared: PreparedKeys): void {
+    this.prepared = prepared;
+    for (const [name, keys] of this.collection.secondaryKeys) {
+      const map = new Map<string, number>();
+      keys.forEach((key, i) => {
+        if (prepared.keys[i] !== null) map.set(key, prepared.ids[i]);
+      });
+      this.secondary.set(name, map);
+    }
+  }
+
+  /** The id a reference resolves to, or null. */
+  resolve(slot: Exclude<ReferenceSlot, null>): number | null {
+    const index = typeof slot === 'string' ? MANAGER_INDEX : slot.index;
+    const key = typeof slot === 'string' ? slot : slot.key;
+    const prepared = this.prepared;
+    if (prepared && index === MANAGER_INDEX) {
+      const at = prepared.byKey.get(key);
+      if (at !== undefined) return prepared.ids[at];
+      const stored = prepared.fallback?.find(key);
+      if (stored !== undefined && !prepared.fallback?.archived[stored]) return prepared.fallback?.ids[stored] ?? null;
+    } else if (prepared) {
+      const id = this.secondary.get(index)?.get(key);
+      if (id !== undefined) return id;
+    }
+    return this.lookedUp.get(index)?.get(key) ?? null;
+  }
+
+  /** Whether the database was already asked for this reference. */
+  lookedUpAlready(slot: Exclude<ReferenceSlot, null>): boolean {
+    return typeof slot === 'string' ? this.lookedUp.get(MANAGER_INDEX)?.has(slot) ?? false : this.lookedUp.get(slot.index)?.has(slot.key) ?? false;
+  }
+
+  /** Asks the database for stored, unarchived rows under one index (manager or secondary reference). */
+  async lookUp(client: ClientBase, providerId: string, index: string, keys: ReadonlySet<string>): Promise<void> {
+    const { collection } = this;
+    const properties = index === MANAGER_INDEX ? collection.managerRef : collection.definition.secondaryRefs?.[index] ?? [];
+    const found = await lookupIds(client, {
+      layout: collection.layout,
+      keyColumns: properties.map((p) => collection.layout.byProperty.get(p) as LayoutColumn),
+      providerId,
+      keys: [...keys],
+    });
+    let known = this.lookedUp.get(index);
+    if (!known) this.lookedUp.set(index, (known = new Map()));
+    for (const key of keys) {
+      const id = found.get(key);
+      known.set(key, id === undefined || this.prepared?.goneIds.has(id) ? null : id);
+    }
+  }
+}
+
+/** A key as shown to people (change history, logs): composite parts joined with '/'. */
+export function displayKey(key: string): string {
+  return key.split(KEY_SEPARATOR).join('/');
+}
