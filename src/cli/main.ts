@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { ConfigError, UserError, describeError } from '../errors';
 import { CliContext } from './cli-context';
@@ -8,8 +9,16 @@ import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
 
+/**
+ * A refresh holds a provider's whole inventory for a while. V8's default lets the heap grow to several times what
+ * is alive before collecting (a 230 MB live set peaked at 570 MB of RSS); growing by half keeps a large refresh
+ * near its live set for a few percent more GC time. Read at every collection, so setting it here takes effect.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
 /** The `fleet` executable: one entry point, the role taken from the arguments. */
 export async function main(argv: string[]): Promise<void> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const program = new Command('fleet')
     .description('provider-fleet: keeps the inventory of providers in PostgreSQL')
     .option('--config-file <path>', 'JSON config file (default: FLEET_CONFIG or ./fleet.config.json)')

@@ -41,7 +41,7 @@ export interface RefreshOutcome {
  * leaves the stored inventory as it was and is recorded on the run and the provider.
  */
 export async function refreshProvider(request: RefreshRequest): Promise<RefreshOutcome> {
-  const { dataSource, store, signal } = request;
+  const { dataSource, store } = request;
   const provider = await store.get(request.provider);
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
   const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
@@ -64,17 +64,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
 
     const inventory = new Inventory(dataSource, definition);
     saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope, inventory, logger });
-    for await (const item of instance.collect(scope, signal)) {
-      if (isIncomplete(item)) {
-        inventory.markIncomplete(item.incomplete, item.reason);
-        logger.warn({ event: 'refresh.collection_incomplete', collections: item.incomplete, reason: item.reason }, 'collection incomplete');
-        continue;
-      }
-      const parseStarted = performance.now();
-      instance.parse(item, inventory.collections);
-      durationsMs.parse += performance.now() - parseStarted;
-      request.onProgress?.({ phase: 'collect', built: builtCounts(inventory) });
-    }
+    await collectInto(inventory, { instance, scope, logger, request, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
     request.onProgress?.({ phase: 'persist', built: builtCounts(inventory) });
 
@@ -88,27 +78,65 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     const done = outcome as RefreshOutcome;
     // The run was recorded inside the transaction; the commit (where deferred key checks run) counts too.
     done.stats.durationsMs.persist = Math.round(performance.now() - persistStarted);
-    // Bookkeeping after the commit: failing here must not report a committed refresh as failed.
-    await dataSource.transaction(async (manager) => {
-      const persist = done.stats.durationsMs.persist;
-      await manager.query(`UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1`, [run.id, persist]);
-      await manager.query(`UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
-        WHERE id = $1 AND last_refresh_stats->>'refreshRunId' = $3`, [provider.id, persist, run.id]);
-    }).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: run.id, err: error }, 'could not record the persist duration'));
+    await recordPersistDuration(dataSource, done, logger);
     request.onProgress?.({ phase: 'done', built: {} });
     logger.info({ event: 'refresh.finished', refreshRunId: run.id, status: done.status, writes: done.writes, durationsMs: done.stats.durationsMs }, 'refresh finished');
     return done;
   } catch (error: unknown) {
     const message = describeError(error);
     logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
-    await dataSource.transaction(async (manager) => {
-      await manager.update(RefreshRun, { id: run.id }, { status: 'failed', finishedAt: new Date(), error: message, ...columnsOf(roundDurations(durationsMs)) });
-      await manager.update(Provider, { id: provider.id }, { lastRefreshAt: new Date(), lastRefreshError: message });
-    }).catch((recordError: unknown) => logger.error({ event: 'refresh.record_failure_failed', refreshRunId: run.id, err: recordError }, 'could not record the failed refresh'));
+    await recordFailure(dataSource, { runId: run.id, providerId: provider.id, message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {
     await saver?.close();
   }
+}
+
+/** Feeds the collector's pages to the parser, noting incomplete collections; parse time is measured apart. */
+async function collectInto(
+  inventory: Inventory,
+  { instance, scope, logger, request, durationsMs }: { instance: AnyProvider; scope: RefreshScope; logger: Logger; request: RefreshRequest; durationsMs: RefreshStats['durationsMs'] },
+): Promise<void> {
+  for await (const item of instance.collect(scope, request.signal)) {
+    if (isIncomplete(item)) {
+      inventory.markIncomplete(item.incomplete, item.reason);
+      logger.warn({ event: 'refresh.collection_incomplete', collections: item.incomplete, reason: item.reason }, 'collection incomplete');
+      continue;
+    }
+    const parseStarted = performance.now();
+    instance.parse(item, inventory.collections);
+    durationsMs.parse += performance.now() - parseStarted;
+    request.onProgress?.({ phase: 'collect', built: builtCounts(inventory) });
+  }
+}
+
+/**
+ * The run and provider were recorded inside the refresh's transaction; the persist time measured after its commit
+ * (where deferred key checks run) replaces the one recorded before it. Failing here must not turn a committed
+ * refresh into a failed one.
+ */
+async function recordPersistDuration(dataSource: DataSource, outcome: RefreshOutcome, logger: Logger): Promise<void> {
+  const persist = outcome.stats.durationsMs.persist;
+  await dataSource.transaction(async (manager) => {
+    await manager.query(`UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1`, [outcome.refreshRunId, persist]);
+    await manager.query(`UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
+      WHERE id = $1 AND last_refresh_stats->>'refreshRunId' = $3`, [outcome.providerId, persist, outcome.refreshRunId]);
+  }).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: outcome.refreshRunId, err: error }, 'could not record the persist duration'));
+}
+
+/** Marks the run failed and records the error on the provider; a failure to record is logged, not thrown. */
+async function recordFailure(
+  dataSource: DataSource,
+  failure: { runId: string; providerId: string; message: string; durationsMs: RefreshStats['durationsMs'] },
+  logger: Logger,
+): Promise<void> {
+  const { runId, providerId, message, durationsMs } = failure;
+  await dataSource.transaction(async (manager) => {
+    await manager.update(RefreshRun, { id: runId }, {
+      status: 'failed', finishedAt: new Date(), error: message, collectMs: durationsMs.collect, parseMs: durationsMs.parse, persistMs: durationsMs.persist,
+    });
+    await manager.update(Provider, { id: providerId }, { lastRefreshAt: new Date(), lastRefreshError: message });
+  }).catch((error: unknown) => logger.error({ event: 'refresh.record_failure_failed', refreshRunId: runId, err: error }, 'could not record the failed refresh'));
 }
 
 /** Runs the provider's idempotent setup until it has succeeded once; a failure marks only this provider. */
@@ -152,8 +180,4 @@ function builtCounts(inventory: Inventory): Record<string, number> {
 
 function roundDurations(d: RefreshStats['durationsMs']): RefreshStats['durationsMs'] {
   return { collect: Math.round(d.collect), parse: Math.round(d.parse), persist: Math.round(d.persist) };
-}
-
-function columnsOf(d: RefreshStats['durationsMs']): Pick<RefreshRun, 'collectMs' | 'parseMs' | 'persistMs'> {
-  return { collectMs: d.collect, parseMs: d.parse, persistMs: d.persist };
 }

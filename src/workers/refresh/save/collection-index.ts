@@ -3,7 +3,7 @@ import type { InventoryCollection, ReferenceSlot } from '../inventory/inventory-
 import { KEY_SEPARATOR } from '../inventory/inventory-collection';
 import { MANAGER_INDEX } from '../inventory/lazy-ref';
 import type { LayoutColumn } from '../inventory/table-layout';
-import { lookupIds, type ExistingRows } from './existing-rows';
+import { lookupIds, type StoredRows } from './stored-rows';
 
 /** What a collection's save knows once prepared, for other collections to resolve references to it. */
 export interface PreparedKeys {
@@ -13,7 +13,7 @@ export interface PreparedKeys {
   /** Per object: its manager key, or null when it is skipped. */
   keys: readonly (string | null)[];
   /** The stored rows, consulted when the collection was fetched only partly (they are all kept then). */
-  fallback: ExistingRows | null;
+  fallback: StoredRows | null;
   /** Stored rows this refresh deletes: never a reference target. */
   goneIds: ReadonlySet<number>;
   /** Every object of the collection is in memory: a key found nowhere there names nothing. */
@@ -56,8 +56,9 @@ export class CollectionIndex {
     if (prepared && index === MANAGER_INDEX) {
       const at = prepared.byKey.get(key);
       if (at !== undefined) return prepared.ids[at];
-      const stored = prepared.fallback?.find(key);
-      if (stored !== undefined && !prepared.fallback?.archived[stored]) return prepared.fallback?.ids[stored] ?? null;
+      const fallback = prepared.fallback;
+      const stored = fallback?.unmatchedAt(key);
+      if (fallback && stored !== undefined && !fallback.unmatched.archived[stored]) return fallback.unmatched.ids[stored];
     } else if (prepared) {
       const id = this.secondary.get(index)?.get(key);
       if (id !== undefined) return id;

@@ -8,7 +8,7 @@ import type { LayoutColumn } from '../inventory/table-layout';
 import type { RefreshScope } from '../refresh-scope';
 import { CollectionIndex, displayKey } from './collection-index';
 import { COPY_NULL, escapeCopyText } from './copy-text';
-import { ExistingRows, loadExistingRows } from './existing-rows';
+import { loadStoredRows, StoredRows } from './stored-rows';
 import { emptyCounts } from './save-result';
 import { allocateIds, copyLines, ident, inSlices, literal } from './sql';
 
@@ -44,8 +44,8 @@ export class CollectionSave {
   private readonly parentColumn: LayoutColumn | undefined;
   private keys: (string | null)[] = [];
   private ids: number[] = [];
-  private existing = new ExistingRows();
-  /** Positions in `existing` of the rows this refresh deletes or archives. */
+  private stored = new StoredRows(0);
+  /** Positions among the stored rows matching no object of the rows this refresh deletes or archives. */
   private gone: number[] = [];
   private created: number[] = [];
   private readonly updated: { key: string; fields: string[] }[] = [];
@@ -87,41 +87,40 @@ export class CollectionSave {
 
     const targetKeys = scope.kind === 'targeted' ? scope.targets.filter((t) => t.collection === this.name).map((t) => t.ref) : [];
     const parentScope = parentSave?.scopedIds;
-    this.existing = await loadExistingRows(client, {
+    this.stored = await loadStoredRows(client, {
       layout: collection.layout, keyColumns: this.keyColumns, parentColumn: this.parentColumn, providerId, pageSize: this.context.pageSize,
       filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...byKey.keys()])], parentIds: [...(parentScope ?? [])] },
+      match: (key) => byKey.get(key), objectCount: this.keys.length,
     });
+    const stored = this.stored;
 
     const fresh: number[] = [];
     this.ids = this.keys.map((key, i) => {
-      const at = key === null ? undefined : this.existing.find(key);
-      if (at !== undefined) return this.existing.ids[at];
-      if (key !== null) fresh.push(i);
-      return 0;
+      if (key === null) return 0;
+      if (stored.ids[i] === 0) fresh.push(i);
+      return stored.ids[i];
     });
     const newIds = await allocateIds(client, collection.layout.table, fresh.length);
     fresh.forEach((objectAt, i) => { this.ids[objectAt] = newIds[i]; });
 
+    // What a targeted refresh decides on: its targets and the children of targets, stored or built.
     const targetKeySet = new Set(targetKeys);
-    const existing = this.existing;
-    const inScope = (at: number): boolean => {
-      const parentId = existing.parentIds[at];
-      return full || targetKeySet.has(existing.keys[at]) || (parentId !== null && (parentScope?.has(parentId) ?? false));
-    };
-    if (!full) this.collectScope(targetKeySet, parentScope, inScope);
+    const inScope = (key: string, parentId: number): boolean => full || targetKeySet.has(key) || (parentId !== 0 && (parentScope?.has(parentId) ?? false));
+    const { unmatched } = stored;
+    if (!full) this.collectScope((key, parentId) => inScope(key, parentId), parentScope);
 
     const goneIds = new Set<number>();
     if (this.incomplete === null) {
       const archives = collection.definition.onGone === 'archive';
-      for (let at = 0; at < existing.size; at += 1) {
-        if (byKey.has(existing.keys[at]) || !inScope(at) || (archives && existing.archived[at])) continue;
+      for (let at = 0; at < unmatched.ids.length; at += 1) {
+        if (!inScope(unmatched.keys[at], unmatched.parentIds[at]) || (archives && unmatched.archived[at])) continue;
         this.gone.push(at);
-        goneIds.add(existing.ids[at]);
+        goneIds.add(unmatched.ids[at]);
       }
     }
     this.index.fill({
       byKey, ids: this.ids, keys: this.keys, goneIds,
-      fallback: full && this.incomplete !== null ? existing : null,
+      fallback: full && this.incomplete !== null ? stored : null,
       fullyKnown: full && this.incomplete === null,
     });
   }
@@ -159,26 +158,26 @@ export class CollectionSave {
       .map(ident).join(', ');
     // A collection whose columns are all part of its key (join rows) has no content that could change.
     const contentless = layout.columns.every((c) => collection.managerRef.includes(c.property));
-    const existing = this.existing;
+    const stored = this.stored;
 
     const serialized = function* (this: CollectionSave): Generator<string> {
       for (let i = 0; i < this.keys.length; i += 1) {
         const key = this.keys[i];
         if (key === null) continue;
-        const at = existing.find(key);
-        if (at !== undefined && contentless) {
+        const isStored = stored.ids[i] !== 0;
+        if (isStored && contentless) {
           this.counts.unchanged += 1;
           continue;
         }
         const content = this.content(i);
-        const hash = digest('md5', content, 'base64').slice(0, 22);
+        const hash = digest('md5', content, 'hex').slice(0, 12);
         const line = `${this.ids[i]}\t${providerId}\t${hash}\t${content}`;
-        if (at === undefined) {
+        if (!isStored) {
           this.created.push(i);
           yield line;
-        } else if (existing.hashes[at] !== hash || existing.archived[at]) {
+        } else if (stored.hashes[i] !== parseInt(hash, 16) || stored.archived[i] === 1) {
           staged.push(line);
-          stagedKeys.set(existing.ids[at], key);
+          stagedKeys.set(stored.ids[i], key);
         } else {
           this.counts.unchanged += 1;
         }
@@ -219,7 +218,7 @@ export class CollectionSave {
   async removeGone(): Promise<number> {
     if (this.gone.length === 0) return 0;
     const table = ident(this.collection.layout.table);
-    const ids = this.gone.map((at) => this.existing.ids[at]);
+    const ids = this.gone.map((at) => this.stored.unmatched.ids[at]);
     await inSlices(ids, 10_000, async (slice) => {
       await this.context.client.query(
         this.archives ? `UPDATE ${table} SET archived_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])` : `DELETE FROM ${table} WHERE id = ANY($1::bigint[])`,
@@ -237,7 +236,7 @@ export class CollectionSave {
       `${refreshRunId}\t${providerId}\t${escapeCopyText(this.name)}\t${escapeCopyText(displayKey(key))}\t${kind}\t${fields === null ? COPY_NULL : `{${fields.join(',')}}`}`;
     for (const i of this.created) yield line(this.keys[i] as string, 'created', null);
     for (const { key, fields } of this.updated) yield line(key, 'updated', fields);
-    for (const at of this.gone) yield line(this.existing.keys[at], this.archives ? 'archived' : 'deleted', null);
+    for (const at of this.gone) yield line(this.stored.unmatched.keys[at], this.archives ? 'archived' : 'deleted', null);
   }
 
   /** Logs references that named nothing, once per property with a few examples. */
@@ -322,14 +321,15 @@ export class CollectionSave {
   }
 
   /** Targeted refreshes decide on the stored rows in scope and on the built objects that are targets or children. */
-  private collectScope(targetKeys: ReadonlySet<string>, parentScope: ReadonlySet<number> | undefined, inScope: (at: number) => boolean): void {
-    for (let at = 0; at < this.existing.size; at += 1) if (inScope(at)) this.scopedIds.add(this.existing.ids[at]);
+  private collectScope(inScope: (key: string, parentId: number) => boolean, parentScope: ReadonlySet<number> | undefined): void {
+    const { unmatched } = this.stored;
+    for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys[at], unmatched.parentIds[at])) this.scopedIds.add(unmatched.ids[at]);
     const { references, referenceColumns } = this.collection;
     const parentSlot = this.parentColumn ? referenceColumns.indexOf(this.parentColumn) : -1;
     this.keys.forEach((key, i) => {
       if (key === null) return;
-      const parentId = parentSlot < 0 ? null : this.resolveSlot(references[i * referenceColumns.length + parentSlot], parentSlot, false);
-      if (targetKeys.has(key) || (parentId !== null && (parentScope?.has(parentId) ?? false))) this.scopedIds.add(this.ids[i]);
+      const builtParent = parentSlot < 0 ? null : this.resolveSlot(references[i * referenceColumns.length + parentSlot], parentSlot, false);
+      if (inScope(key, this.stored.parentIds[i]) || (builtParent !== null && (parentScope?.has(builtParent) ?? false))) this.scopedIds.add(this.ids[i]);
     });
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../../../logging/logger';
 import type { Inventory } from '../inventory/inventory';
 import type { RefreshScope } from '../refresh-scope';
 import { CollectionSave, lookUpAll, type PendingLookups, type SaveContext } from './collection-save';
-import { DEFAULT_PAGE_SIZE } from './existing-rows';
+import { DEFAULT_PAGE_SIZE } from './stored-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
 import { copyLines } from './sql';

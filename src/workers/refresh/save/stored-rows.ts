@@ -4,36 +4,53 @@ import type { LayoutColumn, TableLayout } from '../inventory/table-layout';
 import { ident } from './sql';
 
 /**
- * The stored rows of one table for one provider, as the saver needs them to diff: never their content, only
- * key, id, content hash, archived flag and owner. Kept in columns (one array per field) because a large
- * provider's rows are all in memory at once.
+ * The provider's stored rows of one table, as the saver needs them to diff: never their content, only id, content
+ * hash, archived flag and owner. Rows are matched to the built objects as they load and kept in typed arrays by
+ * object position, so a large provider's stored rows cost a few bytes each; only the rows that match no built
+ * object (gone, or outside a targeted refresh's scope), usually few, keep their keys.
  */
-export class ExistingRows {
-  readonly index = new Map<string, number>();
-  readonly keys: string[] = [];
-  readonly ids: number[] = [];
-  readonly hashes: string[] = [];
-  readonly archived: boolean[] = [];
-  /** Id of the owning object, for collections with a parent. */
-  readonly parentIds: (number | null)[] = [];
+export class StoredRows {
+  /** Per built object: its stored row's id, or 0 when it has none (ids start at 1). */
+  readonly ids: Float64Array;
+  readonly hashes: Float64Array;
+  readonly archived: Uint8Array;
+  /** Per built object: its stored row's owner id, or 0. */
+  readonly parentIds: Float64Array;
+  /** Stored rows that match no built object. */
+  readonly unmatched = { keys: [] as string[], ids: [] as number[], archived: [] as boolean[], parentIds: [] as number[] };
+  private readonly unmatchedIndex = new Map<string, number>();
 
-  get size(): number {
-    return this.ids.length;
+  constructor(objectCount: number) {
+    this.ids = new Float64Array(objectCount);
+    this.hashes = new Float64Array(objectCount);
+    this.archived = new Uint8Array(objectCount);
+    this.parentIds = new Float64Array(objectCount);
   }
 
-  add(key: string, id: number, hash: string, archived: boolean, parentId: number | null): void {
-    this.index.set(key, this.ids.length);
-    this.keys.push(key);
-    this.ids.push(id);
-    this.hashes.push(hash);
-    this.archived.push(archived);
-    this.parentIds.push(parentId);
+  add(objectAt: number | undefined, key: string, id: number, hash: number, archived: boolean, parentId: number): void {
+    if (objectAt !== undefined) {
+      this.ids[objectAt] = id;
+      this.hashes[objectAt] = hash;
+      this.archived[objectAt] = archived ? 1 : 0;
+      this.parentIds[objectAt] = parentId;
+      return;
+    }
+    this.unmatchedIndex.set(key, this.unmatched.ids.length);
+    this.unmatched.keys.push(key);
+    this.unmatched.ids.push(id);
+    this.unmatched.archived.push(archived);
+    this.unmatched.parentIds.push(parentId);
   }
 
-  /** Position of the row with this key, or undefined. */
-  find(key: string): number | undefined {
-    return this.index.get(key);
+  /** Position among the unmatched rows of the row with this key, or undefined. */
+  unmatchedAt(key: string): number | undefined {
+    return this.unmatchedIndex.get(key);
   }
+}
+
+/** The content hash as stored: the first 48 bits of an MD5, 12 hex digits, exact as a JS number. */
+export function parseContentHash(stored: string): number {
+  return /^[0-9a-f]{12}$/.test(stored) ? parseInt(stored, 16) : NaN; // anything else never equals a fresh hash
 }
 
 /** Rows per keyset page when loading a whole table's rows of a provider. */
@@ -46,14 +63,20 @@ export type ExistingRowFilter =
 
 /**
  * Loads the stored rows of one table for one provider, in keyset pages ordered by id (no OFFSET scans, no single
- * huge result).
+ * huge result), matching each to its built object.
  */
-export async function loadExistingRows(
+export async function loadStoredRows(
   client: ClientBase,
-  options: { layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string; filter: ExistingRowFilter; pageSize: number },
-): Promise<ExistingRows> {
-  const { layout, keyColumns, parentColumn, providerId, filter, pageSize } = options;
-  const rows = new ExistingRows();
+  options: {
+    layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string;
+    filter: ExistingRowFilter; pageSize: number;
+    /** Position of the built object with this key, if any. */
+    match: (key: string) => number | undefined;
+    objectCount: number;
+  },
+): Promise<StoredRows> {
+  const { layout, keyColumns, parentColumn, providerId, filter, pageSize, match } = options;
+  const rows = new StoredRows(options.objectCount);
   // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
   const archivable = layout.hasArchivedAt;
   const select = [
@@ -66,7 +89,7 @@ export async function loadExistingRows(
   const keyAt = 2 + (archivable ? 1 : 0) + (parentColumn ? 1 : 0);
   const add = (row: unknown[]): void => {
     const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
-    rows.add(key, row[0] as number, row[1] as string, archivable ? (row[2] as boolean) : false, parentColumn ? (row[keyAt - 1] as number | null) : null);
+    rows.add(match(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentColumn ? ((row[keyAt - 1] as number | null) ?? 0) : 0);
   };
 
   if (filter.kind === 'some') {
