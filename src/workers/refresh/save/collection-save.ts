@@ -10,7 +10,8 @@ import { CollectionIndex, displayKey } from './collection-index';
 import { COPY_NULL, escapeCopyText } from './copy-text';
 import { loadStoredRows, StoredRows } from './stored-rows';
 import { emptyCounts } from './save-result';
-import { allocateIds, copyLines, ident, inSlices, literal } from './sql';
+import { allocateIds, copyLines, ident, inSlices } from './sql';
+import { applyStagedUpdates } from './staged-update';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */
 export interface SaveContext {
@@ -189,20 +190,8 @@ export class CollectionSave {
     collection.releaseObjects(); // written: the parsed objects are no longer needed
     if (staged.length === 0) return inserted;
 
-    const stage = `stage_${layout.table}`;
-    await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${ident(stage)} (LIKE ${ident(layout.table)} INCLUDING DEFAULTS) ON COMMIT DROP`);
-    await client.query(`TRUNCATE ${ident(stage)}`);
-    await copyLines(client, `${ident(stage)} (${columns})`, staged);
-    const differences = layout.columns.map((c) => `CASE WHEN t.${ident(c.column)} IS DISTINCT FROM s.${ident(c.column)} THEN ${literal(c.column)} END`);
-    if (layout.hasArchivedAt) differences.push(`CASE WHEN t.archived_at IS NOT NULL THEN 'archived_at' END`);
-    const diff = await client.query<{ id: number; fields: string[] }>(
-      `SELECT s.id::float8 AS id, array_remove(ARRAY[${differences.join(', ')}]::text[], NULL) AS fields
-         FROM ${ident(stage)} s JOIN ${ident(layout.table)} t ON t.id = s.id`,
-    );
-    const assignments = [...layout.columns.map((c) => `${ident(c.column)} = s.${ident(c.column)}`), 'content_hash = s.content_hash', 'updated_at = now()'];
-    if (layout.hasArchivedAt) assignments.push('archived_at = NULL');
-    await client.query(`UPDATE ${ident(layout.table)} t SET ${assignments.join(', ')} FROM ${ident(stage)} s WHERE t.id = s.id`);
-    for (const { id, fields } of diff.rows) {
+    const diff = await applyStagedUpdates(client, layout, columns, staged);
+    for (const { id, fields } of diff) {
       // A differing hash with equal columns (a foreign key nulled by a delete) only refreshes the hash.
       if (fields.length === 0) {
         this.counts.unchanged += 1;
@@ -211,7 +200,7 @@ export class CollectionSave {
       this.counts.updated += 1;
       this.updated.push({ key: stagedKeys.get(id) as string, fields });
     }
-    return inserted + diff.rows.length;
+    return inserted + diff.length;
   }
 
   /** Phase 3 (in reverse save order): deletes or archives what the provider no longer reports; returns rows written. */
