@@ -135,7 +135,9 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
       if (value === null || value === undefined || value === '') {
         throw new ValidationError(`collection ${this.name}: an object was built without its reference ${p}`);
       }
-      return String(value);
+      const part = String(value);
+      if (part.includes(KEY_SEPARATOR)) throw new ValidationError(`collection ${this.name}: reference ${p} contains the character U+001F`);
+      return part;
     }).join(KEY_SEPARATOR);
   }
 }
