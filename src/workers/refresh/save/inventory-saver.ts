@@ -1,4 +1,4 @@
-import { Client, type ClientBase } from 'pg';
+import { Client, type ClientBase, type ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { Logger } from '../../../logging/logger';
@@ -55,8 +55,7 @@ export class InventorySaver {
    * provider waits here and then collects what the first one left, instead of racing it.
    */
   static async open(options: InventorySaverOptions): Promise<InventorySaver> {
-    const { url, host, port, username, password, database } = options.dataSource.options as PostgresConnectionOptions;
-    const client = new Client(url ? { connectionString: url, application_name: 'provider-fleet-refresh' } : { host, port, user: username, password: typeof password === 'string' ? password : undefined, database, application_name: 'provider-fleet-refresh' });
+    const client = new Client(connectionConfig(options.dataSource));
     // The connection idles while the collector works; if the server drops it, the next query fails with the
     // reason. Without a listener the dropped connection's error event would end the process.
     client.on('error', (error: Error) => options.logger.warn({ event: 'refresh.connection_lost', err: error }, 'refresh database connection lost'));
@@ -127,6 +126,14 @@ export class InventorySaver {
     this.closed = true;
     await this.client.end(); // ending the session releases its advisory lock
   }
+}
+
+/** A connection of its own, configured like the data source's pool. */
+function connectionConfig(dataSource: DataSource): ClientConfig {
+  const { url, host, port, username, password, database } = dataSource.options as PostgresConnectionOptions;
+  const application_name = 'provider-fleet-refresh';
+  if (url) return { connectionString: url, application_name };
+  return { host, port, user: username, password: typeof password === 'string' ? password : undefined, database, application_name };
 }
 
 /** The lookups every collection still needs, merged per target collection and index. */
