@@ -1,0 +1,159 @@
+import { Queue, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { UserError } from '../errors';
+import type { ProviderStore } from '../providers/provider-store';
+import { PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
+import type { RefreshJobData, RefreshRequestMessage } from './jobs';
+import type { RefreshSource } from '../models';
+
+/** What a refresh worker takes from the queue: everything requested since the previous claim. */
+export interface ClaimedRefresh {
+  full: boolean;
+  targets: RefreshTarget[];
+  sources: RefreshSource[];
+}
+
+export interface RefreshQueueOptions {
+  redis: Redis;
+  /** BullMQ's connection (a separate one; BullMQ blocks on it). */
+  connection: ConnectionOptions;
+  prefix: string;
+  store: ProviderStore;
+  /** More pending targets than this are folded into one full refresh. */
+  fullThreshold: number;
+}
+
+const TARGET_SEPARATOR = '\u0000';
+
+// Merges a request into the pending one and returns the generation it belongs to, atomically, so a request either
+// lands before a claim (and the claiming worker refreshes it) or after it (and the next job will).
+// KEYS: targets, full, sources, generation. ARGV: fullThreshold, full (0/1), source, targets...
+const MERGE_SCRIPT = `
+local full = redis.call('GET', KEYS[2]) == '1' or ARGV[2] == '1'
+if not full and #ARGV > 3 then
+  redis.call('SADD', KEYS[1], unpack(ARGV, 4))
+  if redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then full = true end
+end
+if full then
+  redis.call('SET', KEYS[2], '1')
+  redis.call('DEL', KEYS[1])
+end
+redis.call('SADD', KEYS[3], ARGV[3])
+return tonumber(redis.call('GET', KEYS[4]) or '0')
+`;
+
+// Takes the pending request for one job: moves it under the job's claimed keys and starts the next generation. A
+// job that already claimed (it is being retried after its worker died) gets the same request again.
+// KEYS: targets, full, sources, generation, claimed targets, claimed full, claimed sources. ARGV: job generation.
+const CLAIM_SCRIPT = `
+if redis.call('EXISTS', KEYS[7]) == 0 then
+  for i = 1, 3 do
+    if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 4]) end
+  end
+  if redis.call('EXISTS', KEYS[7]) == 0 then redis.call('SADD', KEYS[7], '') end
+  if tonumber(redis.call('GET', KEYS[4]) or '0') <= tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[4], tonumber(ARGV[1]) + 1)
+  end
+end
+return { redis.call('SMEMBERS', KEYS[5]), redis.call('GET', KEYS[6]) or '0', redis.call('SMEMBERS', KEYS[7]) }
+`;
+
+/**
+ * One refresh queue per provider (ManageIQ's put_or_update, without its races): requests merge into one pending
+ * request, at most one job waits and one runs per provider, and no request is lost — also when it arrives while a
+ * worker is taking the job, or when a worker dies mid-refresh (the job is retried with what it had claimed).
+ */
+export class RefreshQueue {
+  private readonly queues = new Map<string, Queue<RefreshJobData>>();
+
+  constructor(private readonly options: RefreshQueueOptions) {}
+
+  /** The BullMQ queue name of a provider's refreshes. */
+  static queueName(providerId: string): string {
+    return `refresh-${providerId}`;
+  }
+
+  /** Requests a refresh; refused for an unknown or disabled provider. Returns the job standing for it. */
+  async queueRefresh(providerIdOrName: string, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
+    const provider = await this.options.store.get(providerIdOrName);
+    if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled; enable it to refresh it`);
+    const full = request.targets.length === 0 || request.targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION);
+    const keys = this.pendingKeys(provider.id);
+    const generation = (await this.options.redis.eval(
+      MERGE_SCRIPT, 4, keys.targets, keys.full, keys.sources, keys.generation,
+      String(this.options.fullThreshold), full ? '1' : '0', request.source,
+      ...(full ? [] : request.targets.map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`)),
+    )) as number;
+    const jobId = `refresh-${provider.id}-${generation}`;
+    // The same job id while the generation lasts: BullMQ ignores the add when that job exists already.
+    await this.queue(provider.id).add('refresh', { providerId: provider.id, generation }, { jobId, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    return { providerId: provider.id, jobId };
+  }
+
+  /** For the worker that took `job`: the request it stands for. Idempotent for one job. */
+  async claim(job: Job<RefreshJobData>): Promise<ClaimedRefresh> {
+    const { providerId, generation } = job.data;
+    const keys = this.pendingKeys(providerId);
+    const claimed = this.claimedKeys(providerId, generation);
+    const [targets, full, sources] = (await this.options.redis.eval(
+      CLAIM_SCRIPT, 7, keys.targets, keys.full, keys.sources, keys.generation, claimed.targets, claimed.full, claimed.sources, String(generation),
+    )) as [string[], string, string[]];
+    return {
+      full: full === '1',
+      targets: targets.map((t) => {
+        const [collection, ref] = t.split(TARGET_SEPARATOR);
+        return { collection, ref };
+      }),
+      sources: sources.filter((s): s is RefreshSource => s !== ''),
+    };
+  }
+
+  /** After the job's refresh is done (or has failed for good): forgets what it had claimed. */
+  async release(job: Job<RefreshJobData>): Promise<void> {
+    const claimed = this.claimedKeys(job.data.providerId, job.data.generation);
+    await this.options.redis.del(claimed.targets, claimed.full, claimed.sources);
+  }
+
+  /** Jobs waiting (at most one) and running (at most one) for a provider. */
+  async counts(providerId: string): Promise<{ waiting: number; active: number }> {
+    const counts = await this.queue(providerId).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
+  }
+
+  /** Removes a deleted provider's queue and pending requests. */
+  async remove(providerId: string): Promise<void> {
+    const queue = this.queue(providerId);
+    await queue.obliterate({ force: true });
+    await queue.close();
+    this.queues.delete(providerId);
+    const keys = this.pendingKeys(providerId);
+    const claimed = await this.options.redis.keys(`${this.options.prefix}:refresh:${providerId}:claimed:*`);
+    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.generation, ...claimed);
+  }
+
+  /** Closes the queues; safe to call more than once. */
+  async close(): Promise<void> {
+    const queues = [...this.queues.values()];
+    this.queues.clear();
+    await Promise.allSettled(queues.map((q) => q.close()));
+  }
+
+  private queue(providerId: string): Queue<RefreshJobData> {
+    let queue = this.queues.get(providerId);
+    if (!queue) {
+      queue = new Queue<RefreshJobData>(RefreshQueue.queueName(providerId), { connection: this.options.connection, prefix: this.options.prefix });
+      this.queues.set(providerId, queue);
+    }
+    return queue;
+  }
+
+  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; generation: string } {
+    const base = `${this.options.prefix}:refresh:${providerId}`;
+    return { targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, generation: `${base}:generation` };
+  }
+
+  private claimedKeys(providerId: string, generation: number): { targets: string; full: string; sources: string } {
+    const base = `${this.options.prefix}:refresh:${providerId}:claimed:${generation}`;
+    return { targets: `${base}:targets`, full: `${base}:full`, sources: `${base}:sources` };
+  }
+}

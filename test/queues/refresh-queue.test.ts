@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { NotFoundError, UserError } from '../../src/errors';
+import type { Provider } from '../../src/models';
+import { ProviderStore } from '../../src/providers/provider-store';
+import type { RefreshJobData } from '../../src/queues/jobs';
+import { RefreshQueue, type ClaimedRefresh } from '../../src/queues/refresh-queue';
+import { testEnv } from '../support/test-env';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('refresh queue', () => {
+  let store: ProviderStore;
+  let connection: Redis;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  before(() => {
+    const env = testEnv();
+    store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: env.logger });
+    connection = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  after(() => connection.disconnect());
+
+  async function setUp(fullThreshold = 100_000): Promise<{ queue: RefreshQueue; provider: Provider }> {
+    const provider = await store.create({
+      type: 'demo', name: `queue-${randomBytes(4).toString('hex')}`, region: 'us-east-1',
+      config: { endpoint: 'http://127.0.0.1:9' }, credentials: { accessKey: 'a', secretKey: 'b' },
+    }, { verify: false });
+    const queue = new RefreshQueue({ redis: testEnv().redis, connection, prefix: testEnv().redisPrefix, store, fullThreshold });
+    cleanups.push(() => queue.close(), () => queue.remove(provider.id));
+    return { queue, provider };
+  }
+
+  /** A real BullMQ worker that "refreshes" by recording what it claimed, taking `workMs` per job. */
+  function startWorker(queue: RefreshQueue, providerId: string, options: { workMs: number; failFirstAttempt?: boolean }): { claims: ClaimedRefresh[]; attempts: ClaimedRefresh[] } {
+    const claims: ClaimedRefresh[] = [];
+    const attempts: ClaimedRefresh[] = [];
+    const worker = new Worker<RefreshJobData>(RefreshQueue.queueName(providerId), async (job: Job<RefreshJobData>) => {
+      const claimed = await queue.claim(job);
+      attempts.push(claimed);
+      await sleep(options.workMs);
+      if (options.failFirstAttempt && job.attemptsMade === 0) throw new Error('worker died mid-refresh');
+      claims.push(claimed);
+      await queue.release(job);
+    }, { connection, prefix: testEnv().redisPrefix, concurrency: 1 });
+    cleanups.push(() => worker.close());
+    return { claims, attempts };
+  }
+
+  async function drained(queue: RefreshQueue, providerId: string): Promise<void> {
+    for (let i = 0; i < 200; i += 1) {
+      const { waiting, active } = await queue.counts(providerId);
+      if (waiting === 0 && active === 0) return;
+      await sleep(50);
+    }
+    throw new Error('the queue did not drain');
+  }
+
+  it('delivers every target of 1,000 concurrent requests made during a refresh, with at most one job waiting', async () => {
+    const { queue, provider } = await setUp();
+    const { claims } = startWorker(queue, provider.id, { workMs: 150 });
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'first' }], source: 'user' });
+    await sleep(30); // the first refresh is running now
+
+    let maxWaiting = 0;
+    let maxActive = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { waiting, active } = await queue.counts(provider.id);
+        maxWaiting = Math.max(maxWaiting, waiting);
+        maxActive = Math.max(maxActive, active);
+        await sleep(5);
+      }
+    })();
+    const requested = Array.from({ length: 1000 }, (_, i) => `vm-${i}`);
+    await Promise.all(requested.map((ref) => queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref }], source: 'event' })));
+    await drained(queue, provider.id);
+    sampling = false;
+    await sampler;
+
+    const delivered = claims.flatMap((c) => c.targets.map((t) => t.ref));
+    expect(new Set(delivered)).to.deep.equal(new Set(['first', ...requested]));
+    expect(claims.every((c) => !c.full)).to.equal(true);
+    // 1,001 requests and never more than one job waiting: the requests merged into the waiting job.
+    expect(maxWaiting).to.be.at.most(1);
+    expect(maxActive).to.be.at.most(1);
+  });
+
+  it('folds more targets than the threshold into one full refresh', async () => {
+    const { queue, provider } = await setUp(100);
+    await Promise.all(Array.from({ length: 150 }, (_, i) => queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: `vm-${i}` }], source: 'event' })));
+    const { claims } = startWorker(queue, provider.id, { workMs: 10 });
+    await drained(queue, provider.id);
+    expect(claims).to.have.length(1);
+    expect(claims[0]).to.deep.include({ full: true, targets: [] });
+    expect(claims[0].sources).to.deep.equal(['event']);
+  });
+
+  it('loses no request that races a worker taking the job', async () => {
+    const { queue, provider } = await setUp();
+    const { claims } = startWorker(queue, provider.id, { workMs: 0 });
+    const requested: string[] = [];
+    for (let round = 0; round < 40; round += 1) {
+      const batch = Array.from({ length: 10 }, (_, i) => `vm-${round}-${i}`);
+      requested.push(...batch);
+      await Promise.all(batch.map(async (ref, i) => {
+        await sleep(i % 3);
+        await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref }], source: 'event' });
+      }));
+    }
+    await drained(queue, provider.id);
+    expect(new Set(claims.flatMap((c) => c.targets.map((t) => t.ref)))).to.deep.equal(new Set(requested));
+  });
+
+  it('gives a job retried after its worker died the request it had claimed, merged requests staying pending', async () => {
+    const { queue, provider } = await setUp();
+    const { claims, attempts } = startWorker(queue, provider.id, { workMs: 50, failFirstAttempt: true });
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1' }, { collection: 'volumes', ref: 'vol-1' }], source: 'user' });
+    await sleep(20);
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-2' }], source: 'event' });
+    await drained(queue, provider.id);
+    await sleep(100);
+    await drained(queue, provider.id);
+
+    const first = attempts[0];
+    expect(first.targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'volumes', ref: 'vol-1' }]);
+    // The retry of the first job refreshed the same targets; the request made meanwhile came with a job of its own.
+    expect(claims.map((c) => c.targets.map((t) => t.ref).sort())).to.deep.include.members([['vm-1', 'vol-1'], ['vm-2']]);
+  });
+
+  it('refuses a disabled or unknown provider clearly', async () => {
+    const { queue, provider } = await setUp();
+    await testEnv().dataSource.query('UPDATE providers SET enabled = false WHERE id = $1', [provider.id]);
+    const disabled = await queue.queueRefresh(provider.id, { targets: [], source: 'user' }).catch((e: unknown) => e);
+    expect(disabled).to.be.instanceOf(UserError);
+    expect((disabled as Error).message).to.match(/disabled/);
+    const unknown = await queue.queueRefresh('no-such-provider', { targets: [], source: 'user' }).catch((e: unknown) => e);
+    expect(unknown).to.be.instanceOf(NotFoundError);
+    expect(await queue.counts(provider.id)).to.deep.equal({ waiting: 0, active: 0 });
+  });
+});
