@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
-import { ConfigError, UserError, describeError } from '../errors';
+import { ConfigError, RegistrationRefusedError, UserError, describeError } from '../errors';
 import { CliContext } from './cli-context';
 import { keyCommand, migrateCommand } from './commands/admin-commands';
 import { demoCloudCommand } from './commands/demo-cloud-command';
 import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
+import { workerCommand } from './commands/worker-command';
 
 /**
  * A refresh holds a provider's whole inventory for a while. V8's default lets the heap grow to several times what
@@ -36,13 +37,14 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(migrateCommand(context))
     .addCommand(keyCommand())
     .addCommand(demoCloudCommand())
-    .addCommand(startDemoCommand(context));
+    .addCommand(startDemoCommand(context))
+    .addCommand(workerCommand(context));
 
   try {
     await program.parseAsync(argv);
   } catch (error: unknown) {
     process.exitCode = error instanceof ConfigError ? 2 : 1;
-    if (error instanceof ConfigError || error instanceof UserError) {
+    if (error instanceof ConfigError || error instanceof UserError || error instanceof RegistrationRefusedError) {
       console.error(`error: ${error.message}`);
     } else {
       console.error(`error: ${describeError(error)}`);

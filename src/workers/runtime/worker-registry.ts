@@ -1,0 +1,79 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { RegistrationRefusedError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { Worker } from '../../models';
+
+/** How long a new worker's one-time secret stays valid. */
+export const REGISTRATION_TTL_MS = 60_000;
+
+export interface RequestedWorker {
+  workerId: string;
+  /** Handed to the process once (on its standard input); only its hash is stored. */
+  secret: string;
+}
+
+/**
+ * The workers table as the supervisor and the worker processes use it: a row is created (`requested`) with a
+ * one-time secret before its process starts; the process proves itself with the secret to become `running`, then
+ * heartbeats until it is `stopped`.
+ */
+export class WorkerRegistry {
+  constructor(private readonly dataSource: DataSource, private readonly logger: Logger) {}
+
+  async request(options: { role: string; providerId: string | null; queueName: string | null }): Promise<RequestedWorker> {
+    const secret = randomBytes(32).toString('hex');
+    const worker = await this.dataSource.getRepository(Worker).save({
+      role: options.role, providerId: options.providerId, queueName: options.queueName, status: 'requested' as const,
+      registrationSecretHash: hashSecret(secret), registrationExpiresAt: new Date(Date.now() + REGISTRATION_TTL_MS),
+    });
+    return { workerId: worker.id, secret };
+  }
+
+  /**
+   * Checks the process's proof and marks the worker running. Every failure is the same RegistrationRefusedError;
+   * the log line says why. A secret works once: it is cleared on success.
+   */
+  async register(workerId: string, secret: string, pid: number): Promise<Worker> {
+    return this.dataSource.transaction(async (manager) => {
+      const refuse = (reason: string): never => {
+        this.logger.warn({ event: 'worker.registration_refused', workerId, pid, reason }, 'worker registration refused');
+        throw new RegistrationRefusedError();
+      };
+      if (!/^\d{1,18}$/.test(workerId)) return refuse('malformed worker id');
+      const worker = await manager.getRepository(Worker).findOne({ where: { id: workerId }, lock: { mode: 'pessimistic_write' } });
+      if (!worker) return refuse('no such worker');
+      if (worker.status !== 'requested' || worker.registrationSecretHash === null) return refuse(`worker is ${worker.status}, its secret was used`);
+      if ((worker.registrationExpiresAt?.getTime() ?? 0) < Date.now()) return refuse('secret expired');
+      const expected = Buffer.from(worker.registrationSecretHash, 'hex');
+      const given = Buffer.from(hashSecret(secret), 'hex');
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('wrong secret');
+      await manager.getRepository(Worker).update({ id: workerId }, {
+        status: 'running', pid, startedAt: new Date(), lastHeartbeatAt: new Date(), registrationSecretHash: null, registrationExpiresAt: null,
+      });
+      return { ...worker, status: 'running', pid };
+    });
+  }
+
+  /** Records that the worker is alive, with its memory and CPU use. */
+  async heartbeat(workerId: string, usage: { rssBytes: number; cpuTimeMs: number }): Promise<void> {
+    await this.dataSource.getRepository(Worker).update({ id: workerId }, {
+      lastHeartbeatAt: new Date(), rssBytes: String(usage.rssBytes), cpuTimeMs: String(Math.round(usage.cpuTimeMs)),
+    });
+  }
+
+  async markStopping(workerId: string, reason: string): Promise<void> {
+    await this.dataSource.getRepository(Worker).update({ id: workerId, status: 'running' }, { status: 'stopping', stopReason: reason });
+  }
+
+  async markStopped(workerId: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = COALESCE(stop_reason, $2), updated_at = now() WHERE id = $1`,
+      [workerId, reason],
+    );
+  }
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
