@@ -70,10 +70,17 @@ describe('refresh worker process', function () {
     await until(async () => ((await workerRow(workerId)).status === 'running' ? true : undefined), 'the worker to run');
     expect((await workerRow(workerId)).pid).to.equal(worker.child.pid);
 
-    await queue.queueRefresh(demo.provider.id, { targets: [], source: 'user' });
+    // A refresh worker starts with a full refresh of its provider.
     const run = await until(async () => (await testEnv().dataSource.query(
-      `SELECT status, kind, source FROM refresh_runs WHERE provider_id = $1 AND status <> 'running'`, [demo.provider.id]))[0], 'the refresh');
-    expect(run).to.deep.equal({ status: 'ok', kind: 'full', source: 'user' });
+      `SELECT status, kind, source FROM refresh_runs WHERE provider_id = $1 AND status <> 'running'`, [demo.provider.id]))[0], 'the startup refresh');
+    expect(run).to.deep.equal({ status: 'ok', kind: 'full', source: 'startup' });
+    const vm = demo.cloud.state.list('vms')[0];
+    await demo.power(vm.id, vm.power_state === 'stopped' ? 'running' : 'stopped');
+    await queue.queueRefresh(demo.provider.id, { targets: [{ collection: 'vms', ref: vm.id }], source: 'user' });
+    const targeted = await until(async () => (await testEnv().dataSource.query(
+      `SELECT status, kind, source FROM refresh_runs WHERE provider_id = $1 AND kind = 'targeted' AND status <> 'running'`, [demo.provider.id]))[0], 'the targeted refresh');
+    expect(targeted).to.deep.equal({ status: 'ok', kind: 'targeted', source: 'user' });
+    expect((await demo.rows('cloud_vms', `ems_ref = '${vm.id}'`))[0].power_state).to.equal(demo.cloud.state.get('vms', vm.id)?.power_state);
     expect(await demo.rows('cloud_vms')).to.have.length(demo.cloud.state.count('vms'));
 
     const firstBeat = (await workerRow(workerId)).last_heartbeat_at as Date;

@@ -36,6 +36,8 @@ export function workerCommand(context: CliContext): Command {
       const store = await context.store();
       const queue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store, fullThreshold: config.refreshFullThreshold });
       const stopHeartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
+      // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
+      await queue.queueRefresh(options.provider, { targets: [], source: 'startup' });
       const stopWorker = startRefreshWorker({
         queue, providerId: options.provider, connection: redis, prefix: config.redisPrefix, logger,
         refresh: ({ targets, source }) => refreshProvider({

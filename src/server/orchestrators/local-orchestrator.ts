@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Logger } from '../../logging/logger';
+import type { Orchestrator, RunningWorker, WorkerSpec } from './orchestrator';
+
+const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
+
+/** Worker processes as children of the server: the default, for one machine. */
+export class LocalOrchestrator implements Orchestrator {
+  private readonly children = new Map<string, ChildProcess>();
+
+  constructor(private readonly options: { env: NodeJS.ProcessEnv; logger: Logger; workerArgs?: string[] }) {}
+
+  async start(spec: WorkerSpec, secret: string): Promise<{ pid: number | null; podName: string | null }> {
+    const child = spawn(process.execPath, [FLEET, 'worker', spec.role, '--provider', spec.providerId, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
+      env: this.options.env, stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    child.stdin?.end(`${secret}\n`);
+    child.once('exit', (code, signal) => {
+      this.options.logger.info({ event: 'worker.exited', workerId: spec.workerId, code, signal }, 'worker process exited');
+    });
+    this.children.set(spec.workerId, child);
+    return { pid: child.pid ?? null, podName: null };
+  }
+
+  /** Known children by their exit state; other processes (started by an earlier leader) by their pid. */
+  isAlive(worker: RunningWorker): boolean {
+    const child = this.children.get(worker.workerId);
+    if (child) return child.exitCode === null && child.signalCode === null;
+    if (worker.pid === null) return false;
+    try {
+      process.kill(worker.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  stop(worker: RunningWorker, options: { force: boolean }): void {
+    if (!this.isAlive(worker) || worker.pid === null) return;
+    try {
+      process.kill(worker.pid, options.force ? 'SIGKILL' : 'SIGTERM');
+    } catch {
+      // gone in the meantime
+    }
+  }
+
+  async stopAll(timeoutMs: number): Promise<void> {
+    const running = [...this.children.entries()].filter(([, child]) => child.exitCode === null && child.signalCode === null);
+    for (const [, child] of running) child.kill('SIGTERM');
+    await Promise.all(running.map(([, child]) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, timeoutMs);
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+    })));
+  }
+}
