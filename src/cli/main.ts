@@ -8,7 +8,9 @@ import { demoCloudCommand } from './commands/demo-cloud-command';
 import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
+import { serverCommand } from './commands/server-command';
 import { workerCommand } from './commands/worker-command';
+import { workersCommand } from './commands/workers-command';
 
 /**
  * A refresh holds a provider's whole inventory for a while. V8's default lets the heap grow to several times what
@@ -38,7 +40,9 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(keyCommand())
     .addCommand(demoCloudCommand())
     .addCommand(startDemoCommand(context))
-    .addCommand(workerCommand(context));
+    .addCommand(workerCommand(context))
+    .addCommand(serverCommand(context))
+    .addCommand(workersCommand(context));
 
   try {
     await program.parseAsync(argv);

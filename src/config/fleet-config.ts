@@ -11,6 +11,8 @@ export interface FleetConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A targeted refresh with more targets than this becomes a full refresh. */
   refreshFullThreshold: number;
+  /** Scheduled full refresh of every provider after this many minutes without one; 0 disables. */
+  refreshIntervalMinutes: number;
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -21,6 +23,7 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   encryptionKey: { env: 'FLEET_ENCRYPTION_KEY', flag: 'encryptionKey' },
   logLevel: { env: 'LOG_LEVEL', flag: 'logLevel' },
   refreshFullThreshold: { env: 'FLEET_REFRESH_FULL_THRESHOLD', flag: 'refreshFullThreshold' },
+  refreshIntervalMinutes: { env: 'FLEET_REFRESH_INTERVAL_MINUTES', flag: 'refreshIntervalMinutes' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -29,12 +32,14 @@ export const configDefaults: Partial<FleetConfig> = {
   redisPrefix: 'fleet',
   logLevel: 'info',
   refreshFullThreshold: 100,
+  // Providers without an event stream (all of today's) need the short interval to stay fresh.
+  refreshIntervalMinutes: 15,
 };
 
 export const configSchema: JSONSchemaType<FleetConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold'],
+  required: ['databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes'],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     redisUrl: { type: 'string', pattern: '^rediss?://' },
@@ -42,5 +47,6 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     encryptionKey: { type: 'string', pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     refreshFullThreshold: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    refreshIntervalMinutes: { type: 'integer', minimum: 0, maximum: 525_600 },
   },
 };

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       encryptionKey: KEY,
       logLevel: 'info',
       refreshFullThreshold: 100,
+      refreshIntervalMinutes: 15,
     });
   });
 

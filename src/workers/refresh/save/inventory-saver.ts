@@ -1,6 +1,6 @@
-import { Client, type ClientBase, type ClientConfig } from 'pg';
+import { Client, type ClientBase } from 'pg';
+import { connectionConfig } from '../../../db/connection-config';
 import type { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { Logger } from '../../../logging/logger';
 import type { Inventory } from '../inventory/inventory';
 import type { RefreshScope } from '../refresh-scope';
@@ -55,7 +55,7 @@ export class InventorySaver {
    * provider waits here and then collects what the first one left, instead of racing it.
    */
   static async open(options: InventorySaverOptions): Promise<InventorySaver> {
-    const client = new Client(connectionConfig(options.dataSource));
+    const client = new Client(connectionConfig(options.dataSource, 'provider-fleet-refresh'));
     // The connection idles while the collector works; if the server drops it, the next query fails with the
     // reason. Without a listener the dropped connection's error event would end the process.
     client.on('error', (error: Error) => options.logger.warn({ event: 'refresh.connection_lost', err: error }, 'refresh database connection lost'));
@@ -126,14 +126,6 @@ export class InventorySaver {
     this.closed = true;
     await this.client.end(); // ending the session releases its advisory lock
   }
-}
-
-/** A connection of its own, configured like the data source's pool. */
-function connectionConfig(dataSource: DataSource): ClientConfig {
-  const { url, host, port, username, password, database } = dataSource.options as PostgresConnectionOptions;
-  const application_name = 'provider-fleet-refresh';
-  if (url) return { connectionString: url, application_name };
-  return { host, port, user: username, password: typeof password === 'string' ? password : undefined, database, application_name };
 }
 
 /** The lookups every collection still needs, merged per target collection and index. */

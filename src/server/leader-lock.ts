@@ -1,0 +1,66 @@
+import { Client, type ClientConfig } from 'pg';
+import type { Logger } from '../logging/logger';
+
+const LEADER_LOCK = [1874, 0] as const;
+
+/**
+ * Leadership among `fleet server` processes: a PostgreSQL advisory lock held on a connection of its own. Whoever
+ * holds it leads; when that process dies its connection closes and another server takes the lock on its next try.
+ * If the lock's connection breaks, this process steps down (`onLost`) and tries again.
+ */
+export class LeaderLock {
+  private client: Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: { connection: ClientConfig; retryMs: number; logger: Logger; onAcquired: () => void; onLost: () => void }) {}
+
+  start(): void {
+    void this.attempt();
+  }
+
+  get isLeader(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Gives up leadership (if held) and stops trying. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async attempt(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client(this.options.connection);
+    client.on('error', () => undefined); // a broken connection ends in 'end' below
+    try {
+      await client.connect();
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [...LEADER_LOCK]);
+      if (!result.rows[0].locked || this.stopped) {
+        await client.end();
+        return this.retry();
+      }
+    } catch (error: unknown) {
+      this.options.logger.warn({ event: 'leader.attempt_failed', err: error }, 'could not try for leadership');
+      await client.end().catch(() => undefined);
+      return this.retry();
+    }
+    this.client = client;
+    client.once('end', () => {
+      if (this.client !== client) return;
+      this.client = undefined;
+      this.options.logger.warn({ event: 'leader.lost' }, 'leadership lost');
+      this.options.onLost();
+      this.retry();
+    });
+    this.options.logger.info({ event: 'leader.acquired' }, 'this server leads');
+    this.options.onAcquired();
+  }
+
+  private retry(): void {
+    if (!this.stopped) this.timer = setTimeout(() => void this.attempt(), this.options.retryMs);
+  }
+}
