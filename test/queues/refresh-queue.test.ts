@@ -8,8 +8,8 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshJobData } from '../../src/queues/jobs';
 import { RefreshQueue, type ClaimedRefresh } from '../../src/queues/refresh-queue';
 import { testEnv } from '../support/test-env';
+import { sleep } from '../support/wait';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('refresh queue', () => {
   let store: ProviderStore;

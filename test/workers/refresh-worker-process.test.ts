@@ -6,9 +6,9 @@ import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
 
 const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Started { child: ChildProcess; exited: Promise<number | null>; output: () => string }
 
@@ -27,14 +27,6 @@ function startWorkerProcess(providerId: string, workerId: string, secret: string
   return { child, exited, output: () => output };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 300; i += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const workerRow = async (id: string): Promise<Record<string, unknown>> =>
   (await testEnv().dataSource.query('SELECT status, pid, stop_reason, last_heartbeat_at, rss_bytes, cpu_time_ms FROM workers WHERE id = $1', [id]))[0];

@@ -5,9 +5,9 @@ import { Redis } from 'ioredis';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
+import { sleep, until } from '../support/wait';
 
 const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Server { child: ChildProcess; output: () => string }
 
@@ -28,15 +28,6 @@ const events = (server: Server, event: string): unknown[] => server.output().spl
   .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event?: string; pid?: number })
   .filter((entry) => entry.event === event && entry.pid === server.child.pid);
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('fleet servers and leadership', function () {
   this.timeout(120_000);
