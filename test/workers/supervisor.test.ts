@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
+import { removeProvider } from '../../src/server/provider-removal';
 import { Supervisor } from '../../src/server/supervisor';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
@@ -91,6 +92,23 @@ describe('supervisor with local worker processes', function () {
     expect(await stopWatching()).to.equal(1);
     const [old] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [first.id]);
     expect(old).to.deep.equal({ status: 'stopped', stop_reason: 'exited' });
+  });
+
+  it('stops the worker of a deleted provider and removes its queue', async () => {
+    const first = await until(runningWorker(), 'a running worker');
+    const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
+    try {
+      await removeProvider({ store: demo.store, queue }, demo.provider.id);
+      const { redis: client, redisPrefix } = testEnv();
+      // BullMQ's keys for the queue, and the pending requests beside it.
+      expect(await client.keys(`${redisPrefix}:${RefreshQueue.queueName(demo.provider.id)}:*`)).to.deep.equal([]);
+      expect(await client.keys(`${redisPrefix}:refresh:${demo.provider.id}:*`)).to.deep.equal([]);
+    } finally {
+      await queue.close();
+    }
+    await until(async () => (alive(first.pid) ? undefined : true), 'the worker process to exit');
+    const [row] = await testEnv().dataSource.query('SELECT status, provider_id FROM workers WHERE id = $1', [first.id]);
+    expect(row).to.deep.equal({ status: 'stopped', provider_id: null });
   });
 
   it('replaces a hung worker after the heartbeat timeout and kills the hung process', async () => {

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { RefreshQueue } from '../../queues/refresh-queue';
+import { removeProvider } from '../../server/provider-removal';
 import { ValidationError } from '../../errors';
 import type { CliContext } from '../cli-context';
 
@@ -49,10 +52,18 @@ export function providerCommands(context: CliContext): Command {
     });
 
   command.command('delete <provider>')
-    .description('delete a provider and its whole inventory')
+    .description('delete a provider, its whole inventory and its refresh queue')
     .action(async (idOrName: string) => {
-      const provider = await (await context.store()).delete(idOrName);
-      console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
+      const { config } = context;
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+      const queue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store: await context.store(), fullThreshold: config.refreshFullThreshold });
+      try {
+        const provider = await removeProvider({ store: await context.store(), queue }, idOrName);
+        console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
     });
 
   return command;
