@@ -6,6 +6,9 @@ import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { startLoop } from './loop';
 import type { Orchestrator } from './orchestrators/orchestrator';
 
+/** The longest pause before restarting a provider's crashing worker. */
+const MAX_BACKOFF_MS = 5 * 60_000;
+
 export interface SupervisorOptions {
   dataSource: DataSource;
   registry: WorkerRegistry;
@@ -17,6 +20,8 @@ export interface SupervisorOptions {
   stoppingTimeoutMs?: number;
   /** A worker whose RSS passes this is asked to stop (and then replaced). */
   memoryThresholdBytes?: number;
+  /** For removing the queues of deleted providers once their workers have stopped. */
+  queue?: RefreshQueue;
 }
 
 interface LiveWorkerRow {
@@ -69,6 +74,7 @@ export class Supervisor {
     for (const { id: providerId } of enabled) {
       if (served.has(providerId)) continue;
       try {
+        if (await this.backingOff(providerId)) continue;
         const { workerId, secret } = await registry.request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
         const started = await orchestrator.start({ workerId, role: 'refresh', providerId }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
@@ -83,6 +89,48 @@ export class Supervisor {
       await registry.markStopping(worker.id, 'provider disabled or deleted');
       orchestrator.stop(this.handle(worker), { force: false });
     }
+    await this.removeDeletedProvidersQueues();
+  }
+
+  /**
+   * A deleted provider's queue is removed with it, but its worker may still have been consuming it; once the
+   * worker has stopped, whatever it left is removed too (the worker row still names the queue).
+   */
+  private async removeDeletedProvidersQueues(): Promise<void> {
+    const { queue, dataSource } = this.options;
+    if (!queue) return;
+    const orphaned: { id: string; queue_name: string }[] = await dataSource.query(
+      `SELECT id, queue_name FROM workers WHERE provider_id IS NULL AND status = 'stopped' AND queue_name LIKE 'refresh-%'`,
+    );
+    for (const worker of orphaned) {
+      await queue.remove(worker.queue_name.slice('refresh-'.length));
+      await dataSource.query('UPDATE workers SET queue_name = NULL WHERE id = $1', [worker.id]);
+    }
+  }
+
+  /**
+   * A provider whose workers keep crashing gets its next one after a growing pause (1 s, 2 s, 4 s ... at most
+   * 5 min after the last crash), and shows why in its provider data. A worker that ran a minute ends the streak.
+   */
+  private async backingOff(providerId: string): Promise<boolean> {
+    const recent: { stop_reason: string | null; crashed: boolean; stopped_ms_ago: number }[] = await this.options.dataSource.query(
+      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason <> 'provider disabled or deleted'
+                AND coalesce(stopped_at - started_at < interval '1 minute', true)) AS crashed,
+              (extract(epoch FROM now() - stopped_at) * 1000)::float8 AS stopped_ms_ago
+         FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status = 'stopped' ORDER BY id DESC LIMIT 10`,
+      [providerId],
+    );
+    let crashes = 0;
+    while (crashes < recent.length && recent[crashes].crashed) crashes += 1;
+    const crashData = crashes === 0 ? null : {
+      crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
+    };
+    await this.options.dataSource.query(
+      `UPDATE providers SET provider_data = CASE WHEN $2::jsonb IS NULL THEN provider_data - 'workerCrashes' ELSE jsonb_set(provider_data, '{workerCrashes}', $2::jsonb) END
+        WHERE id = $1 AND (provider_data->'workerCrashes') IS DISTINCT FROM $2::jsonb`,
+      [providerId, crashData === null ? null : JSON.stringify(crashData)],
+    );
+    return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 
   /** One scan pass over the live workers. */

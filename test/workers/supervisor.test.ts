@@ -40,6 +40,7 @@ describe('supervisor with local worker processes', function () {
     await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
     const supervisor = new Supervisor({
       dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, heartbeatTimeoutMs: 2_000,
+      queue: new RefreshQueue({ redis, connection: redis, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 }),
     });
     stopSupervisor = supervisor.start({ provisionMs: 200, scanMs: 200 });
   });
@@ -99,16 +100,20 @@ describe('supervisor with local worker processes', function () {
     const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
     try {
       await removeProvider({ store: demo.store, queue }, demo.provider.id);
-      const { redis: client, redisPrefix } = testEnv();
-      // BullMQ's keys for the queue, and the pending requests beside it.
-      expect(await client.keys(`${redisPrefix}:${RefreshQueue.queueName(demo.provider.id)}:*`)).to.deep.equal([]);
-      expect(await client.keys(`${redisPrefix}:refresh:${demo.provider.id}:*`)).to.deep.equal([]);
     } finally {
       await queue.close();
     }
     await until(async () => (alive(first.pid) ? undefined : true), 'the worker process to exit');
-    const [row] = await testEnv().dataSource.query('SELECT status, provider_id FROM workers WHERE id = $1', [first.id]);
-    expect(row).to.deep.equal({ status: 'stopped', provider_id: null });
+    // Once the worker stopped, the supervisor removed what it may have left of the queue.
+    const row = await until(async () => {
+      const [found] = await testEnv().dataSource.query('SELECT status, provider_id, queue_name FROM workers WHERE id = $1', [first.id]);
+      return found.queue_name === null ? found : undefined;
+    }, 'the queue of the deleted provider to be removed');
+    expect(row).to.deep.equal({ status: 'stopped', provider_id: null, queue_name: null });
+    const { redis: client, redisPrefix } = testEnv();
+    // BullMQ's keys for the queue, and the pending requests beside it.
+    expect(await client.keys(`${redisPrefix}:${RefreshQueue.queueName(demo.provider.id)}:*`)).to.deep.equal([]);
+    expect(await client.keys(`${redisPrefix}:refresh:${demo.provider.id}:*`)).to.deep.equal([]);
   });
 
   it('replaces a hung worker after the heartbeat timeout and kills the hung process', async () => {
@@ -122,5 +127,39 @@ describe('supervisor with local worker processes', function () {
     const [old] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [first.id]);
     expect(old.status).to.equal('stopped');
     expect(old.stop_reason).to.match(/^no heartbeat for \d+ s$/);
+  });
+});
+
+describe('supervisor with a worker that keeps crashing', function () {
+  this.timeout(60_000);
+
+  it('restarts it with a growing pause and shows the reason on the provider', async () => {
+    const env = testEnv();
+    const demo = await DemoFixture.start({ vms: 5, seed: 6 });
+    // Workers of this orchestrator cannot start: their encryption key is not valid, so they exit before registering.
+    const orchestrator = new LocalOrchestrator({
+      env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: 'not-a-key', LOG_LEVEL: 'silent' },
+      logger: env.logger,
+    });
+    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
+    const supervisor = new Supervisor({ dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger });
+    const stop = supervisor.start({ provisionMs: 100, scanMs: 100 });
+    try {
+      const crashes = await until(async () => {
+        const [row] = await env.dataSource.query(`SELECT provider_data->'workerCrashes' AS crashes FROM providers WHERE id = $1`, [demo.provider.id]);
+        return row.crashes?.crashes >= 3 ? row.crashes as { crashes: number; reason: string; backoffMs: number } : undefined;
+      }, 'three crashes');
+      expect(crashes.reason).to.equal('exited before registering');
+      expect(crashes.backoffMs).to.equal(1000 * 2 ** (crashes.crashes - 1));
+      // Without the pause, the 100 ms provisioning loop would have started dozens of workers by now.
+      const [{ started }] = await env.dataSource.query('SELECT count(*)::int AS started FROM workers WHERE provider_id = $1', [demo.provider.id]);
+      expect(started).to.be.at.most(crashes.crashes + 1);
+    } finally {
+      await stop();
+      await orchestrator.stopAll(5_000);
+      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
+      await env.dataSource.query('UPDATE providers SET enabled = true');
+      await demo.close();
+    }
   });
 });

@@ -39,7 +39,7 @@ export function serverCommand(context: CliContext): Command {
         logger,
       });
       const supervisor = new Supervisor({
-        dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger,
+        dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdMb * 2 ** 20,
       });
       const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervalMinutes: config.refreshIntervalMinutes });
