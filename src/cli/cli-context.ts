@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type ConfigInputs } from '../config/load-config';
 import type { FleetConfig } from '../config/fleet-config';
@@ -5,6 +6,7 @@ import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { createDataSource } from '../db/data-source';
 import { createLogger, type Logger } from '../logging/logger';
 import { ProviderStore } from '../providers/provider-store';
+import { RefreshQueue } from '../queues/refresh-queue';
 
 /**
  * What CLI commands share, created on first use: commands that need no database (demo-cloud, key generate) never
@@ -14,6 +16,9 @@ export class CliContext {
   private configValue: FleetConfig | undefined;
   private loggerValue: Logger | undefined;
   private dataSourceValue: DataSource | undefined;
+  private storeValue: ProviderStore | undefined;
+  private redisValue: Redis | undefined;
+  private queueValue: RefreshQueue | undefined;
 
   constructor(private readonly inputs: () => ConfigInputs) {}
 
@@ -36,13 +41,28 @@ export class CliContext {
   }
 
   async store(): Promise<ProviderStore> {
-    return new ProviderStore({ dataSource: await this.dataSource(), cipher: new CredentialsCipher(this.config.encryptionKey), logger: this.logger });
+    this.storeValue ??= new ProviderStore({ dataSource: await this.dataSource(), cipher: new CredentialsCipher(this.config.encryptionKey), logger: this.logger });
+    return this.storeValue;
+  }
+
+  /** The providers' refresh queues, on one Redis connection of the command's own. */
+  async refreshQueue(): Promise<RefreshQueue> {
+    if (!this.queueValue) {
+      const { config } = this;
+      const redis = (this.redisValue = new Redis(config.redisUrl, { maxRetriesPerRequest: null }));
+      this.queueValue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store: await this.store(), fullThreshold: config.refreshFullThreshold });
+    }
+    return this.queueValue;
   }
 
   /** Releases connections; safe to call more than once. */
   async close(): Promise<void> {
-    const dataSource = this.dataSourceValue;
+    const { dataSourceValue: dataSource, queueValue: queue, redisValue: redis } = this;
     this.dataSourceValue = undefined;
+    this.queueValue = undefined;
+    this.redisValue = undefined;
+    await queue?.close();
+    redis?.disconnect();
     if (dataSource?.isInitialized) await dataSource.destroy();
   }
 }

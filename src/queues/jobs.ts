@@ -13,9 +13,6 @@ export interface RefreshJobData {
  */
 export type FleetJob = { name: 'refresh'; data: RefreshJobData };
 
-export type FleetJobName = FleetJob['name'];
-export type JobData<N extends FleetJobName> = Extract<FleetJob, { name: N }>['data'];
-
 /** A refresh request as producers make it. */
 export interface RefreshRequestMessage {
   /** Objects to refresh; empty (or the provider itself) means a full refresh. */

@@ -68,6 +68,11 @@ export class RefreshQueue {
 
   constructor(private readonly options: RefreshQueueOptions) {}
 
+  /** The connection its BullMQ queues use, for a BullMQ worker consuming them. */
+  get connection(): ConnectionOptions {
+    return this.options.connection;
+  }
+
   /** The BullMQ queue name of a provider's refreshes. */
   static queueName(providerId: string): string {
     return `refresh-${providerId}`;

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { RefreshQueue } from '../../queues/refresh-queue';
 import { removeProvider } from '../../server/provider-removal';
 import { ValidationError } from '../../errors';
 import type { CliContext } from '../cli-context';
@@ -54,16 +52,8 @@ export function providerCommands(context: CliContext): Command {
   command.command('delete <provider>')
     .description('delete a provider, its whole inventory and its refresh queue')
     .action(async (idOrName: string) => {
-      const { config } = context;
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      const queue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store: await context.store(), fullThreshold: config.refreshFullThreshold });
-      try {
-        const provider = await removeProvider({ store: await context.store(), queue }, idOrName);
-        console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
-      } finally {
-        await queue.close();
-        redis.disconnect();
-      }
+      const provider = await removeProvider({ store: await context.store(), queue: await context.refreshQueue() }, idOrName);
+      console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
     });
 
   return command;

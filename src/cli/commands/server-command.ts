@@ -1,8 +1,6 @@
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
 import cron, { type ScheduledTask } from 'node-cron';
 import { connectionConfig } from '../../db/connection-config';
-import { RefreshQueue } from '../../queues/refresh-queue';
 import { LeaderLock } from '../../server/leader-lock';
 import { LocalOrchestrator } from '../../server/orchestrators/local-orchestrator';
 import { RefreshScheduler } from '../../server/refresh-scheduler';
@@ -28,8 +26,7 @@ export function serverCommand(context: CliContext): Command {
       const logger = context.logger.child({ role: 'server', pid: process.pid });
       const dataSource = await context.dataSource();
       await dataSource.runMigrations({ transaction: 'each' });
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-      const queue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store: await context.store(), fullThreshold: config.refreshFullThreshold });
+      const queue = await context.refreshQueue();
       // Workers get this server's resolved configuration, wherever it came from.
       const orchestrator = new LocalOrchestrator({
         env: {
@@ -72,7 +69,5 @@ export function serverCommand(context: CliContext): Command {
       await leader.stop();
       await stepDown();
       await orchestrator.stopAll(options.heartbeatTimeoutMs);
-      await queue.close();
-      redis.disconnect();
     });
 }

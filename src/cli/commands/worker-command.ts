@@ -1,7 +1,5 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { RefreshQueue } from '../../queues/refresh-queue';
 import { startRefreshWorker } from '../../workers/refresh/refresh-worker';
 import { refreshProvider } from '../../workers/refresh/refresh-provider';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
@@ -32,14 +30,13 @@ export function workerCommand(context: CliContext): Command {
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
       const { config } = context;
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
       const store = await context.store();
-      const queue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store, fullThreshold: config.refreshFullThreshold });
+      const queue = await context.refreshQueue();
       const stopHeartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
       // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
       await queue.queueRefresh(options.provider, { targets: [], source: 'startup' });
       const stopWorker = startRefreshWorker({
-        queue, providerId: options.provider, connection: redis, prefix: config.redisPrefix, logger,
+        queue, providerId: options.provider, connection: queue.connection, prefix: config.redisPrefix, logger,
         refresh: ({ targets, source }) => refreshProvider({
           dataSource, store, logger, provider: options.provider, targets, source, fullThreshold: config.refreshFullThreshold,
         }),
@@ -54,8 +51,6 @@ export function workerCommand(context: CliContext): Command {
       const finished = await Promise.race([stopWorker(false).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.stopTimeoutMs).unref())]);
       if (!finished) await stopWorker(true);
       await stopHeartbeat();
-      await queue.close();
-      redis.disconnect();
       await registry.markStopped(options.workerId, finished ? signal : `${signal}; running job handed back`);
       logger.info({ event: 'worker.stopped', handedBack: !finished }, 'worker stopped');
     });

@@ -44,8 +44,4 @@ export class Inventory<D extends InventoryDefinition = InventoryDefinition> {
     for (const name of names) this.get(name).markIncomplete(reason);
   }
 
-  /** Number of objects built, across collections. */
-  size(): number {
-    return this.all().reduce((sum, c) => sum + c.size, 0);
-  }
 }

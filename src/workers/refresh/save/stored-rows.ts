@@ -57,7 +57,7 @@ export function parseContentHash(stored: string): number {
 export const DEFAULT_PAGE_SIZE = 50_000;
 
 /** Which stored rows of a provider to load. */
-export type ExistingRowFilter =
+export type StoredRowFilter =
   | { kind: 'all' }
   | { kind: 'some'; keys: readonly string[]; parentIds: readonly number[] };
 
@@ -69,7 +69,7 @@ export async function loadStoredRows(
   client: ClientBase,
   options: {
     layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string;
-    filter: ExistingRowFilter; pageSize: number;
+    filter: StoredRowFilter; pageSize: number;
     /** Position of the built object with this key, if any. */
     match: (key: string) => number | undefined;
     objectCount: number;
