@@ -6,6 +6,7 @@ import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { createDataSource } from '../db/data-source';
 import { createLogger, type Logger } from '../logging/logger';
 import { ProviderStore } from '../providers/provider-store';
+import { withProviderTypeModules } from '../providers/provider-type-modules';
 import { RefreshQueue } from '../queues/refresh-queue';
 
 /**
@@ -41,7 +42,10 @@ export class CliContext {
   }
 
   async store(): Promise<ProviderStore> {
-    this.storeValue ??= new ProviderStore({ dataSource: await this.dataSource(), cipher: new CredentialsCipher(this.config.encryptionKey), logger: this.logger });
+    this.storeValue ??= new ProviderStore({
+      dataSource: await this.dataSource(), cipher: new CredentialsCipher(this.config.encryptionKey), logger: this.logger,
+      types: withProviderTypeModules(this.config.providerTypeModules),
+    });
     return this.storeValue;
   }
 

@@ -11,8 +11,15 @@ export interface FleetConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** A targeted refresh with more targets than this becomes a full refresh. */
   refreshFullThreshold: number;
-  /** Scheduled full refresh of every provider after this many minutes without one; 0 disables. */
+  /**
+   * Minutes between scheduled full refreshes of a provider whose type has no event stream (all of today's types);
+   * 0 disables. A type's interval in `refreshIntervalsByType`, or a provider's own, wins.
+   */
   refreshIntervalMinutes: number;
+  /** Scheduled refresh interval per provider type, in minutes (0 disables), e.g. {"demo": 60}. */
+  refreshIntervalsByType: Record<string, number>;
+  /** Modules of provider types that do not ship with the fleet; each exports `providerType`. */
+  providerTypeModules: string[];
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -24,6 +31,8 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   logLevel: { env: 'LOG_LEVEL', flag: 'logLevel' },
   refreshFullThreshold: { env: 'FLEET_REFRESH_FULL_THRESHOLD', flag: 'refreshFullThreshold' },
   refreshIntervalMinutes: { env: 'FLEET_REFRESH_INTERVAL_MINUTES', flag: 'refreshIntervalMinutes' },
+  refreshIntervalsByType: { env: 'FLEET_REFRESH_INTERVALS_BY_TYPE', flag: 'refreshIntervalsByType' },
+  providerTypeModules: { env: 'FLEET_PROVIDER_TYPE_MODULES', flag: 'providerTypeModules' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -34,12 +43,20 @@ export const configDefaults: Partial<FleetConfig> = {
   refreshFullThreshold: 100,
   // Providers without an event stream (all of today's) need the short interval to stay fresh.
   refreshIntervalMinutes: 15,
+  refreshIntervalsByType: {},
+  providerTypeModules: [],
 };
+
+/** Settings that are objects or lists: in the environment they are written as JSON. */
+export const structuredSettings: ReadonlySet<keyof FleetConfig> = new Set(['refreshIntervalsByType', 'providerTypeModules']);
 
 export const configSchema: JSONSchemaType<FleetConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes'],
+  required: [
+    'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes',
+    'refreshIntervalsByType', 'providerTypeModules',
+  ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     redisUrl: { type: 'string', pattern: '^rediss?://' },
@@ -48,5 +65,11 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     refreshFullThreshold: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     refreshIntervalMinutes: { type: 'integer', minimum: 0, maximum: 525_600 },
+    refreshIntervalsByType: {
+      type: 'object', required: [],
+      propertyNames: { pattern: '^[a-z][a-z0-9-]{0,62}$' },
+      additionalProperties: { type: 'integer', minimum: 0, maximum: 525_600 },
+    },
+    providerTypeModules: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 };

@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
-import { configDefaults, configSchema, configSources, type FleetConfig } from './fleet-config';
+import { configDefaults, configSchema, configSources, structuredSettings, type FleetConfig } from './fleet-config';
 
 /** The file read when neither FLEET_CONFIG nor --config names one; `npm run setup` writes it. */
 export const DEFAULT_CONFIG_FILE = 'fleet.config.json';
@@ -30,7 +30,7 @@ export function loadConfig(inputs: ConfigInputs = {}): FleetConfig {
   for (const [key, value] of Object.entries(fromFile)) merged[key] = value;
   for (const [key, source] of Object.entries(configSources)) {
     const fromEnv = env[source.env];
-    if (fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv;
+    if (fromEnv !== undefined && fromEnv !== '') merged[key] = structuredSettings.has(key as keyof FleetConfig) ? parseJsonSetting(fromEnv, key, source.env, problems) : fromEnv;
     const fromFlag = inputs.flags?.[key as keyof FleetConfig];
     if (fromFlag !== undefined) merged[key] = fromFlag;
   }
@@ -40,6 +40,15 @@ export function loadConfig(inputs: ConfigInputs = {}): FleetConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return merged as unknown as FleetConfig;
+}
+
+function parseJsonSetting(value: string, key: string, envName: string, problems: string[]): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    problems.push(`${key} (${envName}): must be JSON, e.g. ${key === 'providerTypeModules' ? '["./my-type.js"]' : '{"demo": 60}'}`);
+    return undefined;
+  }
 }
 
 function readConfigFile(path: string | undefined, problems: string[]): Record<string, unknown> {
@@ -64,9 +73,11 @@ function readConfigFile(path: string | undefined, problems: string[]): Record<st
 }
 
 function describeProblem(instancePath: string, message: string | undefined, params: Record<string, unknown>): string {
-  const key = instancePath.replace(/^\//, '') || String(params.missingProperty ?? params.additionalProperty ?? '');
+  // A problem inside a structured setting (refreshIntervalsByType/demo) names the setting and the entry.
+  const [key, ...inner] = (instancePath.replace(/^\//, '') || String(params.missingProperty ?? params.additionalProperty ?? '')).split('/');
   const source = configSources[key as keyof FleetConfig];
-  const where = source ? `${key} (${source.env})` : key;
+  const name = [key, ...inner].join('.');
+  const where = source ? `${name} (${source.env})` : name;
   if (params.additionalProperty !== undefined) return `${where}: unknown setting`;
   if (key === 'encryptionKey' && params.pattern !== undefined) {
     return `${where}: must be 32 bytes as 64 hex characters or base64 (generate one with: fleet key generate)`;

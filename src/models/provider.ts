@@ -34,6 +34,10 @@ export class Provider {
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
 
+  /** Minutes between scheduled full refreshes of this provider (0: none); null takes its type's interval. */
+  @Column({ name: 'refresh_interval_minutes', type: 'integer', nullable: true })
+  refreshIntervalMinutes!: number | null;
+
   @Column({ name: 'setup_state', type: 'text', default: 'pending' })
   setupState!: SetupState;
 

@@ -9,6 +9,18 @@ export interface ProviderInput {
   region?: string | null;
   config: unknown;
   credentials: unknown;
+  /** Minutes between scheduled full refreshes (0: none); absent or null takes the type's interval. */
+  refreshIntervalMinutes?: number | null;
+}
+
+/** The longest refresh interval one can set: a year. */
+export const MAX_REFRESH_INTERVAL_MINUTES = 525_600;
+
+/** null when valid, else the message: an interval is a whole number of minutes from 0 (none) to a year. */
+export function refreshIntervalProblem(minutes: unknown): string | null {
+  if (minutes === undefined || minutes === null) return null;
+  if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_REFRESH_INTERVAL_MINUTES) return null;
+  return `refreshIntervalMinutes: must be a whole number of minutes from 0 (no scheduled refreshes) to ${MAX_REFRESH_INTERVAL_MINUTES}`;
 }
 
 /**
@@ -28,5 +40,6 @@ export function validateProviderInput(type: AnyProviderType, input: ProviderInpu
   } else if (input.region) {
     return `region: provider type ${type.type} has no regions`;
   }
-  return validateAgainst(type.configSchema, input.config, 'config') ?? validateAgainst(type.credentialsSchema, input.credentials, 'credentials');
+  return refreshIntervalProblem(input.refreshIntervalMinutes)
+    ?? validateAgainst(type.configSchema, input.config, 'config') ?? validateAgainst(type.credentialsSchema, input.credentials, 'credentials');
 }

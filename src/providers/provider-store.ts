@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';
 import type { AnyProvider, AnyProviderType } from './provider';
-import { validateProviderInput, type ProviderInput } from './provider-input';
+import { refreshIntervalProblem, validateProviderInput, type ProviderInput } from './provider-input';
 import { providerType, providerTypes } from './provider-types';
 
 const DEFAULT_AUTHTYPE = 'default';
@@ -16,6 +16,12 @@ export interface ProviderStoreOptions {
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   types?: Readonly<Record<string, AnyProviderType>>;
+}
+
+/** Fleet settings of a provider: whether the fleet serves it, and its refresh interval (null: the type's). */
+export interface ProviderSettings {
+  enabled?: boolean;
+  refreshIntervalMinutes?: number | null;
 }
 
 /**
@@ -47,7 +53,7 @@ export class ProviderStore {
       if (await manager.findOneBy(Provider, { name: input.name })) throw duplicate();
       const provider = await manager.save(manager.create(Provider, {
         type: input.type, name: input.name, zone: input.zone ?? 'default', region: input.region ?? null,
-        config: input.config as Record<string, unknown>,
+        config: input.config as Record<string, unknown>, refreshIntervalMinutes: input.refreshIntervalMinutes ?? null,
       }));
       await manager.save(manager.create(Authentication, {
         providerId: provider.id, authtype: DEFAULT_AUTHTYPE,
@@ -88,6 +94,20 @@ export class ProviderStore {
       : await repository.findOneBy({ name: idOrName });
     if (!provider) throw new NotFoundError(`no provider "${idOrName}"`);
     return provider;
+  }
+
+  /** Changes a provider's fleet settings (not its config or credentials); returns the provider as changed. */
+  async updateSettings(idOrName: string, settings: ProviderSettings): Promise<Provider> {
+    const problem = refreshIntervalProblem(settings.refreshIntervalMinutes);
+    if (problem) throw new ValidationError(problem);
+    if (settings.enabled !== undefined && typeof settings.enabled !== 'boolean') throw new ValidationError('enabled: must be true or false');
+    const provider = await this.get(idOrName);
+    const changes: Partial<Pick<Provider, 'enabled' | 'refreshIntervalMinutes'>> = {};
+    if (settings.enabled !== undefined) changes.enabled = settings.enabled;
+    if (settings.refreshIntervalMinutes !== undefined) changes.refreshIntervalMinutes = settings.refreshIntervalMinutes;
+    if (Object.keys(changes).length === 0) return provider;
+    await this.options.dataSource.getRepository(Provider).update({ id: provider.id }, changes);
+    return { ...provider, ...changes };
   }
 
   /** Deletes a provider with its credentials, inventory, refresh runs and change history. */

@@ -42,20 +42,42 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return tonumber(redis.call('GET', KEYS[4]) or '0')
 `;
 
-// Takes the pending request for one job: moves it under the job's claimed keys and starts the next generation. A
-// job that already claimed (it is being retried after its worker died) gets the same request again.
-// KEYS: targets, full, sources, generation, claimed targets, claimed full, claimed sources. ARGV: job generation.
+// Takes the pending request for one job: moves it under the job's claimed keys, notes the claim, and starts the
+// next generation. A job that already claimed (it is being retried after its worker died) gets the same request.
+// KEYS: targets, full, sources, generation, claimed targets, claimed full, claimed sources, claims. ARGV: job generation.
 const CLAIM_SCRIPT = `
 if redis.call('EXISTS', KEYS[7]) == 0 then
   for i = 1, 3 do
     if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 4]) end
   end
   if redis.call('EXISTS', KEYS[7]) == 0 then redis.call('SADD', KEYS[7], '') end
+  redis.call('SADD', KEYS[8], ARGV[1])
   if tonumber(redis.call('GET', KEYS[4]) or '0') <= tonumber(ARGV[1]) then
     redis.call('SET', KEYS[4], tonumber(ARGV[1]) + 1)
   end
 end
 return { redis.call('SMEMBERS', KEYS[5]), redis.call('GET', KEYS[6]) or '0', redis.call('SMEMBERS', KEYS[7]) }
+`;
+
+// Puts every claimed request back into the pending one (targets, full, sources), folding into a full refresh above
+// the threshold, and forgets the claims. KEYS: targets, full, sources, claims. ARGV: fullThreshold, claimed keys' base.
+const REQUEUE_CLAIMS_SCRIPT = `
+local generations = redis.call('SMEMBERS', KEYS[4])
+local full = redis.call('GET', KEYS[2]) == '1'
+for _, generation in ipairs(generations) do
+  local base = ARGV[2] .. generation
+  if redis.call('GET', base .. ':full') == '1' then full = true end
+  redis.call('SUNIONSTORE', KEYS[1], KEYS[1], base .. ':targets')
+  redis.call('SUNIONSTORE', KEYS[3], KEYS[3], base .. ':sources')
+  redis.call('DEL', base .. ':targets', base .. ':full', base .. ':sources')
+end
+redis.call('SREM', KEYS[3], '')
+if full or redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], '1')
+  redis.call('DEL', KEYS[1])
+end
+redis.call('DEL', KEYS[4])
+return #generations
 `;
 
 /**
@@ -101,7 +123,7 @@ export class RefreshQueue {
     const keys = this.pendingKeys(providerId);
     const claimed = this.claimedKeys(providerId, generation);
     const [targets, full, sources] = (await this.options.redis.eval(
-      CLAIM_SCRIPT, 7, keys.targets, keys.full, keys.sources, keys.generation, claimed.targets, claimed.full, claimed.sources, String(generation),
+      CLAIM_SCRIPT, 8, keys.targets, keys.full, keys.sources, keys.generation, claimed.targets, claimed.full, claimed.sources, keys.claims, String(generation),
     )) as [string[], string, string[]];
     return {
       full: full === '1',
@@ -115,8 +137,22 @@ export class RefreshQueue {
 
   /** After the job's refresh is done (or has failed for good): forgets what it had claimed. */
   async release(job: Job<RefreshJobData>): Promise<void> {
-    const claimed = this.claimedKeys(job.data.providerId, job.data.generation);
-    await this.options.redis.del(claimed.targets, claimed.full, claimed.sources);
+    const { providerId, generation } = job.data;
+    const claimed = this.claimedKeys(providerId, generation);
+    await this.options.redis.multi().del(claimed.targets, claimed.full, claimed.sources).srem(this.pendingKeys(providerId).claims, String(generation)).exec();
+  }
+
+  /**
+   * For a provider's new refresh worker: what its dead predecessor had claimed and not finished goes back into the
+   * pending request, so the interrupted refresh runs again in the next job. Only sound when no other worker of the
+   * provider is alive (the supervisor's guarantee). Returns how many claims were put back.
+   */
+  async requeueClaims(providerId: string): Promise<number> {
+    const keys = this.pendingKeys(providerId);
+    return (await this.options.redis.eval(
+      REQUEUE_CLAIMS_SCRIPT, 4, keys.targets, keys.full, keys.sources, keys.claims,
+      String(this.options.fullThreshold), `${this.options.prefix}:refresh:${providerId}:claimed:`,
+    )) as number;
   }
 
   /** Jobs waiting (at most one) and running (at most one) for a provider. */
@@ -133,7 +169,7 @@ export class RefreshQueue {
     this.queues.delete(providerId);
     const keys = this.pendingKeys(providerId);
     const claimed = await this.options.redis.keys(`${this.options.prefix}:refresh:${providerId}:claimed:*`);
-    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.generation, ...claimed);
+    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.generation, keys.claims, ...claimed);
   }
 
   /** Closes the queues; safe to call more than once. */
@@ -152,9 +188,12 @@ export class RefreshQueue {
     return queue;
   }
 
-  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; generation: string } {
+  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; generation: string; claims: string } {
     const base = `${this.options.prefix}:refresh:${providerId}`;
-    return { targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, generation: `${base}:generation` };
+    return {
+      targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, generation: `${base}:generation`,
+      claims: `${base}:claims`,
+    };
   }
 
   private claimedKeys(providerId: string, generation: number): { targets: string; full: string; sources: string } {

@@ -3,24 +3,33 @@ import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { RefreshQueue } from '../queues/refresh-queue';
 
+export interface RefreshIntervals {
+  /** Minutes between scheduled full refreshes for a type with no interval of its own; 0 disables. */
+  defaultMinutes: number;
+  /** Per provider type, overriding the default; 0 disables. */
+  byType: Record<string, number>;
+}
+
 /**
- * Scheduled full refreshes: each enabled provider is refreshed when its last refresh is older than its interval
- * (the fleet default; 0 disables). Due-ness comes from the database, so a new leader picks up where the old one
- * left off and a schedule never fires twice; a request for a provider already waiting merges into that job.
+ * Scheduled full refreshes: each enabled provider is refreshed when its last refresh is older than its interval —
+ * its own, else its type's, else the fleet default; 0 means never. Due-ness comes from the database, so a new
+ * leader picks up where the old one left off and a schedule never fires twice; a request for a provider already
+ * waiting merges into that job.
  */
 export class RefreshScheduler {
-  constructor(private readonly options: { dataSource: DataSource; queue: RefreshQueue; logger: Logger; intervalMinutes: number }) {}
+  constructor(private readonly options: { dataSource: DataSource; queue: RefreshQueue; logger: Logger; intervals: RefreshIntervals }) {}
 
   /** Queues the refreshes that are due; returns the providers it queued. */
   async tick(): Promise<string[]> {
-    const { dataSource, queue, logger, intervalMinutes } = this.options;
-    if (intervalMinutes <= 0) return [];
+    const { dataSource, queue, logger, intervals } = this.options;
     const due: { id: string }[] = await dataSource.query(
-      `SELECT p.id FROM providers p WHERE p.enabled
-          AND coalesce(p.last_refresh_at, 'epoch') < now() - make_interval(mins => $1)
+      `SELECT p.id FROM providers p
+         CROSS JOIN LATERAL (SELECT coalesce(p.refresh_interval_minutes, ($1::jsonb ->> p.type)::int, $2) AS minutes) i
+        WHERE p.enabled AND i.minutes > 0
+          AND coalesce(p.last_refresh_at, 'epoch') < now() - make_interval(mins => i.minutes)
           AND NOT EXISTS (SELECT 1 FROM refresh_runs r WHERE r.provider_id = p.id AND r.status = 'running')
         ORDER BY p.id`,
-      [intervalMinutes],
+      [JSON.stringify(intervals.byType), intervals.defaultMinutes],
     );
     const queued: string[] = [];
     for (const { id } of due) {

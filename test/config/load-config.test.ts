@@ -50,6 +50,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       refreshFullThreshold: 100,
       refreshIntervalMinutes: 15,
+      refreshIntervalsByType: {},
+      providerTypeModules: [],
     });
   });
 
@@ -165,5 +167,23 @@ describe('loadConfig', () => {
     const error = configError(() => loadConfig({ env: {}, configFile: typo }));
 
     expect(error.problems).to.deep.equal(['databseUrl: unknown setting']);
+  });
+
+  it('reads settings that are objects or lists as JSON from the environment, and names the one that is not JSON', () => {
+    const config = loadConfig({
+      env: { FLEET_ENCRYPTION_KEY: KEY, FLEET_REFRESH_INTERVALS_BY_TYPE: '{"demo": 60, "vmware": 0}', FLEET_PROVIDER_TYPE_MODULES: '["./types/mine.js"]' },
+      configFile: emptyFile,
+    });
+    expect(config.refreshIntervalsByType).to.deep.equal({ demo: 60, vmware: 0 });
+    expect(config.providerTypeModules).to.deep.equal(['./types/mine.js']);
+
+    const error = configError(() => loadConfig({ env: { FLEET_ENCRYPTION_KEY: KEY, FLEET_REFRESH_INTERVALS_BY_TYPE: 'demo=60' }, configFile: emptyFile }));
+    expect(error.problems[0]).to.equal('refreshIntervalsByType (FLEET_REFRESH_INTERVALS_BY_TYPE): must be JSON, e.g. {"demo": 60}');
+  });
+
+  it('refuses a negative or fractional interval for a type', () => {
+    const bad = file('intervals.json', JSON.stringify({ encryptionKey: KEY, refreshIntervalsByType: { demo: -5 } }));
+    const error = configError(() => loadConfig({ env: {}, configFile: bad }));
+    expect(error.problems).to.deep.equal(['refreshIntervalsByType.demo (FLEET_REFRESH_INTERVALS_BY_TYPE): must be >= 0']);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { NotFoundError, UserError } from '../../src/errors';
 import type { Provider } from '../../src/models';
@@ -132,6 +132,40 @@ describe('refresh queue', () => {
     expect(first.targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'volumes', ref: 'vol-1' }]);
     // The retry of the first job refreshed the same targets; the request made meanwhile came with a job of its own.
     expect(claims.map((c) => c.targets.map((t) => t.ref).sort())).to.deep.include.members([['vm-1', 'vol-1'], ['vm-2']]);
+  });
+
+  it("puts back what a dead worker had claimed, for its successor's next job", async () => {
+    const { queue, provider } = await setUp();
+    const { jobId } = await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1' }], source: 'user' });
+    // A worker took the job and died before it finished: its claim is all that is left of the request.
+    const bull = new Queue<RefreshJobData>(RefreshQueue.queueName(provider.id), { connection, prefix: testEnv().redisPrefix });
+    cleanups.push(() => bull.close());
+    const job = await bull.getJob(jobId);
+    expect((await queue.claim(job as Job<RefreshJobData>)).targets).to.deep.equal([{ collection: 'vms', ref: 'vm-1' }]);
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-2' }], source: 'event' });
+
+    expect(await queue.requeueClaims(provider.id)).to.equal(1);
+    expect(await queue.requeueClaims(provider.id)).to.equal(0);
+    const { claims } = startWorker(queue, provider.id, { workMs: 0 });
+    await drained(queue, provider.id);
+    const delivered = claims.filter((c) => c.targets.length > 0);
+    expect(delivered).to.have.length(1);
+    expect(delivered[0].targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'vms', ref: 'vm-2' }]);
+    expect(delivered[0].sources).to.have.members(['user', 'event']);
+  });
+
+  it('folds a put-back claim into a full refresh when it and the pending request pass the threshold', async () => {
+    const { queue, provider } = await setUp(100);
+    const targets = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ collection: 'vms', ref: `vm-${from + i}` }));
+    const { jobId } = await queue.queueRefresh(provider.id, { targets: targets(0, 80), source: 'event' });
+    const bull = new Queue<RefreshJobData>(RefreshQueue.queueName(provider.id), { connection, prefix: testEnv().redisPrefix });
+    cleanups.push(() => bull.close());
+    await queue.claim(await bull.getJob(jobId) as Job<RefreshJobData>);
+    await queue.queueRefresh(provider.id, { targets: targets(80, 30), source: 'event' });
+    await queue.requeueClaims(provider.id);
+    const { claims } = startWorker(queue, provider.id, { workMs: 0 });
+    await drained(queue, provider.id);
+    expect(claims.filter((c) => c.full || c.targets.length > 0)).to.deep.equal([{ full: true, targets: [], sources: ['event'] }]);
   });
 
   it('refuses a disabled or unknown provider clearly', async () => {

@@ -5,7 +5,7 @@ import { removeProvider } from '../../server/provider-removal';
 import { ValidationError } from '../../errors';
 import type { CliContext } from '../cli-context';
 
-/** `fleet provider add|list|show|delete`. */
+/** `fleet provider add|set|list|show|delete`. */
 export function providerCommands(context: CliContext): Command {
   const command = new Command('provider').description('manage providers');
 
@@ -19,13 +19,26 @@ export function providerCommands(context: CliContext): Command {
     .option('--credential <key=value>', 'a credential (repeatable); prefer --credentials-file to keep secrets out of shell history', collect, [])
     .option('--credentials-file <path>', 'a JSON file holding the credentials')
     .option('--no-verify', 'store without checking the credentials against the provider')
-    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean }) => {
+    .option('--refresh-interval <minutes>', 'minutes between scheduled full refreshes (0: none; default: the type\'s)', intervalOption)
+    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean; refreshInterval?: number | null }) => {
       const credentials = options.credentialsFile ? readJsonFile(options.credentialsFile) : pairs(options.credential, false);
       const provider = await (await context.store()).create({
         type: options.type, name: options.name, region: options.region ?? null, zone: options.zone,
-        config: pairs(options.config, true), credentials,
+        config: pairs(options.config, true), credentials, refreshIntervalMinutes: options.refreshInterval,
       }, { verify: options.verify });
       console.log(`provider ${provider.name} added with id ${provider.id}`);
+    });
+
+  command.command('set <provider>')
+    .description('change how the fleet serves a provider: enabled or not, and its refresh interval')
+    .option('--enable', 'serve it: a refresh worker, schedules and refreshes on demand')
+    .option('--disable', 'stop serving it (its inventory stays)')
+    .option('--refresh-interval <minutes>', 'minutes between scheduled full refreshes (0: none; "default": the type\'s)', intervalOption)
+    .action(async (idOrName: string, options: { enable?: boolean; disable?: boolean; refreshInterval?: number | null }) => {
+      if (options.enable && options.disable) throw new ValidationError('give --enable or --disable, not both');
+      const enabled = options.enable ? true : options.disable ? false : undefined;
+      const p = await (await context.store()).updateSettings(idOrName, { enabled, refreshIntervalMinutes: options.refreshInterval });
+      console.log(`provider ${p.name}: ${p.enabled ? 'enabled' : 'disabled'}, refresh interval ${p.refreshIntervalMinutes === null ? 'of its type' : `${p.refreshIntervalMinutes} min`}`);
     });
 
   command.command('list')
@@ -43,7 +56,7 @@ export function providerCommands(context: CliContext): Command {
     .action(async (idOrName: string) => {
       const p = await (await context.store()).get(idOrName);
       console.log(JSON.stringify({
-        id: p.id, name: p.name, type: p.type, zone: p.zone, region: p.region, enabled: p.enabled, config: p.config,
+        id: p.id, name: p.name, type: p.type, zone: p.zone, region: p.region, enabled: p.enabled, refreshIntervalMinutes: p.refreshIntervalMinutes, config: p.config,
         setupState: p.setupState, setupError: p.setupError, lastRefreshAt: p.lastRefreshAt, lastRefreshSuccessAt: p.lastRefreshSuccessAt,
         lastRefreshError: p.lastRefreshError, lastRefreshStats: p.lastRefreshStats,
       }, null, 2));
@@ -57,6 +70,13 @@ export function providerCommands(context: CliContext): Command {
     });
 
   return command;
+}
+
+/** A refresh interval flag: whole minutes, or "default" (null) for the type's interval. */
+function intervalOption(value: string): number | null {
+  if (value === 'default') return null;
+  if (!/^\d+$/.test(value)) throw new ValidationError(`refresh interval "${value}" must be whole minutes (0: none) or "default"`);
+  return Number(value);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import cron, { type ScheduledTask } from 'node-cron';
+import { configEnvironment } from '../../config/config-environment';
 import { connectionConfig } from '../../db/connection-config';
 import { LeaderLock } from '../../server/leader-lock';
 import { LocalOrchestrator } from '../../server/orchestrators/local-orchestrator';
@@ -29,17 +30,16 @@ export function serverCommand(context: CliContext): Command {
       const queue = await context.refreshQueue();
       // Workers get this server's resolved configuration, wherever it came from.
       const orchestrator = new LocalOrchestrator({
-        env: {
-          ...process.env, DATABASE_URL: config.databaseUrl, REDIS_URL: config.redisUrl, FLEET_REDIS_PREFIX: config.redisPrefix,
-          FLEET_ENCRYPTION_KEY: config.encryptionKey, LOG_LEVEL: config.logLevel, FLEET_REFRESH_FULL_THRESHOLD: String(config.refreshFullThreshold),
-        },
+        env: { ...process.env, ...configEnvironment(config) },
         logger,
       });
       const supervisor = new Supervisor({
         dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdMb * 2 ** 20,
       });
-      const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervalMinutes: config.refreshIntervalMinutes });
+      const scheduler = new RefreshScheduler({
+        dataSource, queue, logger, intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: config.refreshIntervalsByType },
+      });
 
       let stopSupervisor: (() => Promise<void>) | undefined;
       let schedule: ScheduledTask | undefined;

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { startRefreshWorker } from '../../workers/refresh/refresh-worker';
+import { failInterruptedRuns } from '../../workers/refresh/interrupted-runs';
 import { refreshProvider } from '../../workers/refresh/refresh-provider';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
 import { WorkerRegistry } from '../../workers/runtime/worker-registry';
@@ -33,6 +34,10 @@ export function workerCommand(context: CliContext): Command {
       const store = await context.store();
       const queue = await context.refreshQueue();
       const stopHeartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
+      // What a predecessor that died mid-refresh left: its runs are marked failed and its request goes back in line.
+      const interruptedRuns = await failInterruptedRuns(dataSource, options.provider);
+      const requeued = await queue.requeueClaims(options.provider);
+      if (interruptedRuns.length > 0 || requeued > 0) logger.warn({ event: 'worker.resumed_interrupted', interruptedRuns, requeued }, 'an interrupted refresh will run again');
       // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
       await queue.queueRefresh(options.provider, { targets: [], source: 'startup' });
       const stopWorker = startRefreshWorker({
