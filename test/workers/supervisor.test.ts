@@ -1,109 +1,46 @@
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
+import { ProviderStore } from '../../src/providers/provider-store';
+import { withProviderTypeModules } from '../../src/providers/provider-type-modules';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
 import { removeProvider } from '../../src/server/provider-removal';
-import { Supervisor } from '../../src/server/supervisor';
-import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
+import { processExists, SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
-import { sleep, until } from '../support/wait';
-
-
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { until } from '../support/wait';
 
 describe('supervisor with local worker processes', function () {
   this.timeout(90_000);
   let demo: DemoFixture;
-  let orchestrator: LocalOrchestrator;
-  let stopSupervisor: () => Promise<void>;
-  let redis: Redis;
+  let fleet: SupervisedProvider;
 
   beforeEach(async () => {
-    const env = testEnv();
     demo = await DemoFixture.start({ vms: 10, seed: 4 });
-    redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
-    orchestrator = new LocalOrchestrator({
-      env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn' },
-      logger: env.logger,
-      workerArgs: ['--heartbeat-ms', '200', '--stop-timeout-ms', '3000'],
-    });
-    // Only this test's provider is enabled, so the supervisor starts exactly one worker.
-    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
-    const supervisor = new Supervisor({
-      dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, heartbeatTimeoutMs: 2_000,
-      queue: new RefreshQueue({ redis, connection: redis, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 }),
-    });
-    stopSupervisor = supervisor.start({ provisionMs: 200, scanMs: 200 });
+    fleet = await SupervisedProvider.start({ providerId: demo.provider.id, store: demo.store });
   });
   afterEach(async () => {
-    await stopSupervisor();
-    await orchestrator.stopAll(5_000);
-    await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
-    await testEnv().dataSource.query('UPDATE providers SET enabled = true');
-    const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
-    await queue.remove(demo.provider.id);
-    await queue.close();
-    redis.disconnect();
+    await fleet.stop();
     await demo.close();
   });
 
-  const liveWorkers = async (): Promise<{ id: string; pid: number | null; status: string }[]> =>
-    testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND status <> 'stopped' ORDER BY id`, [demo.provider.id]);
-  const runningWorker = (notId?: string) => async (): Promise<{ id: string; pid: number } | undefined> => {
-    const rows = (await liveWorkers()).filter((w) => w.status === 'running' && w.id !== notId && w.pid !== null);
-    return rows[0] ? { id: rows[0].id, pid: rows[0].pid as number } : undefined;
-  };
-
-  /** Watches, until stopped, that the provider never has two live worker processes. */
-  function watchForTwo(): () => Promise<number> {
-    let most = 0;
-    let watching = true;
-    const done = (async () => {
-      while (watching) {
-        const pids = (await liveWorkers()).map((w) => w.pid).filter((pid): pid is number => pid !== null && alive(pid));
-        most = Math.max(most, new Set(pids).size);
-        await sleep(20);
-      }
-    })();
-    return async () => {
-      watching = false;
-      await done;
-      return most;
-    };
-  }
-
   it('starts a refresh worker for the provider, which refreshes it, and replaces it after kill -9', async () => {
-    const first = await until(runningWorker(), 'a running worker');
+    const first = await until(() => fleet.runningWorker(), 'a running worker');
     await until(async () => (await testEnv().dataSource.query(
       `SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND source = 'startup' AND status = 'ok'`, [demo.provider.id]))[0], 'the startup refresh');
 
-    const stopWatching = watchForTwo();
+    const stopWatching = fleet.watchWorkers();
     process.kill(first.pid, 'SIGKILL');
-    const second = await until(runningWorker(first.id), 'a replacement worker');
+    const second = await until(() => fleet.runningWorker(first.id), 'a replacement worker');
     expect(second.pid).to.not.equal(first.pid);
-    expect(await stopWatching()).to.equal(1);
+    expect(await stopWatching()).to.deep.equal({ rows: 1, processes: 1 });
     const [old] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [first.id]);
     expect(old).to.deep.equal({ status: 'stopped', stop_reason: 'exited' });
   });
 
   it('stops the worker of a deleted provider and removes its queue', async () => {
-    const first = await until(runningWorker(), 'a running worker');
-    const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
-    try {
-      await removeProvider({ store: demo.store, queue }, demo.provider.id);
-    } finally {
-      await queue.close();
-    }
-    await until(async () => (alive(first.pid) ? undefined : true), 'the worker process to exit');
+    const first = await until(() => fleet.runningWorker(), 'a running worker');
+    await removeProvider({ store: demo.store, queue: fleet.queue }, demo.provider.id);
+    await until(async () => (processExists(first.pid) ? undefined : true), 'the worker process to exit');
     // Once the worker stopped, the supervisor removed what it may have left of the queue.
     const row = await until(async () => {
       const [found] = await testEnv().dataSource.query('SELECT status, provider_id, queue_name FROM workers WHERE id = $1', [first.id]);
@@ -117,13 +54,13 @@ describe('supervisor with local worker processes', function () {
   });
 
   it('replaces a hung worker after the heartbeat timeout and kills the hung process', async () => {
-    const first = await until(runningWorker(), 'a running worker');
-    const stopWatching = watchForTwo();
+    const first = await until(() => fleet.runningWorker(), 'a running worker');
+    const stopWatching = fleet.watchWorkers();
     process.kill(first.pid, 'SIGSTOP');
-    const second = await until(runningWorker(first.id), 'a replacement worker');
-    expect(alive(first.pid)).to.equal(false);
+    const second = await until(() => fleet.runningWorker(first.id), 'a replacement worker');
+    expect(processExists(first.pid)).to.equal(false);
     expect(second.pid).to.not.equal(first.pid);
-    expect(await stopWatching()).to.equal(1);
+    expect(await stopWatching()).to.deep.equal({ rows: 1, processes: 1 });
     const [old] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [first.id]);
     expect(old.status).to.equal('stopped');
     expect(old.stop_reason).to.match(/^no heartbeat for \d+ s$/);
@@ -136,14 +73,8 @@ describe('supervisor with a worker that keeps crashing', function () {
   it('restarts it with a growing pause and shows the reason on the provider', async () => {
     const env = testEnv();
     const demo = await DemoFixture.start({ vms: 5, seed: 6 });
-    // Workers of this orchestrator cannot start: their encryption key is not valid, so they exit before registering.
-    const orchestrator = new LocalOrchestrator({
-      env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: 'not-a-key', LOG_LEVEL: 'silent' },
-      logger: env.logger,
-    });
-    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
-    const supervisor = new Supervisor({ dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger });
-    const stop = supervisor.start({ provisionMs: 100, scanMs: 100 });
+    // These workers cannot start: their encryption key is not valid, so they exit before registering.
+    const fleet = await SupervisedProvider.start({ providerId: demo.provider.id, store: demo.store, env: { FLEET_ENCRYPTION_KEY: 'not-a-key', LOG_LEVEL: 'silent' } });
     try {
       const crashes = await until(async () => {
         const [row] = await env.dataSource.query(`SELECT provider_data->'workerCrashes' AS crashes FROM providers WHERE id = $1`, [demo.provider.id]);
@@ -155,11 +86,51 @@ describe('supervisor with a worker that keeps crashing', function () {
       const [{ started }] = await env.dataSource.query('SELECT count(*)::int AS started FROM workers WHERE provider_id = $1', [demo.provider.id]);
       expect(started).to.be.at.most(crashes.crashes + 1);
     } finally {
-      await stop();
-      await orchestrator.stopAll(5_000);
-      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
-      await env.dataSource.query('UPDATE providers SET enabled = true');
+      await fleet.stop();
       await demo.close();
+    }
+  });
+});
+
+describe('supervisor with a worker that passes its memory threshold', function () {
+  this.timeout(120_000);
+  const threshold = 180 * 2 ** 20;
+
+  it('stops it gracefully and replaces it, never running two workers for the provider', async () => {
+    const env = testEnv();
+    const demo = await DemoFixture.start({ vms: 10, seed: 8 });
+    // Workers of a `hungry` provider leak 200 MB per refresh: the threshold lies between a fresh worker and a leaking one.
+    const hungryModule = join(__dirname, '..', 'support', 'hungry-provider-type.js');
+    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: env.logger, types: withProviderTypeModules([hungryModule]) });
+    const provider = await store.create({
+      type: 'hungry', name: `hungry-${demo.provider.id}`, region: 'us-east-1', config: { endpoint: demo.cloud.url },
+      credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    const fleet = await SupervisedProvider.start({
+      providerId: provider.id, store, env: { FLEET_PROVIDER_TYPE_MODULES: JSON.stringify([hungryModule]) }, heartbeatTimeoutMs: 5_000, memoryThresholdBytes: threshold,
+    });
+    const stopWatching = fleet.watchWorkers();
+    try {
+      // Every worker leaks on its startup refresh, passes the threshold and is replaced: wait for two replacements.
+      const replaced = await until(async () => {
+        const rows: { id: string; rss_bytes: string; stop_reason: string }[] = await env.dataSource.query(
+          `SELECT id, rss_bytes, stop_reason FROM workers WHERE provider_id = $1 AND status = 'stopped' ORDER BY id`, [provider.id]);
+        return rows.length >= 2 ? rows : undefined;
+      }, 'two workers replaced for their memory', 90_000);
+      for (const worker of replaced) {
+        expect(worker.stop_reason).to.equal('memory threshold passed');
+        expect(Number(worker.rss_bytes)).to.be.above(threshold);
+      }
+      // Each one finished its refresh before it stopped: stopping is graceful.
+      const [{ notOk }] = await env.dataSource.query(`SELECT count(*)::int AS "notOk" FROM refresh_runs WHERE provider_id = $1 AND status <> 'ok'`, [provider.id]);
+      expect(notOk).to.equal(0);
+      await until(() => fleet.runningWorker(replaced[replaced.length - 1].id), 'a replacement worker');
+    } finally {
+      // Over the whole test, from the table and from the process list: one worker for the provider at a time.
+      const most = await stopWatching();
+      await fleet.stop();
+      await demo.close();
+      expect(most).to.deep.equal({ rows: 1, processes: 1 });
     }
   });
 });

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import type { ProviderStore } from '../../src/providers/provider-store';
+import { RefreshQueue } from '../../src/queues/refresh-queue';
+import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
+import { Supervisor } from '../../src/server/supervisor';
+import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
+import { testEnv } from './test-env';
+import { sleep } from './wait';
+
+const execFileAsync = promisify(execFile);
+
+export interface SupervisedProviderOptions {
+  providerId: string;
+  store: ProviderStore;
+  /** Environment of the worker processes on top of the test run's configuration. */
+  env?: NodeJS.ProcessEnv;
+  heartbeatTimeoutMs?: number;
+  memoryThresholdBytes?: number;
+}
+
+export interface WorkerRow {
+  id: string;
+  pid: number | null;
+  status: string;
+}
+
+/**
+ * A supervisor with the local orchestrator serving one provider of the test run's database (the only one enabled
+ * while it runs), with fast loops and heartbeats, and what tests ask of its workers.
+ */
+export class SupervisedProvider {
+  private constructor(
+    readonly providerId: string,
+    readonly queue: RefreshQueue,
+    private readonly redis: Redis,
+    private readonly orchestrator: LocalOrchestrator,
+    private readonly stopSupervisor: () => Promise<void>,
+  ) {}
+
+  static async start(options: SupervisedProviderOptions): Promise<SupervisedProvider> {
+    const env = testEnv();
+    const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+    const queue = new RefreshQueue({ redis, connection: redis, prefix: env.redisPrefix, store: options.store, fullThreshold: 100 });
+    const orchestrator = new LocalOrchestrator({
+      env: {
+        ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix,
+        FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn', ...options.env,
+      },
+      logger: env.logger,
+      workerArgs: ['--heartbeat-ms', '200', '--stop-timeout-ms', '3000'],
+    });
+    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [options.providerId]);
+    const supervisor = new Supervisor({
+      dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, queue,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, memoryThresholdBytes: options.memoryThresholdBytes,
+    });
+    const stopSupervisor = supervisor.start({ provisionMs: 100, scanMs: 100 });
+    return new SupervisedProvider(options.providerId, queue, redis, orchestrator, stopSupervisor);
+  }
+
+  /** The provider's workers that are not stopped, oldest first. */
+  liveWorkers(): Promise<WorkerRow[]> {
+    return testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND status <> 'stopped' ORDER BY id`, [this.providerId]);
+  }
+
+  /** A running worker with a process (other than `notId`), if there is one: a probe for `until`. */
+  async runningWorker(notId?: string): Promise<{ id: string; pid: number } | undefined> {
+    const row = (await this.liveWorkers()).find((w) => w.status === 'running' && w.id !== notId && w.pid !== null);
+    return row ? { id: row.id, pid: row.pid as number } : undefined;
+  }
+
+  /**
+   * Watches, until the returned function is called, how many refresh workers the provider has at once: live rows
+   * in the workers table (requested, running or stopping) and worker processes in the process list. Returns the
+   * most of each it saw.
+   */
+  watchWorkers(): () => Promise<{ rows: number; processes: number }> {
+    const most = { rows: 0, processes: 0 };
+    let watching = true;
+    const done = (async () => {
+      while (watching) {
+        most.rows = Math.max(most.rows, (await this.liveWorkers()).length);
+        most.processes = Math.max(most.processes, await this.workerProcesses());
+        await sleep(20);
+      }
+    })();
+    return async () => {
+      watching = false;
+      await done;
+      return most;
+    };
+  }
+
+  /** Stops the supervisor and its workers, and forgets the provider's queue; other providers are enabled again. */
+  async stop(): Promise<void> {
+    const env = testEnv();
+    await this.stopSupervisor();
+    await this.orchestrator.stopAll(10_000);
+    await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
+    await env.dataSource.query('UPDATE providers SET enabled = true');
+    await this.queue.remove(this.providerId);
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+
+  /** The provider's refresh worker processes on this machine, from the process list (zombies are not running). */
+  private async workerProcesses(): Promise<number> {
+    const { stdout } = await execFileAsync('ps', ['-eo', 'stat=,args=']);
+    return stdout.split('\n').filter((line) => !line.trim().startsWith('Z') && line.includes(` worker refresh --provider ${this.providerId} `)).length;
+  }
+}
+
+/** Whether a process exists (a stopped one does). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
