@@ -1,10 +1,16 @@
 import type { RefreshSource } from '../models';
+import type { RefreshOutcome } from '../workers/refresh/refresh-provider';
 
 /** Asks the provider's refresh worker to refresh what the provider's pending requests name (see RefreshQueue). */
 export interface RefreshJobData {
   providerId: string;
   /** The generation of pending requests this job stands for. */
   generation: number;
+}
+
+/** What a refresh job ends with: the outcome of its refresh, or null when it had nothing left to refresh. */
+export interface RefreshJobResult {
+  outcome: RefreshOutcome | null;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { Queue, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { UserError } from '../errors';
+import { FleetError, UserError, ValidationError } from '../errors';
 import type { ProviderStore } from '../providers/provider-store';
 import { PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
-import type { RefreshJobData, RefreshRequestMessage } from './jobs';
+import type { ProgressListener, RefreshProgress } from '../workers/refresh/refresh-progress';
+import type { RefreshJobData, RefreshJobResult, RefreshRequestMessage } from './jobs';
 import type { RefreshSource } from '../models';
 
 /** What a refresh worker takes from the queue: everything requested since the previous claim. */
@@ -104,6 +105,9 @@ export class RefreshQueue {
   async queueRefresh(providerIdOrName: string, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
     const provider = await this.options.store.get(providerIdOrName);
     if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled; enable it to refresh it`);
+    const { inventory } = this.options.store.typeOf(provider.type);
+    const unknown = request.targets.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !Object.hasOwn(inventory, t.collection));
+    if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(inventory).join(', ')})`);
     const full = request.targets.length === 0 || request.targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION);
     const keys = this.pendingKeys(provider.id);
     const generation = (await this.options.redis.eval(
@@ -115,6 +119,46 @@ export class RefreshQueue {
     // The same job id while the generation lasts: BullMQ ignores the add when that job exists already.
     await this.queue(provider.id).add('refresh', { providerId: provider.id, generation }, { jobId, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
     return { providerId: provider.id, jobId };
+  }
+
+  /**
+   * Requests a refresh and waits until the job that stands for it has finished: its outcome (null when what it
+   * asked for was refreshed by a job that had claimed it before), with its progress reported on the way.
+   * Throws the job's error when it failed for good.
+   */
+  async queueAndWait(providerIdOrName: string, request: RefreshRequestMessage, onProgress?: ProgressListener): Promise<RefreshJobResult> {
+    const provider = await this.options.store.get(providerIdOrName);
+    // Listening starts before the request is queued, and what is heard before the job's id is known is kept, so a
+    // job that finishes at once is not missed.
+    const events = new QueueEvents(RefreshQueue.queueName(provider.id), { connection: this.options.connection, prefix: this.options.prefix });
+    const endings = new Map<string, () => RefreshJobResult>();
+    let settle: ((jobId: string) => void) | undefined;
+    const heard = (jobId: string, ending: () => RefreshJobResult): void => {
+      endings.set(jobId, ending);
+      settle?.(jobId);
+    };
+    events.on('completed', ({ jobId, returnvalue }) => heard(jobId, () => returnvalue as unknown as RefreshJobResult));
+    events.on('failed', ({ jobId, failedReason }) => heard(jobId, () => {
+      throw new FleetError(`the refresh failed: ${failedReason}`);
+    }));
+    try {
+      await events.waitUntilReady();
+      const { jobId } = await this.queueRefresh(provider.id, request);
+      if (onProgress) {
+        events.on('progress', ({ jobId: id, data }) => {
+          if (id === jobId) onProgress(data as unknown as RefreshProgress);
+        });
+      }
+      const ending = endings.get(jobId) ?? await new Promise<() => RefreshJobResult>((resolve) => {
+        settle = (id) => {
+          const found = endings.get(id);
+          if (id === jobId && found) resolve(found);
+        };
+      });
+      return ending();
+    } finally {
+      await events.close();
+    }
   }
 
   /** For the worker that took `job`: the request it stands for. Idempotent for one job. */

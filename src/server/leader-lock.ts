@@ -1,7 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from '../logging/logger';
 
-const LEADER_LOCK = [1874, 0] as const;
+export const LEADER_LOCK = [1874, 0] as const;
 
 /**
  * Leadership among `fleet server` processes: a PostgreSQL advisory lock held on a connection of its own. Whoever

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
@@ -8,6 +9,21 @@ import { testEnv } from '../support/test-env';
 import { sleep, until } from '../support/wait';
 
 const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
+const execFileAsync = promisify(execFile);
+
+/** Runs one `fleet` CLI command against the test run's database and Redis. */
+async function fleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = testEnv();
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [FLEET, ...args], {
+      env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error: unknown) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
 
 interface Server { child: ChildProcess; output: () => string }
 
@@ -27,7 +43,6 @@ function startServer(): Server {
 const events = (server: Server, event: string): unknown[] => server.output().split('\n')
   .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event?: string; pid?: number })
   .filter((entry) => entry.event === event && entry.pid === server.child.pid);
-
 
 describe('fleet servers and leadership', function () {
   this.timeout(120_000);
@@ -72,5 +87,27 @@ describe('fleet servers and leadership', function () {
     await sleep(1_500);
     const stillLive = await testEnv().dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND status <> 'stopped'`, [demo.provider.id]);
     expect(stillLive).to.have.length(1);
+  });
+
+  it('runs `fleet refresh` through the running fleet: queued, run by the worker, waited for', async () => {
+    const leading = await until(() => servers.find((s) => s.child.exitCode === null && s.child.signalCode === null), 'a running server');
+    await until(() => (events(leading, 'leader.acquired').length > 0 ? true : undefined), 'it to lead');
+    const mutation = await demo.mutate({ update_percent: 20, add: 3, delete: 2 });
+
+    const result = await fleet('refresh', demo.provider.id, '--json');
+    expect(result.code, result.stderr).to.equal(0);
+    const outcome = JSON.parse(result.stdout) as { viaFleet: boolean; status: string; refreshRunId: string; peakRssBytes?: number; stats: { collections: { vms: { created: number } } } };
+    expect(outcome).to.deep.include({ viaFleet: true, status: 'ok' });
+    expect(outcome.stats.collections.vms.created).to.equal(mutation.vms.created.length);
+    // It ran in the provider's worker, whose run it reports, not in the command's process.
+    expect(outcome.peakRssBytes).to.equal(undefined);
+    const [run] = await testEnv().dataSource.query('SELECT source, status FROM refresh_runs WHERE id = $1', [outcome.refreshRunId]);
+    expect(run).to.deep.equal({ source: 'cli', status: 'ok' });
+
+    const queued = await fleet('refresh', demo.provider.id, '--target', 'vms:vm-0000001', '--no-wait');
+    expect(queued.stdout).to.match(/^refresh queued to the fleet \(job refresh-\d+-\d+\)\n$/);
+    const unknown = await fleet('refresh', demo.provider.id, '--target', 'racks:rack-1');
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.include('unknown target collection "racks"');
   });
 });

@@ -1,73 +1,56 @@
 import { Command } from 'commander';
-import cron, { type ScheduledTask } from 'node-cron';
-import { configEnvironment } from '../../config/config-environment';
-import { connectionConfig } from '../../db/connection-config';
-import { LeaderLock } from '../../server/leader-lock';
-import { LocalOrchestrator } from '../../server/orchestrators/local-orchestrator';
-import { RefreshScheduler } from '../../server/refresh-scheduler';
-import { Supervisor } from '../../server/supervisor';
-import { WorkerRegistry } from '../../workers/runtime/worker-registry';
+import { startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
+
+interface ServerFlags {
+  provisionMs: number;
+  scanMs: number;
+  heartbeatTimeoutMs: number;
+  memoryThresholdMb: number;
+  leaderRetryMs: number;
+}
+
+/** The server's flags, shared by `fleet server` and `fleet start-demo`. */
+export function withServerOptions(command: Command): Command {
+  return command
+    .option('--provision-ms <ms>', 'provisioning loop interval', toInt, 2_000)
+    .option('--scan-ms <ms>', 'worker scan interval', toInt, 2_000)
+    .option('--heartbeat-timeout-ms <ms>', 'replace a worker silent for this long', toInt, 30_000)
+    .option('--memory-threshold-mb <mb>', 'replace a worker whose RSS passes this', toInt, 1024)
+    .option('--leader-retry-ms <ms>', 'how often a follower tries to become the leader', toInt, 2_000);
+}
+
+/**
+ * Starts a fleet server from the CLI context (migrating the database first); returns its stop function. It runs
+ * until stopped, leading or ready to lead.
+ */
+export async function runFleetServer(context: CliContext, flags: ServerFlags): Promise<() => Promise<void>> {
+  const dataSource = await context.dataSource();
+  await dataSource.runMigrations({ transaction: 'each' });
+  const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
+  const logger = context.logger.child({ role: 'server', pid: process.pid });
+  return startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue() }, options);
+}
+
+/** Resolves with the signal that asks this process to stop. */
+export function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
+  });
+}
 
 /**
  * `fleet server`: several may run against one database and Redis; the one holding the leader lock supervises the
  * workers and runs the schedules, and another takes over when it dies.
  */
 export function serverCommand(context: CliContext): Command {
-  return new Command('server')
-    .description('run the fleet: supervise worker processes and schedule refreshes (the leader among servers)')
-    .option('--provision-ms <ms>', 'provisioning loop interval', toInt, 5_000)
-    .option('--scan-ms <ms>', 'worker scan interval', toInt, 5_000)
-    .option('--heartbeat-timeout-ms <ms>', 'replace a worker silent for this long', toInt, 30_000)
-    .option('--memory-threshold-mb <mb>', 'replace a worker whose RSS passes this', toInt, 1024)
-    .option('--leader-retry-ms <ms>', 'how often a follower tries to become the leader', toInt, 2_000)
-    .action(async (options: { provisionMs: number; scanMs: number; heartbeatTimeoutMs: number; memoryThresholdMb: number; leaderRetryMs: number }) => {
-      const { config } = context;
-      const logger = context.logger.child({ role: 'server', pid: process.pid });
-      const dataSource = await context.dataSource();
-      await dataSource.runMigrations({ transaction: 'each' });
-      const queue = await context.refreshQueue();
-      // Workers get this server's resolved configuration, wherever it came from.
-      const orchestrator = new LocalOrchestrator({
-        env: { ...process.env, ...configEnvironment(config) },
-        logger,
-      });
-      const supervisor = new Supervisor({
-        dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
-        heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdMb * 2 ** 20,
-      });
-      const scheduler = new RefreshScheduler({
-        dataSource, queue, logger, intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: config.refreshIntervalsByType },
-      });
-
-      let stopSupervisor: (() => Promise<void>) | undefined;
-      let schedule: ScheduledTask | undefined;
-      const tick = (): void => void scheduler.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
-      const stepDown = async (): Promise<void> => {
-        await schedule?.stop();
-        schedule = undefined;
-        await stopSupervisor?.();
-        stopSupervisor = undefined;
-      };
-      const leader = new LeaderLock({
-        connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
-        onAcquired: () => {
-          stopSupervisor = supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs });
-          schedule = cron.schedule('* * * * *', tick);
-          tick();
-        },
-        onLost: () => void stepDown(),
-      });
-      leader.start();
+  return withServerOptions(new Command('server').description('run the fleet: supervise worker processes and schedule refreshes (the leader among servers)'))
+    .action(async (flags: ServerFlags) => {
+      const stop = await runFleetServer(context, flags);
       console.log(JSON.stringify({ event: 'server.started', pid: process.pid }));
-
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
-      });
-      logger.info({ event: 'server.stopping', signal }, 'server stopping');
-      await leader.stop();
-      await stepDown();
-      await orchestrator.stopAll(options.heartbeatTimeoutMs);
+      const signal = await stopSignal();
+      context.logger.info({ event: 'server.stopping', signal }, 'server stopping');
+      await stop();
     });
 }

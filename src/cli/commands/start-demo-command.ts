@@ -1,28 +1,27 @@
 import { Command } from 'commander';
 import { startDemoCloud } from '../../demo-cloud';
 import { NotFoundError } from '../../errors';
-import { refreshProvider } from '../../workers/refresh/refresh-provider';
 import type { CliContext } from '../cli-context';
 import { RefreshProgressBar } from '../refresh-progress-bar';
 import { renderRefreshSummary } from '../refresh-summary';
 import { toInt } from './demo-cloud-command';
+import { runFleetServer, stopSignal, withServerOptions } from './server-command';
 
 const DEMO_PROVIDER = 'awesome-demo';
 
 /**
  * `fleet start-demo` (what `npm start` runs): brings up the Awesome Cloud, registers a demo provider for it if
- * there is none, refreshes it with a progress bar, and keeps the cloud up so further refreshes can be tried.
+ * there is none, and runs a fleet server, whose refresh worker refreshes the provider; shows that first refresh
+ * with a progress bar, then keeps everything up so the fleet can be tried.
  */
 export function startDemoCommand(context: CliContext): Command {
-  return new Command('start-demo')
-    .description('run the demo: an Awesome Cloud, a provider for it, and a refresh')
+  return withServerOptions(new Command('start-demo').description('run the demo: an Awesome Cloud, a provider for it, and a fleet server'))
     .option('--port <port>', 'port of the demo cloud', toInt, 8600)
     .option('--vms <count>', 'VMs in the demo cloud', toInt, 1000)
-    .action(async (options: { port: number; vms: number }) => {
-      const dataSource = await context.dataSource();
-      await dataSource.runMigrations({ transaction: 'each' });
+    .action(async (options: Parameters<typeof runFleetServer>[1] & { port: number; vms: number }) => {
       const cloud = await startDemoCloud({ port: options.port, vms: options.vms });
       console.log(`Awesome Cloud serving ${options.vms} VMs at ${cloud.url}`);
+      const stopServer = await runFleetServer(context, options);
       const store = await context.store();
       const existing = await store.get(DEMO_PROVIDER).catch((error: unknown) => {
         if (error instanceof NotFoundError) return null;
@@ -35,23 +34,24 @@ export function startDemoCommand(context: CliContext): Command {
         });
         console.log(`provider ${DEMO_PROVIDER} added`);
       }
+      console.log('fleet server started; waiting for the provider\'s refresh worker to refresh it');
+      // Merges with the refresh the provider's worker starts with, so this shows that one.
       const bar = process.stdout.isTTY ? new RefreshProgressBar() : undefined;
-      const outcome = await refreshProvider({
-        dataSource, store, logger: context.logger, provider: DEMO_PROVIDER, source: 'startup',
-        fullThreshold: context.config.refreshFullThreshold, onProgress: bar ? (p) => bar.update(p) : undefined,
-      }).finally(() => bar?.stop());
-      console.log(renderRefreshSummary(outcome));
+      const { outcome } = await (await context.refreshQueue())
+        .queueAndWait(DEMO_PROVIDER, { targets: [], source: 'user' }, bar ? (p) => bar.update(p) : undefined)
+        .finally(() => bar?.stop());
+      if (outcome) console.log(renderRefreshSummary(outcome));
       console.log([
         '',
-        `The demo cloud keeps running at ${cloud.url}. In another terminal, try:`,
+        `The fleet keeps running: the demo cloud at ${cloud.url}, a refresh worker for ${DEMO_PROVIDER}. In another terminal, try:`,
         `  curl -X POST -H 'content-type: application/json' -d '{"update_percent":5,"add":10,"delete":5}' ${cloud.url}/admin/mutate`,
-        `  npx fleet refresh ${DEMO_PROVIDER}`,
+        `  npx fleet refresh ${DEMO_PROVIDER}        (goes through the fleet's queue)`,
+        `  npx fleet workers`,
         `  npx fleet provider show ${DEMO_PROVIDER}`,
         'Press Ctrl-C to stop.',
       ].join('\n'));
-      await new Promise<void>((resolve) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
-      });
+      await stopSignal();
+      await stopServer();
       await cloud.close();
     });
 }

@@ -42,8 +42,8 @@ export function workerCommand(context: CliContext): Command {
       await queue.queueRefresh(options.provider, { targets: [], source: 'startup' });
       const stopWorker = startRefreshWorker({
         queue, providerId: options.provider, connection: queue.connection, prefix: config.redisPrefix, logger,
-        refresh: ({ targets, source }) => refreshProvider({
-          dataSource, store, logger, provider: options.provider, targets, source, fullThreshold: config.refreshFullThreshold,
+        refresh: ({ targets, source, onProgress }) => refreshProvider({
+          dataSource, store, logger, provider: options.provider, targets, source, fullThreshold: config.refreshFullThreshold, onProgress,
         }),
       });
 

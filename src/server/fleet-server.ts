@@ -1,0 +1,71 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { DataSource } from 'typeorm';
+import { configEnvironment } from '../config/config-environment';
+import type { FleetConfig } from '../config/fleet-config';
+import { connectionConfig } from '../db/connection-config';
+import type { Logger } from '../logging/logger';
+import type { RefreshQueue } from '../queues/refresh-queue';
+import { WorkerRegistry } from '../workers/runtime/worker-registry';
+import { LeaderLock } from './leader-lock';
+import { LocalOrchestrator } from './orchestrators/local-orchestrator';
+import { RefreshScheduler } from './refresh-scheduler';
+import { Supervisor } from './supervisor';
+
+export interface FleetServerOptions {
+  provisionMs: number;
+  scanMs: number;
+  heartbeatTimeoutMs: number;
+  memoryThresholdBytes: number;
+  leaderRetryMs: number;
+}
+
+/** What `fleet server` runs on, from its CLI context. */
+export interface FleetServerDependencies {
+  config: FleetConfig;
+  logger: Logger;
+  dataSource: DataSource;
+  queue: RefreshQueue;
+}
+
+/**
+ * One fleet server: it tries for the leader lock, and while it leads it supervises the workers and runs the
+ * refresh schedule. Several may run against one database and Redis; another takes over when the leader dies.
+ * Returns the stop function, which gives up leadership and stops the workers this server started.
+ */
+export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
+  const { config, logger, dataSource, queue } = dependencies;
+  // Workers get this server's resolved configuration, wherever it came from.
+  const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
+  const supervisor = new Supervisor({
+    dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
+  });
+  const scheduler = new RefreshScheduler({
+    dataSource, queue, logger, intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: config.refreshIntervalsByType },
+  });
+
+  let stopSupervisor: (() => Promise<void>) | undefined;
+  let schedule: ScheduledTask | undefined;
+  const tick = (): void => void scheduler.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
+  const stepDown = async (): Promise<void> => {
+    await schedule?.stop();
+    schedule = undefined;
+    await stopSupervisor?.();
+    stopSupervisor = undefined;
+  };
+  const leader = new LeaderLock({
+    connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
+    onAcquired: () => {
+      stopSupervisor = supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs });
+      schedule = cron.schedule('* * * * *', tick);
+      tick();
+    },
+    onLost: () => void stepDown(),
+  });
+  leader.start();
+  return async () => {
+    await leader.stop();
+    await stepDown();
+    await orchestrator.stopAll(options.heartbeatTimeoutMs);
+  };
+}
