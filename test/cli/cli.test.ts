@@ -197,6 +197,21 @@ describe('fleet CLI', () => {
       expect(result.stderr).to.match(/^error: unknown target collection "nope" \(known: provider, availabilityZones, /);
     });
 
+    it('sets its refresh interval and whether it is served, and refuses a bad interval', async () => {
+      const shown = async () => JSON.parse((await fleet(['provider', 'show', registered])).stdout) as { enabled: boolean; refreshIntervalMinutes: number | null };
+      const set = await fleet(['provider', 'set', registered, '--refresh-interval', '90', '--disable']);
+      expect(set.code, set.stderr).to.equal(0);
+      expect(set.stdout).to.equal(`provider ${registered}: disabled, refresh interval 90 min\n`);
+      expect(await shown()).to.include({ enabled: false, refreshIntervalMinutes: 90 });
+
+      const bad = await fleet(['provider', 'set', registered, '--refresh-interval', 'hourly']);
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr).to.equal('error: refresh interval "hourly" must be whole minutes (0: none) or "default"\n');
+      const reset = await fleet(['provider', 'set', registered, '--refresh-interval', 'default', '--enable']);
+      expect(reset.stdout, reset.stderr).to.equal(`provider ${registered}: enabled, refresh interval of its type\n`);
+      expect(await shown()).to.include({ enabled: true, refreshIntervalMinutes: null });
+    });
+
     it('deletes it with its inventory', async () => {
       await Promise.allSettled(Object.values(independent)); // nothing else may still be reading it
       const [{ id }] = await testEnv().dataSource.query('SELECT id FROM providers WHERE name = $1', [registered]);

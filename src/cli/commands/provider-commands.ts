@@ -20,11 +20,11 @@ export function providerCommands(context: CliContext): Command {
     .option('--credentials-file <path>', 'a JSON file holding the credentials')
     .option('--no-verify', 'store without checking the credentials against the provider')
     .option('--refresh-interval <minutes>', 'minutes between scheduled full refreshes (0: none; default: the type\'s)', intervalOption)
-    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean; refreshInterval?: number | null }) => {
+    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean; refreshInterval?: number | 'default' }) => {
       const credentials = options.credentialsFile ? readJsonFile(options.credentialsFile) : pairs(options.credential, false);
       const provider = await (await context.store()).create({
         type: options.type, name: options.name, region: options.region ?? null, zone: options.zone,
-        config: pairs(options.config, true), credentials, refreshIntervalMinutes: options.refreshInterval,
+        config: pairs(options.config, true), credentials, refreshIntervalMinutes: storedInterval(options.refreshInterval),
       }, { verify: options.verify });
       console.log(`provider ${provider.name} added with id ${provider.id}`);
     });
@@ -34,10 +34,10 @@ export function providerCommands(context: CliContext): Command {
     .option('--enable', 'serve it: a refresh worker, schedules and refreshes on demand')
     .option('--disable', 'stop serving it (its inventory stays)')
     .option('--refresh-interval <minutes>', 'minutes between scheduled full refreshes (0: none; "default": the type\'s)', intervalOption)
-    .action(async (idOrName: string, options: { enable?: boolean; disable?: boolean; refreshInterval?: number | null }) => {
+    .action(async (idOrName: string, options: { enable?: boolean; disable?: boolean; refreshInterval?: number | 'default' }) => {
       if (options.enable && options.disable) throw new ValidationError('give --enable or --disable, not both');
       const enabled = options.enable ? true : options.disable ? false : undefined;
-      const p = await (await context.store()).updateSettings(idOrName, { enabled, refreshIntervalMinutes: options.refreshInterval });
+      const p = await (await context.store()).updateSettings(idOrName, { enabled, refreshIntervalMinutes: storedInterval(options.refreshInterval) });
       console.log(`provider ${p.name}: ${p.enabled ? 'enabled' : 'disabled'}, refresh interval ${p.refreshIntervalMinutes === null ? 'of its type' : `${p.refreshIntervalMinutes} min`}`);
     });
 
@@ -72,11 +72,16 @@ export function providerCommands(context: CliContext): Command {
   return command;
 }
 
-/** A refresh interval flag: whole minutes, or "default" (null) for the type's interval. */
-function intervalOption(value: string): number | null {
-  if (value === 'default') return null;
+/** A refresh interval flag: whole minutes, or "default" for the type's interval. */
+function intervalOption(value: string): number | 'default' {
+  if (value === 'default') return value;
   if (!/^\d+$/.test(value)) throw new ValidationError(`refresh interval "${value}" must be whole minutes (0: none) or "default"`);
   return Number(value);
+}
+
+/** The stored form of a refresh interval flag: null takes the type's interval. */
+function storedInterval(flag: number | 'default' | undefined): number | null | undefined {
+  return flag === 'default' ? null : flag;
 }
 
 function collect(value: string, previous: string[]): string[] {
