@@ -66,6 +66,6 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   return async () => {
     await leader.stop();
     await stepDown();
-    await orchestrator.stopAll(options.heartbeatTimeoutMs);
+    await orchestrator.terminate(options.heartbeatTimeoutMs);
   };
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { startLoop } from './loop';
-import type { Orchestrator } from './orchestrators/orchestrator';
+import type { Orchestrator, RunningWorker } from './orchestrators/orchestrator';
 
 /** The longest pause before restarting a provider's crashing worker. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -22,6 +22,8 @@ export interface SupervisorOptions {
   memoryThresholdBytes?: number;
   /** For removing the queues of deleted providers once their workers have stopped. */
   queue?: RefreshQueue;
+  /** How long the orchestrator may take to check one worker before the check is skipped for this scan. */
+  checkTimeoutMs?: number;
 }
 
 interface LiveWorkerRow {
@@ -46,10 +48,13 @@ interface LiveWorkerRow {
 export class Supervisor {
   private readonly heartbeatTimeoutMs: number;
   private readonly stoppingTimeoutMs: number;
+  private readonly checkTimeoutMs: number;
+  private initiated: Promise<void> | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 30_000;
     this.stoppingTimeoutMs = options.stoppingTimeoutMs ?? 60_000;
+    this.checkTimeoutMs = options.checkTimeoutMs ?? 10_000;
     if (this.heartbeatTimeoutMs <= 0) throw new Error('heartbeatTimeoutMs must be greater than 0');
   }
 
@@ -65,8 +70,21 @@ export class Supervisor {
     };
   }
 
-  /** One provisioning pass: desired refresh workers (enabled providers) against live ones. */
+  /** One provisioning pass between the orchestrator's prepare and cleanup hooks. */
   async provision(): Promise<void> {
+    const { orchestrator } = this.options;
+    await (this.initiated ??= orchestrator.initiate());
+    await orchestrator.prepare();
+    try {
+      await this.provisionRefreshWorkers();
+      await this.removeDeletedProvidersQueues();
+    } finally {
+      await orchestrator.cleanup();
+    }
+  }
+
+  /** Desired refresh workers (one per enabled provider) against live ones: start the missing, stop the unwanted. */
+  private async provisionRefreshWorkers(): Promise<void> {
     const { dataSource, registry, orchestrator, logger } = this.options;
     const enabled: { id: string }[] = await dataSource.query('SELECT id FROM providers WHERE enabled ORDER BY id');
     const live = await this.liveWorkers();
@@ -76,7 +94,7 @@ export class Supervisor {
       try {
         if (await this.backingOff(providerId)) continue;
         const { workerId, secret } = await registry.request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
-        const started = await orchestrator.start({ workerId, role: 'refresh', providerId }, secret);
+        const started = await orchestrator.provision({ workerId, role: 'refresh', providerId }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
         logger.info({ event: 'supervisor.worker_started', workerId, providerId, pid: started.pid }, 'refresh worker started');
       } catch (error: unknown) {
@@ -87,9 +105,8 @@ export class Supervisor {
     for (const worker of live) {
       if (worker.status !== 'running' || (worker.provider_id !== null && wanted.has(worker.provider_id))) continue;
       await registry.markStopping(worker.id, 'provider disabled or deleted');
-      orchestrator.stop(this.handle(worker), { force: false });
+      await orchestrator.deprovision(this.handle(worker), { force: false });
     }
-    await this.removeDeletedProvidersQueues();
   }
 
   /**
@@ -133,23 +150,39 @@ export class Supervisor {
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 
-  /** One scan pass over the live workers. */
+  /** One scan pass over the live workers, between the orchestrator's scanPrepare and scanCleanup hooks. */
   async scan(): Promise<void> {
-    for (const worker of await this.liveWorkers()) {
-      try {
-        await this.check(worker);
-      } catch (error: unknown) {
-        this.options.logger.error({ event: 'supervisor.check_failed', workerId: worker.id, err: error }, `checking a worker failed: ${describeError(error)}`);
+    const { orchestrator, logger } = this.options;
+    await orchestrator.scanPrepare();
+    try {
+      for (const worker of await this.liveWorkers()) {
+        try {
+          await this.check(worker);
+        } catch (error: unknown) {
+          logger.error({ event: 'supervisor.check_failed', workerId: worker.id, err: error }, `checking a worker failed: ${describeError(error)}`);
+        }
       }
+    } finally {
+      await orchestrator.scanCleanup();
     }
+  }
+
+  /** Asks the orchestrator whether the worker's process exists, within the check deadline. */
+  private async exists(handle: RunningWorker): Promise<boolean> {
+    const signal = AbortSignal.timeout(this.checkTimeoutMs);
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(new Error(`the orchestrator did not answer within ${this.checkTimeoutMs} ms`)), { once: true });
+    });
+    aborted.catch(() => undefined); // only awaited in the race below
+    return Promise.race([this.options.orchestrator.checkWorker(handle, signal), aborted]);
   }
 
   private async check(worker: LiveWorkerRow): Promise<void> {
     const { orchestrator, registry } = this.options;
     const handle = this.handle(worker);
-    const alive = orchestrator.isAlive(handle);
+    const alive = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
-      orchestrator.stop(handle, { force: true }); // SIGKILL ends even a hung (stopped) process
+      await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason);
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, providerId: worker.provider_id, reason }, 'worker replaced');
     };
@@ -163,7 +196,7 @@ export class Supervisor {
     const threshold = this.options.memoryThresholdBytes;
     if (threshold !== undefined && Number(worker.rss_bytes ?? 0) > threshold) {
       await registry.markStopping(worker.id, 'memory threshold passed');
-      orchestrator.stop(handle, { force: false });
+      await orchestrator.deprovision(handle, { force: false });
     }
   }
 
@@ -177,7 +210,7 @@ export class Supervisor {
     );
   }
 
-  private handle(worker: LiveWorkerRow): { workerId: string; pid: number | null; podName: string | null } {
+  private handle(worker: LiveWorkerRow): RunningWorker {
     return { workerId: worker.id, pid: worker.pid, podName: worker.pod_name };
   }
 }

@@ -97,7 +97,7 @@ export class SupervisedProvider {
   async stop(): Promise<void> {
     const env = testEnv();
     await this.stopSupervisor();
-    await this.orchestrator.stopAll(10_000);
+    await this.orchestrator.terminate(10_000);
     await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
     await env.dataSource.query('UPDATE providers SET enabled = true');
     await this.queue.remove(this.providerId);
@@ -105,10 +105,16 @@ export class SupervisedProvider {
     this.redis.disconnect();
   }
 
-  /** The provider's refresh worker processes on this machine, from the process list (zombies are not running). */
+  /**
+   * The provider's refresh worker processes, from the process list: children of this process (other test runs on
+   * the machine have providers with the same ids), zombies not counted.
+   */
   private async workerProcesses(): Promise<number> {
-    const { stdout } = await execFileAsync('ps', ['-eo', 'stat=,args=']);
-    return stdout.split('\n').filter((line) => !line.trim().startsWith('Z') && line.includes(` worker refresh --provider ${this.providerId} `)).length;
+    const { stdout } = await execFileAsync('ps', ['-eo', 'ppid=,stat=,args=']);
+    return stdout.split('\n').filter((line) => {
+      const [ppid, stat] = line.trim().split(/\s+/, 2);
+      return Number(ppid) === process.pid && !stat.startsWith('Z') && line.includes(` worker refresh --provider ${this.providerId} `);
+    }).length;
   }
 }
 

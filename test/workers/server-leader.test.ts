@@ -87,6 +87,10 @@ describe('fleet servers and leadership', function () {
     await sleep(1_500);
     const stillLive = await testEnv().dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND status <> 'stopped'`, [demo.provider.id]);
     expect(stillLive).to.have.length(1);
+    // Its first schedule tick found the provider refreshed (due-ness is in the database): nothing fired twice.
+    expect(events(follower, 'schedule.queued')).to.have.length(0);
+    const [{ scheduled }] = await testEnv().dataSource.query(`SELECT count(*)::int AS scheduled FROM refresh_runs WHERE provider_id = $1 AND source = 'schedule'`, [demo.provider.id]);
+    expect(scheduled).to.be.at.most(1);
   });
 
   it('runs `fleet refresh` through the running fleet: queued, run by the worker, waited for', async () => {

@@ -3,7 +3,12 @@ import { expect } from 'chai';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { withProviderTypeModules } from '../../src/providers/provider-type-modules';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
+import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
+import type { RunningWorker } from '../../src/server/orchestrators/orchestrator';
 import { removeProvider } from '../../src/server/provider-removal';
+import { Supervisor } from '../../src/server/supervisor';
+import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
+import { capturedLogger } from '../support/captured-logger';
 import { DemoFixture } from '../support/demo-fixture';
 import { processExists, SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
@@ -131,6 +136,71 @@ describe('supervisor with a worker that passes its memory threshold', function (
       await fleet.stop();
       await demo.close();
       expect(most).to.deep.equal({ rows: 1, processes: 1 });
+    }
+  });
+});
+
+/** The local orchestrator, recording which hooks the supervisor calls, whose checks can be made to hang. */
+class RecordingOrchestrator extends LocalOrchestrator {
+  readonly calls: string[] = [];
+  hangChecks = false;
+
+  override async initiate(): Promise<void> { this.calls.push('initiate'); }
+  override async prepare(): Promise<void> { this.calls.push('prepare'); }
+  override async cleanup(): Promise<void> { this.calls.push('cleanup'); }
+  override async scanPrepare(): Promise<void> { this.calls.push('scanPrepare'); }
+  override async scanCleanup(): Promise<void> { this.calls.push('scanCleanup'); }
+
+  override async provision(...args: Parameters<LocalOrchestrator['provision']>): ReturnType<LocalOrchestrator['provision']> {
+    this.calls.push('provision');
+    return super.provision(...args);
+  }
+
+  override async checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<boolean> {
+    this.calls.push('checkWorker');
+    if (!this.hangChecks) return super.checkWorker(worker);
+    // A platform API that never answers: only the supervisor's deadline ends the wait.
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.calls.push('checkWorker aborted');
+    return false;
+  }
+}
+
+describe('supervisor and its orchestrator', function () {
+  this.timeout(60_000);
+
+  it("calls the orchestrator's hooks around its passes, and skips a worker whose check passes its deadline", async () => {
+    const env = testEnv();
+    const demo = await DemoFixture.start({ vms: 5, seed: 9 });
+    const orchestrator = new RecordingOrchestrator({
+      env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn' },
+      logger: env.logger,
+    });
+    const log = capturedLogger('warn');
+    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
+    const supervisor = new Supervisor({ dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: log.logger, checkTimeoutMs: 300 });
+    try {
+      await supervisor.provision();
+      await supervisor.provision(); // the worker is requested or running now: nothing to start
+      expect(orchestrator.calls.splice(0)).to.deep.equal(['initiate', 'prepare', 'provision', 'cleanup', 'prepare', 'cleanup']);
+      const [worker] = await until(async () => {
+        const rows: { id: string }[] = await env.dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND status = 'running'`, [demo.provider.id]);
+        return rows.length > 0 ? rows : undefined;
+      }, 'the worker to register');
+
+      orchestrator.hangChecks = true;
+      await supervisor.scan();
+      expect(orchestrator.calls.splice(0)).to.deep.equal(['scanPrepare', 'checkWorker', 'checkWorker aborted', 'scanCleanup']);
+      // Not knowing is no reason to replace a worker: it is checked again on the next scan.
+      const [row] = await env.dataSource.query('SELECT status FROM workers WHERE id = $1', [worker.id]);
+      expect(row.status).to.equal('running');
+      const failed = log.lines().find((line) => line.event === 'supervisor.check_failed');
+      expect(failed?.msg).to.equal('checking a worker failed: the orchestrator did not answer within 300 ms');
+    } finally {
+      await orchestrator.terminate(10_000);
+      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
+      await env.dataSource.query('UPDATE providers SET enabled = true');
+      await demo.close();
     }
   });
 });

@@ -1,17 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Logger } from '../../logging/logger';
-import type { Orchestrator, RunningWorker, WorkerSpec } from './orchestrator';
+import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerSpec } from './orchestrator';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
 
 /** Worker processes as children of the server: the default, for one machine. */
-export class LocalOrchestrator implements Orchestrator {
+export class LocalOrchestrator extends Orchestrator {
   private readonly children = new Map<string, ChildProcess>();
 
-  constructor(private readonly options: { env: NodeJS.ProcessEnv; logger: Logger; workerArgs?: string[] }) {}
+  constructor(private readonly options: { env: NodeJS.ProcessEnv; logger: Logger; workerArgs?: string[] }) {
+    super();
+  }
 
-  async start(spec: WorkerSpec, secret: string): Promise<{ pid: number | null; podName: string | null }> {
+  async provision(spec: WorkerSpec, secret: string): Promise<StartedWorker> {
     const child = spawn(process.execPath, [FLEET, 'worker', spec.role, '--provider', spec.providerId, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
       env: this.options.env, stdio: ['pipe', 'inherit', 'inherit'],
     });
@@ -23,8 +25,22 @@ export class LocalOrchestrator implements Orchestrator {
     return { pid: child.pid ?? null, podName: null };
   }
 
+  /** A process table lookup answers at once: it never needs the deadline. */
+  async checkWorker(worker: RunningWorker, _deadline?: AbortSignal): Promise<boolean> {
+    return this.isAlive(worker);
+  }
+
+  async deprovision(worker: RunningWorker, options: { force: boolean }): Promise<void> {
+    if (!this.isAlive(worker) || worker.pid === null) return;
+    try {
+      process.kill(worker.pid, options.force ? 'SIGKILL' : 'SIGTERM');
+    } catch {
+      // gone in the meantime
+    }
+  }
+
   /** Known children by their exit state; other processes (started by an earlier leader) by their pid. */
-  isAlive(worker: RunningWorker): boolean {
+  private isAlive(worker: RunningWorker): boolean {
     const child = this.children.get(worker.workerId);
     if (child) return child.exitCode === null && child.signalCode === null;
     if (worker.pid === null) return false;
@@ -36,16 +52,7 @@ export class LocalOrchestrator implements Orchestrator {
     }
   }
 
-  stop(worker: RunningWorker, options: { force: boolean }): void {
-    if (!this.isAlive(worker) || worker.pid === null) return;
-    try {
-      process.kill(worker.pid, options.force ? 'SIGKILL' : 'SIGTERM');
-    } catch {
-      // gone in the meantime
-    }
-  }
-
-  async stopAll(timeoutMs: number): Promise<void> {
+  async terminate(timeoutMs: number): Promise<void> {
     const running = [...this.children.entries()].filter(([, child]) => child.exitCode === null && child.signalCode === null);
     for (const [, child] of running) child.kill('SIGTERM');
     await Promise.all(running.map(([, child]) => new Promise<void>((resolve) => {

@@ -12,17 +12,46 @@ export interface RunningWorker {
   podName: string | null;
 }
 
+/** Where a started worker runs: a local process id, or a pod's name. */
+export interface StartedWorker {
+  pid: number | null;
+  podName: string | null;
+}
+
 /**
- * Starts and stops worker processes for the supervisor. `local` runs child processes; a `kubernetes` one would run
- * Deployments behind the same four calls, so the supervisor's loops never change.
+ * Starts, checks and stops worker processes for the supervisor, in the shape of Taskcluster's provider classes: the
+ * supervisor's loops call these hooks and nothing else, so an orchestrator for another platform (Kubernetes
+ * Deployments, say) is one more subclass and the loops never change. Hooks a platform does not need keep their
+ * default, which does nothing.
  */
-export interface Orchestrator {
-  /** Starts the process and hands it its one-time secret. Returns its pid (or pod name). */
-  start(spec: WorkerSpec, secret: string): Promise<{ pid: number | null; podName: string | null }>;
-  /** Whether the worker's process still exists (a hung process does). */
-  isAlive(worker: RunningWorker): boolean;
-  /** Asks the process to stop (SIGTERM), or ends it at once (`force`, SIGKILL: also ends a hung process). */
-  stop(worker: RunningWorker, options: { force: boolean }): void;
-  /** Stops every process it started, gracefully, waiting at most `timeoutMs`. */
-  stopAll(timeoutMs: number): Promise<void>;
+export abstract class Orchestrator {
+  /** Once, before this server first supervises (it became the leader). */
+  async initiate(): Promise<void> {}
+
+  /** Before each provisioning pass, e.g. to list the platform's workloads once for the whole pass. */
+  async prepare(): Promise<void> {}
+
+  /** Starts the worker's process and hands it its one-time secret. */
+  abstract provision(spec: WorkerSpec, secret: string): Promise<StartedWorker>;
+
+  /** Asks the worker's process to stop (it finishes or hands back its job), or ends it at once (`force`), hung or not. */
+  abstract deprovision(worker: RunningWorker, options: { force: boolean }): Promise<void>;
+
+  /** After each provisioning pass, whatever it did. */
+  async cleanup(): Promise<void> {}
+
+  /** Before each scan of the live workers. */
+  async scanPrepare(): Promise<void> {}
+
+  /**
+   * Whether the worker's process still exists (a hung one does). The supervisor gives every check a deadline:
+   * `signal` aborts when it passes, and a check that has not answered by then is skipped for this scan.
+   */
+  abstract checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<boolean>;
+
+  /** After each scan, whatever it found. */
+  async scanCleanup(): Promise<void> {}
+
+  /** When this server shuts down: stops the processes it started, gracefully, waiting at most `timeoutMs`. */
+  abstract terminate(timeoutMs: number): Promise<void>;
 }
