@@ -73,7 +73,11 @@ export class Supervisor {
   /** One provisioning pass between the orchestrator's prepare and cleanup hooks. */
   async provision(): Promise<void> {
     const { orchestrator } = this.options;
-    await (this.initiated ??= orchestrator.initiate());
+    // Once per supervisor; a failed initiate is tried again on the next pass.
+    await (this.initiated ??= orchestrator.initiate().catch((error: unknown) => {
+      this.initiated = undefined;
+      throw error;
+    }));
     await orchestrator.prepare();
     try {
       await this.provisionRefreshWorkers();
