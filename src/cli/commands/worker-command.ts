@@ -40,6 +40,7 @@ export function workerCommand(context: CliContext): Command {
         refresh: ({ targets, source }) => refreshProvider({
           dataSource, store, logger, provider: options.provider, targets, source, fullThreshold: config.refreshFullThreshold,
         }),
+        databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
       });
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
