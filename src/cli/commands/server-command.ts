@@ -57,7 +57,7 @@ export function serverCommand(context: CliContext): Command {
           schedule = cron.schedule('* * * * *', tick);
           tick();
         },
-        onLost: () => void stepDown(),
+        onLost: stepDown,
       });
       leader.start();
       console.log(JSON.stringify({ event: 'server.started', pid: process.pid }));
