@@ -60,7 +60,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
       schedule = cron.schedule('* * * * *', tick);
       tick();
     },
-    onLost: () => void stepDown(),
+    onLost: stepDown,
   });
   leader.start();
   return async () => {

@@ -6,14 +6,22 @@ export const LEADER_LOCK = [1874, 0] as const;
 /**
  * Leadership among `fleet server` processes: a PostgreSQL advisory lock held on a connection of its own. Whoever
  * holds it leads; when that process dies its connection closes and another server takes the lock on its next try.
- * If the lock's connection breaks, this process steps down (`onLost`) and tries again.
+ * If the lock's connection breaks (PostgreSQL restarted, say), the lock went with it: this process steps down
+ * (`onLost`) and, once it has, tries again until the database is back.
  */
 export class LeaderLock {
   private client: Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly options: { connection: ClientConfig; retryMs: number; logger: Logger; onAcquired: () => void; onLost: () => void }) {}
+  constructor(private readonly options: {
+    connection: ClientConfig;
+    retryMs: number;
+    logger: Logger;
+    onAcquired: () => void;
+    /** Stops what leading started; the lock is tried for again only once this has settled. */
+    onLost: () => Promise<void>;
+  }) {}
 
   start(): void {
     void this.attempt();
@@ -53,8 +61,10 @@ export class LeaderLock {
       if (this.client !== client) return;
       this.client = undefined;
       this.options.logger.warn({ event: 'leader.lost' }, 'leadership lost');
-      this.options.onLost();
-      this.retry();
+      // Leading again before the old supervisor has stopped would run two of them in this process.
+      void this.options.onLost()
+        .catch((error: unknown) => this.options.logger.error({ event: 'leader.step_down_failed', err: error }, 'stepping down failed'))
+        .finally(() => this.retry());
     });
     this.options.logger.info({ event: 'leader.acquired' }, 'this server leads');
     this.options.onAcquired();

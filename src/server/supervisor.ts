@@ -50,6 +50,12 @@ export class Supervisor {
   private readonly stoppingTimeoutMs: number;
   private readonly checkTimeoutMs: number;
   private initiated: Promise<void> | undefined;
+  /**
+   * Since when the supervisor has watched heartbeats without a gap: since supervision (re)started, or its last failed
+   * look at the workers. A worker's silence counts from then at most, as while the database was away workers could
+   * not heartbeat (and a restarted database costs the leader its lock, so supervision starts again).
+   */
+  private watchingSince = Date.now();
 
   constructor(private readonly options: SupervisorOptions) {
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 30_000;
@@ -61,6 +67,7 @@ export class Supervisor {
   /** Starts both loops; returns stop(), which waits for iterations in flight. */
   start(intervals: { provisionMs: number; scanMs: number }): () => Promise<void> {
     const { logger } = this.options;
+    this.watchingSince = Date.now();
     const stops = [
       startLoop('provision', intervals.provisionMs, () => this.provision(), logger),
       startLoop('scan', intervals.scanMs, () => this.scan(), logger),
@@ -159,7 +166,11 @@ export class Supervisor {
     const { orchestrator, logger } = this.options;
     await orchestrator.scanPrepare();
     try {
-      for (const worker of await this.liveWorkers()) {
+      const live = await this.liveWorkers().catch((error: unknown) => {
+        this.watchingSince = Date.now();
+        throw error;
+      });
+      for (const worker of live) {
         try {
           await this.check(worker);
         } catch (error: unknown) {
@@ -194,7 +205,7 @@ export class Supervisor {
     if (worker.status === 'requested' && worker.registration_expired) return replace('did not register in time');
     if (worker.status === 'stopping' && worker.stopping_age_ms > this.stoppingTimeoutMs) return replace('did not stop in time');
     if (worker.status !== 'running') return;
-    if (worker.heartbeat_age_ms !== null && worker.heartbeat_age_ms > this.heartbeatTimeoutMs) {
+    if (worker.heartbeat_age_ms !== null && Math.min(worker.heartbeat_age_ms, Date.now() - this.watchingSince) > this.heartbeatTimeoutMs) {
       return replace(`no heartbeat for ${Math.round(worker.heartbeat_age_ms / 1000)} s`);
     }
     const threshold = this.options.memoryThresholdBytes;

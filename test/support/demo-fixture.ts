@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import type { Provider } from '../../src/models';
 import { ProviderStore } from '../../src/providers/provider-store';
@@ -13,32 +14,35 @@ export interface CloudChanges {
 }
 
 /**
- * A running Awesome Cloud and a demo provider registered for it in the run's database. Every fixture has its own
- * cloud and provider, so tests do not see each other's inventory.
+ * A running Awesome Cloud and a demo provider registered for it in the run's database (or in `dataSource`, for a
+ * test with a database of its own). Every fixture has its own cloud and provider, so tests do not see each other's
+ * inventory.
  */
 export class DemoFixture {
   private constructor(
     readonly cloud: RunningDemoCloud,
     readonly store: ProviderStore,
     readonly provider: Provider,
+    private readonly dataSource: DataSource,
   ) {}
 
-  static async start(options: { vms?: number; seed?: number; pageSize?: number } = {}): Promise<DemoFixture> {
+  static async start(options: { vms?: number; seed?: number; pageSize?: number; dataSource?: DataSource } = {}): Promise<DemoFixture> {
     const env = testEnv();
+    const dataSource = options.dataSource ?? env.dataSource;
     const cloud = await startDemoCloud({ vms: options.vms ?? 40, seed: options.seed ?? 7 });
-    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: env.logger });
+    const store = new ProviderStore({ dataSource, cipher: env.cipher, logger: env.logger });
     const provider = await store.create({
       type: 'demo', name: `demo-${randomBytes(4).toString('hex')}`, region: 'us-east-1',
       config: { endpoint: cloud.url, pageSize: options.pageSize ?? 25 },
       credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
     });
-    return new DemoFixture(cloud, store, provider);
+    return new DemoFixture(cloud, store, provider, dataSource);
   }
 
   refresh(targets?: RefreshTarget[]): Promise<RefreshOutcome> {
     const env = testEnv();
     return refreshProvider({
-      dataSource: env.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, targets,
+      dataSource: this.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, targets,
       source: 'cli', fullThreshold: 100,
     });
   }
@@ -62,7 +66,7 @@ export class DemoFixture {
   /** Rows of one inventory table for this provider, as plain objects ordered by ems_ref (or id). */
   async rows(table: string, where = 'true'): Promise<Record<string, unknown>[]> {
     const order = table.endsWith('security_groups') && table.startsWith('cloud_vm_') ? 'id' : 'ems_ref';
-    return testEnv().dataSource.query(`SELECT * FROM ${table} WHERE provider_id = $1 AND ${where} ORDER BY ${order}`, [this.provider.id]);
+    return this.dataSource.query(`SELECT * FROM ${table} WHERE provider_id = $1 AND ${where} ORDER BY ${order}`, [this.provider.id]);
   }
 
   /** A snapshot of every inventory table of this provider, without timestamps, to compare states. */

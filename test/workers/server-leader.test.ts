@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { DemoFixture } from '../support/demo-fixture';
+import { FleetServerProcess } from '../support/fleet-server-process';
 import { testEnv } from '../support/test-env';
 import { sleep, until } from '../support/wait';
 
@@ -25,29 +26,18 @@ async function fleet(...args: string[]): Promise<{ code: number; stdout: string;
   }
 }
 
-interface Server { child: ChildProcess; output: () => string }
-
-function startServer(): Server {
+function startServer(): FleetServerProcess {
   const env = testEnv();
-  const child = spawn(process.execPath, [FLEET, 'server', '--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '5000'], {
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return FleetServerProcess.start({
+    databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey,
+    args: ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '5000'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  return { child, output: () => output };
 }
-
-/** Log events of one process (servers and the workers they start share its output; pid tells them apart). */
-const events = (server: Server, event: string): unknown[] => server.output().split('\n')
-  .filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { event?: string; pid?: number })
-  .filter((entry) => entry.event === event && entry.pid === server.child.pid);
 
 describe('fleet servers and leadership', function () {
   this.timeout(120_000);
   let demo: DemoFixture;
-  const servers: Server[] = [];
+  const servers: FleetServerProcess[] = [];
 
   before(async () => {
     demo = await DemoFixture.start({ vms: 10, seed: 8 });
@@ -71,31 +61,30 @@ describe('fleet servers and leadership', function () {
 
   it('has one leader, which alone supervises and schedules; another server takes over within 30 s when it dies', async () => {
     servers.push(startServer(), startServer());
-    const leader = await until(() => servers.find((s) => events(s, 'leader.acquired').length > 0), 'a leader');
-    const follower = servers.find((s) => s !== leader) as Server;
+    const leader = await until(() => servers.find((s) => s.events('leader.acquired').length > 0), 'a leader');
+    const follower = servers.find((s) => s !== leader) as FleetServerProcess;
     await until(async () => (await testEnv().dataSource.query(
       `SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND status = 'ok'`, [demo.provider.id]))[0], 'a refresh through the fleet');
     const live = await testEnv().dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND status <> 'stopped'`, [demo.provider.id]);
     expect(live).to.have.length(1);
-    expect(events(leader, 'schedule.queued')).to.have.length.greaterThan(0);
-    expect(events(follower, 'leader.acquired')).to.have.length(0);
-    expect(events(follower, 'schedule.queued')).to.have.length(0);
+    expect(leader.events('schedule.queued')).to.have.length.greaterThan(0);
+    expect(follower.events('leader.acquired')).to.have.length(0);
+    expect(follower.events('schedule.queued')).to.have.length(0);
 
     leader.child.kill('SIGKILL');
-    await until(() => (events(follower, 'leader.acquired').length > 0 ? true : undefined), 'the follower to lead within 30 s', 30_000);
+    await until(() => (follower.events('leader.acquired').length > 0 ? true : undefined), 'the follower to lead within 30 s', 30_000);
     // The new leader adopts the worker the old one started instead of starting a second one.
     await sleep(1_500);
     const stillLive = await testEnv().dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND status <> 'stopped'`, [demo.provider.id]);
     expect(stillLive).to.have.length(1);
     // Its first schedule tick found the provider refreshed (due-ness is in the database): nothing fired twice.
-    expect(events(follower, 'schedule.queued')).to.have.length(0);
+    expect(follower.events('schedule.queued')).to.have.length(0);
     const [{ scheduled }] = await testEnv().dataSource.query(`SELECT count(*)::int AS scheduled FROM refresh_runs WHERE provider_id = $1 AND source = 'schedule'`, [demo.provider.id]);
     expect(scheduled).to.be.at.most(1);
   });
-
   it('runs `fleet refresh` through the running fleet: queued, run by the worker, waited for', async () => {
     const leading = await until(() => servers.find((s) => s.child.exitCode === null && s.child.signalCode === null), 'a running server');
-    await until(() => (events(leading, 'leader.acquired').length > 0 ? true : undefined), 'it to lead');
+    await until(() => (leading.events('leader.acquired').length > 0 ? true : undefined), 'it to lead');
     const mutation = await demo.mutate({ update_percent: 20, add: 3, delete: 2 });
 
     const result = await fleet('refresh', demo.provider.id, '--json');

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { startRefreshWorker } from '../../workers/refresh/refresh-worker';
-import { failInterruptedRuns } from '../../workers/refresh/interrupted-runs';
 import { refreshProvider } from '../../workers/refresh/refresh-provider';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
 import { WorkerRegistry } from '../../workers/runtime/worker-registry';
@@ -34,10 +33,9 @@ export function workerCommand(context: CliContext): Command {
       const store = await context.store();
       const queue = await context.refreshQueue();
       const stopHeartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
-      // What a predecessor that died mid-refresh left: its runs are marked failed and its request goes back in line.
-      const interruptedRuns = await failInterruptedRuns(dataSource, options.provider);
+      // What a predecessor that died mid-refresh had taken goes back in line (its run is closed by the next refresh).
       const requeued = await queue.requeueClaims(options.provider);
-      if (interruptedRuns.length > 0 || requeued > 0) logger.warn({ event: 'worker.resumed_interrupted', interruptedRuns, requeued }, 'an interrupted refresh will run again');
+      if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
       // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
       await queue.queueRefresh(options.provider, { targets: [], source: 'startup' });
       const stopWorker = startRefreshWorker({
@@ -45,6 +43,7 @@ export function workerCommand(context: CliContext): Command {
         refresh: ({ targets, source, onProgress }) => refreshProvider({
           dataSource, store, logger, provider: options.provider, targets, source, fullThreshold: config.refreshFullThreshold, onProgress,
         }),
+        databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
       });
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -11,6 +11,9 @@ import { PROVIDER_TARGET_COLLECTION, scopeFor, type RefreshScope, type RefreshTa
 import { InventorySaver } from './save/inventory-saver';
 import type { SaveResult } from './save/save-result';
 
+/** What a run interrupted before it could record its end says, once the next refresh of its provider closes it. */
+export const INTERRUPTED_RUN_ERROR = 'interrupted: the refresh lost its process or its database connection';
+
 export interface RefreshRequest {
   dataSource: DataSource;
   store: ProviderStore;
@@ -49,21 +52,22 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const unknown = request.targets?.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !Object.hasOwn(definition, t.collection));
   if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(definition).join(', ')})`);
   const scope = scopeFor(request.targets, request.fullThreshold, targetable);
-  const run = await dataSource.getRepository(RefreshRun).save(dataSource.getRepository(RefreshRun).create({
-    providerId: provider.id, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source: request.source, status: 'running',
-  }));
+  const inventory = new Inventory(dataSource, definition);
+  // The run is recorded once the provider's refresh lock is held (see recordStart).
+  const saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope, inventory, logger });
+  const run = await recordStart(dataSource, { providerId: provider.id, scope, source: request.source }, logger).catch(async (error: unknown) => {
+    await saver.close();
+    throw error;
+  });
   const durationsMs = { collect: 0, parse: 0, persist: 0 };
   const started = performance.now();
   logger.info({ event: 'refresh.started', refreshRunId: run.id, scope: scope.kind }, 'refresh started');
 
-  let saver: InventorySaver | undefined;
   try {
     request.onProgress?.({ phase: 'setup', built: {} });
     const instance = await store.instantiate(provider, logger);
     await runSetup(dataSource, provider, instance);
 
-    const inventory = new Inventory(dataSource, definition);
-    saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope, inventory, logger });
     await collectInto(inventory, { instance, scope, logger, request, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
     request.onProgress?.({ phase: 'persist', built: builtCounts(inventory) });
@@ -88,8 +92,30 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     await recordFailure(dataSource, { runId: run.id, providerId: provider.id, message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {
-    await saver?.close();
+    await saver.close();
   }
+}
+
+/**
+ * Records the run as started, with the provider's refresh lock held. Runs are recorded only under that lock, so a run
+ * of the provider still 'running' now was interrupted: its process or its database connection went away (the lock
+ * with it) before it could record how it ended. Left as it is, it would look in progress forever and keep the
+ * scheduler away from the provider.
+ */
+async function recordStart(
+  dataSource: DataSource,
+  start: { providerId: string; scope: RefreshScope; source: RefreshSource },
+  logger: Logger,
+): Promise<RefreshRun> {
+  const { providerId, scope, source } = start;
+  return dataSource.transaction(async (manager) => {
+    const runs = manager.getRepository(RefreshRun);
+    const { affected } = await runs.update({ providerId, status: 'running' }, {
+      status: 'failed', finishedAt: new Date(), error: INTERRUPTED_RUN_ERROR,
+    });
+    if (affected) logger.warn({ event: 'refresh.interrupted_runs_closed', runs: affected }, 'runs left running by an interrupted refresh marked failed');
+    return runs.save(runs.create({ providerId, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source, status: 'running' }));
+  });
 }
 
 /** Feeds the collector's pages to the parser, noting incomplete collections; parse time is measured apart. */

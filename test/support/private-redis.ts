@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './free-port';
+import { sleep, until } from './wait';
+
+/**
+ * A redis-server of a test's own, on a free port with its data in a temporary directory, so the test may restart it
+ * without touching the Redis other tests share. It persists every write before answering (append-only file, fsync
+ * always), as a queue's Redis must: a request Redis has acknowledged survives a restart.
+ */
+export class PrivateRedis {
+  private dir: string | undefined;
+  private port: number | undefined;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private output = '';
+
+  get url(): string {
+    if (this.port === undefined) throw new Error('the private Redis has not been started');
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server; the first start picks the port and the data directory that later starts reuse. */
+  async start(): Promise<void> {
+    this.dir ??= await mkdtemp(join(tmpdir(), 'fleet-redis-'));
+    this.port ??= await freePort();
+    const child = spawn('redis-server', [
+      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
+      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--loglevel', 'warning',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
+    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
+    const spawnFailed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`could not run redis-server: ${error.message}`))));
+    await Promise.race([spawnFailed, until(() => this.answers(child), `redis-server on port ${this.port} to answer`, 15_000)]);
+  }
+
+  /** Shuts the server down, leaves nothing listening for `pauseMs`, and starts it again on the same port and data. */
+  async restart(pauseMs: number): Promise<void> {
+    await this.shutDown();
+    await sleep(pauseMs);
+    await this.start();
+  }
+
+  /** Shuts the server down for good and removes its data; safe to call more than once and after a failed start. */
+  async stop(): Promise<void> {
+    try {
+      await this.shutDown();
+    } finally {
+      const dir = this.dir;
+      this.dir = undefined;
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** A normal shutdown (SIGTERM); killed if it takes more than 10 s. */
+  private async shutDown(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(killer);
+  }
+
+  /** true once the server answers PING (not while it loads its data); fails if the process has exited. */
+  private async answers(child: ChildProcess): Promise<true | undefined> {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${this.output}`);
+    const client = new Redis(this.port as number, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined); // a refused connection only means "not yet"
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG' ? true : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      client.disconnect();
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { RefreshQueue } from '../../src/queues/refresh-queue';
+import { DemoFixture } from '../support/demo-fixture';
+import { FleetServerProcess } from '../support/fleet-server-process';
+import { PrivatePostgres } from '../support/private-postgres';
+import { PrivateRedis } from '../support/private-redis';
+import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
+
+/**
+ * Fast loops, so the fleet notices changes quickly. Workers started by a server heartbeat every 5 s; a worker silent
+ * for 10 s is replaced.
+ */
+const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '10000'];
+/** While Redis restarts, nothing listens on its port for this long. */
+const REDIS_OUTAGE_MS = 2_000;
+/**
+ * Every answer of the demo cloud takes this long while a refresh must still be running when the service goes: a
+ * targeted refresh of a VM then takes about three seconds.
+ */
+const SLOW_CLOUD_MS = 1_000;
+/**
+ * PostgreSQL stays down longer than a worker's heartbeat timeout, and longer than the interrupted refresh's job
+ * retries would last (it fails a few seconds in; five attempts, 1 + 2 + 4 + 8 s apart): neither may cost a worker or
+ * a request.
+ */
+const POSTGRES_OUTAGE_MS = 25_000;
+
+interface WorkerRow { id: string; pid: number | null; status: string }
+interface RunRow { id: string; status: string; source: string; error: string | null }
+
+const vmTarget = (ref: string) => [{ collection: 'vms', ref }];
+
+/** The provider's worker rows and refresh runs, in the database the fleet uses. */
+class FleetRecords {
+  constructor(private readonly dataSource: DataSource, private readonly providerId: string) {}
+
+  workers(): Promise<WorkerRow[]> {
+    return this.dataSource.query('SELECT id, pid, status FROM workers WHERE provider_id = $1 ORDER BY id', [this.providerId]);
+  }
+
+  async runningWorker(): Promise<WorkerRow | undefined> {
+    return (await this.workers()).find((w) => w.status === 'running' && w.pid !== null);
+  }
+
+  /** Runs of a targeted refresh of this VM (or of full refreshes from `source`), oldest first. */
+  runs(filter: { vm: string } | { source: string }): Promise<RunRow[]> {
+    return 'vm' in filter
+      ? this.dataSource.query('SELECT id, status, source, error FROM refresh_runs WHERE provider_id = $1 AND targets @> $2::jsonb ORDER BY id',
+        [this.providerId, JSON.stringify(vmTarget(filter.vm))])
+      : this.dataSource.query(`SELECT id, status, source, error FROM refresh_runs WHERE provider_id = $1 AND kind = 'full' AND source = $2 ORDER BY id`,
+        [this.providerId, filter.source]);
+  }
+
+  /** Waits for a run that ended ok. */
+  async okRun(filter: { vm: string } | { source: string }, what: string): Promise<RunRow> {
+    return until(async () => (await this.runs(filter)).find((run) => run.status === 'ok'), what, 60_000);
+  }
+
+  /** Waits for a run that is in progress. */
+  async runningRun(filter: { vm: string }, what: string): Promise<RunRow> {
+    return until(async () => (await this.runs(filter)).find((run) => run.status === 'running'), what);
+  }
+}
+
+/**
+ * What a test set up, undone last-first after it: every step runs even when one before it fails, so the
+ * private services never outlive a failed test.
+ */
+class Teardown {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error: unknown) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+  }
+}
+
+describe('fleet across restarts of Redis and PostgreSQL', function () {
+  this.timeout(180_000);
+  const teardown = new Teardown();
+  let server: FleetServerProcess | undefined;
+
+  afterEach(async function () {
+    // The fleet's processes tell what went wrong better than the assertion does.
+    if (this.currentTest?.state === 'failed' && server) console.error(server.output());
+    server = undefined;
+    await teardown.run();
+  });
+
+  it('Redis restarted during work: the queued refresh and new ones run, with the same worker and leader', async () => {
+    const env = testEnv();
+    const redis = new PrivateRedis();
+    teardown.add(() => redis.stop());
+    await redis.start();
+    const demo = await DemoFixture.start({ vms: 10, seed: 12 });
+    teardown.add(() => demo.close());
+    // Only this test's provider is enabled, so the server supervises exactly one worker.
+    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
+    teardown.add(async () => {
+      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
+      await env.dataSource.query('UPDATE providers SET enabled = true');
+    });
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    teardown.add(() => client.disconnect());
+    const requests = new RefreshQueue({ redis: client, connection: client, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 });
+    teardown.add(() => requests.close());
+    const fleet = new FleetRecords(env.dataSource, demo.provider.id);
+    const fleetServer = (server = FleetServerProcess.start({
+      databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
+    }));
+    teardown.add(() => fleetServer.stop(20_000));
+
+    const worker = await until(() => fleet.runningWorker(), 'a running worker');
+    await fleet.okRun({ source: 'startup' }, 'the startup refresh');
+
+    const [running, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
+    await demo.setFaults({ slow_ms: SLOW_CLOUD_MS });
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(running), source: 'user' });
+    await fleet.runningRun({ vm: running }, 'the first refresh to run');
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
+    expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
+
+    await redis.restart(REDIS_OUTAGE_MS);
+    await demo.clearFaults();
+
+    // The refresh that was running ends, and the one that was waiting in Redis runs.
+    expect(await fleet.okRun({ vm: running }, 'the running refresh to end')).to.include({ source: 'user' });
+    expect(await fleet.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(afterRestart), source: 'user' });
+    await fleet.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
+    for (const vm of [running, queued, afterRestart]) expect((await fleet.runs({ vm })).map((run) => run.status)).to.deep.equal(['ok']);
+
+    // The worker reconnected: the same process is still the provider's only worker.
+    expect(await fleet.workers()).to.deep.equal([worker]);
+    // The server still leads (its lock is in PostgreSQL, which stayed up) and still supervises: a worker that dies is
+    // replaced, and the replacement's startup refresh goes through the restarted Redis.
+    expect(fleetServer.events('leader.acquired')).to.have.length(1);
+    expect(fleetServer.events('leader.lost')).to.deep.equal([]);
+    process.kill(worker.pid as number, 'SIGKILL');
+    const replacement = await until(async () => {
+      const found = await fleet.runningWorker();
+      return found && found.id !== worker.id ? found : undefined;
+    }, 'a replacement worker');
+    await until(async () => ((await fleet.runs({ source: 'startup' })).filter((run) => run.status === 'ok').length === 2 ? true : undefined),
+      'the replacement worker\'s startup refresh');
+    expect(await fleet.workers()).to.deep.equal([{ ...worker, status: 'stopped' }, replacement]);
+  });
+
+  it('PostgreSQL restarted during work: server and worker reconnect, the interrupted refresh is retried, new ones run', async () => {
+    const env = testEnv();
+    const postgres = new PrivatePostgres();
+    teardown.add(() => postgres.stop());
+    await postgres.start();
+    // Provider ids start again at 1 in a new database: a prefix of its own keeps its queues apart from the run's.
+    const prefix = `${env.redisPrefix}:private-postgres`;
+    const fleetServer = (server = FleetServerProcess.start({
+      databaseUrl: postgres.url, redisUrl: env.redisUrl, redisPrefix: prefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
+    }));
+    teardown.add(() => fleetServer.stop(20_000));
+    // The server migrates its database before it tries for leadership.
+    await until(() => (fleetServer.events('leader.acquired').length === 1 ? true : undefined), 'the server to lead');
+    const dataSource = createDataSource({ databaseUrl: postgres.url, applicationName: 'provider-fleet-tests' });
+    await dataSource.initialize();
+    teardown.add(() => dataSource.destroy());
+    const demo = await DemoFixture.start({ vms: 10, seed: 13, dataSource });
+    teardown.add(() => demo.close());
+    const fleet = new FleetRecords(dataSource, demo.provider.id);
+    const client = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+    teardown.add(() => client.disconnect());
+    const requests = new RefreshQueue({ redis: client, connection: client, prefix, store: demo.store, fullThreshold: 100 });
+    teardown.add(async () => {
+      await requests.remove(demo.provider.id);
+      await requests.close();
+    });
+
+    const worker = await until(() => fleet.runningWorker(), 'a running worker');
+    await fleet.okRun({ source: 'startup' }, 'the startup refresh');
+
+    const [interrupted, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
+    await demo.setFaults({ slow_ms: SLOW_CLOUD_MS });
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(interrupted), source: 'user' });
+    const firstAttempt = await fleet.runningRun({ vm: interrupted }, 'the refresh to run');
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
+    expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
+
+    await postgres.restart(POSTGRES_OUTAGE_MS);
+    await demo.clearFaults();
+    const [{ now: restartedAt }] = await dataSource.query('SELECT now()') as { now: Date }[];
+
+    // The server lost its lock with its connection, and took it again once PostgreSQL was back.
+    await until(() => (fleetServer.events('leader.acquired').length === 2 ? true : undefined), 'the server to lead again');
+    expect(fleetServer.events('leader.lost')).to.have.length(1);
+    // The worker heartbeats again, through new connections.
+    await until(async () => {
+      const [row] = await dataSource.query('SELECT status, stop_reason, last_heartbeat_at FROM workers WHERE id = $1', [worker.id]) as
+        { status: string; stop_reason: string | null; last_heartbeat_at: Date }[];
+      if (row.status !== 'running') throw new Error(`the worker is ${row.status} (${row.stop_reason}) instead of heartbeating`);
+      return row.last_heartbeat_at > restartedAt ? true : undefined;
+    }, 'a heartbeat after the restart');
+
+    // The refresh the restart broke is recorded as interrupted (not left running for ever), and it ran again once the
+    // database was back and ended ok; the refresh waiting in the queue ran after it.
+    await fleet.okRun({ vm: interrupted }, 'the interrupted refresh to be retried');
+    const attempts = await fleet.runs({ vm: interrupted });
+    expect(attempts.map((run) => run.status)).to.deep.equal(['failed', 'ok']);
+    expect(attempts[0].id).to.equal(firstAttempt.id);
+    expect(attempts[0].error).to.match(/^interrupted/);
+    expect(attempts[1].source).to.equal('user');
+    expect(await fleet.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
+    await requests.queueRefresh(demo.provider.id, { targets: vmTarget(afterRestart), source: 'user' });
+    await fleet.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
+
+    // The worker reconnected instead of being replaced: the provider never got a second one.
+    expect(await fleet.workers()).to.deep.equal([worker]);
+  });
+});
