@@ -107,7 +107,7 @@ export class Supervisor {
         const { workerId, secret } = await registry.request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
         const started = await orchestrator.provision({ workerId, role: 'refresh', providerId }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
-        logger.info({ event: 'supervisor.worker_started', workerId, providerId, pid: started.pid }, 'refresh worker started');
+        logger.info({ event: 'supervisor.worker_started', workerId, providerId, workerPid: started.pid }, 'refresh worker started');
       } catch (error: unknown) {
         logger.error({ event: 'supervisor.start_failed', providerId, err: error }, 'could not start a refresh worker');
       }
