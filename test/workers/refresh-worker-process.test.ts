@@ -6,8 +6,9 @@ import type { RefreshStats } from '../../src/models';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
+import { startSampler } from '../support/sampler';
 import { testEnv } from '../support/test-env';
-import { sleep, until } from '../support/wait';
+import { until } from '../support/wait';
 
 const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
 
@@ -28,19 +29,6 @@ function startWorkerProcess(providerId: string, workerId: string, secret: string
   return { child, exited, output: () => output };
 }
 
-
-/** Samples a provider's queue counts over and over until stopped; returns every sample. */
-function sampleCounts(queue: RefreshQueue, providerId: string): { stop: () => Promise<{ waiting: number; active: number }[]> } {
-  const samples: { waiting: number; active: number }[] = [];
-  let sampling = true;
-  const done = (async () => {
-    while (sampling) {
-      samples.push(await queue.counts(providerId));
-      await sleep(10);
-    }
-  })();
-  return { stop: async () => { sampling = false; await done; return samples; } };
-}
 
 const workerRow = async (id: string): Promise<Record<string, unknown>> =>
   (await testEnv().dataSource.query('SELECT status, pid, stop_reason, last_heartbeat_at, rss_bytes, cpu_time_ms FROM workers WHERE id = $1', [id]))[0];
@@ -160,7 +148,7 @@ describe('refresh worker process under a storm of requests', function () {
     worker = startWorkerProcess(providerId, workerId, secret, { FLEET_REFRESH_FULL_THRESHOLD: String(FULL_THRESHOLD) });
     const startup = await until(async () => (await runs()).find((r) => r.status === 'running'), 'the startup refresh to run');
 
-    const sampler = sampleCounts(queue, providerId);
+    const sampler = startSampler(() => queue.counts(providerId), 10);
     const refs = demo.cloud.state.list('vms').map((vm) => vm.id);
     expect(refs).to.have.length(TARGETS);
     // All at once, as an event storm would: the concurrency is what is under test.
