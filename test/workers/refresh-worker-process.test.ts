@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import type { RefreshStats } from '../../src/models';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
+import { startSampler } from '../support/sampler';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -13,10 +15,10 @@ const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
 interface Started { child: ChildProcess; exited: Promise<number | null>; output: () => string }
 
 /** Starts a real `fleet worker refresh` process and hands it `secret` on standard input, as the supervisor does. */
-function startWorkerProcess(providerId: string, workerId: string, secret: string): Started {
+function startWorkerProcess(providerId: string, workerId: string, secret: string, extraEnv: NodeJS.ProcessEnv = {}): Started {
   const env = testEnv();
   const child = spawn(process.execPath, [FLEET, 'worker', 'refresh', '--provider', providerId, '--worker-id', workerId, '--heartbeat-ms', '200', '--stop-timeout-ms', '5000'], {
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'info' },
+    env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'info', ...extraEnv },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
@@ -109,5 +111,71 @@ describe('refresh worker process', function () {
 
     right.child.kill('SIGTERM');
     expect(await right.exited).to.equal(0);
+  });
+});
+
+describe('refresh worker process under a storm of requests', function () {
+  this.timeout(120_000);
+  const TARGETS = 1_000;
+  // Above the storm's size, so targets stay individual and each one can be found in the run that refreshed it.
+  const FULL_THRESHOLD = 2 * TARGETS;
+  let demo: DemoFixture;
+  let redis: Redis;
+  let queue: RefreshQueue;
+  let worker: Started | undefined;
+
+  before(async () => {
+    // Pages of 100 make the startup full refresh about 30 API calls, each slowed down by the test below.
+    demo = await DemoFixture.start({ vms: TARGETS, seed: 11, pageSize: 100 });
+    redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
+    queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: FULL_THRESHOLD });
+  });
+  after(async () => {
+    if (worker && worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    await queue.remove(demo.provider.id);
+    await queue.close();
+    redis.disconnect();
+    await demo.close();
+  });
+
+  it('refreshes every target of 1,000 concurrent requests made mid-refresh, with at most one job waiting', async () => {
+    const providerId = demo.provider.id;
+    const runs = (): Promise<{ id: string; kind: string; status: string; source: string; targets: { collection: string; ref: string }[]; stats: RefreshStats | null }[]> =>
+      testEnv().dataSource.query('SELECT id, kind, status, source, targets, stats FROM refresh_runs WHERE provider_id = $1 ORDER BY id', [providerId]);
+    // Every API answer takes half a second until the storm is over, so the startup refresh lasts through it.
+    await demo.setFaults({ slow_ms: 500 });
+    const { workerId, secret } = await new WorkerRegistry(testEnv().dataSource, testEnv().logger).request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
+    worker = startWorkerProcess(providerId, workerId, secret, { FLEET_REFRESH_FULL_THRESHOLD: String(FULL_THRESHOLD) });
+    const startup = await until(async () => (await runs()).find((r) => r.status === 'running'), 'the startup refresh to run');
+
+    const sampler = startSampler(() => queue.counts(providerId), 10);
+    const refs = demo.cloud.state.list('vms').map((vm) => vm.id);
+    expect(refs).to.have.length(TARGETS);
+    // All at once, as an event storm would: the concurrency is what is under test.
+    const queued = await Promise.all(refs.map((ref) => queue.queueRefresh(providerId, { targets: [{ collection: 'vms', ref }], source: 'event' })));
+    expect((await runs()).find((r) => r.id === startup.id)?.status, 'the startup refresh still running after the storm').to.equal('running');
+    expect(new Set(queued.map((q) => q.jobId)), 'jobs the requests were merged into').to.have.property('size', 1);
+
+    await demo.clearFaults();
+    await until(async () => {
+      const counts = await queue.counts(providerId);
+      const all = await runs();
+      return counts.waiting === 0 && counts.active === 0 && all.length > 1 && all.every((r) => r.status !== 'running') ? true : undefined;
+    }, 'the queue to drain');
+    const samples = await sampler.stop();
+
+    expect(Math.max(...samples.map((s) => s.waiting)), 'most jobs waiting at once').to.equal(1);
+    expect(samples.some((s) => s.active === 1 && s.waiting === 1), 'a sample with the merged job waiting behind the running one').to.equal(true);
+    const following = (await runs()).filter((r) => BigInt(r.id) > BigInt(startup.id));
+    expect(following.map((r) => ({ kind: r.kind, status: r.status, source: r.source }))).to.deep.equal([{ kind: 'targeted', status: 'ok', source: 'event' }]);
+    expect(following[0].targets.map((t) => t.ref).sort()).to.deep.equal([...refs].sort());
+    expect(following[0].targets.every((t) => t.collection === 'vms')).to.equal(true);
+    // The run fetched and compared every target VM, not only recorded it.
+    const vms = following[0].stats?.collections.vms;
+    expect(vms && vms.created + vms.updated + vms.unchanged).to.equal(TARGETS);
+    expect(await demo.rows('cloud_vms', 'archived_at IS NULL')).to.have.length(TARGETS);
+
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).to.equal(0);
   });
 });

@@ -1,0 +1,194 @@
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { CredentialsCipher } from '../src/crypto/credentials-cipher';
+import { createDataSource } from '../src/db/data-source';
+import { createLogger } from '../src/logging/logger';
+import { ProviderStore } from '../src/providers/provider-store';
+import { until } from '../test/support/wait';
+import { createBenchDatabase } from './support/bench-database';
+import { Cleanups } from './support/cleanups';
+import { startDemoCloudProcess } from './support/demo-cloud-process';
+import { spawnFleet, type FleetSettings } from './support/fleet-process';
+import { deleteKeys } from './support/redis-keys';
+
+/**
+ * `npm run bench:failover [-- --rounds N]`: a real `fleet server` with its default loop intervals and heartbeat
+ * timeout, as an operator runs it, supervising the refresh worker of one demo provider. Each round disrupts the
+ * running worker, with kill -9 (the process is gone) or SIGSTOP (hung: alive but silent), and measures the time until
+ * a replacement worker row is `running`, split into detection (the old row stopped), start (the new row requested)
+ * and boot (the new row running). A worker's boot time is the floor any replacement can reach.
+ */
+/** The server's default heartbeat timeout, which this benchmark does not override. */
+const HEARTBEAT_TIMEOUT_SECONDS = 30;
+const KILL_TARGET_SECONDS = 10;
+const STOP_TARGET_SECONDS = HEARTBEAT_TIMEOUT_SECONDS + 10;
+/**
+ * The supervisor counts a worker that ends within its first minute as a crash and backs off when crashes repeat; each
+ * round waits until the worker has run this long, so every round is the failure of one healthy worker.
+ */
+const HEALTHY_AFTER_SECONDS = 60;
+
+interface WorkerRow {
+  id: string;
+  pid: number;
+  status: string;
+  stop_reason: string | null;
+  created_ms: number;
+  started_ms: number | null;
+  stopped_ms: number | null;
+  running_seconds: number;
+}
+
+interface Round {
+  disruption: 'kill -9' | 'SIGSTOP';
+  seconds: number;
+  detectSeconds: number;
+  startSeconds: number;
+  bootSeconds: number;
+  stopReason: string;
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(flag('--rounds') ?? 3);
+  const cleanups = new Cleanups();
+  try {
+    const { dataSource, providerId } = await setUp(cleanups);
+    log(`fleet server with its default settings; ${rounds} rounds per disruption, each on a worker that has run ${HEALTHY_AFTER_SECONDS} s`);
+    const results: Round[] = [];
+    for (const disruption of ['kill -9', 'SIGSTOP'] as const) {
+      for (let round = 1; round <= rounds; round += 1) {
+        const result = await disrupt(dataSource, providerId, disruption);
+        results.push(result);
+        log(`${disruption} round ${round}: replacement running after ${fmt(result.seconds)} s (detected ${fmt(result.detectSeconds)} s, requested ${fmt(result.startSeconds)} s later, booted in ${fmt(result.bootSeconds)} s); old worker stopped as "${result.stopReason}"`);
+      }
+    }
+    report(results);
+  } finally {
+    await cleanups.run();
+  }
+}
+
+/** A database and Redis prefix of the benchmark's own, a demo provider, and a `fleet server` process supervising it. */
+async function setUp(cleanups: Cleanups): Promise<{ dataSource: DataSource; providerId: string }> {
+  const database = await createBenchDatabase(`fleet_bench_failover_${process.pid}`);
+  cleanups.add(() => database.drop());
+  const settings: FleetSettings = {
+    databaseUrl: database.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: `fleet-bench-failover-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
+  };
+  const cloud = await startDemoCloudProcess({ vms: 100, seed: 42 });
+  cleanups.add(() => cloud.stop());
+  const dataSource = createDataSource({ databaseUrl: database.url });
+  await dataSource.initialize();
+  cleanups.add(() => dataSource.destroy());
+  await dataSource.runMigrations();
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+  cleanups.add(() => redis.disconnect());
+  cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
+  const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(settings.encryptionKey), logger: createLogger({ level: 'warn' }) });
+  const provider = await store.create({
+    type: 'demo', name: 'failover', region: 'us-east-1', config: { endpoint: cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+  });
+  const server = spawnFleet(['server'], settings);
+  cleanups.add(() => killLeftWorkers(dataSource));
+  // The server stops its workers on SIGTERM, giving them up to its heartbeat timeout.
+  cleanups.add(() => server.stop('SIGTERM', (HEARTBEAT_TIMEOUT_SECONDS + 10) * 1000));
+  return { dataSource, providerId: provider.id };
+}
+
+/** Waits for a healthy running worker, disrupts it, and measures until its replacement runs. */
+async function disrupt(dataSource: DataSource, providerId: string, disruption: Round['disruption']): Promise<Round> {
+  const old = await until(async () => (await workers(dataSource, providerId))
+    .find((w) => w.status === 'running' && w.running_seconds >= HEALTHY_AFTER_SECONDS), 'a healthy running worker', (HEALTHY_AFTER_SECONDS + 120) * 1000);
+  const disruptedMs = Date.now();
+  process.kill(old.pid, disruption === 'kill -9' ? 'SIGKILL' : 'SIGSTOP');
+  const replacement = await until(async () => (await workers(dataSource, providerId))
+    .find((w) => BigInt(w.id) > BigInt(old.id) && w.status === 'running'), 'a replacement worker', (STOP_TARGET_SECONDS + 120) * 1000);
+  const seconds = (Date.now() - disruptedMs) / 1000;
+  const stopped = (await workers(dataSource, providerId)).find((w) => w.id === old.id) as WorkerRow;
+  if (disruption === 'SIGSTOP' && isAlive(old.pid)) {
+    // The supervisor ends a hung worker with SIGKILL before replacing it; one still here would be a finding.
+    log(`worker ${old.id} (pid ${old.pid}) is still alive after its replacement started; ending it`);
+    process.kill(old.pid, 'SIGKILL');
+  }
+  return {
+    disruption, seconds,
+    detectSeconds: ((stopped.stopped_ms ?? disruptedMs) - disruptedMs) / 1000,
+    startSeconds: (replacement.created_ms - (stopped.stopped_ms ?? replacement.created_ms)) / 1000,
+    bootSeconds: ((replacement.started_ms ?? replacement.created_ms) - replacement.created_ms) / 1000,
+    stopReason: stopped.stop_reason ?? '',
+  };
+}
+
+function report(results: Round[]): void {
+  const of = (disruption: Round['disruption']): Round[] => results.filter((r) => r.disruption === disruption);
+  const seconds = (rounds: Round[]): number[] => rounds.map((r) => r.seconds);
+  const killed = of('kill -9');
+  const stopped = of('SIGSTOP');
+  const figures = {
+    rounds: killed.length,
+    heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS,
+    killMedianSeconds: round(median(seconds(killed))),
+    killMaxSeconds: round(Math.max(...seconds(killed))),
+    stopMedianSeconds: round(median(seconds(stopped))),
+    stopMaxSeconds: round(Math.max(...seconds(stopped))),
+    bootMedianSeconds: round(median(results.map((r) => r.bootSeconds))),
+  };
+  const targets = { killMaxSeconds: `<= ${KILL_TARGET_SECONDS}`, stopMaxSeconds: `<= ${STOP_TARGET_SECONDS}` };
+  const met = figures.killMaxSeconds <= KILL_TARGET_SECONDS && figures.stopMaxSeconds <= STOP_TARGET_SECONDS;
+
+  log('');
+  log(`kill -9 -> replacement running   median ${fmt(figures.killMedianSeconds)} s, max ${fmt(figures.killMaxSeconds)} s (target <= ${KILL_TARGET_SECONDS} s)`);
+  log(`SIGSTOP -> replacement running   median ${fmt(figures.stopMedianSeconds)} s, max ${fmt(figures.stopMaxSeconds)} s (target <= heartbeat timeout ${HEARTBEAT_TIMEOUT_SECONDS} s + 10 s)`);
+  log(`worker boot (requested -> running) median ${fmt(figures.bootMedianSeconds)} s: the floor of any replacement`);
+  console.log(JSON.stringify({ bench: 'failover', figures, targets, met }));
+}
+
+function workers(dataSource: DataSource, providerId: string): Promise<WorkerRow[]> {
+  return dataSource.query(
+    `SELECT id, pid, status, stop_reason,
+            (extract(epoch FROM created_at) * 1000)::float8 AS created_ms,
+            (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
+            (extract(epoch FROM stopped_at) * 1000)::float8 AS stopped_ms,
+            coalesce(extract(epoch FROM now() - started_at), 0)::float8 AS running_seconds
+       FROM workers WHERE provider_id = $1 AND role = 'refresh' ORDER BY id`,
+    [providerId],
+  );
+}
+
+/**
+ * Worker processes the server started and left behind (it stops them on SIGTERM; this is for a server that failed).
+ * A pid counts only while its command line still names the worker row, so a reused pid is never hit.
+ */
+async function killLeftWorkers(dataSource: DataSource): Promise<void> {
+  const left: { id: string; pid: number }[] = await dataSource.query(`SELECT id, pid FROM workers WHERE status <> 'stopped' AND pid IS NOT NULL`);
+  for (const { id, pid } of left) {
+    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (commandLine.split('\0').join(' ').includes(`--worker-id ${id}`)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const round = (n: number): number => Math.round(n * 100) / 100;
+const fmt = (n: number): string => n.toFixed(2);
+const log = (line: string): void => console.log(line);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
