@@ -12,6 +12,7 @@ import { Cleanups } from './support/cleanups';
 import { startDemoCloudProcess } from './support/demo-cloud-process';
 import { spawnFleet, type FleetSettings } from './support/fleet-process';
 import { deleteKeys } from './support/redis-keys';
+import { flag, fmt, log, median, round, runBench } from './support/bench-output';
 
 /**
  * `npm run bench:failover [-- --rounds N]`: a real `fleet server` with its default loop intervals and heartbeat
@@ -179,16 +180,4 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (n: number): number => Math.round(n * 100) / 100;
-const fmt = (n: number): string => n.toFixed(2);
-const log = (line: string): void => console.log(line);
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

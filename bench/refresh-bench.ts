@@ -13,6 +13,7 @@ import type { RefreshOutcome } from '../src/workers/refresh/refresh-provider';
 import { rawCopy } from './support/raw-copy';
 import { dumpSnapshot, referenceDiff, tableShapes } from './support/reference-diff';
 import { createScratchTables, DEMO_TABLES, dumpRows, truncateScratch } from './support/scratch-tables';
+import { flag, fmt, log, median, round, runBench } from './support/bench-output';
 
 /**
  * `npm run bench:refresh [-- --objects N] [-- --rounds R]`: our refresh against a raw COPY of the same rows and against a
@@ -94,7 +95,6 @@ interface Round {
 const dbSeconds = (r: RefreshRunResult): number => r.stats.durationsMs.persist / 1000;
 const endToEnd = (r: RefreshRunResult): number => (r.stats.durationsMs.collect + r.stats.durationsMs.parse + r.stats.durationsMs.persist) / 1000;
 const sum = (r: RefreshRunResult, kind: 'created' | 'updated' | 'deleted'): number => Object.values(r.stats.collections).reduce((n, c) => n + c[kind], 0);
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function report(results: Round[]): void {
   const rows = median(results.map((r) => r.rows));
@@ -166,15 +166,4 @@ async function admin(url: string, sql: string): Promise<void> {
   try { await client.query(sql); } finally { await client.end(); }
 }
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-const round = (n: number): number => Math.round(n * 100) / 100;
-const fmt = (n: number): string => n.toFixed(2);
-const log = (line: string): void => console.log(line);
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

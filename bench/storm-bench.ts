@@ -19,6 +19,7 @@ import { runConcurrently } from './support/concurrently';
 import { startDemoCloudProcess, type DemoCloudProcess } from './support/demo-cloud-process';
 import { spawnFleet, type FleetSettings } from './support/fleet-process';
 import { deleteKeys, keysMemory, totalBytes } from './support/redis-keys';
+import { flag, fmt, log, round, runBench } from './support/bench-output';
 
 /**
  * `npm run bench:storm [-- --requests N] [-- --vms N] [-- --full-threshold N] [-- --concurrency C]`: a storm of
@@ -232,15 +233,4 @@ function countDelivered(requested: Set<string>, later: RunRow[]): number {
   return [...requested].filter((ref) => refreshed.has(ref)).length;
 }
 
-function flag(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-const round = (n: number): number => Math.round(n * 100) / 100;
-const fmt = (n: number): string => n.toFixed(2);
-const log = (line: string): void => console.log(line);
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from './free-port';
-import { sleep } from './wait';
+import { PrivateServer } from './private-server';
 
 const run = promisify(execFile);
 
@@ -19,13 +19,14 @@ const POSTGRES_ACCOUNT = 'postgres';
  * A PostgreSQL cluster of a test's own (initdb in a temporary directory, a free port on 127.0.0.1, trust auth), so the
  * test may restart it without touching the server other tests share. `url` names its `database`.
  */
-export class PrivatePostgres {
-  private dir: string | undefined;
+export class PrivatePostgres extends PrivateServer {
   private port: number | undefined;
   private binDir: string | undefined;
   private running = false;
 
-  constructor(private readonly database = 'fleet') {}
+  constructor(private readonly database = 'fleet') {
+    super();
+  }
 
   get url(): string {
     return this.urlOf(this.database);
@@ -40,25 +41,7 @@ export class PrivatePostgres {
     if (first) await this.createDatabase();
   }
 
-  /** Stops the server (fast: sessions are ended), leaves nothing listening for `pauseMs`, and starts it again. */
-  async restart(pauseMs: number): Promise<void> {
-    await this.shutDown();
-    await sleep(pauseMs);
-    await this.start();
-  }
-
-  /** Stops the server for good and removes the cluster; safe to call more than once and after a failed start. */
-  async stop(): Promise<void> {
-    try {
-      await this.shutDown();
-    } finally {
-      const dir = this.dir;
-      this.dir = undefined;
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  private async shutDown(): Promise<void> {
+  protected async shutDown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     await this.pgCtl('stop', '--wait', '--mode', 'fast');

@@ -1,18 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
-import { sleep, until } from './wait';
+import { PrivateServer } from './private-server';
+import { until } from './wait';
 
 /**
  * A redis-server of a test's own, on a free port with its data in a temporary directory, so the test may restart it
  * without touching the Redis other tests share. It persists every write before answering (append-only file, fsync
  * always), as a queue's Redis must: a request Redis has acknowledged survives a restart.
  */
-export class PrivateRedis {
-  private dir: string | undefined;
+export class PrivateRedis extends PrivateServer {
   private port: number | undefined;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
@@ -39,26 +39,8 @@ export class PrivateRedis {
     await Promise.race([spawnFailed, until(() => this.answers(child), `redis-server on port ${this.port} to answer`, 15_000)]);
   }
 
-  /** Shuts the server down, leaves nothing listening for `pauseMs`, and starts it again on the same port and data. */
-  async restart(pauseMs: number): Promise<void> {
-    await this.shutDown();
-    await sleep(pauseMs);
-    await this.start();
-  }
-
-  /** Shuts the server down for good and removes its data; safe to call more than once and after a failed start. */
-  async stop(): Promise<void> {
-    try {
-      await this.shutDown();
-    } finally {
-      const dir = this.dir;
-      this.dir = undefined;
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    }
-  }
-
   /** A normal shutdown (SIGTERM); killed if it takes more than 10 s. */
-  private async shutDown(): Promise<void> {
+  protected async shutDown(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
