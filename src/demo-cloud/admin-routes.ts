@@ -13,8 +13,8 @@ export interface AdminRouteDeps {
 const MUTATION_FIELDS = ['update_percent', 'add', 'delete'] as const;
 
 /**
- * Routes for whoever runs the simulator (tests, benchmarks, the quickstart): change the inventory, flip VMs, switch
- * faults on and off. No credentials, as they are not part of the simulated cloud's API.
+ * Routes for whoever runs the simulator (tests, benchmarks, the quickstart): change the inventory, flip or resize
+ * VMs, switch faults on and off. No credentials, as they are not part of the simulated cloud's API.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
   const { state, faults } = deps;
@@ -35,6 +35,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
       throw new InvalidInputError(`state must be one of: ${POWER_STATES.join(', ')}`);
     }
     const vm = state.setPowerState(request.params.id, powerState);
+    if (!vm) throw new HttpError(404, 'not found');
+    return vm;
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/vms/:id/resize', async (request) => {
+    const flavorId = isRecord(request.body) ? request.body.flavor_id : undefined;
+    if (typeof flavorId !== 'string' || flavorId === '') throw new InvalidInputError('flavor_id must be a flavor id, e.g. flv-01');
+    const vm = state.resize(request.params.id, flavorId);
     if (!vm) throw new HttpError(404, 'not found');
     return vm;
   });

@@ -4,12 +4,14 @@ import { FaultSwitches } from './faults';
 import { InvalidInputError } from './invalid-input-error';
 import { isKnownRegion, KNOWN_REGIONS, MAX_VMS } from './model';
 import { buildDemoCloudServer } from './server';
+import { DemoEventLog } from './event-log';
 import { DemoCloudState } from './state';
 
 export { DemoCloudState, type ChangeListener, type DemoCloudStateOptions } from './state';
 export { FaultSwitches, type FaultConfig } from './faults';
 export { InvalidInputError } from './invalid-input-error';
-export type { ListResponse } from './v1-routes';
+export type { EventsResponse, ListResponse } from './v1-routes';
+export type { CloudEvent } from './event-log';
 export * from './model';
 
 /** How to start the Awesome Cloud simulator; every field has a default. */
@@ -54,8 +56,10 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
   const config = { ...DEFAULTS, ...withoutUndefined(options) };
   checkOptions(config);
   const state = new DemoCloudState({ seed: config.seed, vms: config.vms, region: config.region, now: options.now });
+  const events = new DemoEventLog(state);
   const app = buildDemoCloudServer({
     state,
+    events,
     faults: new FaultSwitches(),
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
     logger: options.logger,
@@ -73,7 +77,10 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
   return {
     url: `http://${host}:${address.port}`,
     state,
-    close: () => (closing ??= app.close()),
+    close: () => (closing ??= (async () => {
+      events.close(); // answers long polls at once, so closing does not wait for them
+      await app.close();
+    })()),
   };
 }
 

@@ -127,11 +127,20 @@ export function formatId(collection: CollectionName, n: number): string {
   return prefix + String(limit + n).slice(1);
 }
 
-/** A change the cloud made to one object; the future event stream is built from these. */
+/** What happened to an object, as the cloud's event stream names it. */
+export type ChangeType =
+  | 'vm.create' | 'vm.delete' | 'vm.update' | 'vm.resize' | 'vm.power_on' | 'vm.power_off' | 'vm.pause'
+  | 'volume.create' | 'volume.delete' | 'volume.detach';
+
+/** The event type of a VM's power state change to `state`. */
+export const POWER_CHANGE_TYPES: Readonly<Record<PowerState, ChangeType>> = { running: 'vm.power_on', stopped: 'vm.power_off', paused: 'vm.pause' };
+
+/** A change the cloud made to one object; its event stream is built from these. */
 export interface ChangeEvent {
   collection: CollectionName;
   id: string;
   kind: 'created' | 'updated' | 'deleted';
+  type: ChangeType;
   at: Date;
 }
 

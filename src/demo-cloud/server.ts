@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
 import type { DemoCloudCredentials } from './credentials';
+import type { DemoEventLog } from './event-log';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
@@ -9,6 +10,7 @@ import { registerV1Routes } from './v1-routes';
 
 export interface DemoCloudServerOptions {
   state: DemoCloudState;
+  events: DemoEventLog;
   faults: FaultSwitches;
   credentials: DemoCloudCredentials;
   /** Fastify's request logging; silent when absent. */

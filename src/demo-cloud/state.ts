@@ -6,8 +6,10 @@ import {
   COLLECTIONS,
   isKnownRegion,
   MAX_VMS,
+  POWER_CHANGE_TYPES,
   POWER_STATES,
   type ChangeEvent,
+  type ChangeType,
   type CollectionItems,
   type CollectionName,
   type MutationRequest,
@@ -30,12 +32,8 @@ export interface DemoCloudStateOptions {
 
 export type ChangeListener = (event: ChangeEvent) => void;
 
-/** Changes of one kind to one collection, in the order listeners should see them. */
-interface ChangeBatch {
-  collection: CollectionName;
-  kind: ChangeEvent['kind'];
-  ids: readonly string[];
-}
+/** A change before it is stamped with the time. */
+type Change = Omit<ChangeEvent, 'at'>;
 
 type Collections = { [K in CollectionName]: SortedCollection<CollectionItems[K]> };
 
@@ -179,10 +177,15 @@ export class DemoCloudState {
     result.vms.deleted = vms.removeMany(new Set(toDelete.map((vm) => vm.id))).map((vm) => vm.id);
     result.volumes.deleted = volumes.removeMany(deletedVolumeIds).map((volume) => volume.id);
 
+    // An update that changed the power state is reported as that (power on, off, pause), any other as an update.
+    const powerChanges = new Map<string, ChangeType>();
     for (const vm of toUpdate) {
       // The name always changes, so every update is visible; power state and tags change half the time each.
       vm.name = renameForMutation(vm.name, mutation);
-      if (rng.chance(0.5)) vm.power_state = pickOther(rng, POWER_STATES, vm.power_state);
+      if (rng.chance(0.5)) {
+        vm.power_state = pickOther(rng, POWER_STATES, vm.power_state);
+        powerChanges.set(vm.id, POWER_CHANGE_TYPES[vm.power_state]);
+      }
       if (rng.chance(0.5)) vm.tags = pickOther(rng, TAG_SETS, vm.tags);
       result.vms.updated.push(vm.id);
     }
@@ -207,13 +210,15 @@ export class DemoCloudState {
     // created and deleted come out of id-ordered walks already; updates were drawn in random order.
     result.vms.updated.sort();
     result.volumes.updated.sort();
+    const changes = (collection: CollectionName, kind: ChangeEvent['kind'], ids: readonly string[], type: (id: string) => ChangeType): Change[] =>
+      ids.map((id) => ({ collection, id, kind, type: type(id) }));
     this.emit([
-      { collection: 'vms', kind: 'deleted', ids: result.vms.deleted },
-      { collection: 'volumes', kind: 'deleted', ids: result.volumes.deleted },
-      { collection: 'volumes', kind: 'updated', ids: result.volumes.updated },
-      { collection: 'vms', kind: 'updated', ids: result.vms.updated },
-      { collection: 'vms', kind: 'created', ids: result.vms.created },
-      { collection: 'volumes', kind: 'created', ids: result.volumes.created },
+      ...changes('vms', 'deleted', result.vms.deleted, () => 'vm.delete'),
+      ...changes('volumes', 'deleted', result.volumes.deleted, () => 'volume.delete'),
+      ...changes('volumes', 'updated', result.volumes.updated, () => 'volume.detach'),
+      ...changes('vms', 'updated', result.vms.updated, (id) => powerChanges.get(id) ?? 'vm.update'),
+      ...changes('vms', 'created', result.vms.created, () => 'vm.create'),
+      ...changes('volumes', 'created', result.volumes.created, () => 'volume.create'),
     ]);
     return result;
   }
@@ -224,7 +229,22 @@ export class DemoCloudState {
     if (!vm) return undefined;
     if (vm.power_state !== state) {
       vm.power_state = state;
-      this.emit([{ collection: 'vms', kind: 'updated', ids: [vm.id] }]);
+      this.emit([{ collection: 'vms', id: vm.id, kind: 'updated', type: POWER_CHANGE_TYPES[state] }]);
+    }
+    return vm;
+  }
+
+  /**
+   * Gives a VM another flavor; undefined when the VM does not exist. An unknown flavor is refused; the current one
+   * is not a change.
+   */
+  resize(vmId: string, flavorId: string): Vm | undefined {
+    const vm = this.collections.vms.get(vmId);
+    if (!vm) return undefined;
+    if (!this.collections.flavors.get(flavorId)) throw new InvalidInputError(`unknown flavor: ${flavorId}`);
+    if (vm.flavor_id !== flavorId) {
+      vm.flavor_id = flavorId;
+      this.emit([{ collection: 'vms', id: vm.id, kind: 'updated', type: 'vm.resize' }]);
     }
     return vm;
   }
@@ -258,18 +278,16 @@ export class DemoCloudState {
    * Calls every listener for every event, after the state is fully changed. A throwing listener does not stop the
    * others; the failures are rethrown together once all have run.
    */
-  private emit(batches: readonly ChangeBatch[]): void {
+  private emit(changes: readonly Change[]): void {
     if (this.listeners.size === 0) return;
     const failures: unknown[] = [];
-    for (const { collection, kind, ids } of batches) {
-      for (const id of ids) {
-        const event: ChangeEvent = { collection, id, kind, at: this.now() };
-        for (const listener of this.listeners) {
-          try {
-            listener(event);
-          } catch (error: unknown) {
-            failures.push(error);
-          }
+    for (const change of changes) {
+      const event: ChangeEvent = { ...change, at: this.now() };
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (error: unknown) {
+          failures.push(error);
         }
       }
     }

@@ -4,12 +4,15 @@ import type { Page } from './collection';
 import { credentialsMatch, type DemoCloudCredentials } from './credentials';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
+import { InvalidInputError } from './invalid-input-error';
 import { parseListQuery, type ListQuery, type RawQuery } from './list-query';
 import { isCollectionName, isKnownRegion, KNOWN_REGIONS, type AnyItem, type CollectionName } from './model';
+import type { CloudEvent, DemoEventLog } from './event-log';
 import type { DemoCloudState } from './state';
 
 export interface V1RouteDeps {
   state: DemoCloudState;
+  events: DemoEventLog;
   faults: FaultSwitches;
   credentials: DemoCloudCredentials;
 }
@@ -26,9 +29,18 @@ interface CollectionParams {
   collection: string;
 }
 
+/** The events body: events after the cursor, and the cursor to ask with next. */
+export interface EventsResponse {
+  items: CloudEvent[];
+  last_id: number;
+}
+
+/** The longest a request for events may wait for the next one. */
+const MAX_EVENT_WAIT_MS = 30_000;
+
 /** The cloud's public API, under /v1; every route needs the access and secret key headers. */
 export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void {
-  const { state, faults, credentials } = deps;
+  const { state, faults, credentials, events } = deps;
 
   void app.register(
     async (v1) => {
@@ -41,6 +53,21 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
       });
 
       v1.get('/regions', async () => ({ items: KNOWN_REGIONS.map((name) => ({ name })) }));
+
+      // Registered before /regions/:region/:collection so "events" is never taken for a collection.
+      v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/events', async (request): Promise<EventsResponse> => {
+        if (!isKnownRegion(request.params.region)) throw new HttpError(404, `unknown region: ${request.params.region}`);
+        const after = integerParam(request.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+        const limit = integerParam(request.query, 'limit', 1, 1000, 100);
+        const waitMs = integerParam(request.query, 'wait_ms', 0, MAX_EVENT_WAIT_MS, 0);
+        if (request.params.region !== state.region) return { items: [], last_id: after };
+        await events.waitForEventAfter(after, waitMs);
+        const found = events.after(after, limit);
+        if ('expired' in found) {
+          throw new HttpError(410, `cursor ${after} is not in the event log (events ${found.oldest} to ${events.lastId} are kept); refresh fully and go on from ${events.lastId}`);
+        }
+        return { items: found.events, last_id: found.last };
+      });
 
       v1.get<{ Params: CollectionParams; Querystring: RawQuery }>(
         '/regions/:region/:collection',
@@ -102,4 +129,13 @@ function emptyList(): ListResponse {
 function sendTruncated(reply: FastifyReply, body: ListResponse): FastifyReply {
   const json = JSON.stringify(body);
   return reply.type('application/json; charset=utf-8').send(json.slice(0, Math.max(1, Math.floor(json.length / 2))));
+}
+
+/** A whole-number query parameter within bounds, or its default when absent. */
+function integerParam(query: RawQuery, name: string, min: number, max: number, fallback: number): number {
+  const raw = query[name];
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new InvalidInputError(`${name} must be a whole number from ${min} to ${max}`);
+  return value;
 }

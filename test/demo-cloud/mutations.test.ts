@@ -156,6 +156,12 @@ describe('demo cloud mutations', () => {
       }
       expect(events.length).to.be.greaterThan(0);
       for (const event of events) expect(event.at).to.be.instanceOf(Date);
+      // Updated VMs whose power state changed are reported as power events, the others as updates.
+      for (const event of events.filter((e) => e.collection === 'vms' && e.kind === 'updated')) {
+        const power = cloud.state.get('vms', event.id)?.power_state;
+        expect(event.type).to.be.oneOf(['vm.update', { running: 'vm.power_on', stopped: 'vm.power_off', paused: 'vm.pause' }[power as string]]);
+      }
+      expect(new Set(events.filter((e) => e.kind === 'deleted').map((e) => e.type))).to.deep.equal(new Set(['vm.delete', 'volume.delete']));
     });
 
     it('sees power changes, stamps events with the injected clock, and stops after unsubscribing', async () => {
@@ -168,7 +174,7 @@ describe('demo cloud mutations', () => {
         const next = current === 'running' ? 'stopped' : 'running';
         await sendJson(clocked, 'POST', '/admin/vms/vm-0000001/power', { state: next });
         await sendJson(clocked, 'POST', '/admin/vms/vm-0000001/power', { state: next }); // no change, no event
-        expect(events).to.deep.equal([{ collection: 'vms', id: 'vm-0000001', kind: 'updated', at }]);
+        expect(events).to.deep.equal([{ collection: 'vms', id: 'vm-0000001', kind: 'updated', type: next === 'running' ? 'vm.power_on' : 'vm.power_off', at }]);
 
         unsubscribe();
         await sendJson(clocked, 'POST', '/admin/mutate', { delete: 1 });

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { DemoCloudState, startDemoCloud, type EventsResponse, type MutationResult, type RunningDemoCloud } from '../../src/demo-cloud';
+import { DemoEventLog } from '../../src/demo-cloud/event-log';
+import { getJson, REGION, sendJson } from './helpers';
+
+describe('demo cloud events', () => {
+  let cloud: RunningDemoCloud;
+
+  beforeEach(async () => {
+    cloud = await startDemoCloud({ vms: 20, seed: 3 });
+  });
+  afterEach(() => cloud.close());
+
+  const events = (query: string) => getJson<EventsResponse>(cloud, `/v1/regions/${REGION}/events?${query}`);
+
+  it('numbers every change from 1, in order, with its type, and pages from a cursor', async () => {
+    const vm = cloud.state.get('vms', 'vm-0000002');
+    const next = vm?.power_state === 'running' ? 'stopped' : 'running';
+    await sendJson(cloud, 'POST', '/admin/vms/vm-0000002/power', { state: next });
+    const flavor = vm?.flavor_id === 'flv-01' ? 'flv-02' : 'flv-01';
+    await sendJson(cloud, 'POST', '/admin/vms/vm-0000002/resize', { flavor_id: flavor });
+    const { body: mutation } = await sendJson<MutationResult>(cloud, 'POST', '/admin/mutate', { add: 2, delete: 1 });
+
+    const first = await events('after=0&limit=2');
+    expect(first.status).to.equal(200);
+    expect(first.body.items.map(({ id, type, resource_id }) => ({ id, type, resource_id }))).to.deep.equal([
+      { id: 1, type: next === 'running' ? 'vm.power_on' : 'vm.power_off', resource_id: 'vm-0000002' },
+      { id: 2, type: 'vm.resize', resource_id: 'vm-0000002' },
+    ]);
+    expect(first.body.last_id).to.equal(2);
+    const rest = await events(`after=${first.body.last_id}&limit=1000`);
+    const ids = rest.body.items.map((e) => e.id);
+    expect(ids).to.deep.equal(Array.from({ length: ids.length }, (_, i) => i + 3));
+    const of = (type: string) => rest.body.items.filter((e) => e.type === type).map((e) => e.resource_id).sort();
+    expect(of('vm.delete')).to.deep.equal(mutation.vms.deleted);
+    expect(of('vm.create')).to.deep.equal(mutation.vms.created);
+    expect(of('volume.create')).to.deep.equal(mutation.volumes.created);
+    expect(rest.body.last_id).to.equal(ids[ids.length - 1]);
+    // Nothing new: an empty page that keeps the cursor.
+    expect((await events(`after=${rest.body.last_id}`)).body).to.deep.equal({ items: [], last_id: rest.body.last_id });
+  });
+
+  it('answers a long poll as soon as the next change happens', async () => {
+    const polled = events('after=0&wait_ms=10000');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sendJson(cloud, 'POST', '/admin/vms/vm-0000003/power', { state: 'paused' });
+    const { body } = await polled;
+    expect(body.items.map((e) => [e.type, e.resource_id])).to.deep.equal([['vm.pause', 'vm-0000003']]);
+  });
+
+  it('refuses a cursor it cannot serve from with 410, bad parameters with 400, and no keys with 401', async () => {
+    const ahead = await events('after=5');
+    expect(ahead.status).to.equal(410);
+    expect((ahead.body as unknown as { error: string }).error).to.equal('cursor 5 is not in the event log (events 1 to 0 are kept); refresh fully and go on from 0');
+    const bad = await events('limit=0');
+    expect(bad.status).to.equal(400);
+    expect((bad.body as unknown as { error: string }).error).to.equal('limit must be a whole number from 1 to 1000');
+    expect((await getJson(cloud, `/v1/regions/${REGION}/events`, {})).status).to.equal(401);
+    const resized = await sendJson(cloud, 'POST', '/admin/vms/vm-0000001/resize', { flavor_id: 'flv-nope' });
+    expect(resized).to.deep.equal({ status: 400, body: { error: 'unknown flavor: flv-nope' } });
+  });
+
+  it('keeps only the newest events up to its capacity; an older cursor has expired', () => {
+    const state = new DemoCloudState({ seed: 1, vms: 5, region: REGION });
+    const log = new DemoEventLog(state, 10);
+    state.mutate({ add: 30 }); // 60 events: a VM and its boot volume each
+    expect(log.lastId).to.equal(60);
+    const kept = log.after(55, 100);
+    expect('events' in kept && kept.events.map((e) => e.id)).to.deep.equal([56, 57, 58, 59, 60]);
+    expect(log.after(0, 100)).to.deep.include({ expired: true });
+    log.close();
+  });
+});
