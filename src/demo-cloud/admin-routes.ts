@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { DemoActivity } from './activity';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
@@ -8,16 +9,17 @@ import type { DemoCloudState } from './state';
 export interface AdminRouteDeps {
   state: DemoCloudState;
   faults: FaultSwitches;
+  activity: DemoActivity;
 }
 
 const MUTATION_FIELDS = ['update_percent', 'add', 'delete'] as const;
 
 /**
  * Routes for whoever runs the simulator (tests, benchmarks, the quickstart): change the inventory, flip or resize
- * VMs, switch faults on and off. No credentials, as they are not part of the simulated cloud's API.
+ * VMs, run background activity, switch faults on and off. No credentials, as they are not part of the simulated cloud's API.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
-  const { state, faults } = deps;
+  const { state, faults, activity } = deps;
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -45,6 +47,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const vm = state.resize(request.params.id, flavorId);
     if (!vm) throw new HttpError(404, 'not found');
     return vm;
+  });
+
+  app.get('/admin/activity', async () => activity.current());
+  app.put('/admin/activity', async (request) => activity.start(isRecord(request.body) ? request.body.rate_per_second : undefined));
+  app.delete('/admin/activity', async () => {
+    activity.stop();
+    return activity.current();
   });
 
   app.get('/admin/faults', async () => faults.current());

@@ -4,6 +4,7 @@ import { FaultSwitches } from './faults';
 import { InvalidInputError } from './invalid-input-error';
 import { isKnownRegion, KNOWN_REGIONS, MAX_VMS } from './model';
 import { buildDemoCloudServer } from './server';
+import { DemoActivity } from './activity';
 import { DemoEventLog } from './event-log';
 import { DemoCloudState } from './state';
 
@@ -57,9 +58,11 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
   checkOptions(config);
   const state = new DemoCloudState({ seed: config.seed, vms: config.vms, region: config.region, now: options.now });
   const events = new DemoEventLog(state);
+  const activity = new DemoActivity(state);
   const app = buildDemoCloudServer({
     state,
     events,
+    activity,
     faults: new FaultSwitches(),
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
     logger: options.logger,
@@ -78,6 +81,7 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
     url: `http://${host}:${address.port}`,
     state,
     close: () => (closing ??= (async () => {
+      activity.stop();
       events.close(); // answers long polls at once, so closing does not wait for them
       await app.close();
     })()),

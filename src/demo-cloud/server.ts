@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
+import type { DemoActivity } from './activity';
 import type { DemoCloudCredentials } from './credentials';
 import type { DemoEventLog } from './event-log';
 import type { FaultSwitches } from './faults';
@@ -11,6 +12,7 @@ import { registerV1Routes } from './v1-routes';
 export interface DemoCloudServerOptions {
   state: DemoCloudState;
   events: DemoEventLog;
+  activity: DemoActivity;
   faults: FaultSwitches;
   credentials: DemoCloudCredentials;
   /** Fastify's request logging; silent when absent. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DemoCloudState, startDemoCloud, type EventsResponse, type MutationResult, type RunningDemoCloud } from '../../src/demo-cloud';
 import { DemoEventLog } from '../../src/demo-cloud/event-log';
+import { until } from '../support/wait';
 import { getJson, REGION, sendJson } from './helpers';
 
 describe('demo cloud events', () => {
@@ -58,6 +59,31 @@ describe('demo cloud events', () => {
     expect((await getJson(cloud, `/v1/regions/${REGION}/events`, {})).status).to.equal(401);
     const resized = await sendJson(cloud, 'POST', '/admin/vms/vm-0000001/resize', { flavor_id: 'flv-nope' });
     expect(resized).to.deep.equal({ status: 400, body: { error: 'unknown flavor: flv-nope' } });
+  });
+
+  it('changes by itself in activity mode, each change an event, until stopped', async () => {
+    const started = await sendJson<{ rate_per_second: number }>(cloud, 'PUT', '/admin/activity', { rate_per_second: 500 });
+    expect(started.body).to.deep.include({ rate_per_second: 500 });
+    const { body } = await events('after=0&limit=1000&wait_ms=5000');
+    await until(async () => ((await getJson<{ changes: number }>(cloud, '/admin/activity')).body.changes >= 50 ? true : undefined), 'fifty changes');
+    const stopped = await sendJson<{ rate_per_second: number; changes: number }>(cloud, 'DELETE', '/admin/activity');
+    expect(stopped.body.rate_per_second).to.equal(0);
+    expect(body.items.length).to.be.greaterThan(0);
+    const all = (await events('after=0&limit=1000')).body;
+    expect(new Set(all.items.map((e) => e.type))).to.satisfy((types: Set<string>) =>
+      [...types].every((t) => ['vm.power_on', 'vm.power_off', 'vm.pause', 'vm.resize', 'vm.create', 'vm.delete', 'volume.create', 'volume.delete', 'volume.detach'].includes(t)));
+    // Every power event matches the VM's state when no later event touched it.
+    const lastPerVm = new Map(all.items.filter((e) => e.resource_type === 'vms').map((e) => [e.resource_id, e.type]));
+    for (const [vmId, type] of lastPerVm) {
+      const power = cloud.state.get('vms', vmId)?.power_state;
+      if (type === 'vm.power_on') expect(power).to.equal('running');
+      if (type === 'vm.power_off') expect(power).to.equal('stopped');
+      if (type === 'vm.delete') expect(power).to.equal(undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await events(`after=${all.last_id}`)).body.items).to.deep.equal([]);
+    const bad = await sendJson(cloud, 'PUT', '/admin/activity', { rate_per_second: -1 });
+    expect(bad).to.deep.equal({ status: 400, body: { error: 'rate_per_second must be a number from 0 to 10000' } });
   });
 
   it('keeps only the newest events up to its capacity; an older cursor has expired', () => {
