@@ -1,11 +1,11 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FleetError, UserError, ValidationError } from '../errors';
+import { FleetError, UserError } from '../errors';
+import type { Provider, RefreshSource } from '../models';
 import type { ProviderStore } from '../providers/provider-store';
-import { PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
+import { checkTargetCollections, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
 import type { ProgressListener, RefreshProgress } from '../workers/refresh/refresh-progress';
 import type { RefreshJobData, RefreshJobResult, RefreshRequestMessage } from './jobs';
-import type { RefreshSource } from '../models';
 
 /** What a refresh worker takes from the queue: everything requested since the previous claim. */
 export interface ClaimedRefresh {
@@ -103,11 +103,12 @@ export class RefreshQueue {
 
   /** Requests a refresh; refused for an unknown or disabled provider. Returns the job standing for it. */
   async queueRefresh(providerIdOrName: string, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
-    const provider = await this.options.store.get(providerIdOrName);
+    return this.enqueue(await this.options.store.get(providerIdOrName), request);
+  }
+
+  private async enqueue(provider: Provider, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
     if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled; enable it to refresh it`);
-    const { inventory } = this.options.store.typeOf(provider.type);
-    const unknown = request.targets.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !Object.hasOwn(inventory, t.collection));
-    if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(inventory).join(', ')})`);
+    checkTargetCollections(request.targets, Object.keys(this.options.store.typeOf(provider.type).inventory));
     const full = request.targets.length === 0 || request.targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION);
     const keys = this.pendingKeys(provider.id);
     const generation = (await this.options.redis.eval(
@@ -143,7 +144,7 @@ export class RefreshQueue {
     }));
     try {
       await events.waitUntilReady();
-      const { jobId } = await this.queueRefresh(provider.id, request);
+      const { jobId } = await this.enqueue(provider, request);
       if (onProgress) {
         events.on('progress', ({ jobId: id, data }) => {
           if (id === jobId) onProgress(data as unknown as RefreshProgress);

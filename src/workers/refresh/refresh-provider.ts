@@ -1,13 +1,13 @@
 import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
-import { describeError, UserError, ValidationError } from '../../errors';
+import { describeError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
 import { Inventory } from './inventory/inventory';
 import type { ProgressListener } from './refresh-progress';
-import { PROVIDER_TARGET_COLLECTION, scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
+import { checkTargetCollections, scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
 import type { SaveResult } from './save/save-result';
 
@@ -49,8 +49,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
   const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
   const { inventory: definition, targetable } = store.typeOf(provider.type);
-  const unknown = request.targets?.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !Object.hasOwn(definition, t.collection));
-  if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: provider, ${Object.keys(definition).join(', ')})`);
+  checkTargetCollections(request.targets ?? [], Object.keys(definition));
   const scope = scopeFor(request.targets, request.fullThreshold, targetable);
   const inventory = new Inventory(dataSource, definition);
   // The run is recorded once the provider's refresh lock is held (see recordStart).

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors';
 /** One thing a targeted refresh looks at: an object of a collection, by its manager reference. */
 export interface RefreshTarget {
   collection: string;
@@ -8,6 +9,12 @@ export interface RefreshTarget {
 export const PROVIDER_TARGET_COLLECTION = 'provider';
 
 /** What a refresh covers: everything, or some objects and their children. */
+/** Refuses targets in collections the provider type does not have, naming the first one and those it has. */
+export function checkTargetCollections(targets: readonly RefreshTarget[], collections: readonly string[]): void {
+  const unknown = targets.find((t) => t.collection !== PROVIDER_TARGET_COLLECTION && !collections.includes(t.collection));
+  if (unknown) throw new ValidationError(`unknown target collection "${unknown.collection}" (known: ${[PROVIDER_TARGET_COLLECTION, ...collections].join(', ')})`);
+}
+
 export type RefreshScope = { kind: 'full' } | { kind: 'targeted'; targets: RefreshTarget[] };
 
 /**
