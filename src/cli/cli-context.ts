@@ -7,6 +7,7 @@ import { createDataSource } from '../db/data-source';
 import { createLogger, type Logger } from '../logging/logger';
 import { ProviderStore } from '../providers/provider-store';
 import { withProviderTypeModules } from '../providers/provider-type-modules';
+import { EventQueue } from '../queues/event-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
 
 /**
@@ -20,6 +21,7 @@ export class CliContext {
   private storeValue: ProviderStore | undefined;
   private redisValue: Redis | undefined;
   private queueValue: RefreshQueue | undefined;
+  private eventQueueValue: EventQueue | undefined;
 
   constructor(private readonly inputs: () => ConfigInputs) {}
 
@@ -53,19 +55,31 @@ export class CliContext {
   async refreshQueue(): Promise<RefreshQueue> {
     if (!this.queueValue) {
       const { config } = this;
-      const redis = (this.redisValue = new Redis(config.redisUrl, { maxRetriesPerRequest: null }));
+      const redis = this.redis();
       this.queueValue = new RefreshQueue({ redis, connection: redis, prefix: config.redisPrefix, store: await this.store(), fullThreshold: config.refreshFullThreshold });
     }
     return this.queueValue;
   }
 
+  /** The events queue, on the same connection. */
+  eventQueue(): EventQueue {
+    const redis = this.redis();
+    return (this.eventQueueValue ??= new EventQueue({ redis, connection: redis, prefix: this.config.redisPrefix }));
+  }
+
+  private redis(): Redis {
+    return (this.redisValue ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: null }));
+  }
+
   /** Releases connections; safe to call more than once. */
   async close(): Promise<void> {
-    const { dataSourceValue: dataSource, queueValue: queue, redisValue: redis } = this;
+    const { dataSourceValue: dataSource, queueValue: queue, eventQueueValue: eventQueue, redisValue: redis } = this;
     this.dataSourceValue = undefined;
     this.queueValue = undefined;
+    this.eventQueueValue = undefined;
     this.redisValue = undefined;
     await queue?.close();
+    await eventQueue?.close();
     redis?.disconnect();
     if (dataSource?.isInitialized) await dataSource.destroy();
   }

@@ -5,6 +5,7 @@ import { ConfigError, RegistrationRefusedError, UserError, describeError } from 
 import { CliContext } from './cli-context';
 import { keyCommand, migrateCommand } from './commands/admin-commands';
 import { demoCloudCommand } from './commands/demo-cloud-command';
+import { eventsCommand } from './commands/events-command';
 import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(startDemoCommand(context))
     .addCommand(workerCommand(context))
     .addCommand(serverCommand(context))
-    .addCommand(workersCommand(context));
+    .addCommand(workersCommand(context))
+    .addCommand(eventsCommand(context));
 
   try {
     await program.parseAsync(argv);

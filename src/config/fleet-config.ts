@@ -12,14 +12,32 @@ export interface FleetConfig {
   /** A targeted refresh with more targets than this becomes a full refresh. */
   refreshFullThreshold: number;
   /**
-   * Minutes between scheduled full refreshes of a provider whose type has no event stream (all of today's types);
-   * 0 disables. A type's interval in `refreshIntervalsByType`, or a provider's own, wins.
+   * Minutes between scheduled full refreshes of a provider whose type has no event stream; 0 disables. A type's
+   * interval in `refreshIntervalsByType`, or a provider's own, wins.
    */
   refreshIntervalMinutes: number;
+  /** The same for a provider whose type has an event stream: events keep it fresh in between. */
+  refreshIntervalWithEventsMinutes: number;
   /** Scheduled refresh interval per provider type, in minutes (0 disables), e.g. {"demo": 60}. */
   refreshIntervalsByType: Record<string, number>;
   /** Modules of provider types that do not ship with the fleet; each exports `providerType`. */
   providerTypeModules: string[];
+  /**
+   * Whether the fleet catches provider events (ManageIQ's event monitor role). Off, providers of types with an
+   * event stream are refreshed like those without: on the short schedule.
+   */
+  eventCatching: boolean;
+  /** Event types the event catchers drop, per provider type, replacing the type's own list, e.g. {"demo": ["vm.alarm"]}. */
+  eventFiltersByType: Record<string, string[]>;
+  /**
+   * Flood protection (ManageIQ's duplicate blocker): of the events that repeat one another (same type, same
+   * objects), at most this many per minute are passed on; the rest are dropped and the flood is logged.
+   */
+  eventFloodPerMinute: number;
+  /** Stored events older than this many months are purged. */
+  eventRetentionMonths: number;
+  /** Shared event handler processes the server keeps while any provider has an event stream. */
+  eventHandlers: number;
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -33,6 +51,12 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   refreshIntervalMinutes: { env: 'FLEET_REFRESH_INTERVAL_MINUTES', flag: 'refreshIntervalMinutes' },
   refreshIntervalsByType: { env: 'FLEET_REFRESH_INTERVALS_BY_TYPE', flag: 'refreshIntervalsByType' },
   providerTypeModules: { env: 'FLEET_PROVIDER_TYPE_MODULES', flag: 'providerTypeModules' },
+  refreshIntervalWithEventsMinutes: { env: 'FLEET_REFRESH_INTERVAL_WITH_EVENTS_MINUTES', flag: 'refreshIntervalWithEventsMinutes' },
+  eventCatching: { env: 'FLEET_EVENT_CATCHING', flag: 'eventCatching' },
+  eventFiltersByType: { env: 'FLEET_EVENT_FILTERS_BY_TYPE', flag: 'eventFiltersByType' },
+  eventFloodPerMinute: { env: 'FLEET_EVENT_FLOOD_PER_MINUTE', flag: 'eventFloodPerMinute' },
+  eventRetentionMonths: { env: 'FLEET_EVENT_RETENTION_MONTHS', flag: 'eventRetentionMonths' },
+  eventHandlers: { env: 'FLEET_EVENT_HANDLERS', flag: 'eventHandlers' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -41,21 +65,28 @@ export const configDefaults: Partial<FleetConfig> = {
   redisPrefix: 'fleet',
   logLevel: 'info',
   refreshFullThreshold: 100,
-  // Providers without an event stream (all of today's) need the short interval to stay fresh.
+  // Providers without an event stream need the short interval to stay fresh; events keep the others fresh.
   refreshIntervalMinutes: 15,
+  refreshIntervalWithEventsMinutes: 24 * 60,
   refreshIntervalsByType: {},
   providerTypeModules: [],
+  eventCatching: true,
+  eventFiltersByType: {},
+  eventFloodPerMinute: 30,
+  eventRetentionMonths: 6,
+  eventHandlers: 2,
 };
 
 /** Settings that are objects or lists: in the environment they are written as JSON. */
-export const structuredSettings: ReadonlySet<keyof FleetConfig> = new Set(['refreshIntervalsByType', 'providerTypeModules']);
+export const structuredSettings: ReadonlySet<keyof FleetConfig> = new Set(['refreshIntervalsByType', 'providerTypeModules', 'eventFiltersByType']);
 
 export const configSchema: JSONSchemaType<FleetConfig> = {
   type: 'object',
   additionalProperties: false,
   required: [
     'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes',
-    'refreshIntervalsByType', 'providerTypeModules',
+    'refreshIntervalsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
+    'eventRetentionMonths', 'eventHandlers',
   ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -71,5 +102,15 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
       additionalProperties: { type: 'integer', minimum: 0, maximum: 525_600 },
     },
     providerTypeModules: { type: 'array', items: { type: 'string', minLength: 1 } },
+    refreshIntervalWithEventsMinutes: { type: 'integer', minimum: 0, maximum: 525_600 },
+    eventCatching: { type: 'boolean' },
+    eventFiltersByType: {
+      type: 'object', required: [],
+      propertyNames: { pattern: '^[a-z][a-z0-9-]{0,62}$' },
+      additionalProperties: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 200 } },
+    },
+    eventFloodPerMinute: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+    eventRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
+    eventHandlers: { type: 'integer', minimum: 1, maximum: 64 },
   },
 };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DemoActivity } from './activity';
+import type { DemoEventLog } from './event-log';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
@@ -8,18 +9,21 @@ import type { DemoCloudState } from './state';
 
 export interface AdminRouteDeps {
   state: DemoCloudState;
+  events: DemoEventLog;
   faults: FaultSwitches;
   activity: DemoActivity;
 }
 
 const MUTATION_FIELDS = ['update_percent', 'add', 'delete'] as const;
+/** The most alarms one request may raise. */
+const MAX_ALARMS = 10_000;
 
 /**
  * Routes for whoever runs the simulator (tests, benchmarks, the quickstart): change the inventory, flip or resize
  * VMs, run background activity, switch faults on and off. No credentials, as they are not part of the simulated cloud's API.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
-  const { state, faults, activity } = deps;
+  const { state, faults, activity, events } = deps;
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -47,6 +51,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const vm = state.resize(request.params.id, flavorId);
     if (!vm) throw new HttpError(404, 'not found');
     return vm;
+  });
+
+  // A flood of identical events, as a flapping alarm makes them.
+  app.post<{ Params: { id: string } }>('/admin/vms/:id/alarms', async (request) => {
+    const count = isRecord(request.body) ? request.body.count : undefined;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_ALARMS) {
+      throw new InvalidInputError(`count must be a whole number from 1 to ${MAX_ALARMS}`);
+    }
+    if (!state.get('vms', request.params.id)) throw new HttpError(404, 'not found');
+    return events.raiseAlarms(request.params.id, count);
   });
 
   app.get('/admin/activity', async () => activity.current());

@@ -1,11 +1,14 @@
 import type { ChangeEvent, ChangeType, CollectionName } from './model';
 import type { DemoCloudState } from './state';
 
+/** An alarm raised on a VM by the cloud's monitoring: an event that changes nothing (and can come in floods). */
+export const ALARM_TYPE = 'vm.alarm';
+
 /** One event as the cloud's API serves it. */
 export interface CloudEvent {
   /** Increasing from 1, without gaps: the cursor a catcher keeps. */
   id: number;
-  type: ChangeType;
+  type: ChangeType | typeof ALARM_TYPE;
   /** ISO 8601 time of the change. */
   at: string;
   resource_type: CollectionName;
@@ -60,6 +63,13 @@ export class DemoEventLog {
     });
   }
 
+  /** Records `count` alarms on a VM at once; returns the ids of the first and the last. */
+  raiseAlarms(vmId: string, count: number, at = new Date()): { first_id: number; last_id: number } {
+    const first = this.lastId + 1;
+    for (let i = 0; i < count; i += 1) this.append({ type: ALARM_TYPE, at: at.toISOString(), resource_type: 'vms', resource_id: vmId });
+    return { first_id: first, last_id: this.lastId };
+  }
+
   /** Stops recording and releases every waiter. */
   close(): void {
     this.unsubscribe();
@@ -67,7 +77,11 @@ export class DemoEventLog {
   }
 
   private record(change: ChangeEvent): void {
-    this.events.push({ id: this.lastId + 1, type: change.type, at: change.at.toISOString(), resource_type: change.collection, resource_id: change.id });
+    this.append({ type: change.type, at: change.at.toISOString(), resource_type: change.collection, resource_id: change.id });
+  }
+
+  private append(event: Omit<CloudEvent, 'id'>): void {
+    this.events.push({ id: this.lastId + 1, ...event });
     if (this.events.length > this.capacity) {
       // Dropping in chunks keeps the cost of shifting the array small per event.
       const drop = Math.ceil(this.capacity / 10);

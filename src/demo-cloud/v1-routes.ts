@@ -57,7 +57,8 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
       // Registered before /regions/:region/:collection so "events" is never taken for a collection.
       v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/events', async (request): Promise<EventsResponse> => {
         if (!isKnownRegion(request.params.region)) throw new HttpError(404, `unknown region: ${request.params.region}`);
-        const after = integerParam(request.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+        // `after=now`: only events from now on (a catcher's first request, to learn where it starts).
+        const after = request.query.after === 'now' ? events.lastId : integerParam(request.query, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
         const limit = integerParam(request.query, 'limit', 1, 1000, 100);
         const waitMs = integerParam(request.query, 'wait_ms', 0, MAX_EVENT_WAIT_MS, 0);
         if (request.params.region !== state.region) return { items: [], last_id: after };

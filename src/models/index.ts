@@ -1,4 +1,5 @@
 import { Authentication } from './authentication';
+import { EventStream } from './event-stream';
 import { InventoryChange } from './inventory-change';
 import { Container } from './inventory/container/container';
 import { ContainerNamespace } from './inventory/container/namespace';
@@ -26,7 +27,7 @@ import { Worker } from './worker';
 export {
   Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
-  InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
+  EventStream, InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
   RefreshRun, Worker,
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
@@ -34,11 +35,12 @@ export type { SetupState } from './provider';
 export type { CollectionCounts, RefreshStats } from './refresh-stats';
 export type { RefreshSource, RefreshStatus } from './refresh-run';
 export type { ChangeKind } from './inventory-change';
+export { EVENT_LINK_COLUMNS } from './event-stream';
 export type { WorkerStatus } from './worker';
 
 /** Every entity, for the data source. */
 export const entities = [
-  Provider, Authentication, Worker, RefreshRun, InventoryChange,
+  Provider, Authentication, Worker, RefreshRun, InventoryChange, EventStream,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,

@@ -4,6 +4,7 @@ import type { InventoryCollections } from '../workers/refresh/inventory/inventor
 import type { InventoryDefinition } from '../workers/refresh/inventory/inventory-definition';
 import type { RefreshScope } from '../workers/refresh/refresh-scope';
 import type { FormSchema } from './form-schema';
+import type { EventBatch, EventPosition, ProviderEventSupport } from './provider-events';
 
 /** A collector's word that it could not fetch some collections completely; they must not lose rows. */
 export interface IncompleteCollections {
@@ -35,7 +36,7 @@ export interface ProviderOptions<Config, Credentials> {
  * fail; `setup()` is async, idempotent and safe to run in several processes at once; everything that talks to the
  * provider takes an AbortSignal.
  */
-export abstract class Provider<Config, Credentials, Page, D extends InventoryDefinition, Connection = unknown> {
+export abstract class Provider<Config, Credentials, Page, D extends InventoryDefinition, Connection = unknown, NativeEvent = never> {
   constructor(protected readonly options: ProviderOptions<Config, Credentials>) {}
 
   /** One-time preparation (create what the provider needs on its side). Must be idempotent. */
@@ -58,6 +59,14 @@ export abstract class Provider<Config, Credentials, Page, D extends InventoryDef
 
   /** Maps one page of native objects into inventory objects. Must not depend on page order. */
   abstract parse(page: Page, inventory: InventoryCollections<D>): void;
+
+  /**
+   * The provider's native events after `position` (null: from now on), batch by batch, each batch with the position
+   * after it; a first batch, possibly empty, comes at once, so a stream opened from now has a position to keep.
+   * Runs until `signal` aborts. Throws EventPositionLostError when the provider no longer has events from
+   * `position`. Implemented by the providers of types that declare `events`.
+   */
+  streamEvents?(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<NativeEvent>>;
 }
 
 export interface Region {
@@ -66,7 +75,7 @@ export interface Region {
 }
 
 /** The static side of a provider type: what the API and the add-provider form know of it. */
-export interface ProviderType<Config, Credentials, Page, D extends InventoryDefinition> {
+export interface ProviderType<Config, Credentials, Page, D extends InventoryDefinition, NativeEvent = never> {
   type: string;
   title: string;
   managerKind: 'cloud' | 'infra' | 'container';
@@ -81,19 +90,24 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
    * refresh full: a target the collector did not fetch would otherwise look deleted.
    */
   targetable: readonly (keyof D & string)[];
-  create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown>;
+  /**
+   * Present when the type's providers have an event stream: an event catcher then runs for each of them, and they
+   * are fully refreshed on the long schedule (`refreshIntervalWithEventsMinutes`), as events keep them fresh.
+   */
+  events?: ProviderEventSupport<NativeEvent>;
+  create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown, NativeEvent>;
 }
 
 /** A provider type seen by code that does not know its config, credentials or pages (the registry, the runner). */
-export type AnyProviderType = ProviderType<unknown, unknown, unknown, InventoryDefinition>;
-export type AnyProvider = Provider<unknown, unknown, unknown, InventoryDefinition>;
+export type AnyProviderType = ProviderType<unknown, unknown, unknown, InventoryDefinition, unknown>;
+export type AnyProvider = Provider<unknown, unknown, unknown, InventoryDefinition, unknown, unknown>;
 
 /**
  * Registers a provider type in the type map. Its config and credentials are validated against its schemas before
  * any instance is created, which is what makes erasing their types here sound.
  */
-export function registerType<Config, Credentials, Page, D extends InventoryDefinition>(
-  type: ProviderType<Config, Credentials, Page, D>,
+export function registerType<Config, Credentials, Page, D extends InventoryDefinition, NativeEvent = never>(
+  type: ProviderType<Config, Credentials, Page, D, NativeEvent>,
 ): AnyProviderType {
   return type as unknown as AnyProviderType;
 }

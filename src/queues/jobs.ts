@@ -13,11 +13,16 @@ export interface RefreshJobResult {
   outcome: RefreshOutcome | null;
 }
 
+/** Tells the event handlers that a provider has event batches waiting (see EventQueue). */
+export interface EventsJobData {
+  providerId: string;
+}
+
 /**
  * Every job the fleet's queues carry, as one union shared by producers and consumers: the handler of a job name
  * gets exactly its data type.
  */
-export type FleetJob = { name: 'refresh'; data: RefreshJobData };
+export type FleetJob = { name: 'refresh'; data: RefreshJobData } | { name: 'events'; data: EventsJobData };
 
 /** A refresh request as producers make it. */
 export interface RefreshRequestMessage {

@@ -3,11 +3,14 @@ import type { DataSource } from 'typeorm';
 import { configEnvironment } from '../config/config-environment';
 import type { FleetConfig } from '../config/fleet-config';
 import { connectionConfig } from '../db/connection-config';
+import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
+import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { LeaderLock } from './leader-lock';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
+import { purgeEvents } from './event-retention';
 import { RefreshScheduler } from './refresh-scheduler';
 import { Supervisor } from './supervisor';
 
@@ -25,6 +28,8 @@ export interface FleetServerDependencies {
   logger: Logger;
   dataSource: DataSource;
   queue: RefreshQueue;
+  /** The provider types the fleet knows (shipped and loaded from modules). */
+  types: Readonly<Record<string, AnyProviderType>>;
 }
 
 /**
@@ -33,23 +38,35 @@ export interface FleetServerDependencies {
  * Returns the stop function, which gives up leadership and stops the workers this server started.
  */
 export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
-  const { config, logger, dataSource, queue } = dependencies;
+  const { config, logger, dataSource, queue, types } = dependencies;
+  const hasEventStream = (type: string): boolean => config.eventCatching && Object.hasOwn(types, type) && types[type].events !== undefined;
   // Workers get this server's resolved configuration, wherever it came from.
   const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
   const supervisor = new Supervisor({
     dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
+    hasEventStream, eventHandlers: config.eventHandlers,
   });
+  // Types with an event stream get the long interval, unless configured otherwise.
+  const withEvents = Object.keys(types).filter(hasEventStream).map((type) => [type, config.refreshIntervalWithEventsMinutes]);
   const scheduler = new RefreshScheduler({
-    dataSource, queue, logger, intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: config.refreshIntervalsByType },
+    dataSource, queue, logger,
+    intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: { ...Object.fromEntries(withEvents), ...config.refreshIntervalsByType } },
   });
 
   let stopSupervisor: (() => Promise<void>) | undefined;
   let schedule: ScheduledTask | undefined;
+  let retention: ScheduledTask | undefined;
   const tick = (): void => void scheduler.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
+  const purge = (): void => void purgeEvents(dataSource, config.eventRetentionMonths).then(
+    (purged) => { if (purged > 0) logger.info({ event: 'events.purged', purged }, `${purged} events past retention purged`); },
+    (error: unknown) => logger.error({ event: 'events.purge_failed', err: error }, `purging old events failed: ${describeError(error)}`),
+  );
   const stepDown = async (): Promise<void> => {
     await schedule?.stop();
+    await retention?.stop();
     schedule = undefined;
+    retention = undefined;
     await stopSupervisor?.();
     stopSupervisor = undefined;
   };
@@ -58,7 +75,9 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
     onAcquired: () => {
       stopSupervisor = supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs });
       schedule = cron.schedule('* * * * *', tick);
+      retention = cron.schedule('7 * * * *', purge);
       tick();
+      purge();
     },
     onLost: stepDown,
   });

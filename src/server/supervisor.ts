@@ -4,7 +4,8 @@ import type { Logger } from '../logging/logger';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { startLoop } from './loop';
-import type { Orchestrator, RunningWorker } from './orchestrators/orchestrator';
+import { EventQueue } from '../queues/event-queue';
+import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
 
 /** The longest pause before restarting a provider's crashing worker. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -24,10 +25,24 @@ export interface SupervisorOptions {
   queue?: RefreshQueue;
   /** How long the orchestrator may take to check one worker before the check is skipped for this scan. */
   checkTimeoutMs?: number;
+  /** Whether providers of a type have an event stream (and so an event catcher each). */
+  hasEventStream?: (type: string) => boolean;
+  /** Shared event handlers kept while any enabled provider has an event stream (default 2). */
+  eventHandlers?: number;
 }
+
+/** A worker the supervisor wants: of a role for a provider, or of a shared role (providerId null). */
+interface WantedWorker {
+  role: WorkerRoleName;
+  providerId: string | null;
+}
+
+/** Where a provider's data shows why its worker of a role keeps crashing. */
+const CRASH_KEYS: Partial<Record<WorkerRoleName, string>> = { refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes' };
 
 interface LiveWorkerRow {
   id: string;
+  role: WorkerRoleName;
   provider_id: string | null;
   status: 'requested' | 'running' | 'stopping';
   pid: number | null;
@@ -39,11 +54,12 @@ interface LiveWorkerRow {
 }
 
 /**
- * Keeps one refresh worker running per enabled provider, in the manner of Taskcluster's provisioner and worker
- * scanner: a provisioning loop starts what is missing and stops what is no longer wanted, and a scan loop
- * replaces workers that exited, stopped heartbeating or grew past their memory threshold. A provider never has
- * two refresh workers at once: requested and stopping workers count, and a hung one is killed before it is
- * marked stopped. Each provider's failure is logged and the loop goes on.
+ * Keeps the fleet's workers running, in the manner of Taskcluster's provisioner and worker scanner: a refresh
+ * worker per enabled provider, an event catcher per enabled provider with an event stream, and while there is
+ * one, the shared event handlers. A provisioning loop starts what is missing and stops what is no longer wanted,
+ * and a scan loop replaces workers that exited, stopped heartbeating or grew past their memory threshold. A
+ * provider never has two workers of one role at once: requested and stopping workers count, and a hung one is
+ * killed before it is marked stopped. Each worker's failure is logged and the loop goes on.
  */
 export class Supervisor {
   private readonly heartbeatTimeoutMs: number;
@@ -87,37 +103,56 @@ export class Supervisor {
     }));
     await orchestrator.prepare();
     try {
-      await this.provisionRefreshWorkers();
+      await this.provisionWorkers();
       await this.removeDeletedProvidersQueues();
     } finally {
       await orchestrator.cleanup();
     }
   }
 
-  /** Desired refresh workers (one per enabled provider) against live ones: start the missing, stop the unwanted. */
-  private async provisionRefreshWorkers(): Promise<void> {
+  /** The workers wanted now against the live ones: start the missing, stop the unwanted. */
+  private async provisionWorkers(): Promise<void> {
     const { dataSource, registry, orchestrator, logger } = this.options;
-    const enabled: { id: string }[] = await dataSource.query('SELECT id FROM providers WHERE enabled ORDER BY id');
+    const wanted = await this.wantedWorkers();
     const live = await this.liveWorkers();
-    const served = new Set(live.map((w) => w.provider_id));
-    for (const { id: providerId } of enabled) {
-      if (served.has(providerId)) continue;
+    // Each live worker stands for one wanted worker of its role and provider; the rest are not wanted.
+    const unmatched = [...live];
+    const missing: WantedWorker[] = [];
+    for (const want of wanted) {
+      const index = unmatched.findIndex((w) => w.role === want.role && w.provider_id === want.providerId);
+      if (index >= 0) unmatched.splice(index, 1);
+      else missing.push(want);
+    }
+    for (const { role, providerId } of missing) {
       try {
-        if (await this.backingOff(providerId)) continue;
-        const { workerId, secret } = await registry.request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
-        const started = await orchestrator.provision({ workerId, role: 'refresh', providerId }, secret);
+        if (await this.backingOff(role, providerId)) continue;
+        const queueName = role === 'refresh' ? RefreshQueue.queueName(providerId as string) : role === 'event-handler' ? EventQueue.queueName : null;
+        const { workerId, secret } = await registry.request({ role, providerId, queueName });
+        const started = await orchestrator.provision({ workerId, role, providerId }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
-        logger.info({ event: 'supervisor.worker_started', workerId, providerId, workerPid: started.pid }, 'refresh worker started');
+        logger.info({ event: 'supervisor.worker_started', workerId, role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
-        logger.error({ event: 'supervisor.start_failed', providerId, err: error }, 'could not start a refresh worker');
+        logger.error({ event: 'supervisor.start_failed', role, providerId, err: error }, `could not start a ${role} worker`);
       }
     }
-    const wanted = new Set(enabled.map((p) => p.id));
-    for (const worker of live) {
-      if (worker.status !== 'running' || (worker.provider_id !== null && wanted.has(worker.provider_id))) continue;
-      await registry.markStopping(worker.id, 'provider disabled or deleted');
+    for (const worker of unmatched) {
+      if (worker.status !== 'running') continue;
+      await registry.markStopping(worker.id, worker.role === 'event-handler' ? 'no longer wanted' : 'provider disabled or deleted');
       await orchestrator.deprovision(this.handle(worker), { force: false });
     }
+  }
+
+  /** A refresh worker per enabled provider, an event catcher for those with a stream, and the shared handlers. */
+  private async wantedWorkers(): Promise<WantedWorker[]> {
+    const enabled: { id: string; type: string }[] = await this.options.dataSource.query('SELECT id, type FROM providers WHERE enabled ORDER BY id');
+    const hasEventStream = this.options.hasEventStream ?? (() => false);
+    const wanted: WantedWorker[] = enabled.map((p) => ({ role: 'refresh', providerId: p.id }));
+    const withEvents = enabled.filter((p) => hasEventStream(p.type));
+    wanted.push(...withEvents.map((p): WantedWorker => ({ role: 'event-catcher', providerId: p.id })));
+    if (withEvents.length > 0) {
+      for (let i = 0; i < (this.options.eventHandlers ?? 2); i += 1) wanted.push({ role: 'event-handler', providerId: null });
+    }
+    return wanted;
   }
 
   /**
@@ -137,27 +172,31 @@ export class Supervisor {
   }
 
   /**
-   * A provider whose workers keep crashing gets its next one after a growing pause (1 s, 2 s, 4 s ... at most
-   * 5 min after the last crash), and shows why in its provider data. A worker that ran a minute ends the streak.
+   * A worker that keeps crashing (of a role, for a provider) gets its successor after a growing pause (1 s, 2 s,
+   * 4 s ... at most 5 min after the last crash), and a provider's data shows why. A worker that ran a minute ends
+   * the streak.
    */
-  private async backingOff(providerId: string): Promise<boolean> {
+  private async backingOff(role: WorkerRoleName, providerId: string | null): Promise<boolean> {
     const recent: { stop_reason: string | null; crashed: boolean; stopped_ms_ago: number }[] = await this.options.dataSource.query(
-      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason <> 'provider disabled or deleted'
+      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason NOT IN ('provider disabled or deleted', 'no longer wanted')
                 AND coalesce(stopped_at - started_at < interval '1 minute', true)) AS crashed,
               (extract(epoch FROM now() - stopped_at) * 1000)::float8 AS stopped_ms_ago
-         FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status = 'stopped' ORDER BY id DESC LIMIT 10`,
-      [providerId],
+         FROM workers WHERE provider_id IS NOT DISTINCT FROM $1 AND role = $2 AND status = 'stopped' ORDER BY id DESC LIMIT 10`,
+      [providerId, role],
     );
     let crashes = 0;
     while (crashes < recent.length && recent[crashes].crashed) crashes += 1;
     const crashData = crashes === 0 ? null : {
       crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
     };
-    await this.options.dataSource.query(
-      `UPDATE providers SET provider_data = CASE WHEN $2::jsonb IS NULL THEN provider_data - 'workerCrashes' ELSE jsonb_set(provider_data, '{workerCrashes}', $2::jsonb) END
-        WHERE id = $1 AND (provider_data->'workerCrashes') IS DISTINCT FROM $2::jsonb`,
-      [providerId, crashData === null ? null : JSON.stringify(crashData)],
-    );
+    const crashKey = CRASH_KEYS[role];
+    if (providerId !== null && crashKey) {
+      await this.options.dataSource.query(
+        `UPDATE providers SET provider_data = CASE WHEN $3::jsonb IS NULL THEN provider_data - $2 ELSE jsonb_set(provider_data, ARRAY[$2], $3::jsonb) END
+          WHERE id = $1 AND (provider_data->$2) IS DISTINCT FROM $3::jsonb`,
+        [providerId, crashKey, crashData === null ? null : JSON.stringify(crashData)],
+      );
+    }
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 
@@ -199,7 +238,7 @@ export class Supervisor {
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason);
-      this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, providerId: worker.provider_id, reason }, 'worker replaced');
+      this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
     if (!alive) return replace(worker.status === 'requested' ? 'exited before registering' : 'exited');
     if (worker.status === 'requested' && worker.registration_expired) return replace('did not register in time');
@@ -217,11 +256,11 @@ export class Supervisor {
 
   private liveWorkers(): Promise<LiveWorkerRow[]> {
     return this.options.dataSource.query(
-      `SELECT id, provider_id, status, pid, pod_name, rss_bytes,
+      `SELECT id, role, provider_id, status, pid, pod_name, rss_bytes,
               coalesce(registration_expires_at < now(), false) AS registration_expired,
               (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS heartbeat_age_ms,
               (extract(epoch FROM now() - updated_at) * 1000)::float8 AS stopping_age_ms
-         FROM workers WHERE role = 'refresh' AND status IN ('requested', 'running', 'stopping') ORDER BY id`,
+         FROM workers WHERE status IN ('requested', 'running', 'stopping') ORDER BY id`,
     );
   }
 

@@ -50,8 +50,14 @@ describe('loadConfig', () => {
       logLevel: 'info',
       refreshFullThreshold: 100,
       refreshIntervalMinutes: 15,
+      refreshIntervalWithEventsMinutes: 1440,
       refreshIntervalsByType: {},
       providerTypeModules: [],
+      eventCatching: true,
+      eventFiltersByType: {},
+      eventFloodPerMinute: 30,
+      eventRetentionMonths: 6,
+      eventHandlers: 2,
     });
   });
 

@@ -20,11 +20,11 @@ export class FleetServerProcess {
   }
 
   /** Starts `fleet server` with the configuration in its environment, as an operator would. */
-  static start(options: { databaseUrl: string; redisUrl: string; redisPrefix: string; encryptionKey: string; args: string[] }): FleetServerProcess {
+  static start(options: { databaseUrl: string; redisUrl: string; redisPrefix: string; encryptionKey: string; args: string[]; env?: NodeJS.ProcessEnv }): FleetServerProcess {
     const child = spawn(process.execPath, [FLEET, 'server', ...options.args], {
       env: {
         ...process.env, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl, FLEET_REDIS_PREFIX: options.redisPrefix,
-        FLEET_ENCRYPTION_KEY: options.encryptionKey, LOG_LEVEL: 'info',
+        FLEET_ENCRYPTION_KEY: options.encryptionKey, LOG_LEVEL: 'info', ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

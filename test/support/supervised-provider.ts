@@ -62,7 +62,7 @@ export class SupervisedProvider {
 
   /** The provider's workers that are not stopped, oldest first. */
   liveWorkers(): Promise<WorkerRow[]> {
-    return testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND status <> 'stopped' ORDER BY id`, [this.providerId]);
+    return testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status <> 'stopped' ORDER BY id`, [this.providerId]);
   }
 
   /** A running worker with a process (other than `notId`), if there is one: a probe for `until`. */

@@ -29,6 +29,9 @@ const SLOW_CLOUD_MS = 1_000;
  */
 const POSTGRES_OUTAGE_MS = 25_000;
 
+/** Without events, the refreshes are exactly those the tests ask for. */
+const NO_EVENTS = { FLEET_EVENT_CATCHING: 'false' };
+
 interface WorkerRow { id: string; pid: number | null; status: string }
 interface RunRow { id: string; status: string; source: string; error: string | null }
 
@@ -39,7 +42,7 @@ class FleetRecords {
   constructor(private readonly dataSource: DataSource, private readonly providerId: string) {}
 
   workers(): Promise<WorkerRow[]> {
-    return this.dataSource.query('SELECT id, pid, status FROM workers WHERE provider_id = $1 ORDER BY id', [this.providerId]);
+    return this.dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND role = 'refresh' ORDER BY id`, [this.providerId]);
   }
 
   async runningWorker(): Promise<WorkerRow | undefined> {
@@ -122,6 +125,7 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
     const fleet = new FleetRecords(env.dataSource, demo.provider.id);
     const fleetServer = (server = FleetServerProcess.start({
       databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
+      env: NO_EVENTS,
     }));
     teardown.add(() => fleetServer.stop(20_000));
 
@@ -170,6 +174,7 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
     const prefix = `${env.redisPrefix}:private-postgres`;
     const fleetServer = (server = FleetServerProcess.start({
       databaseUrl: postgres.url, redisUrl: env.redisUrl, redisPrefix: prefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
+      env: NO_EVENTS,
     }));
     teardown.add(() => fleetServer.stop(20_000));
     // The server migrates its database before it tries for leadership.

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
+import { withProviderTypeModules } from '../../providers/provider-type-modules';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
 
@@ -30,7 +31,8 @@ export async function runFleetServer(context: CliContext, flags: ServerFlags): P
   await dataSource.runMigrations({ transaction: 'each' });
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
   const logger = context.logger.child({ role: 'server', pid: process.pid });
-  return startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue() }, options);
+  const types = withProviderTypeModules(context.config.providerTypeModules);
+  return startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue(), types }, options);
 }
 
 /** Resolves with the signal that asks this process to stop. */

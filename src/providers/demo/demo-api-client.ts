@@ -1,5 +1,6 @@
 import { InvalidCredentialsError, ProviderApiError } from '../../errors';
-import type { DemoNativeCollections, DemoNativeName } from './demo-native';
+import { EventPositionLostError } from '../provider-events';
+import type { DemoNativeCollections, DemoNativeEvent, DemoNativeName } from './demo-native';
 
 export interface DemoApiClientOptions {
   endpoint: string;
@@ -70,6 +71,26 @@ export class DemoApiClient {
     return (await this.listPath<DemoNativeCollections['volumes']>(`${this.regionPath()}/volumes?${query}`, 'volumes', signal)).items;
   }
 
+  /**
+   * Events after the cursor (`now`: from now on), waiting up to `waitMs` for the first one; with the cursor to ask
+   * with next. Throws EventPositionLostError when the cloud no longer keeps events from the cursor.
+   */
+  async events(after: number | 'now', waitMs: number, signal?: AbortSignal): Promise<{ items: DemoNativeEvent[]; lastId: number }> {
+    const query = new URLSearchParams({ after: String(after), limit: '1000', wait_ms: String(waitMs) });
+    let body: unknown;
+    try {
+      body = await this.get(`${this.regionPath()}/events?${query}`, signal, waitMs);
+    } catch (error: unknown) {
+      if (error instanceof ProviderApiError && error.status === 410) throw new EventPositionLostError(`the cloud no longer keeps events after ${after}`, { cause: error });
+      throw error;
+    }
+    if (!isRecord(body) || !Array.isArray(body.items) || typeof body.last_id !== 'number') throw new ProviderApiError('the events answer does not have the expected shape');
+    if (!body.items.every((e) => isRecord(e) && typeof e.id === 'number' && typeof e.type === 'string' && typeof e.resource_id === 'string')) {
+      throw new ProviderApiError('the events answer holds malformed events');
+    }
+    return { items: body.items as unknown as DemoNativeEvent[], lastId: body.last_id };
+  }
+
   private list<K extends DemoNativeName>(collection: K, marker: string | null, signal?: AbortSignal): Promise<ListResponse<DemoNativeCollections[K]>> {
     const query = new URLSearchParams({ limit: String(this.options.pageSize) });
     if (marker !== null) query.set('marker', marker);
@@ -91,7 +112,8 @@ export class DemoApiClient {
     return `/v1/regions/${encodeURIComponent(this.options.region)}`;
   }
 
-  private async get(path: string, signal?: AbortSignal): Promise<unknown> {
+  /** `waitMs`: how long the server may hold the request on purpose (a long poll), on top of the timeout. */
+  private async get(path: string, signal?: AbortSignal, waitMs = 0): Promise<unknown> {
     const attempts = this.options.attempts ?? 3;
     const url = new URL(path, this.options.endpoint);
     for (let attempt = 1; ; attempt += 1) {
@@ -99,7 +121,7 @@ export class DemoApiClient {
       try {
         response = await this.options.fetch(url, {
           headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]) : AbortSignal.timeout(this.options.timeoutMs),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs + waitMs)]) : AbortSignal.timeout(this.options.timeoutMs + waitMs),
         });
       } catch (error: unknown) {
         if (signal?.aborted || attempt >= attempts) throw new ProviderApiError(`GET ${url.pathname} failed: ${networkReason(error)}`, undefined, { cause: error });

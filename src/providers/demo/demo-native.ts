@@ -12,6 +12,9 @@ export interface DemoVolume {
   id: string; name: string; size_gb: number; status: string; attached_vm_id: string | null; device: string | null; zone_id: string | null;
 }
 
+/** An event of the cloud's event stream: a change it made (or an alarm it raised) to one object. */
+export interface DemoNativeEvent { id: number; type: string; at: string; resource_type: string; resource_id: string }
+
 /** The API's collections, by their URL names, and what they hold. */
 export interface DemoNativeCollections {
   zones: DemoZone;

@@ -1,4 +1,5 @@
 import { registerType, type ProviderOptions } from '../provider';
+import { demoEvents } from './demo-events';
 import { demoInventory } from './demo-inventory';
 import { DemoProvider, type DemoConfig, type DemoCredentials } from './demo-provider';
 
@@ -46,5 +47,6 @@ export const demoProviderType = registerType({
   },
   inventory: demoInventory,
   targetable: ['vms', 'volumes'],
+  events: demoEvents,
   create: (options: ProviderOptions<DemoConfig, DemoCredentials>) => new DemoProvider(options),
 });

@@ -2,10 +2,11 @@ import { FleetError } from '../../errors';
 import type { InventoryCollections } from '../../workers/refresh/inventory/inventory';
 import type { RefreshScope } from '../../workers/refresh/refresh-scope';
 import { Provider, type Collected } from '../provider';
+import type { EventBatch, EventPosition } from '../provider-events';
 import { DemoApiClient } from './demo-api-client';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';
-import type { DemoPage } from './demo-native';
+import type { DemoNativeEvent, DemoPage } from './demo-native';
 import { parseDemoPage } from './demo-parser';
 
 export interface DemoConfig {
@@ -20,8 +21,11 @@ export interface DemoCredentials {
   secretKey: string;
 }
 
+/** The longest a request for events waits for one to happen. */
+const EVENT_WAIT_MS = 20_000;
+
 /** A provider for the Awesome Cloud, the simulated public cloud of `fleet demo-cloud`. */
-export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoApiClient> {
+export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoApiClient, DemoNativeEvent> {
   /** A client for the provider's region, after the cloud accepted the keys and confirmed it offers the region. */
   override async connect(signal?: AbortSignal): Promise<DemoApiClient> {
     const { config, credentials, region, fetch } = this.options;
@@ -40,6 +44,20 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
 
   override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<DemoPage>> {
     yield* collectDemo(await this.connect(signal), scope, signal);
+  }
+
+  /** Long polls on the cloud's event cursor; the position is the id of the last event read. */
+  override async *streamEvents(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<DemoNativeEvent>> {
+    const client = await this.connect(signal);
+    let after: number | 'now' = typeof position === 'number' ? position : 'now';
+    // The first request does not wait, so a stream opened from now learns its position at once.
+    let waitMs = 0;
+    while (!signal.aborted) {
+      const { items, lastId } = await client.events(after, waitMs, signal);
+      yield { events: items, position: lastId };
+      after = lastId;
+      waitMs = EVENT_WAIT_MS;
+    }
   }
 
   override parse(page: DemoPage, inventory: InventoryCollections<DemoInventory>): void {

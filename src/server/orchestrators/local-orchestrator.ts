@@ -14,7 +14,8 @@ export class LocalOrchestrator extends Orchestrator {
   }
 
   async provision(spec: WorkerSpec, secret: string): Promise<StartedWorker> {
-    const child = spawn(process.execPath, [FLEET, 'worker', spec.role, '--provider', spec.providerId, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
+    const provider = spec.providerId === null ? [] : ['--provider', spec.providerId];
+    const child = spawn(process.execPath, [FLEET, 'worker', spec.role, ...provider, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
       env: this.options.env, stdio: ['pipe', 'inherit', 'inherit'],
     });
     child.stdin?.end(`${secret}\n`);

@@ -1,8 +1,12 @@
+/** The kinds of worker process: per provider (refresh, event-catcher) or shared by all (event-handler). */
+export type WorkerRoleName = 'refresh' | 'event-catcher' | 'event-handler';
+
 /** What a worker process is: its row and what it serves. */
 export interface WorkerSpec {
   workerId: string;
-  role: 'refresh';
-  providerId: string;
+  role: WorkerRoleName;
+  /** The provider a per-provider worker serves; null for a shared one. */
+  providerId: string | null;
 }
 
 /** A worker as the workers table knows it, whoever started it. */

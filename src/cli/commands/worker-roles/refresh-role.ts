@@ -1,0 +1,28 @@
+import { refreshProvider } from '../../../workers/refresh/refresh-provider';
+import { startRefreshWorker } from '../../../workers/refresh/refresh-worker';
+import { RUNS_UNTIL_STOPPED, type WorkerRole } from './worker-role';
+
+/** A provider's refresh worker: consumes the provider's refresh queue, one refresh at a time. */
+export const refreshRole: WorkerRole = {
+  perProvider: true,
+  async start(context, { providerId, logger }) {
+    const provider = providerId as string;
+    const { config } = context;
+    const dataSource = await context.dataSource();
+    const store = await context.store();
+    const queue = await context.refreshQueue();
+    // What a predecessor that died mid-refresh had taken goes back in line (its run is closed by the next refresh).
+    const requeued = await queue.requeueClaims(provider);
+    if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
+    // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
+    await queue.queueRefresh(provider, { targets: [], source: 'startup' });
+    const stop = startRefreshWorker({
+      queue, providerId: provider, connection: queue.connection, prefix: config.redisPrefix, logger,
+      refresh: ({ targets, source, onProgress }) => refreshProvider({
+        dataSource, store, logger, provider, targets, source, fullThreshold: config.refreshFullThreshold, onProgress,
+      }),
+      databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
+    });
+    return { stop, stopped: RUNS_UNTIL_STOPPED };
+  },
+};

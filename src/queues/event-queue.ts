@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ProviderEvent } from '../providers/provider-events';
+import type { EventsJobData } from './jobs';
+
+export interface EventQueueOptions {
+  redis: Redis;
+  /** BullMQ's connection (a separate one; BullMQ blocks on it). */
+  connection: ConnectionOptions;
+  prefix: string;
+}
+
+/** How long a handler holds a provider's events without renewing before another may take them over. */
+const LOCK_TTL_MS = 30_000;
+/** At most this many batches are handled together (in one transaction). */
+const BATCHES_PER_TAKE = 20;
+
+// Acknowledges handled batches: removes them only while the caller still holds the provider's lock, and renews it.
+// KEYS: lock, batches. ARGV: token, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
+const ACK_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+`;
+
+// Releases the lock if it is still the caller's. KEYS: lock. ARGV: token.
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`;
+
+/**
+ * The `events` queue between event catchers and the shared event handlers. A provider's batches wait in order in
+ * one Redis list; a BullMQ job on the `events` queue tells the handlers that the provider has some. A handler
+ * drains a provider's list under the provider's lock, oldest batch first, and removes batches only after handling
+ * them — so handling follows event order per provider whichever handler runs, many handlers work on different
+ * providers at once, and a handler that dies leaves its batches to the next (stored events are deduplicated).
+ */
+export class EventQueue {
+  static readonly queueName = 'events';
+  private readonly queue: Queue<EventsJobData>;
+
+  constructor(private readonly options: EventQueueOptions) {
+    this.queue = new Queue<EventsJobData>(EventQueue.queueName, { connection: options.connection, prefix: options.prefix });
+  }
+
+  /** The connection its BullMQ queue uses, for the BullMQ workers of the handlers. */
+  get connection(): ConnectionOptions {
+    return this.options.connection;
+  }
+
+  /** Appends a batch of a provider's events (in their order) and tells the handlers. */
+  async push(providerId: string, events: readonly ProviderEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.options.redis.rpush(this.keys(providerId).batches, JSON.stringify(events));
+    await this.queue.add('events', { providerId }, { removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  /**
+   * Handles the provider's waiting batches in order, unless another handler is draining them (which then also
+   * handles what came meanwhile: it looks again after letting go). Returns the number of events handled.
+   */
+  async drain(providerId: string, handle: (events: ProviderEvent[]) => Promise<void>): Promise<number> {
+    const { redis } = this.options;
+    const keys = this.keys(providerId);
+    let handled = 0;
+    for (;;) {
+      const token = randomBytes(12).toString('hex');
+      if ((await redis.set(keys.lock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return handled;
+      try {
+        for (;;) {
+          const batches = await redis.lrange(keys.batches, 0, BATCHES_PER_TAKE - 1);
+          if (batches.length === 0) break;
+          const events = batches.flatMap((batch) => JSON.parse(batch) as ProviderEvent[]);
+          await handle(events);
+          handled += events.length;
+          // Lost lock: another handler has taken over and handles these again, which storing deduplicates.
+          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, token, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
+        }
+      } finally {
+        await redis.eval(RELEASE_SCRIPT, 1, keys.lock, token);
+      }
+      // A batch pushed after the last look but before the release found the lock taken: look once more.
+      if ((await redis.llen(keys.batches)) === 0) return handled;
+    }
+  }
+
+  /** Batches waiting for a provider's handling. */
+  async depth(providerId: string): Promise<number> {
+    return this.options.redis.llen(this.keys(providerId).batches);
+  }
+
+  /** Forgets a deleted provider's waiting events. */
+  async remove(providerId: string): Promise<void> {
+    const keys = this.keys(providerId);
+    await this.options.redis.del(keys.batches, keys.lock);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+
+  private keys(providerId: string): { batches: string; lock: string } {
+    // Apart from `${prefix}:events:*`, where BullMQ keeps the queue's own keys.
+    return { batches: `${this.options.prefix}:event-batches:${providerId}`, lock: `${this.options.prefix}:event-lock:${providerId}` };
+  }
+}

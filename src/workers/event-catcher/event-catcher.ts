@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource } from 'typeorm';
+import { describeError, UserError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../providers/provider-events';
+import type { ProviderStore } from '../../providers/provider-store';
+import type { EventQueue } from '../../queues/event-queue';
+import type { RefreshQueue } from '../../queues/refresh-queue';
+import { FloodGuard } from './flood-guard';
+
+export interface EventCatcherOptions {
+  dataSource: DataSource;
+  store: ProviderStore;
+  eventQueue: EventQueue;
+  refreshQueue: RefreshQueue;
+  logger: Logger;
+  providerId: string;
+  /** Event types to drop per provider type, replacing the type's own list. */
+  filtersByType: Record<string, string[]>;
+  floodPerMinute: number;
+  signal: AbortSignal;
+  /** The longest pause before opening the stream again after a failure (default 30 s). */
+  maxRetryMs?: number;
+}
+
+/**
+ * One provider's event catcher: reads the provider's event stream from the position kept in the provider's data,
+ * drops filtered types and floods, and queues the rest in batches for the event handlers. The position is saved
+ * only after its events are queued, so a catcher that dies resumes without losing any; what it queues again is
+ * stored once, as stored events are deduplicated. Without a position (first start, or the provider no longer has
+ * the events from it) it starts from now and asks for a full refresh, which covers what it did not see. A failing
+ * stream is recorded on the provider and opened again after a growing pause. Runs until `signal` aborts.
+ */
+export async function runEventCatcher(options: EventCatcherOptions): Promise<void> {
+  const { dataSource, store, eventQueue, refreshQueue, providerId, signal } = options;
+  const provider = await store.get(providerId);
+  const logger = options.logger.child({ providerId: provider.id, provider: provider.name });
+  const support = store.typeOf(provider.type).events;
+  const instance = await store.instantiate(provider, logger);
+  if (!support || !instance.streamEvents) throw new UserError(`provider type "${provider.type}" has no event stream`);
+  const filtered = new Set(options.filtersByType[provider.type] ?? support.filteredTypes);
+  const guard = new FloodGuard(options.floodPerMinute, ({ key, blocked, phase }) => {
+    if (phase === 'started') logger.warn({ event: 'events.flood_blocked', key, perMinute: options.floodPerMinute }, `event flood: more than ${options.floodPerMinute} "${key}" events this minute; the rest of the minute's are dropped`);
+    else logger.info({ event: 'events.flood_ended', key, blocked }, `event flood over: ${blocked} "${key}" events were dropped`);
+  });
+  const positions = new PositionStore(dataSource, provider.id);
+  const maxRetryMs = options.maxRetryMs ?? 30_000;
+  let failures = 0;
+
+  while (!signal.aborted) {
+    let position = await positions.load();
+    try {
+      for await (const batch of instance.streamEvents(position, signal)) {
+        const kept: ProviderEvent[] = [];
+        for (const native of batch.events) {
+          const event = parseSafely(() => support.parse(native), logger);
+          if (event && !filtered.has(event.type) && guard.admit(event)) kept.push(event);
+        }
+        await eventQueue.push(provider.id, kept);
+        if (position === null) {
+          await positions.save(batch.position);
+          await refreshQueue.queueRefresh(provider.id, { targets: [], source: 'startup' });
+          logger.info({ event: 'events.stream_started', position: batch.position }, 'event stream started from now; a full refresh covers what came before');
+        } else if (JSON.stringify(batch.position) !== JSON.stringify(position)) {
+          await positions.save(batch.position);
+        }
+        position = batch.position;
+        if (failures > 0) {
+          failures = 0;
+          await positions.recordError(null);
+        }
+      }
+    } catch (error: unknown) {
+      if (signal.aborted) break;
+      if (error instanceof EventPositionLostError) {
+        logger.warn({ event: 'events.position_lost', err: error }, `the event stream lost its position: ${error.message}; starting from now`);
+        await positions.save(null);
+        continue;
+      }
+      failures += 1;
+      logger.error({ event: 'events.stream_failed', err: error, failures }, `the event stream failed: ${describeError(error)}`);
+      await positions.recordError(describeError(error)).catch(() => undefined);
+      await sleep(Math.min(500 * 2 ** (failures - 1), maxRetryMs), undefined, { signal }).catch(() => undefined);
+    }
+  }
+}
+
+/** A native event the parser cannot read is logged and skipped; one bad event must not stop the stream. */
+function parseSafely(parse: () => ProviderEvent, logger: Logger): ProviderEvent | undefined {
+  try {
+    return parse();
+  } catch (error: unknown) {
+    logger.warn({ event: 'events.unparsable', err: error }, `an event could not be parsed and was skipped: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+/** The catcher's position and its last failure, in the provider's data. */
+class PositionStore {
+  constructor(private readonly dataSource: DataSource, private readonly providerId: string) {}
+
+  async load(): Promise<EventPosition | null> {
+    const [row] = await this.dataSource.query(`SELECT provider_data->'eventPosition' AS position FROM providers WHERE id = $1`, [this.providerId]);
+    return (row?.position as EventPosition | undefined) ?? null;
+  }
+
+  async save(position: EventPosition | null): Promise<void> {
+    await this.set('eventPosition', position);
+  }
+
+  /** The stream's last failure, shown with the provider; null clears it. */
+  async recordError(message: string | null): Promise<void> {
+    await this.set('eventStreamError', message === null ? null : { message, at: new Date().toISOString() });
+  }
+
+  private async set(key: string, value: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE providers SET provider_data = CASE WHEN $3::jsonb IS NULL THEN provider_data - $2 ELSE jsonb_set(provider_data, ARRAY[$2], $3::jsonb) END WHERE id = $1`,
+      [this.providerId, key, value === null ? null : JSON.stringify(value)],
+    );
+  }
+}

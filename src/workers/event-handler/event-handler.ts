@@ -1,0 +1,68 @@
+import { Worker, type Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { describeError, NotFoundError, UserError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import type { ProviderEvent } from '../../providers/provider-events';
+import type { ProviderStore } from '../../providers/provider-store';
+import { EventQueue } from '../../queues/event-queue';
+import type { EventsJobData } from '../../queues/jobs';
+import type { RefreshQueue } from '../../queues/refresh-queue';
+import type { RefreshTarget } from '../refresh/refresh-scope';
+import { storeEvents } from './store-events';
+
+export interface EventHandlerOptions {
+  dataSource: DataSource;
+  store: ProviderStore;
+  eventQueue: EventQueue;
+  refreshQueue: RefreshQueue;
+  prefix: string;
+  logger: Logger;
+  /** Providers handled at once by this process (each provider's events one batch after another). */
+  concurrency?: number;
+}
+
+/**
+ * A shared event handler: takes providers' event batches from the `events` queue, stores the events (each once,
+ * linked to the inventory objects they name) and asks for one targeted refresh per provider and batch with what
+ * the provider type's event target parser makes of the new events. The refresh request is queued before the
+ * events' transaction commits, so a handler that dies in between handles the batch again: a refresh may be asked
+ * for twice (requests merge), never lost. Returns the stop function.
+ */
+export function startEventHandler(options: EventHandlerOptions): (force: boolean) => Promise<void> {
+  const { eventQueue, logger } = options;
+  const worker = new Worker<EventsJobData>(EventQueue.queueName, async (job: Job<EventsJobData>) => {
+    const { providerId } = job.data;
+    return { handled: await eventQueue.drain(providerId, (events) => handleBatch(options, providerId, events)) };
+  }, { connection: eventQueue.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4 });
+  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'events queue error'));
+  worker.on('failed', (job, error) => logger.warn({ event: 'events.handling_failed', providerId: job?.data.providerId, err: error }, `handling events failed: ${describeError(error)}`));
+  let closing: Promise<void> | undefined;
+  return (force) => (closing ??= worker.close(force));
+}
+
+async function handleBatch(options: EventHandlerOptions, providerId: string, events: ProviderEvent[]): Promise<void> {
+  const { dataSource, store, refreshQueue, logger } = options;
+  const provider = await store.get(providerId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  });
+  if (!provider) {
+    logger.info({ event: 'events.provider_gone', providerId, dropped: events.length }, 'events of a deleted provider dropped');
+    return;
+  }
+  const type = store.typeOf(provider.type);
+  const support = type.events;
+  await dataSource.transaction(async (manager) => {
+    const fresh = await storeEvents(manager, { dataSource, providerId, type, events });
+    const targets: RefreshTarget[] = support ? fresh.flatMap((event) => support.targets(event)) : [];
+    logger.debug({ event: 'events.stored', providerId, received: events.length, stored: fresh.length, targets: targets.length }, 'events stored');
+    if (targets.length === 0) return;
+    try {
+      await refreshQueue.queueRefresh(providerId, { targets, source: 'event' });
+    } catch (error: unknown) {
+      // A disabled provider, or targets its type cannot refresh: the events are kept, the refresh is not possible.
+      if (!(error instanceof UserError)) throw error;
+      logger.warn({ event: 'events.refresh_refused', providerId, err: error }, `no refresh for the events: ${describeError(error)}`);
+    }
+  });
+}
