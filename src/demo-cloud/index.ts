@@ -38,6 +38,10 @@ export interface RunningDemoCloud {
   /** Base URL, e.g. http://127.0.0.1:PORT */
   url: string;
   state: DemoCloudState;
+  /** Every change as a numbered event (what the events API serves). */
+  events: DemoEventLog;
+  /** The cloud changing by itself (PUT /admin/activity). */
+  activity: DemoActivity;
   /** Stops listening; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -80,6 +84,8 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
   return {
     url: `http://${host}:${address.port}`,
     state,
+    events,
+    activity,
     close: () => (closing ??= (async () => {
       activity.stop();
       events.close(); // answers long polls at once, so closing does not wait for them

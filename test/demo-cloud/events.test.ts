@@ -86,6 +86,21 @@ describe('demo cloud events', () => {
     expect(bad).to.deep.equal({ status: 400, body: { error: 'rate_per_second must be a number from 0 to 10000' } });
   });
 
+  it('raises a flood of alarms on a VM in one request, and starts a cursor from now with after=now', async () => {
+    await sendJson(cloud, 'POST', '/admin/vms/vm-0000001/power', { state: 'paused' });
+    const now = await events('after=now');
+    expect(now.body).to.deep.equal({ items: [], last_id: 1 });
+    const raised = await sendJson<{ first_id: number; last_id: number }>(cloud, 'POST', '/admin/vms/vm-0000002/alarms', { count: 300 });
+    expect(raised.body).to.deep.equal({ first_id: 2, last_id: 301 });
+    const { body } = await events('after=now&wait_ms=0');
+    expect(body).to.deep.equal({ items: [], last_id: 301 });
+    const alarms = (await events('after=1&limit=1000')).body.items;
+    expect(alarms).to.have.length(300);
+    expect(new Set(alarms.map((e) => `${e.type} ${e.resource_type}/${e.resource_id}`))).to.deep.equal(new Set(['vm.alarm vms/vm-0000002']));
+    expect(await sendJson(cloud, 'POST', '/admin/vms/vm-0000002/alarms', { count: 0 })).to.deep.equal({ status: 400, body: { error: 'count must be a whole number from 1 to 10000' } });
+    expect((await sendJson(cloud, 'POST', '/admin/vms/vm-nope/alarms', { count: 1 })).status).to.equal(404);
+  });
+
   it('keeps only the newest events up to its capacity; an older cursor has expired', () => {
     const state = new DemoCloudState({ seed: 1, vms: 5, region: REGION });
     const log = new DemoEventLog(state, 10);

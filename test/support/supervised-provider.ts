@@ -18,6 +18,10 @@ export interface SupervisedProviderOptions {
   env?: NodeJS.ProcessEnv;
   heartbeatTimeoutMs?: number;
   memoryThresholdBytes?: number;
+  /** Runs the provider's event catcher and the shared event handlers too (its type must have an event stream). */
+  events?: boolean;
+  /** Takes the workers' log lines (by default they go to the test run's output). */
+  onOutput?: (line: string) => void;
 }
 
 export interface WorkerRow {
@@ -50,24 +54,26 @@ export class SupervisedProvider {
       },
       logger: env.logger,
       workerArgs: ['--heartbeat-ms', '200', '--stop-timeout-ms', '3000'],
+      onOutput: options.onOutput,
     });
     await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [options.providerId]);
     const supervisor = new Supervisor({
       dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, queue,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, memoryThresholdBytes: options.memoryThresholdBytes,
+      hasEventStream: () => options.events === true,
     });
     const stopSupervisor = supervisor.start({ provisionMs: 100, scanMs: 100 });
     return new SupervisedProvider(options.providerId, queue, redis, orchestrator, stopSupervisor);
   }
 
-  /** The provider's workers that are not stopped, oldest first. */
-  liveWorkers(): Promise<WorkerRow[]> {
-    return testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status <> 'stopped' ORDER BY id`, [this.providerId]);
+  /** The provider's workers of a role that are not stopped, oldest first. */
+  liveWorkers(role = 'refresh'): Promise<WorkerRow[]> {
+    return testEnv().dataSource.query(`SELECT id, pid, status FROM workers WHERE provider_id = $1 AND role = $2 AND status <> 'stopped' ORDER BY id`, [this.providerId, role]);
   }
 
-  /** A running worker with a process (other than `notId`), if there is one: a probe for `until`. */
-  async runningWorker(notId?: string): Promise<{ id: string; pid: number } | undefined> {
-    const row = (await this.liveWorkers()).find((w) => w.status === 'running' && w.id !== notId && w.pid !== null);
+  /** A running worker of the role with a process (other than `notId`), if there is one: a probe for `until`. */
+  async runningWorker(notId?: string, role = 'refresh'): Promise<{ id: string; pid: number } | undefined> {
+    const row = (await this.liveWorkers(role)).find((w) => w.status === 'running' && w.id !== notId && w.pid !== null);
     return row ? { id: row.id, pid: row.pid as number } : undefined;
   }
 

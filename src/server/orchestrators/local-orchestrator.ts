@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
 import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerSpec } from './orchestrator';
 
@@ -9,15 +10,25 @@ const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
 export class LocalOrchestrator extends Orchestrator {
   private readonly children = new Map<string, ChildProcess>();
 
-  constructor(private readonly options: { env: NodeJS.ProcessEnv; logger: Logger; workerArgs?: string[] }) {
+  constructor(private readonly options: {
+    env: NodeJS.ProcessEnv;
+    logger: Logger;
+    workerArgs?: string[];
+    /** Takes the workers' output (their logs) line by line; by default it goes to this process's own. */
+    onOutput?: (line: string) => void;
+  }) {
     super();
   }
 
   async provision(spec: WorkerSpec, secret: string): Promise<StartedWorker> {
     const provider = spec.providerId === null ? [] : ['--provider', spec.providerId];
     const child = spawn(process.execPath, [FLEET, 'worker', spec.role, ...provider, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
-      env: this.options.env, stdio: ['pipe', 'inherit', 'inherit'],
+      env: this.options.env, stdio: ['pipe', this.options.onOutput ? 'pipe' : 'inherit', this.options.onOutput ? 'pipe' : 'inherit'],
     });
+    const { onOutput } = this.options;
+    if (onOutput) {
+      for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onOutput);
+    }
     child.stdin?.end(`${secret}\n`);
     child.once('exit', (code, signal) => {
       this.options.logger.info({ event: 'worker.exited', workerId: spec.workerId, code, signal }, 'worker process exited');

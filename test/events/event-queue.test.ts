@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import type { ProviderEvent } from '../../src/providers/provider-events';
+import { EventQueue } from '../../src/queues/event-queue';
+import { testEnv } from '../support/test-env';
+import { sleep } from '../support/wait';
+
+const batch = (from: number, count: number): ProviderEvent[] => Array.from({ length: count }, (_, i) => ({
+  sourceId: String(from + i), type: 'vm.update', timestamp: '2026-11-22T00:00:00Z', message: '', refs: [],
+}));
+
+describe('events queue', () => {
+  let redis: Redis;
+  let queue: EventQueue;
+
+  beforeEach(() => {
+    redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
+    queue = new EventQueue({ redis, connection: redis, prefix: `${testEnv().redisPrefix}-events-${Date.now()}` });
+  });
+  afterEach(async () => {
+    await queue.close();
+    redis.disconnect();
+  });
+
+  it('hands a provider\'s batches to one drainer at a time, in order, including batches pushed while it drains', async () => {
+    for (let i = 0; i < 5; i += 1) await queue.push('7', batch(i * 10, 10));
+    const handled: string[] = [];
+    let inside = 0;
+    let mostInside = 0;
+    const handle = async (events: ProviderEvent[]): Promise<void> => {
+      inside += 1;
+      mostInside = Math.max(mostInside, inside);
+      await sleep(20);
+      handled.push(...events.map((e) => e.sourceId));
+      inside -= 1;
+    };
+    // Three handlers drain at once while more batches arrive.
+    const pushing = (async () => {
+      for (let i = 5; i < 10; i += 1) {
+        await sleep(5);
+        await queue.push('7', batch(i * 10, 10));
+      }
+    })();
+    await Promise.all([queue.drain('7', handle), queue.drain('7', handle), queue.drain('7', handle), pushing]);
+    // Whoever finished last looked again after letting go of the lock; a last drain finds nothing left.
+    await queue.drain('7', handle);
+    expect(mostInside).to.equal(1);
+    expect(handled).to.deep.equal(Array.from({ length: 100 }, (_, i) => String(i)));
+    expect(await queue.depth('7')).to.equal(0);
+  });
+
+  it('keeps a batch whose handling failed, for the next drain', async () => {
+    await queue.push('8', batch(0, 3));
+    const error = await queue.drain('8', async () => {
+      throw new Error('database away');
+    }).catch((e: unknown) => e);
+    expect(error).to.be.an('error').with.property('message', 'database away');
+    const handled: string[] = [];
+    expect(await queue.drain('8', async (events) => { handled.push(...events.map((e) => e.sourceId)); })).to.equal(3);
+    expect(handled).to.deep.equal(['0', '1', '2']);
+  });
+});
