@@ -11,7 +11,7 @@ import { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { LeaderLock } from './leader-lock';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
 import { purgeEvents } from './event-retention';
-import { RefreshScheduler } from './refresh-scheduler';
+import { refreshIntervals, RefreshScheduler } from './refresh-scheduler';
 import { Supervisor } from './supervisor';
 
 export interface FleetServerOptions {
@@ -47,12 +47,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
     heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
     hasEventStream, eventHandlers: config.eventHandlers,
   });
-  // Types with an event stream get the long interval, unless configured otherwise.
-  const withEvents = Object.keys(types).filter(hasEventStream).map((type) => [type, config.refreshIntervalWithEventsMinutes]);
-  const scheduler = new RefreshScheduler({
-    dataSource, queue, logger,
-    intervals: { defaultMinutes: config.refreshIntervalMinutes, byType: { ...Object.fromEntries(withEvents), ...config.refreshIntervalsByType } },
-  });
+  const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervals: refreshIntervals(config, Object.keys(types).filter(hasEventStream)) });
 
   let stopSupervisor: (() => Promise<void>) | undefined;
   let schedule: ScheduledTask | undefined;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { FleetConfig } from '../config/fleet-config';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { RefreshQueue } from '../queues/refresh-queue';
@@ -8,6 +9,18 @@ export interface RefreshIntervals {
   defaultMinutes: number;
   /** Per provider type, overriding the default; 0 disables. */
   byType: Record<string, number>;
+}
+
+/**
+ * The fleet's schedule from its settings: types whose providers' events are caught get the long interval
+ * (events keep them fresh), others the default; an interval configured for a type wins either way.
+ */
+export function refreshIntervals(
+  config: Pick<FleetConfig, 'refreshIntervalMinutes' | 'refreshIntervalWithEventsMinutes' | 'refreshIntervalsByType'>,
+  typesWithEvents: readonly string[],
+): RefreshIntervals {
+  const withEvents = Object.fromEntries(typesWithEvents.map((type) => [type, config.refreshIntervalWithEventsMinutes]));
+  return { defaultMinutes: config.refreshIntervalMinutes, byType: { ...withEvents, ...config.refreshIntervalsByType } };
 }
 
 /**

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Provider } from '../../src/models';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { RefreshScheduler, type RefreshIntervals } from '../../src/server/refresh-scheduler';
+import { refreshIntervals, RefreshScheduler, type RefreshIntervals } from '../../src/server/refresh-scheduler';
 import { testEnv } from '../support/test-env';
 
 describe('refresh scheduler', () => {
@@ -68,5 +68,11 @@ describe('refresh scheduler', () => {
     await testEnv().dataSource.query(`INSERT INTO refresh_runs (provider_id, kind, source, status) VALUES ($1, 'full', 'user', 'running')`, [running.id]);
     const due = await provider('due', null);
     expect(await tick({ defaultMinutes: 15, byType: {} }, [disabled, running, due])).to.deep.equal(['due']);
+  });
+
+  it('gives types whose events are caught the long interval, unless their own is configured', () => {
+    const settings = { refreshIntervalMinutes: 15, refreshIntervalWithEventsMinutes: 1440, refreshIntervalsByType: { vmware: 60 } };
+    expect(refreshIntervals(settings, ['demo', 'vmware'])).to.deep.equal({ defaultMinutes: 15, byType: { demo: 1440, vmware: 60 } });
+    expect(refreshIntervals(settings, [])).to.deep.equal({ defaultMinutes: 15, byType: { vmware: 60 } });
   });
 });
