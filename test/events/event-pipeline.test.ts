@@ -37,10 +37,15 @@ describe('provider events through the fleet', function () {
     fleet = await SupervisedProvider.start({
       providerId: demo.provider.id, store: demo.store, events: true, env: { LOG_LEVEL: 'info', ...env }, onOutput: (line) => logs.push(line),
     });
-    await until(() => fleet?.runningWorker(undefined, 'event-catcher'), 'a running event catcher');
-    await until(async () => (await providerData()).eventPosition !== undefined ? true : undefined, 'the catcher to keep a position');
-    await until(async () => (await runs()).some((r) => r.kind === 'full' && r.status === 'ok') && !(await runs()).some((r) => r.status === 'running') ? true : undefined, 'the first full refresh');
-    return fleet;
+    const started = fleet;
+    // The catcher logs its start once it has kept a position and queued the full refresh that covers the time before.
+    await until(() => (logs.some((line) => line.includes('"event":"events.stream_started"')) ? true : undefined), 'the event catcher to start');
+    expect((await providerData()).eventPosition).to.be.a('number');
+    await until(async () => {
+      const { waiting, active } = await started.queue.counts(demo.provider.id);
+      return waiting === 0 && active === 0 && (await runs()).every((r) => r.status === 'ok') ? true : undefined;
+    }, 'the first full refreshes to be done');
+    return started;
   }
 
   const providerData = async (): Promise<Record<string, unknown>> =>
