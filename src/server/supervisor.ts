@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { startLoop } from './loop';
+import { setProviderData } from '../providers/provider-data';
 import { EventQueue } from '../queues/event-queue';
 import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
 
@@ -190,13 +191,7 @@ export class Supervisor {
       crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
     };
     const crashKey = CRASH_KEYS[role];
-    if (providerId !== null && crashKey) {
-      await this.options.dataSource.query(
-        `UPDATE providers SET provider_data = CASE WHEN $3::jsonb IS NULL THEN provider_data - $2 ELSE jsonb_set(provider_data, ARRAY[$2], $3::jsonb) END
-          WHERE id = $1 AND (provider_data->$2) IS DISTINCT FROM $3::jsonb`,
-        [providerId, crashKey, crashData === null ? null : JSON.stringify(crashData)],
-      );
-    }
+    if (providerId !== null && crashKey) await setProviderData(this.options.dataSource, providerId, crashKey, crashData);
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { describeError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../providers/provider-events';
+import { setProviderData } from '../../providers/provider-data';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { EventQueue } from '../../queues/event-queue';
 import type { RefreshQueue } from '../../queues/refresh-queue';
@@ -105,18 +106,11 @@ class PositionStore {
   }
 
   async save(position: EventPosition | null): Promise<void> {
-    await this.set('eventPosition', position);
+    await setProviderData(this.dataSource, this.providerId, 'eventPosition', position);
   }
 
   /** The stream's last failure, shown with the provider; null clears it. */
   async recordError(message: string | null): Promise<void> {
-    await this.set('eventStreamError', message === null ? null : { message, at: new Date().toISOString() });
-  }
-
-  private async set(key: string, value: unknown): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE providers SET provider_data = CASE WHEN $3::jsonb IS NULL THEN provider_data - $2 ELSE jsonb_set(provider_data, ARRAY[$2], $3::jsonb) END WHERE id = $1`,
-      [this.providerId, key, value === null ? null : JSON.stringify(value)],
-    );
+    await setProviderData(this.dataSource, this.providerId, 'eventStreamError', message === null ? null : { message, at: new Date().toISOString() });
   }
 }
