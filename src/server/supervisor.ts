@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { setProviderData } from '../providers/provider-data';
+import { EventQueue } from '../queues/event-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { startLoop } from './loop';
-import { setProviderData } from '../providers/provider-data';
-import { EventQueue } from '../queues/event-queue';
 import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
 
 /** The longest pause before restarting a provider's crashing worker. */
