@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
@@ -11,6 +10,7 @@ import { createBenchDatabase } from './support/bench-database';
 import { Cleanups } from './support/cleanups';
 import { startDemoCloudProcess } from './support/demo-cloud-process';
 import { spawnFleet, type FleetSettings } from './support/fleet-process';
+import { killLeftWorkers } from './support/left-workers';
 import { deleteKeys } from './support/redis-keys';
 import { flag, fmt, log, median, round, runBench } from './support/bench-output';
 
@@ -157,18 +157,6 @@ function workers(dataSource: DataSource, providerId: string): Promise<WorkerRow[
        FROM workers WHERE provider_id = $1 AND role = 'refresh' ORDER BY id`,
     [providerId],
   );
-}
-
-/**
- * Worker processes the server started and left behind (it stops them on SIGTERM; this is for a server that failed).
- * A pid counts only while its command line still names the worker row, so a reused pid is never hit.
- */
-async function killLeftWorkers(dataSource: DataSource): Promise<void> {
-  const left: { id: string; pid: number }[] = await dataSource.query(`SELECT id, pid FROM workers WHERE status <> 'stopped' AND pid IS NOT NULL`);
-  for (const { id, pid } of left) {
-    const commandLine = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.split('\0').join(' ').includes(`--worker-id ${id}`)) process.kill(pid, 'SIGKILL');
-  }
 }
 
 function isAlive(pid: number): boolean {
