@@ -6,6 +6,8 @@ import { fedBy } from './demo-inventory';
 import type { DemoNativeName, DemoPage } from './demo-native';
 
 const LISTING_ORDER: readonly DemoNativeName[] = ['zones', 'flavors', 'images', 'security_groups', 'vms', 'volumes'];
+/** Volume listings of target VMs asked for at once: one per VM, so a targeted refresh waits for about one. */
+const VOLUME_LISTINGS_AT_ONCE = 8;
 
 /**
  * Collects the Awesome Cloud. A listing that fails or comes back short of its total marks the collections it fills
@@ -43,7 +45,10 @@ async function* collectTargets(client: DemoApiClient, targets: readonly RefreshT
   if (vmIds.length > 0) {
     const vms = await client.byIds('vms', vmIds, signal);
     yield { collection: 'vms', items: vms };
-    for (const vm of vms) yield { collection: 'volumes', items: await client.volumesOf(vm.id, signal) };
+    for (let start = 0; start < vms.length; start += VOLUME_LISTINGS_AT_ONCE) {
+      const listings = await Promise.all(vms.slice(start, start + VOLUME_LISTINGS_AT_ONCE).map((vm) => client.volumesOf(vm.id, signal)));
+      for (const items of listings) yield { collection: 'volumes', items };
+    }
   }
   if (volumeIds.length > 0) yield { collection: 'volumes', items: await client.byIds('volumes', volumeIds, signal) };
 }
