@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { setProviderData } from '../../src/providers/provider-data';
 import { DemoFixture } from '../support/demo-fixture';
 import { SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
@@ -137,5 +138,18 @@ describe('provider events through the fleet', function () {
     await storedUpTo(lastId);
     const stored = (await events()).map((e) => Number(e.source_id)).sort((a, b) => a - b);
     expect(stored).to.deep.equal(Array.from({ length: lastId - firstId + 1 }, (_, i) => firstId + i));
+  });
+
+  it('starts again from now with a full refresh when the cloud no longer has the events after its position', async () => {
+    // A position from another life of the cloud (it was reset): the cloud answers 410 for it.
+    await setProviderData(testEnv().dataSource, demo.provider.id, 'eventPosition', 999_999);
+    await demo.power('vm-0000005', 'paused');
+    await startFleet();
+
+    expect(logs.filter((line) => line.includes('"event":"events.position_lost"'))).to.have.length(1);
+    expect((await providerData()).eventPosition).to.equal(demo.cloud.events.lastId);
+    // The full refresh covers the change the catcher never saw as an event.
+    expect((await vm('vm-0000005'))?.power_state).to.equal('paused');
+    expect(await events()).to.deep.equal([]);
   });
 });

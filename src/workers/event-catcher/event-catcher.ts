@@ -73,7 +73,8 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
       }
     } catch (error: unknown) {
       if (signal.aborted) break;
-      if (error instanceof EventPositionLostError) {
+      // Lost from a kept position: start from now. (A stream that cannot even start from now is failing.)
+      if (error instanceof EventPositionLostError && position !== null) {
         logger.warn({ event: 'events.position_lost', err: error }, `the event stream lost its position: ${error.message}; starting from now`);
         await positions.save(null);
         continue;
