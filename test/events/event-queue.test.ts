@@ -59,4 +59,11 @@ describe('events queue', () => {
     expect(await queue.drain('8', async (events) => { handled.push(...events.map((e) => e.sourceId)); })).to.equal(3);
     expect(handled).to.deep.equal(['0', '1', '2']);
   });
+
+  it('forgets a removed provider\'s waiting batches', async () => {
+    await queue.push('9', batch(0, 2));
+    await queue.remove('9');
+    expect(await queue.depth('9')).to.equal(0);
+    expect(await queue.drain('9', async () => undefined)).to.equal(0);
+  });
 });

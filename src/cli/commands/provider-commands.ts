@@ -65,7 +65,7 @@ export function providerCommands(context: CliContext): Command {
   command.command('delete <provider>')
     .description('delete a provider, its whole inventory and its refresh queue')
     .action(async (idOrName: string) => {
-      const provider = await removeProvider({ store: await context.store(), queue: await context.refreshQueue() }, idOrName);
+      const provider = await removeProvider({ store: await context.store(), queue: await context.refreshQueue(), eventQueue: context.eventQueue() }, idOrName);
       console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
     });
 
