@@ -44,7 +44,7 @@ export function startDemoCommand(context: CliContext): Command {
       console.log([
         '',
         `The fleet keeps running: the demo cloud at ${cloud.url}, a refresh worker and an event catcher for ${DEMO_PROVIDER}. In another terminal, try:`,
-        `  curl -X POST -H 'content-type: application/json' -d '{"state":"stopped"}' ${cloud.url}/admin/vms/vm-0000001/power`,
+        `  curl -X POST -H 'content-type: application/json' -d '{"state":"running"}' ${cloud.url}/admin/vms/vm-0000001/power`,
         `  curl -X POST -H 'content-type: application/json' -d '{"update_percent":5,"add":10,"delete":5}' ${cloud.url}/admin/mutate`,
         `  npx fleet events --since 10m              (each change arrives as an event and refreshes what it names)`,
         `  npx fleet refresh ${DEMO_PROVIDER}        (goes through the fleet's queue)`,
