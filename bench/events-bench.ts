@@ -1,25 +1,17 @@
 import 'reflect-metadata';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { configDefaults } from '../src/config/fleet-config';
-import { CredentialsCipher } from '../src/crypto/credentials-cipher';
-import { createDataSource } from '../src/db/data-source';
 import type { CloudEvent } from '../src/demo-cloud';
-import { createLogger } from '../src/logging/logger';
 import { DemoApiClient } from '../src/providers/demo/demo-api-client';
-import { ProviderStore } from '../src/providers/provider-store';
 import { RefreshQueue } from '../src/queues/refresh-queue';
 import { startSampler } from '../test/support/sampler';
 import { sleep, until } from '../test/support/wait';
-import { createBenchDatabase } from './support/bench-database';
+import { DEMO_CREDENTIALS, DEMO_REGION, startBenchFleet } from './support/bench-fleet';
 import { Cleanups } from './support/cleanups';
-import { startDemoCloudProcess, type DemoCloudProcess } from './support/demo-cloud-process';
+import type { DemoCloudProcess } from './support/demo-cloud-process';
 import { readRuns, showChanges, type ShowingRun, type ShownChange } from './support/event-latency';
 import { compareWithCloud, type InventoryDifference } from './support/inventory-check';
-import { spawnFleet, type FleetSettings } from './support/fleet-process';
-import { killLeftWorkers } from './support/left-workers';
 import { isEmpty, QueueDepthProbe, type QueueDepth } from './support/queue-depth';
-import { deleteKeys } from './support/redis-keys';
 import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
 
 /**
@@ -34,10 +26,6 @@ import { flag, fmt, log, percentile, round, runBench } from './support/bench-out
 const TARGET_P50_MS = 150;
 const TARGET_P99_MS = 1_000;
 const SAMPLE_MS = 50;
-/** The server's default heartbeat timeout: how long it gives its workers to stop. */
-const HEARTBEAT_TIMEOUT_SECONDS = 30;
-const CREDENTIALS = { accessKey: 'demo-access', secretKey: 'demo-secret' };
-const REGION = 'us-east-1';
 
 interface Options {
   rate: number;
@@ -68,39 +56,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** A database and Redis prefix of the benchmark's own, the demo cloud, a demo provider and a `fleet server` keeping it. */
+/** The benchmark's own fleet (see startBenchFleet), a client of its cloud, and a probe of the queues' depths. */
 async function setUp(options: Options, cleanups: Cleanups): Promise<Setup> {
-  const database = await createBenchDatabase(`fleet_bench_events_${process.pid}`);
-  cleanups.add(() => database.drop());
-  const settings: FleetSettings = {
-    databaseUrl: database.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `fleet-bench-events-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
-  };
-  const cloud = await startDemoCloudProcess({ vms: options.vms, seed: 42 });
-  cleanups.add(() => cloud.stop());
-  const dataSource = createDataSource({ databaseUrl: database.url });
-  await dataSource.initialize();
-  cleanups.add(() => dataSource.destroy());
-  await dataSource.runMigrations();
-  // For measuring only: a connection of its own, so samples do not queue behind anything else.
-  const probe = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
-  cleanups.add(() => probe.disconnect());
-  cleanups.add(() => deleteKeys(probe, [`${settings.redisPrefix}:*`]));
-
-  const logger = createLogger({ level: 'warn' });
-  const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(settings.encryptionKey), logger });
-  const provider = await store.create({ type: 'demo', name: 'events', region: REGION, config: { endpoint: cloud.url }, credentials: CREDENTIALS });
-  const refreshQueue = new RefreshQueue({ redis: probe, connection: probe, prefix: settings.redisPrefix, store, fullThreshold: configDefaults.refreshFullThreshold as number });
+  const { dataSource, store, providerId, cloud, redis, settings } = await startBenchFleet(cleanups, {
+    name: 'events', vms: options.vms, serverEnv: { LOG_LEVEL: flag('--fleet-log-level') ?? 'error' },
+  });
+  const refreshQueue = new RefreshQueue({ redis, connection: redis, prefix: settings.redisPrefix, store, fullThreshold: configDefaults.refreshFullThreshold as number });
   cleanups.add(() => refreshQueue.close());
-  const depths = new QueueDepthProbe({ redis: probe, prefix: settings.redisPrefix, providerId: provider.id, refreshQueue });
+  const depths = new QueueDepthProbe({ redis, prefix: settings.redisPrefix, providerId, refreshQueue });
   cleanups.add(() => depths.close());
-
-  const server = spawnFleet(['server'], { ...settings, env: { LOG_LEVEL: flag('--fleet-log-level') ?? 'error' } });
-  cleanups.add(() => killLeftWorkers(dataSource));
-  // The server stops its workers on SIGTERM, giving them up to its heartbeat timeout.
-  cleanups.add(() => server.stop('SIGTERM', (HEARTBEAT_TIMEOUT_SECONDS + 10) * 1000));
-  const client = new DemoApiClient({ endpoint: cloud.url, region: REGION, ...CREDENTIALS, fetch, pageSize: 1000, timeoutMs: 30_000 });
-  return { dataSource, providerId: provider.id, cloud, client, depths };
+  const client = new DemoApiClient({ endpoint: cloud.url, region: DEMO_REGION, ...DEMO_CREDENTIALS, fetch, pageSize: 1000, timeoutMs: 30_000 });
+  return { dataSource, providerId, cloud, client, depths };
 }
 
 interface Results {

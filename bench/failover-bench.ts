@@ -1,17 +1,8 @@
 import 'reflect-metadata';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { CredentialsCipher } from '../src/crypto/credentials-cipher';
-import { createDataSource } from '../src/db/data-source';
-import { createLogger } from '../src/logging/logger';
-import { ProviderStore } from '../src/providers/provider-store';
 import { until } from '../test/support/wait';
-import { createBenchDatabase } from './support/bench-database';
+import { startBenchFleet } from './support/bench-fleet';
 import { Cleanups } from './support/cleanups';
-import { startDemoCloudProcess } from './support/demo-cloud-process';
-import { spawnFleet, type FleetSettings } from './support/fleet-process';
-import { killLeftWorkers } from './support/left-workers';
-import { deleteKeys } from './support/redis-keys';
 import { flag, fmt, log, median, round, runBench } from './support/bench-output';
 
 /**
@@ -73,30 +64,8 @@ async function main(): Promise<void> {
 
 /** A database and Redis prefix of the benchmark's own, a demo provider, and a `fleet server` process supervising it. */
 async function setUp(cleanups: Cleanups): Promise<{ dataSource: DataSource; providerId: string }> {
-  const database = await createBenchDatabase(`fleet_bench_failover_${process.pid}`);
-  cleanups.add(() => database.drop());
-  const settings: FleetSettings = {
-    databaseUrl: database.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisPrefix: `fleet-bench-failover-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
-  };
-  const cloud = await startDemoCloudProcess({ vms: 100, seed: 42 });
-  cleanups.add(() => cloud.stop());
-  const dataSource = createDataSource({ databaseUrl: database.url });
-  await dataSource.initialize();
-  cleanups.add(() => dataSource.destroy());
-  await dataSource.runMigrations();
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
-  cleanups.add(() => redis.disconnect());
-  cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
-  const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(settings.encryptionKey), logger: createLogger({ level: 'warn' }) });
-  const provider = await store.create({
-    type: 'demo', name: 'failover', region: 'us-east-1', config: { endpoint: cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
-  });
-  const server = spawnFleet(['server'], settings);
-  cleanups.add(() => killLeftWorkers(dataSource));
-  // The server stops its workers on SIGTERM, giving them up to its heartbeat timeout.
-  cleanups.add(() => server.stop('SIGTERM', (HEARTBEAT_TIMEOUT_SECONDS + 10) * 1000));
-  return { dataSource, providerId: provider.id };
+  const { dataSource, providerId } = await startBenchFleet(cleanups, { name: 'failover', vms: 100 });
+  return { dataSource, providerId };
 }
 
 /** Waits for a healthy running worker, disrupts it, and measures until its replacement runs. */

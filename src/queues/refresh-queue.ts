@@ -101,9 +101,12 @@ export class RefreshQueue {
     return `refresh-${providerId}`;
   }
 
-  /** Requests a refresh; refused for an unknown or disabled provider. Returns the job standing for it. */
-  async queueRefresh(providerIdOrName: string, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
-    return this.enqueue(await this.options.store.get(providerIdOrName), request);
+  /**
+   * Requests a refresh of a provider (by id or name, or as already read); refused for an unknown or disabled
+   * provider. Returns the job standing for it.
+   */
+  async queueRefresh(provider: string | Provider, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
+    return this.enqueue(typeof provider === 'string' ? await this.options.store.get(provider) : provider, request);
   }
 
   private async enqueue(provider: Provider, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {

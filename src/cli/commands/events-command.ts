@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
+import { EVENT_LINK_COLUMNS } from '../../models';
 import type { EventObjectRef } from '../../providers/provider-events';
 import { purgeEvents } from '../../server/event-retention';
 import type { CliContext } from '../cli-context';
@@ -44,7 +45,7 @@ export function eventsCommand(context: CliContext): Command {
       const rows: EventRow[] = await (await context.dataSource()).query(
         `SELECT * FROM (
            SELECT e.id, p.name AS provider, e."timestamp", e.event_type, e.message, e.refs,
-                  num_nonnulls(e.cloud_vm_id, e.cloud_volume_id, e.infra_vm_id, e.infra_host_id, e.container_node_id, e.container_pod_id) > 0 AS linked
+                  num_nonnulls(${Object.values(EVENT_LINK_COLUMNS).map((column) => `e.${column}`).join(', ')}) > 0 AS linked
              FROM event_streams e JOIN providers p ON p.id = e.provider_id
             WHERE ($1::bigint IS NULL OR e.provider_id = $1) AND ($2::text IS NULL OR e.event_type = $2)
               AND ($3::timestamptz IS NULL OR e."timestamp" >= $3)

@@ -58,7 +58,7 @@ async function handleBatch(options: EventHandlerOptions, providerId: string, eve
     logger.debug({ event: 'events.stored', providerId, received: events.length, stored: fresh.length, targets: targets.length }, 'events stored');
     if (targets.length === 0) return;
     try {
-      await refreshQueue.queueRefresh(providerId, { targets, source: 'event' });
+      await refreshQueue.queueRefresh(provider, { targets, source: 'event' });
     } catch (error: unknown) {
       // A disabled provider, or targets its type cannot refresh: the events are kept, the refresh is not possible.
       if (!(error instanceof UserError)) throw error;
