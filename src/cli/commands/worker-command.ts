@@ -38,7 +38,7 @@ export function workerCommand(context: CliContext): Command {
       // Until a signal asks it to stop, or the work fails by itself (the supervisor then starts another).
       const reason = await new Promise<string>((resolve) => {
         for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
-        work.stopped.catch((error: unknown) => {
+        work.failed?.catch((error: unknown) => {
           logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
           process.exitCode = 1;
           resolve(`failed: ${describeError(error)}`);

@@ -18,7 +18,7 @@ export const eventCatcherRole: WorkerRole = {
         abort.abort();
         await running.catch(() => undefined);
       },
-      stopped: running,
+      failed: running,
     };
   },
 };

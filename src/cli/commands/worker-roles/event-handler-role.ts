@@ -1,5 +1,5 @@
 import { startEventHandler } from '../../../workers/event-handler/event-handler';
-import { RUNS_UNTIL_STOPPED, type WorkerRole } from './worker-role';
+import type { WorkerRole } from './worker-role';
 
 /** A shared event handler: stores every provider's events and queues the refreshes they call for. */
 export const eventHandlerRole: WorkerRole = {
@@ -9,6 +9,6 @@ export const eventHandlerRole: WorkerRole = {
       dataSource: await context.dataSource(), store: await context.store(), eventQueue: context.eventQueue(),
       refreshQueue: await context.refreshQueue(), prefix: context.config.redisPrefix, logger,
     });
-    return { stop, stopped: RUNS_UNTIL_STOPPED };
+    return { stop };
   },
 };

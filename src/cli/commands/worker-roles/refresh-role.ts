@@ -1,6 +1,6 @@
 import { refreshProvider } from '../../../workers/refresh/refresh-provider';
 import { startRefreshWorker } from '../../../workers/refresh/refresh-worker';
-import { RUNS_UNTIL_STOPPED, type WorkerRole } from './worker-role';
+import type { WorkerRole } from './worker-role';
 
 /** A provider's refresh worker: consumes the provider's refresh queue, one refresh at a time. */
 export const refreshRole: WorkerRole = {
@@ -23,6 +23,6 @@ export const refreshRole: WorkerRole = {
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
     });
-    return { stop, stopped: RUNS_UNTIL_STOPPED };
+    return { stop };
   },
 };

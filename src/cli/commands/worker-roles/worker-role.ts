@@ -1,12 +1,12 @@
 import type { Logger } from '../../../logging/logger';
 import type { CliContext } from '../../cli-context';
 
-/** A running worker's work: `stopped` settles when it ends by itself (it failed), `stop` ends it. */
+/** A running worker's work: `stop` ends it; `failed` rejects if it can end by itself, failing. */
 export interface RunningRole {
   /** Stops the work: lets what is in hand finish, or (`force`) hands it back at once. */
   stop(force: boolean): Promise<void>;
-  /** Rejects when the work failed on its own; never settles for work that runs until stopped. */
-  stopped: Promise<void>;
+  /** For work that can fail on its own: rejects when it does (it may resolve once stopped). */
+  failed?: Promise<void>;
 }
 
 /** One kind of worker process: what it needs and how it starts once registered. */
@@ -15,6 +15,3 @@ export interface WorkerRole {
   perProvider: boolean;
   start(context: CliContext, options: { providerId: string | null; logger: Logger }): Promise<RunningRole>;
 }
-
-/** Work that runs until stopped and never fails on its own. */
-export const RUNS_UNTIL_STOPPED = new Promise<void>(() => undefined);
