@@ -5,6 +5,7 @@ import type { InventoryDefinition } from '../workers/refresh/inventory/inventory
 import type { RefreshScope } from '../workers/refresh/refresh-scope';
 import type { FormSchema } from './form-schema';
 import type { EventBatch, EventPosition, ProviderEventSupport } from './provider-events';
+import type { MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport } from './provider-metrics';
 
 /** A collector's word that it could not fetch some collections completely; they must not lose rows. */
 export interface IncompleteCollections {
@@ -67,6 +68,13 @@ export abstract class Provider<Config, Credentials, Page, D extends InventoryDef
    * `position`. Implemented by the providers of types that declare `events`.
    */
   streamEvents?(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<NativeEvent>>;
+
+  /**
+   * The targets' samples in the window at the type's native interval, one series per target that has any (an object
+   * the provider no longer knows has none). At most `maxTargetsPerCapture` targets, all of captured kinds.
+   * Implemented by the providers of types that declare `metrics`.
+   */
+  captureMetrics?(targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]>;
 }
 
 export interface Region {
@@ -95,6 +103,8 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
    * are fully refreshed on the long schedule (`refreshIntervalWithEventsMinutes`), as events keep them fresh.
    */
   events?: ProviderEventSupport<NativeEvent>;
+  /** Present when the type's providers have utilization metrics: a metrics collector then runs for each of them. */
+  metrics?: ProviderMetricsSupport;
   create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown, NativeEvent>;
 }
 
