@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { ProviderStore } from '../providers/provider-store';
 import { withProviderTypeModules } from '../providers/provider-type-modules';
 import { EventQueue } from '../queues/event-queue';
+import { MetricsQueue } from '../queues/metrics-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
 
 /**
@@ -22,6 +23,7 @@ export class CliContext {
   private redisValue: Redis | undefined;
   private queueValue: RefreshQueue | undefined;
   private eventQueueValue: EventQueue | undefined;
+  private metricsQueueValue: MetricsQueue | undefined;
 
   constructor(private readonly inputs: () => ConfigInputs) {}
 
@@ -67,19 +69,26 @@ export class CliContext {
     return (this.eventQueueValue ??= new EventQueue({ redis, connection: redis, prefix: this.config.redisPrefix }));
   }
 
+  /** The metrics queue, on the same connection. */
+  metricsQueue(): MetricsQueue {
+    return (this.metricsQueueValue ??= new MetricsQueue(this.redis(), this.config.redisPrefix));
+  }
+
   private redis(): Redis {
     return (this.redisValue ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: null }));
   }
 
   /** Releases connections; safe to call more than once. */
   async close(): Promise<void> {
-    const { dataSourceValue: dataSource, queueValue: queue, eventQueueValue: eventQueue, redisValue: redis } = this;
+    const { dataSourceValue: dataSource, queueValue: queue, eventQueueValue: eventQueue, metricsQueueValue: metricsQueue, redisValue: redis } = this;
     this.dataSourceValue = undefined;
     this.queueValue = undefined;
     this.eventQueueValue = undefined;
+    this.metricsQueueValue = undefined;
     this.redisValue = undefined;
     await queue?.close();
     await eventQueue?.close();
+    await metricsQueue?.close();
     redis?.disconnect();
     if (dataSource?.isInitialized) await dataSource.destroy();
   }

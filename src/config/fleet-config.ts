@@ -38,6 +38,22 @@ export interface FleetConfig {
   eventRetentionMonths: number;
   /** Shared event handler processes the server keeps while any provider has an event stream. */
   eventHandlers: number;
+  /** Whether the fleet collects utilization metrics (ManageIQ's C&U roles) from providers whose type has them. */
+  metricsCollection: boolean;
+  /** Seconds between two capture rounds of a provider's metrics collector (ManageIQ's capture timer). */
+  metricsCaptureIntervalSeconds: number;
+  /** An object is captured again once its last capture is this many seconds old. */
+  metricsCaptureThresholdSeconds: number;
+  /** After an outage, the collector fills a gap of at most this many hours; older samples are given up. */
+  metricsGapLimitHours: number;
+  /** Shared metrics processor processes the server keeps while any provider has metrics. */
+  metricsProcessors: number;
+  /** Hours realtime samples are kept (whole hourly partitions are dropped). */
+  metricsRealtimeRetentionHours: number;
+  /** Months hourly rollups are kept (whole monthly partitions are dropped). */
+  metricsHourlyRetentionMonths: number;
+  /** Months daily rollups are kept. */
+  metricsDailyRetentionMonths: number;
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -57,6 +73,14 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   eventFloodPerMinute: { env: 'FLEET_EVENT_FLOOD_PER_MINUTE', flag: 'eventFloodPerMinute' },
   eventRetentionMonths: { env: 'FLEET_EVENT_RETENTION_MONTHS', flag: 'eventRetentionMonths' },
   eventHandlers: { env: 'FLEET_EVENT_HANDLERS', flag: 'eventHandlers' },
+  metricsCollection: { env: 'FLEET_METRICS_COLLECTION', flag: 'metricsCollection' },
+  metricsCaptureIntervalSeconds: { env: 'FLEET_METRICS_CAPTURE_INTERVAL_SECONDS', flag: 'metricsCaptureIntervalSeconds' },
+  metricsCaptureThresholdSeconds: { env: 'FLEET_METRICS_CAPTURE_THRESHOLD_SECONDS', flag: 'metricsCaptureThresholdSeconds' },
+  metricsGapLimitHours: { env: 'FLEET_METRICS_GAP_LIMIT_HOURS', flag: 'metricsGapLimitHours' },
+  metricsProcessors: { env: 'FLEET_METRICS_PROCESSORS', flag: 'metricsProcessors' },
+  metricsRealtimeRetentionHours: { env: 'FLEET_METRICS_REALTIME_RETENTION_HOURS', flag: 'metricsRealtimeRetentionHours' },
+  metricsHourlyRetentionMonths: { env: 'FLEET_METRICS_HOURLY_RETENTION_MONTHS', flag: 'metricsHourlyRetentionMonths' },
+  metricsDailyRetentionMonths: { env: 'FLEET_METRICS_DAILY_RETENTION_MONTHS', flag: 'metricsDailyRetentionMonths' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -75,6 +99,14 @@ export const configDefaults: Partial<FleetConfig> = {
   eventFloodPerMinute: 30,
   eventRetentionMonths: 6,
   eventHandlers: 2,
+  metricsCollection: true,
+  metricsCaptureIntervalSeconds: 180,
+  metricsCaptureThresholdSeconds: 600,
+  metricsGapLimitHours: 4,
+  metricsProcessors: 2,
+  metricsRealtimeRetentionHours: 4,
+  metricsHourlyRetentionMonths: 6,
+  metricsDailyRetentionMonths: 6,
 };
 
 /** Settings that are objects or lists: in the environment they are written as JSON. */
@@ -86,7 +118,8 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
   required: [
     'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes',
     'refreshIntervalsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
-    'eventRetentionMonths', 'eventHandlers',
+    'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
+    'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
   ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -112,5 +145,13 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     eventFloodPerMinute: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     eventRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
     eventHandlers: { type: 'integer', minimum: 1, maximum: 64 },
+    metricsCollection: { type: 'boolean' },
+    metricsCaptureIntervalSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    metricsCaptureThresholdSeconds: { type: 'integer', minimum: 1, maximum: 86_400 },
+    metricsGapLimitHours: { type: 'integer', minimum: 1, maximum: 168 },
+    metricsProcessors: { type: 'integer', minimum: 1, maximum: 64 },
+    metricsRealtimeRetentionHours: { type: 'integer', minimum: 1, maximum: 8760 },
+    metricsHourlyRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
+    metricsDailyRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
   },
 };

@@ -1,4 +1,5 @@
 import type { RefreshSource } from '../models';
+import type { MetricCounter } from '../providers/provider-metrics';
 import type { RefreshOutcome } from '../workers/refresh/refresh-provider';
 
 /** Asks the provider's refresh worker to refresh what the provider's pending requests name (see RefreshQueue). */
@@ -22,7 +23,23 @@ export interface EventsJobData {
  * Every job the fleet's queues carry, as one union shared by producers and consumers: the handler of a job name
  * gets exactly its data type.
  */
-export type FleetJob = { name: 'refresh'; data: RefreshJobData } | { name: 'events'; data: EventsJobData };
+export type FleetJob = { name: 'refresh'; data: RefreshJobData } | { name: 'events'; data: EventsJobData } | { name: 'metrics'; data: MetricsJobData };
+
+/** One object's captured samples, ready to store: columnar, as captured (see MetricSeries). */
+export interface StoredSeries {
+  /** The object's inventory table and row id. */
+  resourceType: string;
+  resourceId: string;
+  /** Seconds since the epoch. */
+  timestamps: number[];
+  values: Partial<Record<MetricCounter, number[]>>;
+}
+
+/** A provider's captured samples for the metrics processors. */
+export interface MetricsJobData {
+  providerId: string;
+  series: StoredSeries[];
+}
 
 /** A refresh request as producers make it. */
 export interface RefreshRequestMessage {

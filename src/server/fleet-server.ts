@@ -13,6 +13,7 @@ import { LocalOrchestrator } from './orchestrators/local-orchestrator';
 import { purgeEvents } from './event-retention';
 import { refreshIntervals, RefreshScheduler } from './refresh-scheduler';
 import { Supervisor } from './supervisor';
+import { workerPlan } from './worker-plan';
 
 export interface FleetServerOptions {
   provisionMs: number;
@@ -39,13 +40,14 @@ export interface FleetServerDependencies {
  */
 export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
   const { config, logger, dataSource, queue, types } = dependencies;
-  const hasEventStream = (type: string): boolean => config.eventCatching && Object.hasOwn(types, type) && types[type].events !== undefined;
+  const plan = workerPlan(config, types);
+  const hasEventStream = (type: string): boolean => plan.providerRoles(type).includes('event-catcher');
   // Workers get this server's resolved configuration, wherever it came from.
   const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
   const supervisor = new Supervisor({
     dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
-    hasEventStream, eventHandlers: config.eventHandlers,
+    plan,
   });
   const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervals: refreshIntervals(config, Object.keys(types).filter(hasEventStream)) });
 

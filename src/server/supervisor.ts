@@ -5,8 +5,10 @@ import { setProviderData } from '../providers/provider-data';
 import { EventQueue } from '../queues/event-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
+import { MetricsQueue } from '../queues/metrics-queue';
 import { startLoop } from './loop';
 import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
+import type { WorkerPlan } from './worker-plan';
 
 /** The longest pause before restarting a provider's crashing worker. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -26,10 +28,8 @@ export interface SupervisorOptions {
   queue?: RefreshQueue;
   /** How long the orchestrator may take to check one worker before the check is skipped for this scan. */
   checkTimeoutMs?: number;
-  /** Whether providers of a type have an event stream (and so an event catcher each). */
-  hasEventStream?: (type: string) => boolean;
-  /** Shared event handlers kept while any enabled provider has an event stream (default 2). */
-  eventHandlers?: number;
+  /** What workers the fleet's providers need; by default only their refresh workers. */
+  plan?: WorkerPlan;
 }
 
 /** A worker the supervisor wants: of a role for a provider, or of a shared role (providerId null). */
@@ -39,7 +39,19 @@ interface WantedWorker {
 }
 
 /** Where a provider's data shows why its worker of a role keeps crashing. */
-const CRASH_KEYS: Partial<Record<WorkerRoleName, string>> = { refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes' };
+const CRASH_KEYS: Partial<Record<WorkerRoleName, string>> = {
+  refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes', 'metrics-collector': 'metricsCollectorCrashes',
+};
+
+/** The queue a worker of a role consumes, recorded on its row. */
+function queueNameOf(role: WorkerRoleName, providerId: string | null): string | null {
+  switch (role) {
+    case 'refresh': return RefreshQueue.queueName(providerId as string);
+    case 'event-handler': return EventQueue.queueName;
+    case 'metrics-processor': return MetricsQueue.queueName;
+    default: return null;
+  }
+}
 
 interface LiveWorkerRow {
   id: string;
@@ -56,8 +68,8 @@ interface LiveWorkerRow {
 
 /**
  * Keeps the fleet's workers running, in the manner of Taskcluster's provisioner and worker scanner: a refresh
- * worker per enabled provider, an event catcher per enabled provider with an event stream, and while there is
- * one, the shared event handlers. A provisioning loop starts what is missing and stops what is no longer wanted,
+ * worker per enabled provider, the other workers its type calls for (an event catcher, a metrics collector), and
+ * while any provider has those, the shared workers serving them (event handlers, metrics processors). A provisioning loop starts what is missing and stops what is no longer wanted,
  * and a scan loop replaces workers that exited, stopped heartbeating or grew past their memory threshold. A
  * provider never has two workers of one role at once: requested and stopping workers count, and a hung one is
  * killed before it is marked stopped. Each worker's failure is logged and the loop goes on.
@@ -127,8 +139,7 @@ export class Supervisor {
     for (const { role, providerId } of missing) {
       try {
         if (await this.backingOff(role, providerId)) continue;
-        const queueName = role === 'refresh' ? RefreshQueue.queueName(providerId as string) : role === 'event-handler' ? EventQueue.queueName : null;
-        const { workerId, secret } = await registry.request({ role, providerId, queueName });
+        const { workerId, secret } = await registry.request({ role, providerId, queueName: queueNameOf(role, providerId) });
         const started = await orchestrator.provision({ workerId, role, providerId }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
         logger.info({ event: 'supervisor.worker_started', workerId, role, providerId, workerPid: started.pid }, `${role} worker started`);
@@ -138,20 +149,21 @@ export class Supervisor {
     }
     for (const worker of unmatched) {
       if (worker.status !== 'running') continue;
-      await registry.markStopping(worker.id, worker.role === 'event-handler' ? 'no longer wanted' : 'provider disabled or deleted');
+      await registry.markStopping(worker.id, worker.provider_id === null ? 'no longer wanted' : 'provider disabled or deleted');
       await orchestrator.deprovision(this.handle(worker), { force: false });
     }
   }
 
-  /** A refresh worker per enabled provider, an event catcher for those with a stream, and the shared handlers. */
+  /** Per enabled provider its refresh worker and the workers its type needs, and the shared workers they call for. */
   private async wantedWorkers(): Promise<WantedWorker[]> {
     const enabled: { id: string; type: string }[] = await this.options.dataSource.query('SELECT id, type FROM providers WHERE enabled ORDER BY id');
-    const hasEventStream = this.options.hasEventStream ?? (() => false);
-    const wanted: WantedWorker[] = enabled.map((p) => ({ role: 'refresh', providerId: p.id }));
-    const withEvents = enabled.filter((p) => hasEventStream(p.type));
-    wanted.push(...withEvents.map((p): WantedWorker => ({ role: 'event-catcher', providerId: p.id })));
-    if (withEvents.length > 0) {
-      for (let i = 0; i < (this.options.eventHandlers ?? 2); i += 1) wanted.push({ role: 'event-handler', providerId: null });
+    const { providerRoles, sharedWorkers } = this.options.plan ?? { providerRoles: () => [], sharedWorkers: [] };
+    const wanted = enabled.flatMap((p): WantedWorker[] => [
+      { role: 'refresh', providerId: p.id }, ...providerRoles(p.type).map((role) => ({ role, providerId: p.id })),
+    ]);
+    for (const shared of sharedWorkers) {
+      if (!wanted.some((w) => w.role === shared.serving)) continue;
+      for (let i = 0; i < shared.count; i += 1) wanted.push({ role: shared.role, providerId: null });
     }
     return wanted;
   }

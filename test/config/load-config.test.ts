@@ -58,6 +58,14 @@ describe('loadConfig', () => {
       eventFloodPerMinute: 30,
       eventRetentionMonths: 6,
       eventHandlers: 2,
+      metricsCollection: true,
+      metricsCaptureIntervalSeconds: 180,
+      metricsCaptureThresholdSeconds: 600,
+      metricsGapLimitHours: 4,
+      metricsProcessors: 2,
+      metricsRealtimeRetentionHours: 4,
+      metricsHourlyRetentionMonths: 6,
+      metricsDailyRetentionMonths: 6,
     });
   });
 

@@ -20,6 +20,8 @@ export interface SupervisedProviderOptions {
   memoryThresholdBytes?: number;
   /** Runs the provider's event catcher and the shared event handlers too (its type must have an event stream). */
   events?: boolean;
+  /** Runs the provider's metrics collector and the shared metrics processors too (its type must have metrics). */
+  metrics?: boolean;
   /** Takes the workers' log lines (by default they go to the test run's output). */
   onOutput?: (line: string) => void;
 }
@@ -60,7 +62,13 @@ export class SupervisedProvider {
     const supervisor = new Supervisor({
       dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, queue,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, memoryThresholdBytes: options.memoryThresholdBytes,
-      hasEventStream: () => options.events === true,
+      plan: {
+        providerRoles: () => [...(options.events ? ['event-catcher' as const] : []), ...(options.metrics ? ['metrics-collector' as const] : [])],
+        sharedWorkers: [
+          { role: 'event-handler', count: 2, serving: 'event-catcher' },
+          { role: 'metrics-processor', count: 2, serving: 'metrics-collector' },
+        ],
+      },
     });
     const stopSupervisor = supervisor.start({ provisionMs: 100, scanMs: 100 });
     return new SupervisedProvider(options.providerId, queue, redis, orchestrator, stopSupervisor);

@@ -1,5 +1,8 @@
-/** The kinds of worker process: per provider (refresh, event-catcher) or shared by all (event-handler). */
-export type WorkerRoleName = 'refresh' | 'event-catcher' | 'event-handler';
+/**
+ * The kinds of worker process: per provider (refresh, event-catcher, metrics-collector) or shared by all
+ * (event-handler, metrics-processor).
+ */
+export type WorkerRoleName = 'refresh' | 'event-catcher' | 'event-handler' | 'metrics-collector' | 'metrics-processor';
 
 /** What a worker process is: its row and what it serves. */
 export interface WorkerSpec {

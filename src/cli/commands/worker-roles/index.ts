@@ -1,5 +1,7 @@
 import { eventCatcherRole } from './event-catcher-role';
 import { eventHandlerRole } from './event-handler-role';
+import { metricsCollectorRole } from './metrics-collector-role';
+import { metricsProcessorRole } from './metrics-processor-role';
 import { refreshRole } from './refresh-role';
 import type { WorkerRole } from './worker-role';
 
@@ -8,4 +10,6 @@ export const workerRoles: Readonly<Record<string, WorkerRole>> = {
   refresh: refreshRole,
   'event-catcher': eventCatcherRole,
   'event-handler': eventHandlerRole,
+  'metrics-collector': metricsCollectorRole,
+  'metrics-processor': metricsProcessorRole,
 };

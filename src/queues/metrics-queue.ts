@@ -1,0 +1,35 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { MetricsJobData } from './jobs';
+
+/**
+ * The `metrics` queue between the providers' metrics collectors and the shared metrics processors. A message
+ * carries many objects' samples over a stretch of time (see the collector), so a capture round makes a number of
+ * messages bounded by its samples, never one per object and day.
+ */
+export class MetricsQueue {
+  static readonly queueName = 'metrics';
+  private readonly queue: Queue<MetricsJobData>;
+
+  constructor(connection: ConnectionOptions, prefix: string) {
+    this.queue = new Queue<MetricsJobData>(MetricsQueue.queueName, { connection, prefix });
+  }
+
+  get connection(): ConnectionOptions {
+    return this.queue.opts.connection;
+  }
+
+  /** Queues samples for processing. Processing is idempotent, so a message may be retried as often as it fails. */
+  async add(data: MetricsJobData): Promise<void> {
+    await this.queue.add('metrics', data, { removeOnComplete: true, removeOnFail: 1000, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+  }
+
+  /** Messages waiting or being processed. */
+  async depth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,66 @@
+import type { DataSource } from 'typeorm';
+import { describeError, ProviderApiError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import { setProviderData } from '../../providers/provider-data';
+import type { ProviderStore } from '../../providers/provider-store';
+import type { MetricsQueue } from '../../queues/metrics-queue';
+import { captureRound, type CaptureRoundStats } from './capture-round';
+import { metricHierarchy } from './metric-hierarchy';
+
+export interface MetricsCollectorOptions {
+  dataSource: DataSource;
+  store: ProviderStore;
+  queue: MetricsQueue;
+  providerId: string;
+  logger: Logger;
+  intervalSeconds: number;
+  thresholdSeconds: number;
+  gapLimitHours: number;
+}
+
+/**
+ * A provider's metrics collector: runs a capture round at start and then every `intervalSeconds` (a round never
+ * overlaps the previous one). A failing round is recorded in the provider's data (`metricsCaptureError`) and the
+ * next one tries again from where the objects' captures stand. Returns the stop function, which lets a round in
+ * hand stop between two capture calls.
+ */
+export function startMetricsCollector(options: MetricsCollectorOptions): () => Promise<void> {
+  const { dataSource, store, providerId, logger } = options;
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let round: Promise<void> = Promise.resolve();
+
+  const runRound = async (): Promise<CaptureRoundStats> => {
+    const provider = await store.get(providerId);
+    const type = store.typeOf(provider.type);
+    if (!type.metrics) throw new ProviderApiError(`provider type "${type.type}" has no metrics`);
+    return captureRound({
+      dataSource, providerId, provider: await store.instantiate(provider, logger), support: type.metrics,
+      hierarchy: metricHierarchy(dataSource, type), send: (data) => options.queue.add(data),
+      thresholdSeconds: options.thresholdSeconds, gapLimitSeconds: options.gapLimitHours * 3600, signal: abort.signal,
+    });
+  };
+  const tick = (): void => {
+    round = (async () => {
+      const started = performance.now();
+      try {
+        const stats = await runRound();
+        const ms = Math.round(performance.now() - started);
+        logger.info({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
+        await setProviderData(dataSource, providerId, 'metricsCaptureError', null);
+      } catch (error: unknown) {
+        if (abort.signal.aborted) return;
+        logger.warn({ event: 'metrics.capture_failed', providerId, err: error }, `metrics capture failed: ${describeError(error)}`);
+        await setProviderData(dataSource, providerId, 'metricsCaptureError', { message: describeError(error), at: new Date().toISOString() })
+          .catch(() => undefined);
+      }
+      if (!abort.signal.aborted) timer = setTimeout(tick, options.intervalSeconds * 1000);
+    })();
+  };
+  tick();
+  return async () => {
+    abort.abort();
+    clearTimeout(timer);
+    await round;
+  };
+}

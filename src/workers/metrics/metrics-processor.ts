@@ -1,0 +1,108 @@
+import { Worker, type Job } from 'bullmq';
+import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { connectionConfig } from '../../db/connection-config';
+import { describeError, NotFoundError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import type { ProviderStore } from '../../providers/provider-store';
+import type { MetricsJobData } from '../../queues/jobs';
+import { MetricsQueue } from '../../queues/metrics-queue';
+import { metricHierarchy, type MetricHierarchy } from './metric-hierarchy';
+import { createPartitions, existingPartitions, maintainPartitions, oldestKeptHour, realtimePartition, rollupPartition, type MetricRetention } from './metric-partitions';
+import { partitionsFor, storeSamples, type StoredSamples } from './store-samples';
+
+/** How often a processor keeps the partitions in shape (creates ahead, drops past retention). */
+const MAINTENANCE_INTERVAL_MS = 5 * 60_000;
+
+export interface MetricsProcessorOptions {
+  dataSource: DataSource;
+  store: ProviderStore;
+  queue: MetricsQueue;
+  prefix: string;
+  retention: MetricRetention;
+  logger: Logger;
+}
+
+/**
+ * A shared metrics processor: takes captured samples from the `metrics` queue, stores them in the partitioned
+ * `metrics` table and recomputes the hourly and daily rollups they touch (see storeSamples). It also keeps the
+ * partitions: made ahead of time and for any hour a batch needs, dropped once past retention. Processing a batch
+ * twice changes nothing, so a processor that dies mid-batch only costs a retry. Returns the stop function.
+ */
+export function startMetricsProcessor(options: MetricsProcessorOptions): (force: boolean) => Promise<void> {
+  const { dataSource, queue, logger, retention } = options;
+  const pool = new Pool({ ...connectionConfig(dataSource, 'provider-fleet-metrics'), max: 1 });
+  pool.on('error', (error) => logger.warn({ event: 'metrics.connection_lost', err: error }, 'metrics database connection lost'));
+  const hierarchies = new Map<string, MetricHierarchy>();
+  let partitions: Set<string> | undefined;
+
+  const maintain = async (): Promise<void> => {
+    const { created, dropped } = await maintainPartitions(dataSource, retention);
+    partitions = undefined;
+    if (dropped.length > 0) logger.info({ event: 'metrics.partitions_dropped', dropped }, `dropped ${dropped.length} metrics partitions past retention`);
+    if (created.length > 0) logger.debug({ event: 'metrics.partitions_created', created }, 'metrics partitions created');
+  };
+  const maintainLogged = (): Promise<void> => maintain().catch((error: unknown) => {
+    logger.warn({ event: 'metrics.maintenance_failed', err: error }, `metrics partition maintenance failed: ${describeError(error)}`);
+  });
+  const maintenance = setInterval(() => void maintainLogged(), MAINTENANCE_INTERVAL_MS);
+  // Batches wait for the first pass (a failed one leaves them to create the partitions they need).
+  const started = maintainLogged();
+
+  const processBatch = async (job: Job<MetricsJobData>): Promise<StoredSamples> => {
+    await started;
+    const batch = job.data;
+    const hierarchy = await hierarchyOf(batch.providerId);
+    if (!hierarchy) {
+      logger.info({ event: 'metrics.provider_gone', providerId: batch.providerId }, 'samples of a deleted provider dropped');
+      return { stored: 0, tooOld: 0 };
+    }
+    const acceptFrom = oldestKeptHour(retention, new Date());
+    const needed = partitionsFor(batch, acceptFrom);
+    partitions ??= await existingPartitions(dataSource);
+    const known = partitions;
+    const missing = needed.hours.some((hour) => !known.has(realtimePartition(hour)))
+      || needed.months.some((month) => !known.has(rollupPartition('hourly', month)) || !known.has(rollupPartition('daily', month)));
+    if (missing) {
+      await createPartitions(dataSource, needed);
+      partitions = undefined;
+    }
+    const client = await pool.connect();
+    try {
+      const result = await storeSamples(client, hierarchy, batch, acceptFrom);
+      client.release();
+      if (result.tooOld > 0) logger.warn({ event: 'metrics.samples_too_old', providerId: batch.providerId, ...result }, 'samples older than realtime retention were not stored');
+      logger.debug({ event: 'metrics.stored', providerId: batch.providerId, ...result }, 'samples stored');
+      return result;
+    } catch (error: unknown) {
+      client.release(error instanceof Error ? error : true);
+      // A partition dropped by another processor's maintenance: look again next time.
+      partitions = undefined;
+      throw error;
+    }
+  };
+
+  async function hierarchyOf(providerId: string): Promise<MetricHierarchy | undefined> {
+    const cached = hierarchies.get(providerId);
+    if (cached) return cached;
+    const provider = await options.store.get(providerId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (!provider) return undefined;
+    const hierarchy = metricHierarchy(dataSource, options.store.typeOf(provider.type));
+    hierarchies.set(providerId, hierarchy);
+    return hierarchy;
+  }
+
+  const worker = new Worker<MetricsJobData, StoredSamples>(MetricsQueue.queueName, processBatch, { connection: queue.connection, prefix: options.prefix, concurrency: 1 });
+  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'metrics queue error'));
+  worker.on('failed', (job, error) => logger.warn({ event: 'metrics.processing_failed', providerId: job?.data.providerId, err: error }, `processing samples failed: ${describeError(error)}`));
+  let closing: Promise<void> | undefined;
+  return (force) => (closing ??= (async () => {
+    clearInterval(maintenance);
+    await worker.close(force);
+    await started;
+    await pool.end();
+  })());
+}

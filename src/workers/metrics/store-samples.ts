@@ -1,0 +1,96 @@
+import type { ClientBase } from 'pg';
+import { METRIC_COUNTERS } from '../../providers/provider-metrics';
+import type { MetricsJobData } from '../../queues/jobs';
+import { COPY_NULL, escapeCopyText } from '../refresh/save/copy-text';
+import { copyLines } from '../refresh/save/sql';
+import type { MetricHierarchy } from './metric-hierarchy';
+import { hourStart, monthStart, type NeededPartitions } from './metric-partitions';
+import { aggregationStatements, CREATE_AFFECTED_HOURS, FILL_AFFECTED_HOURS, ROLL_UP_DAYS, ROLL_UP_SAMPLES } from './rollup-sql';
+
+const SAMPLE_COLUMNS = `resource_type, resource_id, provider_id, "timestamp", ${METRIC_COUNTERS.join(', ')}`;
+const UPSERT_SAMPLES = `INSERT INTO metrics (${SAMPLE_COLUMNS})
+  SELECT DISTINCT ON (resource_type, resource_id, "timestamp") ${SAMPLE_COLUMNS} FROM incoming
+  ON CONFLICT (resource_type, resource_id, "timestamp") DO UPDATE SET ${METRIC_COUNTERS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+  WHERE (${METRIC_COUNTERS.map((c) => `metrics.${c}`).join(', ')}) IS DISTINCT FROM (${METRIC_COUNTERS.map((c) => `EXCLUDED.${c}`).join(', ')})`;
+
+export interface StoredSamples {
+  /** Samples written (new or changed) or confirmed (already stored with the same values). */
+  stored: number;
+  /** Samples older than realtime retention: their hour may be gone already, so they are not taken. */
+  tooOld: number;
+}
+
+/** The samples of a batch that are not too old, as seconds since the epoch per series. */
+function keptSamples(batch: MetricsJobData, acceptFrom: Date): { kept: number; tooOld: number } {
+  const from = acceptFrom.getTime() / 1000;
+  let kept = 0;
+  let tooOld = 0;
+  for (const series of batch.series) {
+    for (const t of series.timestamps) {
+      if (t >= from) kept += 1;
+      else tooOld += 1;
+    }
+  }
+  return { kept, tooOld };
+}
+
+/** The partitions a batch's kept samples go into (their hours, and the months of their rollups). */
+export function partitionsFor(batch: MetricsJobData, acceptFrom: Date): NeededPartitions {
+  const hours = new Map<number, Date>();
+  const months = new Map<number, Date>();
+  for (const series of batch.series) {
+    for (const t of series.timestamps) {
+      if (t * 1000 < acceptFrom.getTime()) continue;
+      const hour = hourStart(new Date(t * 1000));
+      hours.set(hour.getTime(), hour);
+      const month = monthStart(hour);
+      months.set(month.getTime(), month);
+    }
+  }
+  return { hours: [...hours.values()], months: [...months.values()] };
+}
+
+/**
+ * Stores a batch of a provider's samples and brings the rollups they touch up to date, in one transaction: COPY
+ * into a temporary table, upsert into `metrics` (a sample stored again with the same values changes nothing),
+ * then — under the provider's rollup lock, so two processors never compute one hour from different snapshots —
+ * the touched hours of the objects, their parents' hours up to the provider, and the days of all of them. The
+ * partitions must exist (see partitionsFor).
+ */
+export async function storeSamples(client: ClientBase, hierarchy: MetricHierarchy, batch: MetricsJobData, acceptFrom: Date): Promise<StoredSamples> {
+  const { kept, tooOld } = keptSamples(batch, acceptFrom);
+  if (kept === 0) return { stored: 0, tooOld };
+  const from = acceptFrom.getTime() / 1000;
+  const provider = batch.providerId;
+  await client.query('BEGIN');
+  try {
+    await client.query(`CREATE TEMPORARY TABLE incoming (LIKE metrics) ON COMMIT DROP`);
+    await copyLines(client, `incoming (${SAMPLE_COLUMNS})`, (function* () {
+      for (const series of batch.series) {
+        const prefix = `${escapeCopyText(series.resourceType)}\t${series.resourceId}\t${provider}\t`;
+        const columns = METRIC_COUNTERS.map((c) => series.values[c]);
+        for (let i = 0; i < series.timestamps.length; i += 1) {
+          const t = series.timestamps[i];
+          if (t < from) continue;
+          const values = columns.map((column) => (column === undefined ? COPY_NULL : String(column[i])));
+          yield `${prefix}${new Date(t * 1000).toISOString()}\t${values.join('\t')}`;
+        }
+      }
+    })());
+    await client.query(UPSERT_SAMPLES);
+    await client.query(CREATE_AFFECTED_HOURS);
+    await client.query(FILL_AFFECTED_HOURS);
+    await client.query('ANALYZE affected_hours');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('provider-fleet:metric-rollups:' || $1, 0))`, [provider]);
+    await client.query(ROLL_UP_SAMPLES, [provider]);
+    for (const aggregation of hierarchy.aggregations) {
+      for (const statement of aggregationStatements(aggregation)) await client.query(statement, [provider]);
+    }
+    await client.query(ROLL_UP_DAYS, [provider]);
+    await client.query('COMMIT');
+  } catch (error: unknown) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return { stored: kept, tooOld };
+}
