@@ -3,9 +3,10 @@ export interface DemoZone { id: string; name: string; state: string }
 export interface DemoFlavor { id: string; name: string; vcpus: number; ram_mb: number; disk_gb: number; extra_specs?: Record<string, unknown> }
 export interface DemoImage { id: string; name: string; os_type: string; size_bytes: number; parent_image_id: string | null; visibility?: string }
 export interface DemoSecurityGroup { id: string; name: string; description: string; rules?: { protocol: string; port: number }[] }
+export interface DemoHost { id: string; name: string; zone_id: string | null; cpu_cores: number; memory_mb: number }
 export interface DemoVm {
   id: string; uuid: string; name: string; power_state: string; flavor_id: string | null; image_id: string | null;
-  zone_id: string | null; boot_volume_id: string | null; private_ip: string | null; launched_at: string | null;
+  zone_id: string | null; host_id: string | null; boot_volume_id: string | null; private_ip: string | null; launched_at: string | null;
   security_group_ids?: string[]; tags?: Record<string, string>;
 }
 export interface DemoVolume {
@@ -21,6 +22,7 @@ export interface DemoNativeCollections {
   flavors: DemoFlavor;
   images: DemoImage;
   security_groups: DemoSecurityGroup;
+  hosts: DemoHost;
   vms: DemoVm;
   volumes: DemoVolume;
 }
