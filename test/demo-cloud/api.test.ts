@@ -62,6 +62,7 @@ describe('demo cloud HTTP API', () => {
       region: REGION,
       counts: { zones: 3, flavors: 20, images: 50, security_groups: 5, hosts: 3, vms: 50, volumes: 50 + 13 + 3 },
       mutations: 0,
+      metrics_served: { requests: 0, samples: 0 },
     });
   });
 
