@@ -16,6 +16,10 @@ export interface DemoVolume {
 /** An event of the cloud's event stream: a change it made (or an alarm it raised) to one object. */
 export interface DemoNativeEvent { id: number; type: string; at: string; resource_type: string; resource_id: string }
 
+/** One object's utilization samples as the metrics API serves them: parallel arrays, one per counter. */
+export interface DemoNativeMetricSeries { id: string; timestamps: number[]; values: Record<string, number[]> }
+export interface DemoNativeMetrics { interval_seconds: number; series: DemoNativeMetricSeries[] }
+
 /** The API's collections, by their URL names, and what they hold. */
 export interface DemoNativeCollections {
   zones: DemoZone;
