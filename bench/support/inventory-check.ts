@@ -8,18 +8,19 @@ export interface InventoryDifference {
 }
 
 /**
- * Compares the stored VMs (power state, flavor) and volumes (status, attached VM) of a demo provider with what its
+ * Compares the stored VMs (power state, flavor, host) and volumes (status, attached VM) of a demo provider with what its
  * cloud lists now: once the fleet has drained a cloud at rest, every change must have reached the inventory.
  */
 export async function compareWithCloud(client: DemoApiClient, dataSource: DataSource, providerId: string): Promise<InventoryDifference> {
   const cloudVms = new Map<string, string>();
-  for await (const page of client.pages('vms')) for (const vm of page.items) cloudVms.set(vm.id, `${vm.power_state} ${vm.flavor_id}`);
+  for await (const page of client.pages('vms')) for (const vm of page.items) cloudVms.set(vm.id, `${vm.power_state} ${vm.flavor_id} ${vm.host_id}`);
   const cloudVolumes = new Map<string, string>();
   for await (const page of client.pages('volumes')) for (const volume of page.items) cloudVolumes.set(volume.id, `${volume.status} ${volume.attached_vm_id}`);
 
   const storedVms: { ref: string; state: string }[] = await dataSource.query(
-    `SELECT v.ems_ref AS ref, concat_ws(' ', coalesce(v.power_state, 'null'), coalesce(f.ems_ref, 'null')) AS state
-       FROM cloud_vms v LEFT JOIN cloud_flavors f ON f.id = v.flavor_id WHERE v.provider_id = $1 AND v.archived_at IS NULL`, [providerId]);
+    `SELECT v.ems_ref AS ref, concat_ws(' ', coalesce(v.power_state, 'null'), coalesce(f.ems_ref, 'null'), coalesce(h.ems_ref, 'null')) AS state
+       FROM cloud_vms v LEFT JOIN cloud_flavors f ON f.id = v.flavor_id LEFT JOIN cloud_hosts h ON h.id = v.host_id
+      WHERE v.provider_id = $1 AND v.archived_at IS NULL`, [providerId]);
   const storedVolumes: { ref: string; state: string }[] = await dataSource.query(
     `SELECT o.ems_ref AS ref, concat_ws(' ', coalesce(o.status, 'null'), coalesce(v.ems_ref, 'null')) AS state
        FROM cloud_volumes o LEFT JOIN cloud_vms v ON v.id = o.vm_id WHERE o.provider_id = $1 AND o.archived_at IS NULL`, [providerId]);

@@ -5,7 +5,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 
 /** The inventory tables a demo refresh fills, in the order our saver writes them (referenced tables first). */
 export const DEMO_TABLES = [
-  'cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups',
+  'cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_hosts', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups',
 ];
 
 /** A query's rows as COPY text, held in memory as a baseline's input. */

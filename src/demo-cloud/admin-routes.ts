@@ -4,12 +4,14 @@ import type { DemoEventLog } from './event-log';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
+import type { DemoMetricsService } from './metrics-service';
 import { isPowerState, POWER_STATES, type MutationRequest } from './model';
 import type { DemoCloudState } from './state';
 
 export interface AdminRouteDeps {
   state: DemoCloudState;
   events: DemoEventLog;
+  metrics: DemoMetricsService;
   faults: FaultSwitches;
   activity: DemoActivity;
 }
@@ -23,7 +25,7 @@ const MAX_ALARMS = 10_000;
  * VMs, run background activity, switch faults on and off. No credentials, as they are not part of the simulated cloud's API.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps): void {
-  const { state, faults, activity, events } = deps;
+  const { state, faults, activity, events, metrics } = deps;
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -31,6 +33,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     region: state.region,
     counts: state.counts(),
     mutations: state.mutations,
+    metrics_served: metrics.served,
   }));
 
   app.post('/admin/mutate', async (request) => state.mutate(parseMutationRequest(request.body)));

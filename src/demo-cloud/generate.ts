@@ -1,6 +1,7 @@
 import {
   formatId,
   type Flavor,
+  type Host,
   type Image,
   type PowerState,
   type SecurityGroup,
@@ -11,6 +12,7 @@ import {
   type Zone,
 } from './model';
 import { isoSeconds } from './iso-time';
+import { placeVm } from './hosts';
 import type { Random } from './random';
 
 /**
@@ -140,6 +142,9 @@ export interface VmReferences {
   images: readonly Image[];
   zones: readonly Zone[];
   securityGroups: readonly SecurityGroup[];
+  hostsByZone: ReadonlyMap<string, readonly Host[]>;
+  /** The cloud's seed for placing VMs on hosts (see placeVm). */
+  placementSeed: number;
 }
 
 export interface NewVm {
@@ -167,6 +172,7 @@ export function buildVm(
     flavor_id: flavor.id,
     image_id: rng.pick(refs.images).id,
     zone_id: zoneId,
+    host_id: placeVm(refs.placementSeed, number, refs.hostsByZone.get(zoneId)),
     boot_volume_id: bootVolumeId,
     private_ip: privateIp(number),
     launched_at: isoSeconds(launchedAtMs),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import { FaultSwitches } from './faults';
 import { InvalidInputError } from './invalid-input-error';
+import { DemoMetricsService, type MetricsServed } from './metrics-service';
 import { isKnownRegion, KNOWN_REGIONS, MAX_VMS } from './model';
 import { buildDemoCloudServer } from './server';
 import { DemoActivity } from './activity';
@@ -13,6 +14,9 @@ export { FaultSwitches, type FaultConfig } from './faults';
 export { InvalidInputError } from './invalid-input-error';
 export type { EventsResponse, ListResponse } from './v1-routes';
 export type { CloudEvent } from './event-log';
+export { DEMO_METRICS_INTERVAL_SECONDS, demoMetricValues, METRIC_COLLECTIONS, type MetricCollection } from './metrics';
+export { MAX_METRIC_IDS, MAX_METRIC_WINDOW_SECONDS } from './metrics-query';
+export type { MetricSeriesBody, MetricsResponse, MetricsServed } from './metrics-service';
 export * from './model';
 
 /** How to start the Awesome Cloud simulator; every field has a default. */
@@ -28,7 +32,7 @@ export interface DemoCloudOptions {
   region?: string;
   accessKey?: string;
   secretKey?: string;
-  /** Clock for change events (default: the wall clock). */
+  /** Clock for change events and for the newest metrics sample (default: the wall clock). */
   now?: () => Date;
   /** Request logging; silent when absent. */
   logger?: FastifyBaseLogger;
@@ -42,6 +46,8 @@ export interface RunningDemoCloud {
   events: DemoEventLog;
   /** The cloud changing by itself (PUT /admin/activity). */
   activity: DemoActivity;
+  /** Metrics requests answered and samples served so far (also in GET /admin/state); updated in place. */
+  metricsServed: Readonly<MetricsServed>;
   /** Stops listening; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -60,12 +66,15 @@ const DEFAULTS = {
 export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<RunningDemoCloud> {
   const config = { ...DEFAULTS, ...withoutUndefined(options) };
   checkOptions(config);
-  const state = new DemoCloudState({ seed: config.seed, vms: config.vms, region: config.region, now: options.now });
+  const now = options.now ?? (() => new Date());
+  const state = new DemoCloudState({ seed: config.seed, vms: config.vms, region: config.region, now });
   const events = new DemoEventLog(state);
   const activity = new DemoActivity(state);
+  const metrics = new DemoMetricsService(state, now);
   const app = buildDemoCloudServer({
     state,
     events,
+    metrics,
     activity,
     faults: new FaultSwitches(),
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
@@ -86,6 +95,7 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
     state,
     events,
     activity,
+    metricsServed: metrics.served,
     close: () => (closing ??= (async () => {
       activity.stop();
       events.close(); // answers long polls at once, so closing does not wait for them

@@ -10,7 +10,9 @@ import {
   MAX_DATA_VOLUMES_PER_VM,
   securityGroupCount,
   type VmReferences,
+  ZONE_COUNT,
 } from './generate';
+import { generateHosts, hostCount, hostsByZone } from './hosts';
 import { formatId, type CollectionItems, type CollectionName, type Vm, type Volume } from './model';
 import { deriveSeed, Random } from './random';
 
@@ -22,7 +24,7 @@ export type Inventory = { [K in CollectionName]: CollectionItems[K][] };
  * derived PRNG stream, so e.g. changing how images are built does not reshuffle every VM.
  *
  * Volume numbering: vol-N is the boot volume of vm-N (N <= vms), then ceil(vms/4) data volumes attached to random
- * VMs, then ceil(vms/20) detached volumes.
+ * VMs, then ceil(vms/20) detached volumes. Hosts: see hostCount; VMs are placed by placeVm.
  */
 export function generateInventory(options: { seed: number; vms: number; region: string }): Inventory {
   const { seed, vms: vmCount, region } = options;
@@ -32,7 +34,10 @@ export function generateInventory(options: { seed: number; vms: number; region: 
   const flavors = generateFlavors();
   const images = generateImages(stream(1));
   const securityGroups = generateSecurityGroups(stream(2), securityGroupCount(vmCount));
-  const refs: VmReferences = { flavors, images, zones, securityGroups };
+  const hosts = generateHosts(stream(5), zones, hostCount(vmCount, ZONE_COUNT));
+  const refs: VmReferences = {
+    flavors, images, zones, securityGroups, hostsByZone: hostsByZone(hosts), placementSeed: placementSeed(seed),
+  };
 
   const vms: Vm[] = new Array<Vm>(vmCount);
   const volumes: Volume[] = [];
@@ -80,5 +85,10 @@ export function generateInventory(options: { seed: number; vms: number; region: 
     });
   }
 
-  return { zones, flavors, images, security_groups: securityGroups, vms, volumes };
+  return { zones, flavors, images, security_groups: securityGroups, hosts, vms, volumes };
+}
+
+/** The seed VMs are placed on hosts with, at generation and for every VM created later. */
+export function placementSeed(seed: number): number {
+  return deriveSeed(seed, 6);
 }

@@ -47,6 +47,15 @@ export interface SecurityGroup {
   rules: SecurityGroupRule[];
 }
 
+/** A hypervisor: the machine in a zone that VMs of that zone run on. Hosts never change. */
+export interface Host {
+  id: string;
+  name: string;
+  zone_id: string;
+  cpu_cores: number;
+  memory_mb: number;
+}
+
 export interface VmTags {
   env: string;
   team: string;
@@ -60,6 +69,8 @@ export interface Vm {
   flavor_id: string;
   image_id: string;
   zone_id: string;
+  /** A host of the VM's zone. */
+  host_id: string;
   boot_volume_id: string;
   private_ip: string;
   launched_at: string;
@@ -83,6 +94,7 @@ export interface CollectionItems {
   flavors: Flavor;
   images: Image;
   security_groups: SecurityGroup;
+  hosts: Host;
   vms: Vm;
   volumes: Volume;
 }
@@ -98,13 +110,17 @@ const ID_FORMATS: { readonly [K in CollectionName]: { prefix: string; digits: nu
   flavors: { prefix: 'flv-', digits: 2 },
   images: { prefix: 'img-', digits: 3 },
   security_groups: { prefix: 'sg-', digits: 4 },
+  hosts: { prefix: 'host-', digits: 5 },
   vms: { prefix: 'vm-', digits: 7 },
   volumes: { prefix: 'vol-', digits: 7 },
 };
 
 export const COLLECTIONS = Object.keys(ID_FORMATS) as readonly CollectionName[];
 
-/** Security groups are ceil(vms / 100) with 4-digit ids, so this is the largest size that keeps ids ordered. */
+/**
+ * Security groups are ceil(vms / 100) with 4-digit ids, so this is the largest size that keeps ids ordered (hosts,
+ * about one per 25 VMs, stay within their 5 digits).
+ */
 export const MAX_VMS = 999_900;
 
 export function isCollectionName(value: string): value is CollectionName {

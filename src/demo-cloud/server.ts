@@ -6,12 +6,14 @@ import type { DemoEventLog } from './event-log';
 import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
+import type { DemoMetricsService } from './metrics-service';
 import type { DemoCloudState } from './state';
 import { registerV1Routes } from './v1-routes';
 
 export interface DemoCloudServerOptions {
   state: DemoCloudState;
   events: DemoEventLog;
+  metrics: DemoMetricsService;
   activity: DemoActivity;
   faults: FaultSwitches;
   credentials: DemoCloudCredentials;

@@ -1,7 +1,8 @@
 import { compareIds, SortedCollection, type Page } from './collection';
 import { BOOT_DEVICE, buildVm, mutationLaunchTime, renameForMutation, TAG_SETS, type VmReferences } from './generate';
+import { hostsByZone } from './hosts';
 import { InvalidInputError } from './invalid-input-error';
-import { generateInventory } from './inventory';
+import { generateInventory, placementSeed } from './inventory';
 import {
   COLLECTIONS,
   isKnownRegion,
@@ -12,6 +13,7 @@ import {
   type ChangeType,
   type CollectionItems,
   type CollectionName,
+  type Host,
   type MutationRequest,
   type MutationResult,
   type PowerState,
@@ -59,6 +61,8 @@ export class DemoCloudState {
    */
   private readonly dataVolumesByVm = new Map<string, Volume[]>();
   private readonly listeners = new Set<ChangeListener>();
+  /** Hosts never change, so new VMs are placed from this map, built once. */
+  private readonly hostsByZone: ReadonlyMap<string, readonly Host[]>;
   private mutationCount = 0;
   private nextVmNumber: number;
   private nextVolumeNumber: number;
@@ -80,6 +84,7 @@ export class DemoCloudState {
       flavors: new SortedCollection(inventory.flavors),
       images: new SortedCollection(inventory.images),
       security_groups: new SortedCollection(inventory.security_groups),
+      hosts: new SortedCollection(inventory.hosts),
       vms: new SortedCollection(inventory.vms),
       volumes: new SortedCollection(inventory.volumes),
     };
@@ -88,6 +93,7 @@ export class DemoCloudState {
         this.indexDataVolume(volume.attached_vm_id, volume);
       }
     }
+    this.hostsByZone = hostsByZone(inventory.hosts);
     this.nextVmNumber = vms + 1;
     this.nextVolumeNumber = inventory.volumes.length + 1;
   }
@@ -195,6 +201,8 @@ export class DemoCloudState {
       images: this.list('images'),
       zones: this.list('zones'),
       securityGroups: this.list('security_groups'),
+      hostsByZone: this.hostsByZone,
+      placementSeed: placementSeed(this.seed),
     };
     for (let i = 0; i < addCount; i++) {
       const launchedAt = mutationLaunchTime(mutation, i);

@@ -6,6 +6,8 @@ import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
 import { parseListQuery, type ListQuery, type RawQuery } from './list-query';
+import { parseMetricsQuery } from './metrics-query';
+import type { DemoMetricsService, MetricsResponse } from './metrics-service';
 import { isCollectionName, isKnownRegion, KNOWN_REGIONS, type AnyItem, type CollectionName } from './model';
 import type { CloudEvent, DemoEventLog } from './event-log';
 import type { DemoCloudState } from './state';
@@ -13,6 +15,7 @@ import type { DemoCloudState } from './state';
 export interface V1RouteDeps {
   state: DemoCloudState;
   events: DemoEventLog;
+  metrics: DemoMetricsService;
   faults: FaultSwitches;
   credentials: DemoCloudCredentials;
 }
@@ -40,7 +43,7 @@ const MAX_EVENT_WAIT_MS = 30_000;
 
 /** The cloud's public API, under /v1; every route needs the access and secret key headers. */
 export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void {
-  const { state, faults, credentials, events } = deps;
+  const { state, faults, credentials, events, metrics } = deps;
 
   void app.register(
     async (v1) => {
@@ -53,6 +56,12 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
       });
 
       v1.get('/regions', async () => ({ items: KNOWN_REGIONS.map((name) => ({ name })) }));
+
+      // Registered before /regions/:region/:collection, like events.
+      v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/metrics', async (request): Promise<MetricsResponse> => {
+        if (!isKnownRegion(request.params.region)) throw new HttpError(404, `unknown region: ${request.params.region}`);
+        return metrics.series(parseMetricsQuery(request.query), request.params.region === state.region);
+      });
 
       // Registered before /regions/:region/:collection so "events" is never taken for a collection.
       v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/events', async (request): Promise<EventsResponse> => {

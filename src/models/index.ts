@@ -9,6 +9,7 @@ import { ContainerService } from './inventory/container/service';
 import { ContainerServicePod } from './inventory/container/service-pod';
 import { CloudAvailabilityZone } from './inventory/cloud/availability-zone';
 import { CloudFlavor } from './inventory/cloud/flavor';
+import { CloudHost } from './inventory/cloud/host';
 import { CloudImage } from './inventory/cloud/image';
 import { CloudSecurityGroup } from './inventory/cloud/security-group';
 import { CloudVm } from './inventory/cloud/vm';
@@ -26,7 +27,7 @@ import { Worker } from './worker';
 
 export {
   Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
-  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
+  CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   EventStream, InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
   RefreshRun, Worker,
 };
@@ -41,7 +42,7 @@ export type { WorkerStatus } from './worker';
 /** Every entity, for the data source. */
 export const entities = [
   Provider, Authentication, Worker, RefreshRun, InventoryChange, EventStream,
-  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVolume, CloudVmSecurityGroup,
+  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,
 ];

@@ -163,7 +163,7 @@ describe('fleet CLI', () => {
       const created = Object.fromEntries(Object.entries(outcome.stats.collections).map(([collection, counts]) => [collection, counts.created]));
       expect(created).to.include({
         availabilityZones: state.counts.zones, flavors: state.counts.flavors, images: state.counts.images,
-        securityGroups: state.counts.security_groups, vms: state.counts.vms, volumes: state.counts.volumes,
+        securityGroups: state.counts.security_groups, hosts: state.counts.hosts, vms: state.counts.vms, volumes: state.counts.volumes,
       });
       expect(state.counts.vms).to.equal(15);
     });

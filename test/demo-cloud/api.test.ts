@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   COLLECTIONS,
   startDemoCloud,
+  type Host,
   type ListResponse,
   type RunningDemoCloud,
   type Vm,
@@ -56,11 +57,12 @@ describe('demo cloud HTTP API', () => {
 
   it('generates the documented sizes', async () => {
     const { body } = await getJson(cloud, '/admin/state');
-    // 50 boot volumes + ceil(50/4) data volumes + ceil(50/20) detached ones.
+    // One host per zone for up to 75 VMs; 50 boot volumes + ceil(50/4) data volumes + ceil(50/20) detached ones.
     expect(body).to.deep.equal({
       region: REGION,
-      counts: { zones: 3, flavors: 20, images: 50, security_groups: 5, vms: 50, volumes: 50 + 13 + 3 },
+      counts: { zones: 3, flavors: 20, images: 50, security_groups: 5, hosts: 3, vms: 50, volumes: 50 + 13 + 3 },
       mutations: 0,
+      metrics_served: { requests: 0, samples: 0 },
     });
   });
 
@@ -87,6 +89,14 @@ describe('demo cloud HTTP API', () => {
     expect(status).to.equal(200);
     expect(body).to.deep.equal({ items: [], next_marker: null, total: 0 });
     expect((await getJson(cloud, '/v1/regions/eu-west-1/vms/vm-0000001')).status).to.equal(404);
+  });
+
+  it('gets one host by id, and a VM names a host of its zone', async () => {
+    const vm = (await getJson<Vm>(cloud, `/v1/regions/${REGION}/vms/vm-0000004`)).body;
+    const host = await getJson<Host>(cloud, `/v1/regions/${REGION}/hosts/${vm.host_id}`);
+    expect(host.status).to.equal(200);
+    expect(host.body).to.deep.equal(cloud.state.get('hosts', vm.host_id));
+    expect(host.body.zone_id).to.equal(vm.zone_id);
   });
 
   it('gets one VM and one volume by id', async () => {

@@ -51,7 +51,7 @@ describe('demo cloud mutations', () => {
       expect(volumesAfter.ids).to.deep.equal(expectedVolumes);
       type AdminState = { counts: Record<string, number>; mutations: number };
       const { body: state } = await getJson<AdminState>(cloud, '/admin/state');
-      expect(state.counts).to.include({ vms: 49, volumes: 66 - 4 + 3 });
+      expect(state.counts).to.include({ vms: 49, volumes: 66 - 4 + 3, hosts: 3 });
       expect(state.mutations).to.equal(1);
 
       for (const vmId of body.vms.deleted) {
@@ -86,6 +86,7 @@ describe('demo cloud mutations', () => {
       for (const [index, vmId] of body.vms.created.entries()) {
         const vm = (await getJson<Vm>(cloud, `/v1/regions/${REGION}/vms/${vmId}`)).body;
         expect(vm.boot_volume_id).to.equal(body.volumes.created[index]);
+        expect(cloud.state.get('hosts', vm.host_id)?.zone_id, 'a new VM runs on a host of its zone').to.equal(vm.zone_id);
         expect(vm.security_group_ids.length).to.be.within(1, 2);
         for (const id of vm.security_group_ids) expect(securityGroups.has(id)).to.equal(true);
         const boot = (await getJson<Volume>(cloud, `/v1/regions/${REGION}/volumes/${vm.boot_volume_id}`)).body;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DemoCloudState, formatId, InvalidInputError } from '../../src/demo-cloud';
+import { DemoCloudState, formatId, InvalidInputError, MAX_VMS } from '../../src/demo-cloud';
+import { hostCount } from '../../src/demo-cloud/hosts';
 import { isoSeconds } from '../../src/demo-cloud/iso-time';
 import { Random } from '../../src/demo-cloud/random';
 
@@ -29,6 +30,27 @@ describe('demo cloud state', () => {
       expect(new Date(vm.launched_at).toISOString()).to.equal(vm.launched_at);
     }
     expect(new Set(state.list('vms').map((vm) => vm.uuid)).size).to.equal(200);
+  });
+
+  it('deals 3 * ceil(vms/75) hosts to the zones in turn and places every VM on a host of its zone', () => {
+    const hosts = state.list('hosts');
+    const zones = state.list('zones').map((zone) => zone.id);
+    expect(hosts.map((host) => host.id)).to.deep.equal(Array.from({ length: 9 }, (_, i) => `host-0000${i + 1}`));
+    hosts.forEach((host, i) => expect(host).to.include({ zone_id: zones[i % 3], name: `eu-west-1${'abc'[i % 3]}-hv${i + 1}` }));
+    for (const host of hosts) expect(host.memory_mb / host.cpu_cores).to.be.oneOf([4096, 8192]);
+    const vmsPerHost = new Map<string, number>();
+    for (const vm of state.list('vms')) {
+      expect(state.get('hosts', vm.host_id)?.zone_id, vm.id).to.equal(vm.zone_id);
+      vmsPerHost.set(vm.host_id, (vmsPerHost.get(vm.host_id) ?? 0) + 1);
+    }
+    expect(vmsPerHost.size, 'every host runs VMs').to.equal(hosts.length);
+  });
+
+  it('has a host in every zone even without VMs, and stays within 5-digit host ids at the largest size', () => {
+    expect(new DemoCloudState({ seed: 1, vms: 0, region: 'us-east-1' }).list('hosts').map((host) => host.zone_id)).to.deep.equal(['az-1', 'az-2', 'az-3']);
+    expect(hostCount(MAX_VMS, 3)).to.be.below(100_000);
+    expect(hostCount(75, 3)).to.equal(3);
+    expect(hostCount(76, 3)).to.equal(6);
   });
 
   it('attaches ceil(vms/4) data volumes without device clashes, and leaves ceil(vms/20) detached', () => {

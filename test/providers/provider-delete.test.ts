@@ -11,7 +11,7 @@ describe('deleting a provider', () => {
       await kept.refresh();
       const count = async (table: string, providerId: string): Promise<number> =>
         (await testEnv().dataSource.query(`SELECT count(*)::int AS n FROM ${table} WHERE provider_id = $1`, [providerId]))[0].n;
-      const tables = ['authentications', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups', 'refresh_runs', 'inventory_changes'];
+      const tables = ['authentications', 'cloud_hosts', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups', 'refresh_runs', 'inventory_changes'];
       const keptBefore = await Promise.all(tables.map((t) => count(t, kept.provider.id)));
       expect(await count('inventory_changes', doomed.provider.id)).to.be.greaterThan(0);
 

@@ -12,7 +12,7 @@ import { flakyProviderType, FlakyProvider, SetupSwitches } from '../support/flak
 import { testEnv } from '../support/test-env';
 
 const INVENTORY_TABLES = [
-  'cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups',
+  'cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_hosts', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups',
 ];
 
 describe('provider lifecycle: setup', () => {

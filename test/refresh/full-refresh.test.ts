@@ -19,22 +19,29 @@ describe('full refresh of a demo provider', () => {
     expect(outcome.stats.collections.vms.created).to.equal(state.count('vms'));
     expect(outcome.stats.collections.volumes.created).to.equal(state.count('volumes'));
     expect(outcome.stats.collections.flavors.created).to.equal(state.count('flavors'));
+    expect(outcome.stats.collections.hosts.created).to.equal(state.count('hosts'));
     expect(outcome.stats.collections.vmSecurityGroups.created).to.equal(state.list('vms').reduce((n, vm) => n + vm.security_group_ids.length, 0));
 
-    const rows: { ems_ref: string; name: string; power_state: string; flavor: string; image: string; zone: string; boot_volume: string; raw: unknown }[] =
+    const rows: { ems_ref: string; name: string; power_state: string; flavor: string; image: string; zone: string; host: string; boot_volume: string; raw: unknown }[] =
       await testEnv().dataSource.query(
-        `SELECT v.ems_ref, v.name, v.power_state, f.ems_ref AS flavor, i.ems_ref AS image, z.ems_ref AS zone, b.ems_ref AS boot_volume, v.raw
+        `SELECT v.ems_ref, v.name, v.power_state, f.ems_ref AS flavor, i.ems_ref AS image, z.ems_ref AS zone, h.ems_ref AS host, b.ems_ref AS boot_volume, v.raw
            FROM cloud_vms v JOIN cloud_flavors f ON f.id = v.flavor_id JOIN cloud_images i ON i.id = v.image_id
-           JOIN cloud_availability_zones z ON z.id = v.availability_zone_id JOIN cloud_volumes b ON b.id = v.boot_volume_id
+           JOIN cloud_availability_zones z ON z.id = v.availability_zone_id JOIN cloud_hosts h ON h.id = v.host_id
+           JOIN cloud_volumes b ON b.id = v.boot_volume_id
           WHERE v.provider_id = $1 ORDER BY v.ems_ref`, [demo.provider.id]);
     expect(rows).to.have.length(state.count('vms'));
     for (const row of rows) {
       const vm = state.get('vms', row.ems_ref);
       expect(row).to.deep.equal({
         ems_ref: vm?.id, name: vm?.name, power_state: vm?.power_state, flavor: vm?.flavor_id, image: vm?.image_id,
-        zone: vm?.zone_id, boot_volume: vm?.boot_volume_id, raw: { tags: vm?.tags },
+        zone: vm?.zone_id, host: vm?.host_id, boot_volume: vm?.boot_volume_id, raw: { tags: vm?.tags },
       });
     }
+
+    const hosts: { ems_ref: string; name: string; cpu_cores: number; memory_mb: number; zone_id: string }[] = await testEnv().dataSource.query(
+      `SELECT h.ems_ref, h.name, h.cpu_cores, h.memory_mb, z.ems_ref AS zone_id
+         FROM cloud_hosts h JOIN cloud_availability_zones z ON z.id = h.availability_zone_id WHERE h.provider_id = $1 ORDER BY h.ems_ref`, [demo.provider.id]);
+    expect(hosts).to.deep.equal(state.list('hosts').map(({ id, ...host }) => ({ ems_ref: id, ...host })));
   });
 
   it('gives the same rows the second time, with zero writes and no change history', async () => {

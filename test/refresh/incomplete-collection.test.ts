@@ -54,6 +54,21 @@ describe('refresh when the provider answers badly', () => {
     expect(await demo.rows('cloud_vm_security_groups')).to.have.length(memberships);
   });
 
+  it('keeps the hosts when their listing fails, and links new VMs to the stored ones', async () => {
+    const changes = await demo.mutate({ add: 3 });
+    await demo.setFaults({ error_500: { collection: 'hosts' } });
+    const outcome = await demo.refresh();
+
+    expect(outcome.status).to.equal('partial');
+    expect(outcome.stats.collections.hosts.incomplete).to.be.a('string');
+    expect(outcome.stats.collections.hosts).to.include({ deleted: 0 });
+    expect(outcome.stats.collections.vms).to.include({ created: 3, unresolvedReferences: 0 });
+    const linked = await testEnv().dataSource.query(
+      `SELECT v.ems_ref, h.ems_ref AS host FROM cloud_vms v JOIN cloud_hosts h ON h.id = v.host_id
+        WHERE v.provider_id = $1 AND v.ems_ref = ANY($2) ORDER BY v.ems_ref`, [demo.provider.id, changes.vms.created]);
+    expect(linked).to.deep.equal(changes.vms.created.map((id) => ({ ems_ref: id, host: demo.cloud.state.get('vms', id)?.host_id })));
+  });
+
   it('still applies what it could fetch from the other collections', async () => {
     const changes = await demo.mutate({ delete: 2 });
     await demo.setFaults({ error_500: { collection: 'vms' } });

@@ -32,7 +32,7 @@ describe('targeted refresh', () => {
     const after = await demo.snapshot();
     const differing = after.cloud_vms.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before.cloud_vms[i]));
     expect(differing.map((r) => (r as { ems_ref: string }).ems_ref)).to.deep.equal([b.id]);
-    for (const table of ['cloud_volumes', 'cloud_vm_security_groups', 'cloud_flavors']) expect(after[table]).to.deep.equal(before[table]);
+    for (const table of ['cloud_volumes', 'cloud_vm_security_groups', 'cloud_flavors', 'cloud_hosts']) expect(after[table]).to.deep.equal(before[table]);
   });
 
   it('archives a target VM the cloud no longer has, with its memberships, and nothing else', async () => {
@@ -49,7 +49,7 @@ describe('targeted refresh', () => {
     expect(memberships.find((m) => m.ems_ref === alsoGone)?.count).to.be.greaterThan(0);
   });
 
-  it('adds a new VM with its volumes and memberships', async () => {
+  it('adds a new VM with its volumes and memberships, linked to the flavor and host it names, which it did not fetch', async () => {
     const changes = await demo.mutate({ add: 1 });
     const [id] = changes.vms.created;
     const outcome = await demo.refresh([{ collection: 'vms', ref: id }]);
@@ -57,10 +57,12 @@ describe('targeted refresh', () => {
     expect(outcome.stats.collections.vms).to.include({ created: 1 });
     expect(outcome.stats.collections.vmSecurityGroups).to.include({ created: vm?.security_group_ids.length });
     expect(outcome.stats.collections.volumes).to.include({ created: 1 });
+    expect(outcome.stats.collections.hosts).to.include({ created: 0, updated: 0, deleted: 0, unresolvedReferences: 0 });
+    expect(outcome.stats.collections.vms).to.include({ unresolvedReferences: 0 });
     const [row] = await testEnv().dataSource.query(
-      `SELECT f.ems_ref AS flavor, b.ems_ref AS boot FROM cloud_vms v JOIN cloud_flavors f ON f.id = v.flavor_id
-         JOIN cloud_volumes b ON b.id = v.boot_volume_id WHERE v.provider_id = $1 AND v.ems_ref = $2`, [demo.provider.id, id]);
-    expect(row).to.deep.equal({ flavor: vm?.flavor_id, boot: vm?.boot_volume_id });
+      `SELECT f.ems_ref AS flavor, h.ems_ref AS host, b.ems_ref AS boot FROM cloud_vms v JOIN cloud_flavors f ON f.id = v.flavor_id
+         JOIN cloud_hosts h ON h.id = v.host_id JOIN cloud_volumes b ON b.id = v.boot_volume_id WHERE v.provider_id = $1 AND v.ems_ref = $2`, [demo.provider.id, id]);
+    expect(row).to.deep.equal({ flavor: vm?.flavor_id, host: vm?.host_id, boot: vm?.boot_volume_id });
   });
 
   it('becomes a full refresh for the provider itself or more targets than the threshold', async () => {

@@ -71,7 +71,7 @@ export class DemoFixture {
 
   /** A snapshot of every inventory table of this provider, without timestamps, to compare states. */
   async snapshot(): Promise<Record<string, unknown[]>> {
-    const tables = ['cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups'];
+    const tables = ['cloud_availability_zones', 'cloud_flavors', 'cloud_images', 'cloud_security_groups', 'cloud_hosts', 'cloud_vms', 'cloud_volumes', 'cloud_vm_security_groups'];
     const result: Record<string, unknown[]> = {};
     for (const table of tables) {
       result[table] = (await this.rows(table)).map(({ created_at: _c, updated_at: _u, ...rest }) => rest);

@@ -1,6 +1,8 @@
 import { InvalidCredentialsError, ProviderApiError } from '../../errors';
 import { EventPositionLostError } from '../provider-events';
-import type { DemoNativeCollections, DemoNativeEvent, DemoNativeName } from './demo-native';
+import type { MetricWindow } from '../provider-metrics';
+import type { DemoMetricCollection } from './demo-metrics';
+import type { DemoNativeCollections, DemoNativeEvent, DemoNativeMetrics, DemoNativeName } from './demo-native';
 
 export interface DemoApiClientOptions {
   endpoint: string;
@@ -91,6 +93,21 @@ export class DemoApiClient {
     return { items: body.items as unknown as DemoNativeEvent[], lastId: body.last_id };
   }
 
+  /**
+   * The objects' samples with `window.from < timestamp <= window.to`, for those that exist. One request: the cloud
+   * takes at most 1000 ids and 24 hours.
+   */
+  async metrics(collection: DemoMetricCollection, ids: readonly string[], window: MetricWindow, signal?: AbortSignal): Promise<DemoNativeMetrics> {
+    const query = new URLSearchParams({ collection, ids: ids.join(','), from: window.from.toISOString(), to: window.to.toISOString() });
+    const body = await this.get(`${this.regionPath()}/metrics?${query}`, signal);
+    if (!isRecord(body) || !isPositiveInteger(body.interval_seconds) || !Array.isArray(body.series)) {
+      throw new ProviderApiError('the metrics answer does not have the expected shape');
+    }
+    const interval = body.interval_seconds;
+    if (!body.series.every((series) => isMetricSeries(series, interval))) throw new ProviderApiError('the metrics answer holds malformed series');
+    return body as unknown as DemoNativeMetrics;
+  }
+
   private list<K extends DemoNativeName>(collection: K, marker: string | null, signal?: AbortSignal): Promise<ListResponse<DemoNativeCollections[K]>> {
     const query = new URLSearchParams({ limit: String(this.options.pageSize) });
     if (marker !== null) query.set('marker', marker);
@@ -145,6 +162,19 @@ export class DemoApiClient {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+/** An id, ascending timestamps on the interval, and per counter one finite number per timestamp. */
+function isMetricSeries(series: unknown, interval: number): boolean {
+  if (!isRecord(series) || typeof series.id !== 'string' || !Array.isArray(series.timestamps) || !isRecord(series.values)) return false;
+  const timestamps: unknown[] = series.timestamps;
+  const onInterval = timestamps.every((t, i) => typeof t === 'number' && Number.isInteger(t) && t % interval === 0 && (i === 0 || t > (timestamps[i - 1] as number)));
+  return onInterval && Object.values(series.values).every((values) =>
+    Array.isArray(values) && values.length === timestamps.length && values.every((v) => typeof v === 'number' && Number.isFinite(v)));
 }
 
 /** A network failure's reason without its message, which may quote the URL. */

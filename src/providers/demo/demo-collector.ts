@@ -5,7 +5,7 @@ import type { DemoApiClient } from './demo-api-client';
 import { fedBy } from './demo-inventory';
 import type { DemoNativeName, DemoPage } from './demo-native';
 
-const LISTING_ORDER: readonly DemoNativeName[] = ['zones', 'flavors', 'images', 'security_groups', 'vms', 'volumes'];
+const LISTING_ORDER: readonly DemoNativeName[] = ['zones', 'flavors', 'images', 'security_groups', 'hosts', 'vms', 'volumes'];
 /** Volume listings of target VMs asked for at once: one per VM, so a targeted refresh waits for about one. */
 const VOLUME_LISTINGS_AT_ONCE = 8;
 

@@ -1,5 +1,5 @@
 import {
-  CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
+  CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
 } from '../../models';
 import { collection } from '../../workers/refresh/inventory/inventory-definition';
 
@@ -12,6 +12,7 @@ export const demoInventory = {
   flavors: collection({ entity: CloudFlavor, secondaryRefs: { byName: ['name'] } }),
   images: collection({ entity: CloudImage }),
   securityGroups: collection({ entity: CloudSecurityGroup }),
+  hosts: collection({ entity: CloudHost }),
   vms: collection({ entity: CloudVm, onGone: 'archive' }),
   volumes: collection({ entity: CloudVolume }),
   vmSecurityGroups: collection({ entity: CloudVmSecurityGroup, managerRef: ['vm', 'securityGroup'], parent: 'vm' }),
@@ -25,6 +26,7 @@ export const fedBy = {
   flavors: ['flavors'],
   images: ['images'],
   security_groups: ['securityGroups'],
+  hosts: ['hosts'],
   vms: ['vms', 'vmSecurityGroups'],
   volumes: ['volumes'],
 } as const satisfies Record<string, readonly (keyof DemoInventory)[]>;

@@ -4,7 +4,7 @@ import type { DemoPage } from './demo-native';
 
 /** Maps Awesome Cloud objects to inventory objects; references are lazy, so page order does not matter. */
 export function parseDemoPage(page: DemoPage, inventory: InventoryCollections<DemoInventory>): void {
-  const { availabilityZones, flavors, images, securityGroups, vms, volumes, vmSecurityGroups } = inventory;
+  const { availabilityZones, flavors, images, securityGroups, hosts, vms, volumes, vmSecurityGroups } = inventory;
   switch (page.collection) {
     case 'zones':
       for (const zone of page.items) availabilityZones.build({ emsRef: zone.id, name: zone.name, state: zone.state });
@@ -30,12 +30,21 @@ export function parseDemoPage(page: DemoPage, inventory: InventoryCollections<De
         securityGroups.build({ emsRef: group.id, name: group.name, description: group.description, raw: group.rules ? { rules: group.rules } : null });
       }
       return;
+    case 'hosts':
+      for (const host of page.items) {
+        hosts.build({
+          emsRef: host.id, name: host.name, cpuCores: host.cpu_cores, memoryMb: host.memory_mb,
+          availabilityZone: availabilityZones.lazyFind(host.zone_id),
+        });
+      }
+      return;
     case 'vms':
       for (const vm of page.items) {
         vms.build({
           emsRef: vm.id, uidEms: vm.uuid, name: vm.name, powerState: vm.power_state, ipAddress: vm.private_ip,
           launchedAt: vm.launched_at, flavor: flavors.lazyFind(vm.flavor_id), image: images.lazyFind(vm.image_id),
-          availabilityZone: availabilityZones.lazyFind(vm.zone_id), bootVolume: volumes.lazyFind(vm.boot_volume_id),
+          availabilityZone: availabilityZones.lazyFind(vm.zone_id), host: hosts.lazyFind(vm.host_id),
+          bootVolume: volumes.lazyFind(vm.boot_volume_id),
           raw: vm.tags ? { tags: vm.tags } : null,
         });
         for (const groupId of vm.security_group_ids ?? []) {

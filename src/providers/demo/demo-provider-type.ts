@@ -1,6 +1,7 @@
 import { registerType, type ProviderOptions } from '../provider';
 import { demoEvents } from './demo-events';
 import { demoInventory } from './demo-inventory';
+import { demoMetrics } from './demo-metrics';
 import { DemoProvider, type DemoConfig, type DemoCredentials } from './demo-provider';
 
 /** The `demo` provider type: "Awesome Cloud", the example cloud of ManageIQ's provider guide. */
@@ -48,5 +49,6 @@ export const demoProviderType = registerType({
   inventory: demoInventory,
   targetable: ['vms', 'volumes'],
   events: demoEvents,
+  metrics: demoMetrics,
   create: (options: ProviderOptions<DemoConfig, DemoCredentials>) => new DemoProvider(options),
 });

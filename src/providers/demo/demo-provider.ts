@@ -3,9 +3,11 @@ import type { InventoryCollections } from '../../workers/refresh/inventory/inven
 import type { RefreshScope } from '../../workers/refresh/refresh-scope';
 import { Provider, type Collected } from '../provider';
 import type { EventBatch, EventPosition } from '../provider-events';
+import type { MetricSeries, MetricTarget, MetricWindow } from '../provider-metrics';
 import { DemoApiClient } from './demo-api-client';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';
+import { captureDemoMetrics } from './demo-metrics-capture';
 import type { DemoNativeEvent, DemoPage } from './demo-native';
 import { parseDemoPage } from './demo-parser';
 
@@ -28,11 +30,8 @@ const EVENT_WAIT_MS = 20_000;
 export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage, DemoInventory, DemoApiClient, DemoNativeEvent> {
   /** A client for the provider's region, after the cloud accepted the keys and confirmed it offers the region. */
   override async connect(signal?: AbortSignal): Promise<DemoApiClient> {
-    const { config, credentials, region, fetch } = this.options;
-    const client = new DemoApiClient({
-      endpoint: config.endpoint, region: region ?? '', accessKey: credentials.accessKey, secretKey: credentials.secretKey,
-      fetch, pageSize: config.pageSize, timeoutMs: config.timeoutSeconds * 1000,
-    });
+    const { region } = this.options;
+    const client = this.client();
     const regions = await client.regions(signal);
     if (!regions.includes(region ?? '')) throw new FleetError(`the cloud does not offer region "${region ?? ''}" (it offers ${regions.join(', ')})`);
     return client;
@@ -60,7 +59,23 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
     }
   }
 
+  /**
+   * Samples of VMs and hosts, one request per collection. No connect() first: captures run every few minutes, and
+   * a bad key or region fails the request itself.
+   */
+  override async captureMetrics(targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    return captureDemoMetrics(this.client(), targets, window, signal);
+  }
+
   override parse(page: DemoPage, inventory: InventoryCollections<DemoInventory>): void {
     parseDemoPage(page, inventory);
+  }
+
+  private client(): DemoApiClient {
+    const { config, credentials, region, fetch } = this.options;
+    return new DemoApiClient({
+      endpoint: config.endpoint, region: region ?? '', accessKey: credentials.accessKey, secretKey: credentials.secretKey,
+      fetch, pageSize: config.pageSize, timeoutMs: config.timeoutSeconds * 1000,
+    });
   }
 }

@@ -2,6 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { InventoryObject } from '../inventory-record';
 import { CloudAvailabilityZone } from './availability-zone';
 import { CloudFlavor } from './flavor';
+import { CloudHost } from './host';
 import { CloudImage } from './image';
 import { CloudVolume } from './volume';
 
@@ -31,6 +32,12 @@ export class CloudVm extends InventoryObject {
   @ManyToOne(() => CloudAvailabilityZone, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
   @JoinColumn({ name: 'availability_zone_id' })
   availabilityZone!: CloudAvailabilityZone | null;
+
+  /** The host the VM runs on; the metrics hierarchy names this relation (`host`). */
+  @Index('cloud_vms_host_idx')
+  @ManyToOne(() => CloudHost, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'host_id' })
+  host!: CloudHost | null;
 
   /** The volume the VM boots from; with CloudVolume.vm this makes a cycle between the two collections. */
   @Index('cloud_vms_boot_volume_idx')
