@@ -6,6 +6,7 @@ import { CliContext } from './cli-context';
 import { keyCommand, migrateCommand } from './commands/admin-commands';
 import { demoCloudCommand } from './commands/demo-cloud-command';
 import { eventsCommand } from './commands/events-command';
+import { metricsCommand } from './commands/metrics-command';
 import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
@@ -44,7 +45,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(workerCommand(context))
     .addCommand(serverCommand(context))
     .addCommand(workersCommand(context))
-    .addCommand(eventsCommand(context));
+    .addCommand(eventsCommand(context))
+    .addCommand(metricsCommand(context));
 
   try {
     await program.parseAsync(argv);

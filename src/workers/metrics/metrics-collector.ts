@@ -46,7 +46,7 @@ export function startMetricsCollector(options: MetricsCollectorOptions): () => P
       try {
         const stats = await runRound();
         const ms = Math.round(performance.now() - started);
-        logger.info({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
+        logger[stats.targets > 0 ? 'info' : 'debug']({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
         await setProviderData(dataSource, providerId, 'metricsCaptureError', null);
       } catch (error: unknown) {
         if (abort.signal.aborted) return;

@@ -53,9 +53,7 @@ export function partitionsFor(batch: MetricsJobData, acceptFrom: Date): NeededPa
 /**
  * Stores a batch of a provider's samples and brings the rollups they touch up to date, in one transaction: COPY
  * into a temporary table, upsert into `metrics` (a sample stored again with the same values changes nothing),
- * then — under the provider's rollup lock, so two processors never compute one hour from different snapshots —
- * the touched hours of the objects, their parents' hours up to the provider, and the days of all of them. The
- * partitions must exist (see partitionsFor).
+ * then the rollups of the hours touched (rollUpAffectedHours). The partitions must exist (see partitionsFor).
  */
 export async function storeSamples(client: ClientBase, hierarchy: MetricHierarchy, batch: MetricsJobData, acceptFrom: Date): Promise<StoredSamples> {
   const { kept, tooOld } = keptSamples(batch, acceptFrom);
@@ -80,17 +78,27 @@ export async function storeSamples(client: ClientBase, hierarchy: MetricHierarch
     await client.query(UPSERT_SAMPLES);
     await client.query(CREATE_AFFECTED_HOURS);
     await client.query(FILL_AFFECTED_HOURS);
-    await client.query('ANALYZE affected_hours');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('provider-fleet:metric-rollups:' || $1, 0))`, [provider]);
-    await client.query(ROLL_UP_SAMPLES, [provider]);
-    for (const aggregation of hierarchy.aggregations) {
-      for (const statement of aggregationStatements(aggregation)) await client.query(statement, [provider]);
-    }
-    await client.query(ROLL_UP_DAYS, [provider]);
+    await rollUpAffectedHours(client, hierarchy, provider);
     await client.query('COMMIT');
   } catch (error: unknown) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
   return { stored: kept, tooOld };
+}
+
+/**
+ * Recomputes the rollups of the hours in `affected_hours` (filled by the caller in its transaction): the objects'
+ * hours from their samples, their parents' hours up to the provider, and the days of all of them. Takes the
+ * provider's rollup lock until the transaction ends, so two processors never compute one hour from different
+ * snapshots (the second waits, then sees the first's samples).
+ */
+export async function rollUpAffectedHours(client: ClientBase, hierarchy: MetricHierarchy, providerId: string): Promise<void> {
+  await client.query('ANALYZE affected_hours');
+  await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('provider-fleet:metric-rollups:' || $1, 0))`, [providerId]);
+  await client.query(ROLL_UP_SAMPLES, [providerId]);
+  for (const aggregation of hierarchy.aggregations) {
+    for (const statement of aggregationStatements(aggregation)) await client.query(statement, [providerId]);
+  }
+  await client.query(ROLL_UP_DAYS, [providerId]);
 }
