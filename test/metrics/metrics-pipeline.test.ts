@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { demoMetricValues, DEMO_METRICS_INTERVAL_SECONDS, type MetricCollection } from '../../src/demo-cloud';
 import { METRIC_COUNTERS, type MetricCounter } from '../../src/providers/provider-metrics';
@@ -8,6 +11,8 @@ import { SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
+const FLEET_BIN = resolve(__dirname, '..', '..', '..', 'bin', 'fleet');
+const execFileAsync = promisify(execFile);
 const STEP = DEMO_METRICS_INTERVAL_SECONDS;
 const THRESHOLD = 600;
 const HOUR = 3600;
@@ -132,6 +137,7 @@ describe('metrics through the fleet', function () {
 
   it('captures every VM and host exactly as the cloud reports them, and rolls them up to hosts and the provider', async () => {
     await startFleet();
+    await until(() => (logs.some((line) => line.includes('"event":"metrics.captured"')) ? true : undefined), 'the first capture round to end');
     firstCapture = await capturedUntil();
     const ends = new Set(firstCapture.values());
     expect(ends.size, 'one round captured every object up to one time').to.equal(1);
@@ -198,6 +204,28 @@ describe('metrics through the fleet', function () {
     expectRollup(await rollup('cloud_vms', vm.id, 'daily', day), expectedSummary(await samplesIn([vm], day, DAY)));
   });
 
+  it('shows an object\'s samples and rollups with `fleet metrics`, and names what it cannot show', async () => {
+    const env = testEnv();
+    const fleetCli = (...args: string[]) => execFileAsync(process.execPath, [FLEET_BIN, 'metrics', ...args], {
+      env: { PATH: process.env.PATH, DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' },
+    });
+    const vm = targets[0];
+    const realtime = JSON.parse((await fleetCli(vm.emsRef, '--provider', demo.provider.name, '--since', '2h', '--json')).stdout) as { rows: Record<string, unknown>[] };
+    expect(realtime.rows.map((r) => Date.parse(r.timestamp as string) / 1000)).to.deep.equal(await storedTimes(vm));
+    expect(realtime.rows[0].cpu_usage_percent).to.equal(demoMetricValues('vms', vm.emsRef, Date.parse(realtime.rows[0].timestamp as string) / 1000).cpu_usage_percent);
+
+    const { stdout } = await fleetCli(demo.provider.name, '--interval', 'hourly', '--since', '1d');
+    expect(stdout).to.include(`provider ${demo.provider.name}, hourly`);
+    expect(stdout).to.match(/cpu % avg \(min-max\)/);
+    expect(stdout).to.match(/^cpu %\s+[▁▂▃▄▅▆▇█]+\s/m);
+
+    const unknown = await fleetCli('vm-9999999').catch((error: { code: number; stderr: string }) => error);
+    expect(unknown).to.include({ code: 1 });
+    expect((unknown as { stderr: string }).stderr).to.include('no object with metrics named "vm-9999999"');
+    const realtimeOfProvider = await fleetCli(demo.provider.name, '--interval', 'realtime').catch((error: { code: number; stderr: string }) => error);
+    expect((realtimeOfProvider as { stderr: string }).stderr).to.include('a provider has rollups only');
+  });
+
   it('fills a 2 hour outage of the collector once, when it is back', async () => {
     await fleet?.stop();
     fleet = undefined;
@@ -210,6 +238,8 @@ describe('metrics through the fleet', function () {
     logs.length = 0;
 
     await startFleet();
+    // Last captures move on chunk by chunk: the round's end is when the collector reports it.
+    await until(() => (logs.some((line) => line.includes('"event":"metrics.captured"')) ? true : undefined), 'the capture round to end');
     const filled = await capturedUntil(outageFrom);
     const [newEnd] = new Set(filled.values());
     expect(new Set(filled.values()).size).to.equal(1);
