@@ -43,10 +43,11 @@ export function startDemoCommand(context: CliContext): Command {
       if (outcome) console.log(renderRefreshSummary(outcome));
       console.log([
         '',
-        `The fleet keeps running: the demo cloud at ${cloud.url}, a refresh worker and an event catcher for ${DEMO_PROVIDER}. In another terminal, try:`,
+        `The fleet keeps running: the demo cloud at ${cloud.url}, a refresh worker, an event catcher and a metrics collector for ${DEMO_PROVIDER}. In another terminal, try:`,
         `  curl -X POST -H 'content-type: application/json' -d '{"state":"running"}' ${cloud.url}/admin/vms/vm-0000001/power`,
         `  curl -X POST -H 'content-type: application/json' -d '{"update_percent":5,"add":10,"delete":5}' ${cloud.url}/admin/mutate`,
         `  npx fleet events --since 10m              (each change arrives as an event and refreshes what it names)`,
+        `  npx fleet metrics vm-0000001              (utilization every 20 s; --interval hourly|daily for rollups)`,
         `  npx fleet refresh ${DEMO_PROVIDER}        (goes through the fleet's queue)`,
         `  npx fleet workers`,
         `  npx fleet provider show ${DEMO_PROVIDER}`,
