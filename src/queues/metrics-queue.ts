@@ -18,9 +18,12 @@ export class MetricsQueue {
     return this.queue.opts.connection;
   }
 
-  /** Queues samples for processing. Processing is idempotent, so a message may be retried as often as it fails. */
+  /**
+   * Queues samples for processing. Processing is idempotent, so a failed message is retried; for about 8 minutes
+   * (10 attempts), as realtime samples do not outlive their retention of hours.
+   */
   async add(data: MetricsJobData): Promise<void> {
-    await this.queue.add('metrics', data, { removeOnComplete: true, removeOnFail: 1000, attempts: 20, backoff: { type: 'exponential', delay: 1000 } });
+    await this.queue.add('metrics', data, { removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 1000 } });
   }
 
   /** Messages waiting or being processed. */

@@ -116,9 +116,9 @@ async function readMetrics(dataSource: DataSource, object: MetricsObject, interv
   const columns = rollup ? `sample_count, ${METRIC_COUNTERS.flatMap((c) => [`${c}_avg`, `${c}_min`, `${c}_max`]).join(', ')}` : METRIC_COUNTERS.join(', ');
   const rows: (Record<string, unknown> & { timestamp: Date })[] = await dataSource.query(
     `SELECT "timestamp", ${columns} FROM ${rollup ? 'metric_rollups' : 'metrics'}
-      WHERE resource_type = $1 AND resource_id = $2 ${rollup ? `AND "interval" = '${interval}'` : ''} AND "timestamp" >= $3
+      WHERE resource_type = $1 AND resource_id = $2 AND "timestamp" >= $3 ${rollup ? `AND "interval" = $4` : ''}
       ORDER BY "timestamp"`,
-    [object.resourceType, object.resourceId, since],
+    rollup ? [object.resourceType, object.resourceId, since, interval] : [object.resourceType, object.resourceId, since],
   );
   return rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString() }));
 }

@@ -74,6 +74,7 @@ export async function captureRound(options: CaptureRoundOptions): Promise<Captur
       for (let start = 0; start < targets.length; start += batchSize) {
         const batch = targets.slice(start, start + batchSize);
         for (let chunkFrom = from; chunkFrom < end; chunkFrom += CHUNK_SECONDS) {
+          options.signal?.throwIfAborted();
           const chunkTo = Math.min(chunkFrom + CHUNK_SECONDS, end);
           const samples = await captureChunk(options, level, batch, chunkFrom, chunkTo);
           stats.captureCalls += 1;
@@ -107,10 +108,14 @@ async function captureChunk(options: CaptureRoundOptions, level: MetricLevel, ba
   if (!provider.captureMetrics) throw new ProviderApiError('the provider has no metrics capture');
   const captured = await provider.captureMetrics(targets, { from: new Date(from * 1000), to: new Date(to * 1000) }, signal);
   const series: StoredSeries[] = [];
+  const answered = new Set<string>();
   let samples = 0;
   for (const one of captured) {
     const target = one.target.collection === level.collection ? byRef.get(one.target.emsRef) : undefined;
-    if (!target) throw new ProviderApiError(`the capture answered for ${one.target.collection} "${one.target.emsRef}", which was not asked for`);
+    if (!target || answered.has(target.emsRef)) {
+      throw new ProviderApiError(`the capture answered for ${one.target.collection} "${one.target.emsRef}", which was not asked for or answered twice`);
+    }
+    answered.add(target.emsRef);
     checkSeries(one, support, from, to);
     if (one.timestamps.length === 0) continue;
     const values = Object.fromEntries(support.counters.map((counter) => [counter, one.values[counter]]));

@@ -66,5 +66,9 @@ export function metricHierarchy(dataSource: DataSource, type: AnyProviderType): 
     .map((child) => ({ child, parent: child.parent, depth: depth(child) }))
     .sort((a, b) => a.depth - b.depth)
     .map(({ child, parent }) => ({ child, parent }));
+  // Each step recomputes its parents' hours from its child kind alone, so a parent must have one child kind.
+  const parents = aggregations.map((a) => a.parent?.table ?? 'the provider');
+  const shared = parents.find((parent, i) => parents.indexOf(parent) !== i);
+  if (shared) throw problem(`${shared} would be rolled up from two kinds; give each parent one child kind`);
   return { levels, aggregations };
 }

@@ -133,12 +133,16 @@ export async function maintainPartitions(dataSource: DataSource, retention: Metr
   return { created, dropped };
 }
 
-/** Whether a partition (by its name, which says its range) holds only rows older than retention. */
+/**
+ * Whether a partition (by its name, which says its range) holds only rows older than retention. A realtime hour is
+ * dropped an hour after it stops taking samples, so a batch accepted just before that never meets its hour gone
+ * (and recreated empty) midway, which would leave the hour's rollup computed from that batch alone.
+ */
 function isPastRetention(name: string, retention: MetricRetention, now: Date): boolean {
   const realtime = REALTIME_NAME.exec(name);
   if (realtime) {
     const [, year, month, day, hour] = realtime.map(Number);
-    return Date.UTC(year, month - 1, day, hour) < oldestKeptHour(retention, now).getTime();
+    return Date.UTC(year, month - 1, day, hour) < oldestKeptHour(retention, now).getTime() - HOUR_MS;
   }
   const rollup = ROLLUP_NAME.exec(name);
   if (rollup) {

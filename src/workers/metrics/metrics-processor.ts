@@ -45,9 +45,12 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
   const maintainLogged = (): Promise<void> => maintain().catch((error: unknown) => {
     logger.warn({ event: 'metrics.maintenance_failed', err: error }, `metrics partition maintenance failed: ${describeError(error)}`);
   });
-  const maintenance = setInterval(() => void maintainLogged(), MAINTENANCE_INTERVAL_MS);
   // Batches wait for the first pass (a failed one leaves them to create the partitions they need).
   const started = maintainLogged();
+  let maintaining = started;
+  const maintenance = setInterval(() => {
+    maintaining = maintainLogged();
+  }, MAINTENANCE_INTERVAL_MS);
 
   const processBatch = async (job: Job<MetricsJobData>): Promise<StoredSamples> => {
     await started;
@@ -102,7 +105,7 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
   return (force) => (closing ??= (async () => {
     clearInterval(maintenance);
     await worker.close(force);
-    await started;
+    await maintaining;
     await pool.end();
   })());
 }

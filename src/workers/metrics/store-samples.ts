@@ -20,7 +20,7 @@ export interface StoredSamples {
   tooOld: number;
 }
 
-/** The samples of a batch that are not too old, as seconds since the epoch per series. */
+/** How many of a batch's samples are recent enough to take, and how many are not. */
 function keptSamples(batch: MetricsJobData, acceptFrom: Date): { kept: number; tooOld: number } {
   const from = acceptFrom.getTime() / 1000;
   let kept = 0;
