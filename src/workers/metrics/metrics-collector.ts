@@ -7,6 +7,9 @@ import type { MetricsQueue } from '../../queues/metrics-queue';
 import { captureRound, type CaptureRoundStats } from './capture-round';
 import { metricHierarchy } from './metric-hierarchy';
 
+/** While a provider has nothing captured yet (its first refresh is still running), rounds come at least this often. */
+const FIRST_CAPTURE_RETRY_SECONDS = 10;
+
 export interface MetricsCollectorOptions {
   dataSource: DataSource;
   store: ProviderStore;
@@ -20,7 +23,8 @@ export interface MetricsCollectorOptions {
 
 /**
  * A provider's metrics collector: runs a capture round at start and then every `intervalSeconds` (a round never
- * overlaps the previous one). A failing round is recorded in the provider's data (`metricsCaptureError`) and the
+ * overlaps the previous one), sooner while there is nothing to capture yet, so a new provider's metrics start
+ * with its first refresh rather than a capture interval later. A failing round is recorded in the provider's data (`metricsCaptureError`) and the
  * next one tries again from where the objects' captures stand. Returns the stop function, which lets a round in
  * hand stop between two capture calls.
  */
@@ -43,18 +47,22 @@ export function startMetricsCollector(options: MetricsCollectorOptions): () => P
   const tick = (): void => {
     round = (async () => {
       const started = performance.now();
+      let nextSeconds = options.intervalSeconds;
       try {
         const stats = await runRound();
         const ms = Math.round(performance.now() - started);
         logger[stats.targets > 0 ? 'info' : 'debug']({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
         await setProviderData(dataSource, providerId, 'metricsCaptureError', null);
+        if (stats.targets === 0 && (await dataSource.query('SELECT 1 FROM metric_captures WHERE provider_id = $1 LIMIT 1', [providerId])).length === 0) {
+          nextSeconds = Math.min(nextSeconds, FIRST_CAPTURE_RETRY_SECONDS);
+        }
       } catch (error: unknown) {
         if (abort.signal.aborted) return;
         logger.warn({ event: 'metrics.capture_failed', providerId, err: error }, `metrics capture failed: ${describeError(error)}`);
         await setProviderData(dataSource, providerId, 'metricsCaptureError', { message: describeError(error), at: new Date().toISOString() })
           .catch(() => undefined);
       }
-      if (!abort.signal.aborted) timer = setTimeout(tick, options.intervalSeconds * 1000);
+      if (!abort.signal.aborted) timer = setTimeout(tick, nextSeconds * 1000);
     })();
   };
   tick();
