@@ -4,7 +4,6 @@ import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { configDefaults } from '../src/config/fleet-config';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
-import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logging/logger';
 import type { RefreshRun } from '../src/models';
 import { DemoApiClient } from '../src/providers/demo/demo-api-client';
@@ -13,7 +12,7 @@ import { RefreshQueue } from '../src/queues/refresh-queue';
 import { WorkerRegistry } from '../src/workers/runtime/worker-registry';
 import { startSampler } from '../test/support/sampler';
 import { until } from '../test/support/wait';
-import { createBenchDatabase } from './support/bench-database';
+import { startMigratedBenchDatabase } from './support/bench-database';
 import { Cleanups } from './support/cleanups';
 import { runConcurrently } from './support/concurrently';
 import { startDemoCloudProcess, type DemoCloudProcess } from './support/demo-cloud-process';
@@ -73,18 +72,13 @@ async function main(): Promise<void> {
 }
 
 async function setUp(vms: number, options: StormOptions, cleanups: Cleanups): Promise<Setup> {
-  const database = await createBenchDatabase(`fleet_bench_storm_${process.pid}`);
-  cleanups.add(() => database.drop());
+  const { url: databaseUrl, dataSource } = await startMigratedBenchDatabase(cleanups, `fleet_bench_storm_${process.pid}`);
   const settings: FleetSettings = {
-    databaseUrl: database.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: `fleet-bench-storm-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
   };
   const cloud = await startDemoCloudProcess({ vms, seed: 42 });
   cleanups.add(() => cloud.stop());
-  const dataSource = createDataSource({ databaseUrl: database.url });
-  await dataSource.initialize();
-  cleanups.add(() => dataSource.destroy());
-  await dataSource.runMigrations();
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   const probe = redis.duplicate();
   cleanups.add(() => { redis.disconnect(); probe.disconnect(); });

@@ -1,4 +1,7 @@
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import type { Cleanups } from './cleanups';
 
 /** A database of the benchmark's own on the PostgreSQL server of BENCH_DATABASE_ADMIN_URL, dropped by `drop()`. */
 export interface BenchDatabase {
@@ -23,4 +26,18 @@ async function admin(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A migrated bench database with an initialized data source on it; `cleanups` closes the data source and drops the
+ * database.
+ */
+export async function startMigratedBenchDatabase(cleanups: Cleanups, name: string): Promise<{ url: string; dataSource: DataSource }> {
+  const database = await createBenchDatabase(name);
+  cleanups.add(() => database.drop());
+  const dataSource = createDataSource({ databaseUrl: database.url });
+  await dataSource.initialize();
+  cleanups.add(() => dataSource.destroy());
+  await dataSource.runMigrations();
+  return { url: database.url, dataSource };
 }

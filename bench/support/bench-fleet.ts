@@ -1,10 +1,9 @@
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../../src/crypto/credentials-cipher';
-import { createDataSource } from '../../src/db/data-source';
 import { createLogger } from '../../src/logging/logger';
 import { ProviderStore } from '../../src/providers/provider-store';
-import { createBenchDatabase } from './bench-database';
+import { startMigratedBenchDatabase } from './bench-database';
 import type { Cleanups } from './cleanups';
 import { startDemoCloudProcess, type DemoCloudProcess } from './demo-cloud-process';
 import { spawnFleet, type FleetSettings } from './fleet-process';
@@ -36,18 +35,13 @@ export async function startBenchFleet(
   cleanups: Cleanups,
   options: { name: string; vms: number; serverEnv?: NodeJS.ProcessEnv },
 ): Promise<BenchFleet> {
-  const database = await createBenchDatabase(`fleet_bench_${options.name}_${process.pid}`);
-  cleanups.add(() => database.drop());
+  const { url: databaseUrl, dataSource } = await startMigratedBenchDatabase(cleanups, `fleet_bench_${options.name}_${process.pid}`);
   const settings: FleetSettings = {
-    databaseUrl: database.url, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: `fleet-bench-${options.name}-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
   };
   const cloud = await startDemoCloudProcess({ vms: options.vms, seed: 42 });
   cleanups.add(() => cloud.stop());
-  const dataSource = createDataSource({ databaseUrl: database.url });
-  await dataSource.initialize();
-  cleanups.add(() => dataSource.destroy());
-  await dataSource.runMigrations();
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   cleanups.add(() => redis.disconnect());
   cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
