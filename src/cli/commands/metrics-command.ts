@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors';
 import { METRIC_COUNTERS, type MetricCounter } from '../../providers/provider-metrics';
 import type { ProviderStore } from '../../providers/provider-store';
 import { metricHierarchy, PROVIDER_RESOURCE } from '../../workers/metrics/metric-hierarchy';
+import { ROLLUP_COLUMNS } from '../../workers/metrics/rollup-sql';
 import { ident } from '../../workers/refresh/save/sql';
 import type { CliContext } from '../cli-context';
 import { sparkline } from '../text-chart';
@@ -113,7 +114,7 @@ type MetricsRow = Record<string, unknown> & { timestamp: string };
 
 async function readMetrics(dataSource: DataSource, object: MetricsObject, interval: MetricsInterval, since: Date): Promise<MetricsRow[]> {
   const rollup = interval !== 'realtime';
-  const columns = rollup ? `sample_count, ${METRIC_COUNTERS.flatMap((c) => [`${c}_avg`, `${c}_min`, `${c}_max`]).join(', ')}` : METRIC_COUNTERS.join(', ');
+  const columns = rollup ? `sample_count, ${ROLLUP_COLUMNS.join(', ')}` : METRIC_COUNTERS.join(', ');
   const rows: (Record<string, unknown> & { timestamp: Date })[] = await dataSource.query(
     `SELECT "timestamp", ${columns} FROM ${rollup ? 'metric_rollups' : 'metrics'}
       WHERE resource_type = $1 AND resource_id = $2 AND "timestamp" >= $3 ${rollup ? `AND "interval" = $4` : ''}

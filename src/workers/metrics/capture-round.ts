@@ -39,8 +39,8 @@ export interface CaptureRoundStats {
 interface Target {
   id: string;
   emsRef: string;
-  /** Seconds since the epoch of the first sample to capture is after this. */
-  from: number;
+  /** Seconds since the epoch of its last capture; null when it was never captured. */
+  capturedUntil: number | null;
 }
 
 /**
@@ -62,10 +62,10 @@ export async function captureRound(options: CaptureRoundOptions): Promise<Captur
     stats.targets += due.length;
     const groups = new Map<number, Target[]>();
     for (const target of due) {
-      const from = Math.max(target.from < 0 ? end - thresholdSeconds : target.from, end - gapLimitSeconds);
+      const from = Math.max(target.capturedUntil ?? end - thresholdSeconds, end - gapLimitSeconds);
       if (from >= end) continue;
       const group = groups.get(from) ?? [];
-      group.push({ ...target, from });
+      group.push(target);
       groups.set(from, group);
     }
     for (const [from, targets] of groups) {
@@ -87,7 +87,7 @@ export async function captureRound(options: CaptureRoundOptions): Promise<Captur
   return stats;
 }
 
-/** The kind's live objects whose last capture is at or before `dueBefore` (seconds), with it (-1: never). */
+/** The kind's live objects whose last capture is at or before `dueBefore` (seconds), or that were never captured. */
 async function dueTargets(options: CaptureRoundOptions, level: MetricLevel, dueBefore: number): Promise<Target[]> {
   const rows: { id: string; ems_ref: string; captured_until: number | null }[] = await options.dataSource.query(
     `SELECT t.id::text AS id, t.ems_ref, extract(epoch FROM m.captured_until)::float8 AS captured_until
@@ -97,7 +97,7 @@ async function dueTargets(options: CaptureRoundOptions, level: MetricLevel, dueB
       ORDER BY t.id`,
     [options.providerId, level.table, dueBefore],
   );
-  return rows.map((r) => ({ id: r.id, emsRef: r.ems_ref, from: r.captured_until ?? -1 }));
+  return rows.map((r) => ({ id: r.id, emsRef: r.ems_ref, capturedUntil: r.captured_until }));
 }
 
 /** Captures one chunk of time for a batch of objects, queues the samples, and records the capture. */

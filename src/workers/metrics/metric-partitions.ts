@@ -43,12 +43,12 @@ function addMonths(month: Date, months: number): Date {
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** The realtime partition holding the hour starting at `hour` (UTC), named after it. */
-export function realtimePartition(hour: Date): string {
+function realtimePartition(hour: Date): string {
   return `metrics_${hour.getUTCFullYear()}${pad(hour.getUTCMonth() + 1)}${pad(hour.getUTCDate())}${pad(hour.getUTCHours())}`;
 }
 
 /** The rollup partition of an interval's month. */
-export function rollupPartition(interval: RollupInterval, month: Date): string {
+function rollupPartition(interval: RollupInterval, month: Date): string {
   return `metric_rollups_${interval}_${month.getUTCFullYear()}${pad(month.getUTCMonth() + 1)}`;
 }
 
@@ -67,7 +67,7 @@ export function oldestKeptMonth(interval: RollupInterval, retention: MetricReten
 }
 
 /** Partitions of the metrics tables that exist, by name. */
-export async function existingPartitions(db: DataSource | EntityManager): Promise<Set<string>> {
+async function existingPartitions(db: DataSource | EntityManager): Promise<Set<string>> {
   const rows: { name: string }[] = await db.query(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent IN ('metrics'::regclass, 'metric_rollups'::regclass)`,

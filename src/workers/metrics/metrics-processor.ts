@@ -8,7 +8,7 @@ import type { ProviderStore } from '../../providers/provider-store';
 import type { MetricsJobData } from '../../queues/jobs';
 import { MetricsQueue } from '../../queues/metrics-queue';
 import { metricHierarchy, type MetricHierarchy } from './metric-hierarchy';
-import { createPartitions, existingPartitions, maintainPartitions, oldestKeptHour, realtimePartition, rollupPartition, type MetricRetention } from './metric-partitions';
+import { createPartitions, maintainPartitions, oldestKeptHour, type MetricRetention } from './metric-partitions';
 import { partitionsFor, storeSamples, type StoredSamples } from './store-samples';
 
 /** How often a processor keeps the partitions in shape (creates ahead, drops past retention). */
@@ -34,11 +34,9 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
   const pool = new Pool({ ...connectionConfig(dataSource, 'provider-fleet-metrics'), max: 1 });
   pool.on('error', (error) => logger.warn({ event: 'metrics.connection_lost', err: error }, 'metrics database connection lost'));
   const hierarchies = new Map<string, MetricHierarchy>();
-  let partitions: Set<string> | undefined;
 
   const maintain = async (): Promise<void> => {
     const { created, dropped } = await maintainPartitions(dataSource, retention);
-    partitions = undefined;
     if (dropped.length > 0) logger.info({ event: 'metrics.partitions_dropped', dropped }, `dropped ${dropped.length} metrics partitions past retention`);
     if (created.length > 0) logger.debug({ event: 'metrics.partitions_created', created }, 'metrics partitions created');
   };
@@ -61,15 +59,8 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
       return { stored: 0, tooOld: 0 };
     }
     const acceptFrom = oldestKeptHour(retention, new Date());
-    const needed = partitionsFor(batch, acceptFrom);
-    partitions ??= await existingPartitions(dataSource);
-    const known = partitions;
-    const missing = needed.hours.some((hour) => !known.has(realtimePartition(hour)))
-      || needed.months.some((month) => !known.has(rollupPartition('hourly', month)) || !known.has(rollupPartition('daily', month)));
-    if (missing) {
-      await createPartitions(dataSource, needed);
-      partitions = undefined;
-    }
+    // Usually all there (made ahead): one short look at the catalog under the partition lock per batch.
+    await createPartitions(dataSource, partitionsFor(batch, acceptFrom));
     const client = await pool.connect();
     try {
       const result = await storeSamples(client, hierarchy, batch, acceptFrom);
@@ -79,8 +70,6 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
       return result;
     } catch (error: unknown) {
       client.release(error instanceof Error ? error : true);
-      // A partition dropped by another processor's maintenance: look again next time.
-      partitions = undefined;
       throw error;
     }
   };

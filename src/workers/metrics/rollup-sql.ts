@@ -12,7 +12,8 @@ import { PROVIDER_RESOURCE, type MetricAggregation } from './metric-hierarchy';
  * samples at hand touch, which the parent steps extend with the parents' hours. `$1` is the provider.
  */
 
-const ROLLUP_COLUMNS = METRIC_COUNTERS.flatMap((c) => [`${c}_avg`, `${c}_min`, `${c}_max`]);
+/** The summary columns of `metric_rollups`, three per counter. */
+export const ROLLUP_COLUMNS = METRIC_COUNTERS.flatMap((c) => [`${c}_avg`, `${c}_min`, `${c}_max`]);
 const INSERT_INTO = `INSERT INTO metric_rollups (resource_type, resource_id, provider_id, "interval", "timestamp", sample_count, ${ROLLUP_COLUMNS.join(', ')})`;
 const UPSERT = `ON CONFLICT (resource_type, resource_id, "interval", "timestamp") DO UPDATE SET
   sample_count = EXCLUDED.sample_count, ${ROLLUP_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
