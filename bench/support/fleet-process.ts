@@ -27,7 +27,7 @@ export function spawnFleet(args: string[], settings: FleetSettings & { env?: Nod
   const child = spawn(process.execPath, [FLEET, ...args], {
     env: {
       ...process.env, DATABASE_URL: settings.databaseUrl, REDIS_URL: settings.redisUrl, FLEET_REDIS_PREFIX: settings.redisPrefix,
-      FLEET_ENCRYPTION_KEY: settings.encryptionKey, LOG_LEVEL: 'error', ...settings.env,
+      FLEET_ENCRYPTION_KEY: settings.encryptionKey, LOG_LEVEL: 'error', FLEET_API_PORT: '0', ...settings.env,
     },
     stdio: ['pipe', 'ignore', 'inherit'],
   });

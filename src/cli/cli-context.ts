@@ -74,7 +74,8 @@ export class CliContext {
     return (this.metricsQueueValue ??= new MetricsQueue(this.redis(), this.config.redisPrefix));
   }
 
-  private redis(): Redis {
+  /** The command's Redis connection (shared by its queues). */
+  redis(): Redis {
     return (this.redisValue ??= new Redis(this.config.redisUrl, { maxRetriesPerRequest: null }));
   }
 

@@ -11,6 +11,7 @@ import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
 import { startDemoCommand } from './commands/start-demo-command';
 import { serverCommand } from './commands/server-command';
+import { tokenCommands } from './commands/token-commands';
 import { workerCommand } from './commands/worker-command';
 import { workersCommand } from './commands/workers-command';
 
@@ -46,7 +47,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(serverCommand(context))
     .addCommand(workersCommand(context))
     .addCommand(eventsCommand(context))
-    .addCommand(metricsCommand(context));
+    .addCommand(metricsCommand(context))
+    .addCommand(tokenCommands(context));
 
   try {
     await program.parseAsync(argv);

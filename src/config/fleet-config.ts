@@ -54,6 +54,10 @@ export interface FleetConfig {
   metricsHourlyRetentionMonths: number;
   /** Months daily rollups are kept. */
   metricsDailyRetentionMonths: number;
+  /** Address the server's HTTP API and web UI listen on; 127.0.0.1 keeps them off the network. */
+  apiHost: string;
+  /** Port of the HTTP API and web UI. */
+  apiPort: number;
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -81,6 +85,8 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   metricsRealtimeRetentionHours: { env: 'FLEET_METRICS_REALTIME_RETENTION_HOURS', flag: 'metricsRealtimeRetentionHours' },
   metricsHourlyRetentionMonths: { env: 'FLEET_METRICS_HOURLY_RETENTION_MONTHS', flag: 'metricsHourlyRetentionMonths' },
   metricsDailyRetentionMonths: { env: 'FLEET_METRICS_DAILY_RETENTION_MONTHS', flag: 'metricsDailyRetentionMonths' },
+  apiHost: { env: 'FLEET_API_HOST', flag: 'apiHost' },
+  apiPort: { env: 'FLEET_API_PORT', flag: 'apiPort' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -107,6 +113,8 @@ export const configDefaults: Partial<FleetConfig> = {
   metricsRealtimeRetentionHours: 4,
   metricsHourlyRetentionMonths: 6,
   metricsDailyRetentionMonths: 6,
+  apiHost: '127.0.0.1',
+  apiPort: 8700,
 };
 
 /** Settings that are objects or lists: in the environment they are written as JSON. */
@@ -120,6 +128,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     'refreshIntervalsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
     'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
     'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
+    'apiHost', 'apiPort',
   ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -153,5 +162,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     metricsRealtimeRetentionHours: { type: 'integer', minimum: 1, maximum: 8760 },
     metricsHourlyRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
     metricsDailyRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
+    apiHost: { type: 'string', minLength: 1, maxLength: 255 },
+    apiPort: { type: 'integer', minimum: 0, maximum: 65_535 },
   },
 };

@@ -1,3 +1,4 @@
+import { ApiToken } from './api-token';
 import { Authentication } from './authentication';
 import { EventStream } from './event-stream';
 import { InventoryChange } from './inventory-change';
@@ -26,7 +27,7 @@ import { RefreshRun } from './refresh-run';
 import { Worker } from './worker';
 
 export {
-  Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
+  ApiToken, Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   EventStream, InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
   RefreshRun, Worker,
@@ -41,7 +42,7 @@ export type { WorkerStatus } from './worker';
 
 /** Every entity, for the data source. */
 export const entities = [
-  Provider, Authentication, Worker, RefreshRun, InventoryChange, EventStream,
+  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, EventStream,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,

@@ -25,9 +25,9 @@ export function refreshIntervalProblem(minutes: unknown): string | null {
 
 /**
  * Checks a provider's input against its type: null when valid, else one message naming the field. Fills the
- * schemas' defaults into config and credentials.
+ * schemas' defaults into config and credentials. Credentials are left out when they are not being changed.
  */
-export function validateProviderInput(type: AnyProviderType, input: ProviderInput): string | null {
+export function validateProviderInput(type: AnyProviderType, input: ProviderInput, options: { skipCredentials?: boolean } = {}): string | null {
   if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 128) {
     return 'name: must be a non-empty string of at most 128 characters';
   }
@@ -41,5 +41,6 @@ export function validateProviderInput(type: AnyProviderType, input: ProviderInpu
     return `region: provider type ${type.type} has no regions`;
   }
   return refreshIntervalProblem(input.refreshIntervalMinutes)
-    ?? validateAgainst(type.configSchema, input.config, 'config') ?? validateAgainst(type.credentialsSchema, input.credentials, 'credentials');
+    ?? validateAgainst(type.configSchema, input.config, 'config')
+    ?? (options.skipCredentials ? null : validateAgainst(type.credentialsSchema, input.credentials, 'credentials'));
 }

@@ -19,6 +19,16 @@ export interface ProviderStoreOptions {
 }
 
 /** Fleet settings of a provider: whether the fleet serves it, and its refresh interval (null: the type's). */
+/** What an update may change; absent fields stay as they are. */
+export interface ProviderChanges extends ProviderSettings {
+  name?: string;
+  zone?: string;
+  /** Merged into the stored config, setting by setting. */
+  config?: Record<string, unknown>;
+  /** Replaces the stored credentials whole. */
+  credentials?: unknown;
+}
+
 export interface ProviderSettings {
   enabled?: boolean;
   refreshIntervalMinutes?: number | null;
@@ -108,6 +118,67 @@ export class ProviderStore {
     if (Object.keys(changes).length === 0) return provider;
     await this.options.dataSource.getRepository(Provider).update({ id: provider.id }, changes);
     return { ...provider, ...changes };
+  }
+
+  /**
+   * Changes a provider: its name, zone, settings, config (merged into the stored one) or credentials (replaced
+   * whole). The result is validated like a new provider's, and verified against the provider when its config or
+   * credentials change (unless told not to); nothing is written when a step fails. Returns the provider as changed.
+   */
+  async update(idOrName: string, changes: ProviderChanges, options: { verify?: boolean } = {}): Promise<Provider> {
+    const provider = await this.get(idOrName);
+    const { dataSource, cipher } = this.options;
+    const reachesProvider = changes.config !== undefined || changes.credentials !== undefined;
+    const credentials = changes.credentials ?? (reachesProvider ? await this.credentials(dataSource.manager, provider.id) : undefined);
+    const input: ProviderInput = {
+      type: provider.type, name: changes.name ?? provider.name, zone: changes.zone ?? provider.zone, region: provider.region,
+      config: { ...provider.config, ...changes.config }, credentials: credentials ?? {},
+      refreshIntervalMinutes: changes.refreshIntervalMinutes === undefined ? provider.refreshIntervalMinutes : changes.refreshIntervalMinutes,
+    };
+    if (credentials === undefined) {
+      // Unchanged credentials are not opened; only the rest is checked.
+      const problem = validateProviderInput(this.typeOf(provider.type), { ...input, credentials: undefined }, { skipCredentials: true });
+      if (problem) throw new ValidationError(problem);
+    } else {
+      await this.verify(input, { verify: reachesProvider && (options.verify ?? true) });
+    }
+    if (changes.enabled !== undefined && typeof changes.enabled !== 'boolean') throw new ValidationError('enabled: must be true or false');
+    const duplicate = (cause?: unknown): ConflictError => new ConflictError(`a provider named "${input.name}" already exists`, { cause });
+    await dataSource.transaction(async (manager) => {
+      if (input.name !== provider.name && await manager.findOneBy(Provider, { name: input.name })) throw duplicate();
+      await manager.save(Provider, Object.assign(provider, {
+        name: input.name, zone: input.zone, config: input.config as Record<string, unknown>, refreshIntervalMinutes: input.refreshIntervalMinutes ?? null,
+        enabled: changes.enabled ?? provider.enabled,
+      }));
+      if (changes.credentials !== undefined) {
+        await manager.update(Authentication, { providerId: provider.id, authtype: DEFAULT_AUTHTYPE }, {
+          sealedCredentials: cipher.encrypt(JSON.stringify(changes.credentials), associatedData(provider.id)),
+          status: options.verify === false ? 'unknown' : 'valid', lastValidAt: options.verify === false ? null : new Date(),
+        });
+      }
+    }).catch((error: unknown) => {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw duplicate(error);
+      throw error;
+    });
+    return this.get(provider.id);
+  }
+
+  /**
+   * Checks a saved provider's stored credentials against the provider, recording the result on its credentials
+   * (ManageIQ's authentication status). Throws what the check threw.
+   */
+  async verifySaved(idOrName: string, logger: Logger): Promise<Provider> {
+    const provider = await this.get(idOrName);
+    const instance = await this.instantiate(provider, logger.child({ provider: provider.name }));
+    const repository = this.options.dataSource.getRepository(Authentication);
+    try {
+      await instance.verifyCredentials(AbortSignal.timeout(30_000));
+    } catch (error: unknown) {
+      await repository.update({ providerId: provider.id, authtype: DEFAULT_AUTHTYPE }, { status: 'invalid' });
+      throw error;
+    }
+    await repository.update({ providerId: provider.id, authtype: DEFAULT_AUTHTYPE }, { status: 'valid', lastValidAt: new Date() });
+    return provider;
   }
 
   /** Deletes a provider with its credentials, inventory, refresh runs and change history. */

@@ -25,6 +25,23 @@ export interface RefreshQueueOptions {
 }
 
 const TARGET_SEPARATOR = '\u0000';
+/** How long a finished refresh job stays, answering for its refresh's status. */
+export const FINISHED_JOB_KEEP_SECONDS = 3600;
+
+/** Where a requested refresh stands, as its job tells. */
+export interface RefreshJobStatus {
+  jobId: string;
+  providerId: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  /** The running refresh's phase and objects built so far; the last published while it ran, once done. */
+  progress: RefreshProgress | null;
+  /** The finished refresh's outcome: null when a refresh that was already running had taken what this one asked. */
+  result: RefreshJobResult | null;
+  /** Why the job failed for good. */
+  failedReason: string | null;
+  requestedAt: Date;
+  finishedAt: Date | null;
+}
 
 // Merges a request into the pending one and returns the generation it belongs to, atomically, so a request either
 // lands before a claim (and the claiming worker refreshes it) or after it (and the next job will).
@@ -120,8 +137,12 @@ export class RefreshQueue {
       ...(full ? [] : request.targets.map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`)),
     )) as number;
     const jobId = `refresh-${provider.id}-${generation}`;
-    // The same job id while the generation lasts: BullMQ ignores the add when that job exists already.
-    await this.queue(provider.id).add('refresh', { providerId: provider.id, generation }, { jobId, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    // The same job id while the generation lasts: BullMQ ignores the add when that job exists already. Finished
+    // jobs are kept a while so the refresh's status can be asked for (the API's refresh id is the job id).
+    await this.queue(provider.id).add('refresh', { providerId: provider.id, generation }, {
+      jobId, removeOnComplete: { age: FINISHED_JOB_KEEP_SECONDS, count: 100 }, removeOnFail: { age: FINISHED_JOB_KEEP_SECONDS, count: 1000 },
+      attempts: 5, backoff: { type: 'exponential', delay: 1000 },
+    });
     return { providerId: provider.id, jobId };
   }
 
@@ -163,6 +184,23 @@ export class RefreshQueue {
     } finally {
       await events.close();
     }
+  }
+
+  /** Where the refresh a job id stands for is, or null when no such job is kept (unknown, or finished long ago). */
+  async status(jobId: string): Promise<RefreshJobStatus | null> {
+    const match = /^refresh-(\d+)-\d+$/.exec(jobId);
+    if (!match) return null;
+    const job = await this.queue(match[1]).getJob(jobId);
+    if (!job) return null;
+    const state = await job.getState();
+    const progress = typeof job.progress === 'object' && job.progress !== null ? job.progress as unknown as RefreshProgress : null;
+    return {
+      jobId, providerId: match[1],
+      state: state === 'completed' ? 'done' : state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'queued',
+      progress, result: state === 'completed' ? (job.returnvalue as RefreshJobResult | null) : null,
+      failedReason: state === 'failed' ? job.failedReason ?? 'failed' : null,
+      requestedAt: new Date(job.timestamp), finishedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+    };
   }
 
   /** For the worker that took `job`: the request it stands for. Idempotent for one job. */

@@ -66,6 +66,8 @@ describe('loadConfig', () => {
       metricsRealtimeRetentionHours: 4,
       metricsHourlyRetentionMonths: 6,
       metricsDailyRetentionMonths: 6,
+      apiHost: '127.0.0.1',
+      apiPort: 8700,
     });
   });
 

@@ -24,7 +24,7 @@ export class FleetServerProcess {
     const child = spawn(process.execPath, [FLEET, 'server', ...options.args], {
       env: {
         ...process.env, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl, FLEET_REDIS_PREFIX: options.redisPrefix,
-        FLEET_ENCRYPTION_KEY: options.encryptionKey, LOG_LEVEL: 'info', ...options.env,
+        FLEET_ENCRYPTION_KEY: options.encryptionKey, LOG_LEVEL: 'info', FLEET_API_PORT: '0', ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,8 +1,15 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { buildApiApp } from '../../server/api/api-app';
+import { ApiTokenStore } from '../../server/api/api-token-store';
 import { startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
 import { withProviderTypeModules } from '../../providers/provider-type-modules';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
+
+/** The web UI as built next to the compiled fleet (dist/ui). */
+const UI_DIRECTORY = join(__dirname, '..', '..', '..', 'ui');
 
 interface ServerFlags {
   provisionMs: number;
@@ -22,17 +29,36 @@ export function withServerOptions(command: Command): Command {
     .option('--leader-retry-ms <ms>', 'how often a follower tries to become the leader', toInt, 2_000);
 }
 
+/** A running fleet server: where its API and UI answer, and how to stop it. */
+export interface RunningFleetServer {
+  apiUrl: string;
+  stop: () => Promise<void>;
+}
+
 /**
- * Starts a fleet server from the CLI context (migrating the database first); returns its stop function. It runs
- * until stopped, leading or ready to lead.
+ * Starts a fleet server from the CLI context (migrating the database first): its HTTP API and web UI, and the
+ * leader's work (supervising, scheduling) once it holds the leader lock. It runs until stopped.
  */
-export async function runFleetServer(context: CliContext, flags: ServerFlags): Promise<() => Promise<void>> {
+export async function runFleetServer(context: CliContext, flags: ServerFlags): Promise<RunningFleetServer> {
   const dataSource = await context.dataSource();
   await dataSource.runMigrations({ transaction: 'each' });
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
   const logger = context.logger.child({ role: 'server', pid: process.pid });
   const types = withProviderTypeModules(context.config.providerTypeModules);
-  return startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue(), types }, options);
+  const refreshQueue = await context.refreshQueue();
+  const api = await buildApiApp({
+    config: context.config, logger, dataSource, redis: context.redis(), store: await context.store(), refreshQueue,
+    eventQueue: context.eventQueue(), metricsQueue: context.metricsQueue(), tokens: new ApiTokenStore(dataSource), types,
+  }, { uiDirectory: UI_DIRECTORY });
+  await api.listen({ host: context.config.apiHost, port: context.config.apiPort });
+  const stopFleet = startFleetServer({ config: context.config, logger, dataSource, queue: refreshQueue, types }, options);
+  return {
+    apiUrl: listeningUrl(api.server.address(), context.config.apiHost),
+    stop: async () => {
+      await api.close();
+      await stopFleet();
+    },
+  };
 }
 
 /** Resolves with the signal that asks this process to stop. */
@@ -49,10 +75,17 @@ export function stopSignal(): Promise<NodeJS.Signals> {
 export function serverCommand(context: CliContext): Command {
   return withServerOptions(new Command('server').description('run the fleet: supervise worker processes and schedule refreshes (the leader among servers)'))
     .action(async (flags: ServerFlags) => {
-      const stop = await runFleetServer(context, flags);
-      console.log(JSON.stringify({ event: 'server.started', pid: process.pid }));
+      const server = await runFleetServer(context, flags);
+      console.log(JSON.stringify({ event: 'server.started', pid: process.pid, api: server.apiUrl }));
       const signal = await stopSignal();
       context.logger.info({ event: 'server.stopping', signal }, 'server stopping');
-      await stop();
+      await server.stop();
     });
+}
+
+/** The URL a listening server answers at (a wildcard host is shown as the loopback address). */
+function listeningUrl(address: string | AddressInfo | null, host: string): string {
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
 }

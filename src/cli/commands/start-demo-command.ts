@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { startDemoCloud } from '../../demo-cloud';
 import { NotFoundError } from '../../errors';
+import { ApiTokenStore } from '../../server/api/api-token-store';
 import type { CliContext } from '../cli-context';
 import { RefreshProgressBar } from '../refresh-progress-bar';
 import { renderRefreshSummary } from '../refresh-summary';
@@ -8,6 +9,8 @@ import { toInt } from './demo-cloud-command';
 import { runFleetServer, stopSignal, withServerOptions } from './server-command';
 
 const DEMO_PROVIDER = 'awesome-demo';
+/** The name of the token the demo prints; replaced at every start. */
+const QUICKSTART_TOKEN = 'quickstart';
 
 /**
  * `fleet start-demo` (what `npm start` runs): brings up the Awesome Cloud, registers a demo provider for it if
@@ -21,7 +24,7 @@ export function startDemoCommand(context: CliContext): Command {
     .action(async (options: Parameters<typeof runFleetServer>[1] & { port: number; vms: number }) => {
       const cloud = await startDemoCloud({ port: options.port, vms: options.vms });
       console.log(`Awesome Cloud serving ${options.vms} VMs at ${cloud.url}`);
-      const stopServer = await runFleetServer(context, options);
+      const server = await runFleetServer(context, options);
       const store = await context.store();
       const existing = await store.get(DEMO_PROVIDER).catch((error: unknown) => {
         if (error instanceof NotFoundError) return null;
@@ -41,7 +44,13 @@ export function startDemoCommand(context: CliContext): Command {
         .queueAndWait(DEMO_PROVIDER, { targets: [], source: 'user' }, bar ? (p) => bar.update(p) : undefined)
         .finally(() => bar?.stop());
       if (outcome) console.log(renderRefreshSummary(outcome));
+      // A new token at every start: tokens are stored hashed, so an earlier one cannot be shown again.
+      const { token } = await new ApiTokenStore(await context.dataSource()).create(QUICKSTART_TOKEN, { replace: true });
       console.log([
+        '',
+        `Web UI and API: ${server.apiUrl}  (API explorer: ${server.apiUrl}/api/docs)`,
+        `API token:      ${token}`,
+        `  curl -H 'authorization: Bearer ${token}' ${server.apiUrl}/api/v1/providers`,
         '',
         `The fleet keeps running: the demo cloud at ${cloud.url}, a refresh worker, an event catcher and a metrics collector for ${DEMO_PROVIDER}. In another terminal, try:`,
         `  curl -X POST -H 'content-type: application/json' -d '{"state":"running"}' ${cloud.url}/admin/vms/vm-0000001/power`,
@@ -54,7 +63,7 @@ export function startDemoCommand(context: CliContext): Command {
         'Press Ctrl-C to stop.',
       ].join('\n'));
       await stopSignal();
-      await stopServer();
+      await server.stop();
       await cloud.close();
     });
 }

@@ -1,4 +1,4 @@
-import { FleetError } from '../../errors';
+import { ProviderApiError } from '../../errors';
 import type { InventoryCollections } from '../../workers/refresh/inventory/inventory';
 import type { RefreshScope } from '../../workers/refresh/refresh-scope';
 import { Provider, type Collected } from '../provider';
@@ -33,7 +33,7 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
     const { region } = this.options;
     const client = this.client();
     const regions = await client.regions(signal);
-    if (!regions.includes(region ?? '')) throw new FleetError(`the cloud does not offer region "${region ?? ''}" (it offers ${regions.join(', ')})`);
+    if (!regions.includes(region ?? '')) throw new ProviderApiError(`the cloud does not offer region "${region ?? ''}" (it offers ${regions.join(', ')})`);
     return client;
   }
 

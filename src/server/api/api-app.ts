@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ApiContext } from './api-context';
+import { errorHandler } from './api-errors';
+import { bearerAuth } from './bearer-auth';
+import { ApiMetrics } from './api-metrics';
+import { buildRequestValidator } from './request-validation';
+import { ErrorBody } from './schemas/common-schemas';
+import { healthRoutes } from './routes/health-routes';
+import { providerRoutes } from './routes/provider-routes';
+import { providerTypeRoutes } from './routes/provider-type-routes';
+import { refreshRoutes } from './routes/refresh-routes';
+
+export interface ApiAppOptions {
+  /** The built web UI (index.html and its assets); not served when absent. */
+  uiDirectory?: string;
+}
+
+/** Everything after this is the API proper, behind a token. */
+export const API_PREFIX = '/api/v1';
+
+/**
+ * The fleet's HTTP API and web UI as one fastify app: routes validated and documented by their TypeBox schemas
+ * (served as OpenAPI at /api/docs), every API route and /metrics behind a bearer token (see bearerAuth).
+ */
+export async function buildApiApp(context: ApiContext, options: ApiAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: context.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // One line per request would be most of the log; failures are logged by the error handler, the rest is in /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Fastify's declared type for this factory is ajv-compiler's, whose compiler takes a bare schema; at run time it
+    // is called with the route definition ({ schema, httpPart, ... }), which is what ours takes.
+    schemaController: { compilersFactory: { buildValidator: buildRequestValidator as never } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler(context.logger));
+  app.addSchema(ErrorBody);
+  const metrics = new ApiMetrics(context);
+  metrics.instrument(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'provider-fleet API', version: '1', description: 'Providers, their inventory, refreshes, events, metrics and workers.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `schema${i}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });
+  app.addHook('onRequest', bearerAuth(context.tokens));
+  await app.register(healthRoutes, { context, metrics });
+  await app.register(async (api) => {
+    await api.register(providerTypeRoutes, { context });
+    await api.register(providerRoutes, { context });
+    await api.register(refreshRoutes, { context });
+  }, { prefix: API_PREFIX });
+
+  if (options.uiDirectory && existsSync(options.uiDirectory)) {
+    await app.register(fastifyStatic, { root: options.uiDirectory, prefix: '/', wildcard: false, decorateReply: true });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    // The UI routes in the browser: any other page path gets its index.html, API paths an honest 404.
+    if (request.method === 'GET' && !request.url.startsWith('/api') && options.uiDirectory && existsSync(options.uiDirectory)) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  return app;
+}
