@@ -45,10 +45,10 @@ describe('API: providers and provider types', function () {
   it('lists provider types with their schemas, form and regions', async () => {
     const response = await api.get('/api/v1/provider-types');
     expect(response.statusCode).to.equal(200);
-    const demo = (response.json() as { type: string; regions: { name: string }[]; form: { fields: unknown[] }; collections: string[] }[]).find((t) => t.type === 'demo');
+    const demo = (response.json() as { type: string; regions: { name: string }[]; form: { fields: unknown[] }; collections: { name: string; inventory: string }[] }[]).find((t) => t.type === 'demo');
     expect(demo?.regions.map((r) => r.name)).to.include('us-east-1');
     expect(demo?.form.fields.length).to.be.greaterThan(2);
-    expect(demo?.collections).to.include('vms');
+    expect(demo?.collections).to.deep.include({ name: 'vms', inventory: 'cloud_vms' });
     expect((await api.get('/api/v1/provider-types/demo')).json()).to.have.property('title', 'Awesome Cloud');
     expect((await api.get('/api/v1/provider-types/nope')).statusCode).to.equal(404);
   });

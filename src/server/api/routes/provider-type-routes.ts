@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { getMetadataArgsStorage } from 'typeorm';
 import type { AnyProviderType } from '../../../providers/provider';
 import { NotFoundError } from '../../../errors';
 import type { ApiContext } from '../api-context';
@@ -25,10 +26,16 @@ export const providerTypeRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext
   });
 };
 
+/** The inventory table an entity class is stored in: the name its collection has under /inventory. */
+function tableOf(entity: new () => unknown): string {
+  return getMetadataArgsStorage().tables.find((table) => table.target === entity)?.name ?? entity.name;
+}
+
 function typeView(type: AnyProviderType): ProviderTypeView {
   return {
     type: type.type, title: type.title, managerKind: type.managerKind, regions: type.regions ? [...type.regions] : null,
     configSchema: type.configSchema, credentialsSchema: type.credentialsSchema, form: type.form,
-    collections: Object.keys(type.inventory), targetable: [...type.targetable], events: type.events !== undefined, metrics: type.metrics !== undefined,
+    collections: Object.entries(type.inventory).map(([name, definition]) => ({ name, inventory: tableOf(definition.entity) })),
+    targetable: [...type.targetable], events: type.events !== undefined, metrics: type.metrics !== undefined,
   };
 }

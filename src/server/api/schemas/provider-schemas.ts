@@ -78,7 +78,8 @@ export const ProviderTypeView = Type.Object({
   credentialsSchema: Type.Unknown(),
   /** The add-provider form as a data-driven-forms schema. */
   form: Type.Unknown(),
-  collections: Type.Array(Type.String()),
+  /** The type's inventory collections, each with the inventory collection (table) of /inventory/{collection} it fills. */
+  collections: Type.Array(Type.Object({ name: Type.String(), inventory: Type.String() }, { additionalProperties: false })),
   targetable: Type.Array(Type.String()),
   events: Type.Boolean(),
   metrics: Type.Boolean(),
