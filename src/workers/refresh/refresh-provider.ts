@@ -69,7 +69,9 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
 
     await collectInto(inventory, { instance, scope, logger, request, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
-    request.onProgress?.({ phase: 'persist', built: builtCounts(inventory) });
+    // Counted before saving, which lets go of the built objects as it writes them.
+    const built = builtCounts(inventory);
+    request.onProgress?.({ phase: 'persist', built });
 
     const persistStarted = performance.now();
     let outcome: RefreshOutcome | undefined;
@@ -82,7 +84,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     // The run was recorded inside the transaction; the commit (where deferred key checks run) counts too.
     done.stats.durationsMs.persist = Math.round(performance.now() - persistStarted);
     await recordPersistDuration(dataSource, done, logger);
-    request.onProgress?.({ phase: 'done', built: {} });
+    request.onProgress?.({ phase: 'done', built });
     logger.info({ event: 'refresh.finished', refreshRunId: run.id, status: done.status, writes: done.writes, durationsMs: done.stats.durationsMs }, 'refresh finished');
     return done;
   } catch (error: unknown) {

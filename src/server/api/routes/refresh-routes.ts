@@ -19,10 +19,14 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
   app.post('/providers/:provider/refresh', {
     schema: {
       tags, summary: 'request a refresh, full or of some objects; merged with requests already waiting',
-      params: ProviderParams, body: Type.Optional(RefreshRequestBody), response: { 202: RefreshAccepted, ...errorResponses },
+      params: ProviderParams, body: RefreshRequestBody, response: { 202: RefreshAccepted, ...errorResponses },
+    },
+    // No body at all is a full refresh, the Refresh button's request.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
   }, async (request, reply) => {
-    const { jobId, providerId } = await refreshQueue.queueRefresh(request.params.provider, { targets: request.body?.targets ?? [], source: 'user' });
+    const { jobId, providerId } = await refreshQueue.queueRefresh(request.params.provider, { targets: request.body.targets ?? [], source: 'user' });
     return reply.code(202).send({ refreshId: jobId, providerId });
   });
 
