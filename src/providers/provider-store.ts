@@ -98,6 +98,8 @@ export class ProviderStore {
 
   /** A provider by id or name. */
   async get(idOrName: string): Promise<Provider> {
+    // What no provider can be called is not asked for: ids past bigint, text PostgreSQL cannot hold (NUL).
+    if (/^\d{19,}$/.test(idOrName) || idOrName.includes('\u0000')) throw new NotFoundError(`no provider "${idOrName.slice(0, 64)}"`);
     const repository = this.options.dataSource.getRepository(Provider);
     const provider = /^\d+$/.test(idOrName)
       ? await repository.findOneBy({ id: idOrName })

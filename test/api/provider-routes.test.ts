@@ -116,6 +116,9 @@ describe('API: providers and provider types', function () {
     ]) {
       expect((await api.request(request)).statusCode, `${request.method} ${request.url}`).to.equal(404);
     }
+    const unknownParameter = await api.get('/api/v1/providers?limit=5');
+    expect(unknownParameter.statusCode).to.equal(400);
+    expect(unknownParameter.json().error).to.equal('querystring.limit: is not a known field');
     expect(api.logged()).not.to.include(SECRET);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context';
 import { errorHandler } from './api-errors';
@@ -19,6 +19,8 @@ export interface ApiAppOptions {
   /** The built web UI (index.html and its assets); not served when absent. */
   uiDirectory?: string;
 }
+
+const NO_PARAMETERS = Type.Object({}, { additionalProperties: false });
 
 /** Everything after this is the API proper, behind a token. */
 export const API_PREFIX = '/api/v1';
@@ -53,6 +55,10 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });
   app.addHook('onRequest', bearerAuth(context.tokens));
+  app.addHook('onRoute', (route) => {
+    // A route that takes no query parameters refuses them, as every schema refuses unknown fields.
+    if (route.url.startsWith(API_PREFIX) && !route.schema?.querystring) route.schema = { ...route.schema, querystring: NO_PARAMETERS };
+  });
   await app.register(healthRoutes, { context, metrics });
   await app.register(async (api) => {
     await api.register(providerTypeRoutes, { context });

@@ -6,7 +6,7 @@ export const Id = Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'a n
 export const ErrorBody = Type.Object({ error: Type.String() }, { $id: 'Error', additionalProperties: false });
 
 /** A provider named by id or name in a path. */
-export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 128, description: 'provider id or name' }) });
+export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$', description: 'provider id or name' }) });
 export type ProviderParams = Static<typeof ProviderParams>;
 
 export const IdParams = Type.Object({ id: Id });
