@@ -1,4 +1,3 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { EventQueue } from '../../src/queues/event-queue';
 import type { RefreshQueue } from '../../src/queues/refresh-queue';
@@ -21,24 +20,20 @@ export interface QueueDepth {
 
 /** Reads one provider's queue depths from Redis on a connection of the caller's (keep it apart from the fleet's). */
 export class QueueDepthProbe {
-  private readonly events: Queue;
+  private readonly events: EventQueue;
 
   constructor(private readonly options: { redis: Redis; prefix: string; providerId: string; refreshQueue: RefreshQueue }) {
-    this.events = new Queue(EventQueue.queueName, { connection: options.redis, prefix: options.prefix });
+    this.events = new EventQueue({ redis: options.redis, connection: options.redis, prefix: options.prefix });
   }
 
   async read(): Promise<QueueDepth> {
-    const { redis, prefix, providerId, refreshQueue } = this.options;
-    const [eventBatches, pendingTargets, pendingFull, eventCounts, refreshCounts] = await Promise.all([
-      redis.llen(`${prefix}:event-batches:${providerId}`),
-      redis.scard(`${prefix}:refresh:${providerId}:pending:targets`),
-      redis.get(`${prefix}:refresh:${providerId}:pending:full`),
-      this.events.getJobCounts('waiting', 'delayed', 'prioritized', 'active'),
-      refreshQueue.counts(providerId),
+    const { providerId, refreshQueue } = this.options;
+    const [[eventBatches], [pending], eventCounts, refreshCounts] = await Promise.all([
+      this.events.depths([providerId]), refreshQueue.pending([providerId]), this.events.counts(), refreshQueue.counts(providerId),
     ]);
     return {
-      eventBatches, pendingTargets, pendingFull: pendingFull === '1',
-      eventJobs: (eventCounts.waiting ?? 0) + (eventCounts.delayed ?? 0) + (eventCounts.prioritized ?? 0), eventJobsActive: eventCounts.active ?? 0,
+      eventBatches, pendingTargets: pending.targets, pendingFull: pending.full,
+      eventJobs: eventCounts.waiting, eventJobsActive: eventCounts.active,
       refreshJobs: refreshCounts.waiting, refreshJobsActive: refreshCounts.active,
     };
   }

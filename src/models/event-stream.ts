@@ -41,6 +41,8 @@ export class EventStream {
   @Column({ type: 'text' })
   message!: string;
 
+  /** GIN-indexed (jsonb_path_ops) by a migration, for finding an object's events by its reference. */
+  @Index('event_streams_refs_idx', { synchronize: false })
   @Column({ type: 'jsonb', default: [] })
   refs!: EventObjectRef[];
 

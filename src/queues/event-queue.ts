@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '../providers/provider-events';
+import { jobCounts, type JobCounts } from './job-counts';
 import type { EventsJobData } from './jobs';
 
 export interface EventQueueOptions {
@@ -90,6 +91,21 @@ export class EventQueue {
   /** Batches waiting for a provider's handling. */
   async depth(providerId: string): Promise<number> {
     return this.options.redis.llen(this.keys(providerId).batches);
+  }
+
+  /** Batches waiting for each provider's handling, in one round trip, in their order. */
+  async depths(providerIds: readonly string[]): Promise<number[]> {
+    const reads = this.options.redis.pipeline();
+    for (const providerId of providerIds) reads.llen(this.keys(providerId).batches);
+    return ((await reads.exec()) ?? []).map(([error, length]) => {
+      if (error) throw error;
+      return Number(length);
+    });
+  }
+
+  /** The queue's jobs: each tells the handlers that a provider has batches waiting. */
+  async counts(): Promise<JobCounts> {
+    return jobCounts(this.queue);
   }
 
   /** Forgets a deleted provider's waiting events. */

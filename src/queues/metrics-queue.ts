@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { jobCounts, type JobCounts } from './job-counts';
 import type { MetricsJobData } from './jobs';
 
 /**
@@ -28,8 +29,12 @@ export class MetricsQueue {
 
   /** Messages waiting or being processed. */
   async depth(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    const { waiting, active } = await this.counts();
+    return waiting + active;
+  }
+
+  async counts(): Promise<JobCounts> {
+    return jobCounts(this.queue);
   }
 
   async close(): Promise<void> {

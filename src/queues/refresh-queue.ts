@@ -5,7 +5,14 @@ import type { Provider, RefreshSource } from '../models';
 import type { ProviderStore } from '../providers/provider-store';
 import { checkTargetCollections, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
 import type { ProgressListener, RefreshProgress } from '../workers/refresh/refresh-progress';
+import { jobCounts, type JobCounts } from './job-counts';
 import type { RefreshJobData, RefreshJobResult, RefreshRequestMessage } from './jobs';
+
+/** A provider's pending refresh request: a full refresh, or this many targets (none when nothing is pending). */
+export interface PendingRefresh {
+  full: boolean;
+  targets: number;
+}
 
 /** What a refresh worker takes from the queue: everything requested since the previous claim. */
 export interface ClaimedRefresh {
@@ -242,9 +249,23 @@ export class RefreshQueue {
   }
 
   /** Jobs waiting (at most one) and running (at most one) for a provider. */
-  async counts(providerId: string): Promise<{ waiting: number; active: number }> {
-    const counts = await this.queue(providerId).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-    return { waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0 };
+  async counts(providerId: string): Promise<JobCounts> {
+    return jobCounts(this.queue(providerId));
+  }
+
+  /** What the providers' pending requests (not claimed by a refresh yet) ask for, in one round trip, in their order. */
+  async pending(providerIds: readonly string[]): Promise<PendingRefresh[]> {
+    const reads = this.options.redis.pipeline();
+    for (const providerId of providerIds) {
+      const keys = this.pendingKeys(providerId);
+      reads.get(keys.full).scard(keys.targets);
+    }
+    const replies = (await reads.exec()) ?? [];
+    return providerIds.map((_providerId, i) => {
+      const [[fullError, full], [targetsError, targets]] = [replies[2 * i], replies[2 * i + 1]];
+      if (fullError || targetsError) throw fullError ?? targetsError;
+      return { full: full === '1', targets: Number(targets) };
+    });
   }
 
   /** Removes a deleted provider's queue and pending requests. */

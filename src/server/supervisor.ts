@@ -9,6 +9,7 @@ import { MetricsQueue } from '../queues/metrics-queue';
 import { startLoop } from './loop';
 import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
 import type { WorkerPlan } from './worker-plan';
+import { heartbeatLostReason, ORDERLY_STOP_REASONS, STOP_REASONS } from './worker-stop-reasons';
 
 /** The longest pause before restarting a provider's crashing worker. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -149,7 +150,7 @@ export class Supervisor {
     }
     for (const worker of unmatched) {
       if (worker.status !== 'running') continue;
-      await registry.markStopping(worker.id, worker.provider_id === null ? 'no longer wanted' : 'provider disabled or deleted');
+      await registry.markStopping(worker.id, worker.provider_id === null ? STOP_REASONS.noLongerWanted : STOP_REASONS.providerGone);
       await orchestrator.deprovision(this.handle(worker), { force: false });
     }
   }
@@ -191,11 +192,11 @@ export class Supervisor {
    */
   private async backingOff(role: WorkerRoleName, providerId: string | null): Promise<boolean> {
     const recent: { stop_reason: string | null; crashed: boolean; stopped_ms_ago: number }[] = await this.options.dataSource.query(
-      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason NOT IN ('provider disabled or deleted', 'no longer wanted')
+      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason <> ALL($3::text[])
                 AND coalesce(stopped_at - started_at < interval '1 minute', true)) AS crashed,
               (extract(epoch FROM now() - stopped_at) * 1000)::float8 AS stopped_ms_ago
          FROM workers WHERE provider_id IS NOT DISTINCT FROM $1 AND role = $2 AND status = 'stopped' ORDER BY id DESC LIMIT 10`,
-      [providerId, role],
+      [providerId, role, ORDERLY_STOP_REASONS],
     );
     let crashes = 0;
     while (crashes < recent.length && recent[crashes].crashed) crashes += 1;
@@ -247,16 +248,16 @@ export class Supervisor {
       await registry.markStopped(worker.id, reason);
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
-    if (!alive) return replace(worker.status === 'requested' ? 'exited before registering' : 'exited');
-    if (worker.status === 'requested' && worker.registration_expired) return replace('did not register in time');
-    if (worker.status === 'stopping' && worker.stopping_age_ms > this.stoppingTimeoutMs) return replace('did not stop in time');
+    if (!alive) return replace(worker.status === 'requested' ? STOP_REASONS.exitedBeforeRegistering : STOP_REASONS.exited);
+    if (worker.status === 'requested' && worker.registration_expired) return replace(STOP_REASONS.registrationTimeout);
+    if (worker.status === 'stopping' && worker.stopping_age_ms > this.stoppingTimeoutMs) return replace(STOP_REASONS.stopTimeout);
     if (worker.status !== 'running') return;
     if (worker.heartbeat_age_ms !== null && Math.min(worker.heartbeat_age_ms, Date.now() - this.watchingSince) > this.heartbeatTimeoutMs) {
-      return replace(`no heartbeat for ${Math.round(worker.heartbeat_age_ms / 1000)} s`);
+      return replace(heartbeatLostReason(worker.heartbeat_age_ms));
     }
     const threshold = this.options.memoryThresholdBytes;
     if (threshold !== undefined && Number(worker.rss_bytes ?? 0) > threshold) {
-      await registry.markStopping(worker.id, 'memory threshold passed');
+      await registry.markStopping(worker.id, STOP_REASONS.memoryThreshold);
       await orchestrator.deprovision(handle, { force: false });
     }
   }

@@ -1,8 +1,7 @@
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
-import { EVENT_LINK_COLUMNS } from '../../models';
-import type { EventObjectRef } from '../../providers/provider-events';
+import { findEvents, MAX_EVENT_TYPES, splitEventTypes } from '../../queries/stored-events';
 import { purgeEvents } from '../../server/event-retention';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
@@ -15,44 +14,31 @@ interface EventsOptions {
   json?: boolean;
 }
 
-interface EventRow {
-  id: string;
-  provider: string;
-  timestamp: Date;
-  event_type: string;
-  message: string;
-  refs: EventObjectRef[];
-  linked: boolean;
-}
-
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * `fleet events`: the newest stored events, oldest of them first, optionally of one provider, one type, since a
+ * `fleet events`: the newest stored events, oldest of them first, optionally of one provider, of some types, since a
  * time; `fleet events purge` removes those past retention.
  */
 export function eventsCommand(context: CliContext): Command {
   const command = new Command('events')
     .description('list stored provider events (newest last)')
     .option('--provider <id|name>', 'only this provider\'s events')
-    .option('--type <type>', 'only events of this type, e.g. vm.power_off')
+    .option('--type <types>', 'only events of these types, comma-separated, e.g. vm.power_off,vm.power_on')
     .option('--since <time>', 'only events since a time: an ISO 8601 time, or an age such as 30m, 6h, 2d')
     .option('--limit <n>', 'at most this many events (the newest)', toInt, 100)
     .option('--json', 'print JSON instead of a table')
     .action(async (options: EventsOptions) => {
-      const since = options.since === undefined ? null : parseSince(options.since);
-      const providerId = options.provider === undefined ? null : (await (await context.store()).get(options.provider)).id;
-      const rows: EventRow[] = await (await context.dataSource()).query(
-        `SELECT * FROM (
-           SELECT e.id, p.name AS provider, e."timestamp", e.event_type, e.message, e.refs,
-                  num_nonnulls(${Object.values(EVENT_LINK_COLUMNS).map((column) => `e.${column}`).join(', ')}) > 0 AS linked
-             FROM event_streams e JOIN providers p ON p.id = e.provider_id
-            WHERE ($1::bigint IS NULL OR e.provider_id = $1) AND ($2::text IS NULL OR e.event_type = $2)
-              AND ($3::timestamptz IS NULL OR e."timestamp" >= $3)
-            ORDER BY e."timestamp" DESC, e.id DESC LIMIT $4) newest
-         ORDER BY "timestamp", id`,
-        [providerId, options.type ?? null, since, options.limit],
-      );
+      const since = options.since === undefined ? undefined : parseSince(options.since);
+      const providerId = options.provider === undefined ? undefined : (await (await context.store()).get(options.provider)).id;
+      const types = options.type === undefined ? undefined : splitEventTypes(options.type);
+      if (types !== undefined && types.length > MAX_EVENT_TYPES) throw new ValidationError(`--type names at most ${MAX_EVENT_TYPES} event types`);
+      // The newest events of the query, shown oldest first.
+      const events = (await findEvents(await context.dataSource(), { providerId, types, since, limit: options.limit })).reverse();
+      const rows = events.map((event) => ({
+        id: event.id, provider: event.providerName, timestamp: event.timestamp, event_type: event.type, message: event.message,
+        refs: event.refs, linked: Object.keys(event.objects).length > 0,
+      }));
       if (options.json) {
         console.log(JSON.stringify(rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString() })), null, 2));
         return;

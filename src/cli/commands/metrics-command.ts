@@ -4,36 +4,32 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '../../errors';
 import { METRIC_COUNTERS, type MetricCounter } from '../../providers/provider-metrics';
 import type { ProviderStore } from '../../providers/provider-store';
+import {
+  DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, readMetricRows, type MetricInterval, type MetricsObject,
+} from '../../queries/metric-series';
 import { metricHierarchy, PROVIDER_RESOURCE } from '../../workers/metrics/metric-hierarchy';
-import { ROLLUP_COLUMNS } from '../../workers/metrics/rollup-sql';
 import { ident } from '../../workers/refresh/save/sql';
 import type { CliContext } from '../cli-context';
 import { sparkline } from '../text-chart';
 import { parseSince } from './events-command';
 import { toInt } from './demo-cloud-command';
 
-type MetricsInterval = 'realtime' | 'hourly' | 'daily';
-
 interface MetricsOptions {
   provider?: string;
-  interval?: MetricsInterval;
+  interval?: MetricInterval;
   since?: string;
   limit: number;
   json?: boolean;
 }
 
-/** An object with metrics: an inventory object of a metric kind, or a provider. */
-interface MetricsObject {
-  resourceType: string;
-  resourceId: string;
+/** An object with metrics, with the title the command shows it by. */
+interface NamedMetricsObject extends MetricsObject {
   title: string;
 }
 
 const COUNTER_TITLES: Readonly<Record<MetricCounter, string>> = {
   cpu_usage_percent: 'cpu %', memory_usage_percent: 'memory %', disk_io_kbps: 'disk kB/s', net_io_kbps: 'net kB/s',
 };
-/** How far back each interval looks by default. */
-const DEFAULT_SINCE: Readonly<Record<MetricsInterval, string>> = { realtime: '1h', hourly: '24h', daily: '30d' };
 const CHART_WIDTH = 60;
 
 /**
@@ -54,13 +50,15 @@ export function metricsCommand(context: CliContext): Command {
     .action(async (name: string, options: MetricsOptions) => {
       const dataSource = await context.dataSource();
       const object = await findObject(dataSource, await context.store(), name, options.provider);
-      const isProvider = object.resourceType === PROVIDER_RESOURCE;
-      const interval = options.interval ?? (isProvider ? 'hourly' : 'realtime');
-      if (isProvider && interval === 'realtime') throw new ValidationError('a provider has rollups only: use --interval hourly or daily');
-      const since = parseSince(options.since ?? DEFAULT_SINCE[interval]);
-      const rows = await readMetrics(dataSource, object, interval, since);
+      const interval = options.interval ?? defaultInterval(object.resourceType);
+      if (interval === 'realtime' && !hasRealtimeSamples(object.resourceType)) throw new ValidationError('a provider has rollups only: use --interval hourly or daily');
+      const since = options.since === undefined ? new Date(Date.now() - DEFAULT_WINDOW_MS[interval]) : parseSince(options.since);
+      const rows = await readMetricRows(dataSource, object, interval, { from: since });
       if (options.json) {
-        console.log(JSON.stringify({ object: object.title, interval, rows }, null, 2));
+        const json = rows.map((row) => ({
+          timestamp: row.timestamp.toISOString(), ...(row.sampleCount === null ? {} : { sample_count: row.sampleCount }), ...row.columns,
+        }));
+        console.log(JSON.stringify({ object: object.title, interval, rows: json }, null, 2));
         return;
       }
       console.log(`${object.title}, ${interval} since ${since.toISOString()}`);
@@ -72,14 +70,14 @@ export function metricsCommand(context: CliContext): Command {
       const table = new Table({ head: ['time', ...METRIC_COUNTERS.map((c) => (rollup ? `${COUNTER_TITLES[c]} avg (min-max)` : COUNTER_TITLES[c])), ...(rollup ? ['samples'] : [])] });
       for (const row of rows.slice(-options.limit)) {
         table.push([
-          row.timestamp,
-          ...METRIC_COUNTERS.map((c) => (rollup ? `${fmt(row[`${c}_avg`])} (${fmt(row[`${c}_min`])}-${fmt(row[`${c}_max`])})` : fmt(row[c]))),
-          ...(rollup ? [String(row.sample_count)] : []),
+          row.timestamp.toISOString(),
+          ...METRIC_COUNTERS.map((c) => (rollup ? `${fmt(row.columns[`${c}_avg`])} (${fmt(row.columns[`${c}_min`])}-${fmt(row.columns[`${c}_max`])})` : fmt(row.columns[c]))),
+          ...(rollup ? [String(row.sampleCount)] : []),
         ]);
       }
       console.log(table.toString());
       for (const counter of METRIC_COUNTERS) {
-        const values = rows.map((row) => row[rollup ? `${counter}_avg` : counter]).filter((v): v is number => typeof v === 'number');
+        const values = rows.map((row) => row.columns[rollup ? `${counter}_avg` : counter]).filter((v): v is number => typeof v === 'number');
         if (values.length > 0) console.log(`${COUNTER_TITLES[counter].padEnd(10)} ${sparkline(values, CHART_WIDTH)}  ${fmt(Math.min(...values))} .. ${fmt(Math.max(...values))}`);
       }
     });
@@ -90,9 +88,9 @@ function fmt(value: unknown): string {
 }
 
 /** The object named: inventory objects of metric kinds first (by ems_ref or name), then providers. */
-async function findObject(dataSource: DataSource, store: ProviderStore, name: string, providerName: string | undefined): Promise<MetricsObject> {
+async function findObject(dataSource: DataSource, store: ProviderStore, name: string, providerName: string | undefined): Promise<NamedMetricsObject> {
   const providers = providerName === undefined ? await store.list() : [await store.get(providerName)];
-  const found: MetricsObject[] = [];
+  const found: NamedMetricsObject[] = [];
   for (const provider of providers) {
     const hierarchy = metricHierarchy(dataSource, store.typeOf(provider.type));
     for (const level of hierarchy.levels) {
@@ -108,18 +106,4 @@ async function findObject(dataSource: DataSource, store: ProviderStore, name: st
   const provider = providerName === undefined ? providers.find((p) => p.name === name || p.id === name) : undefined;
   if (provider) return { resourceType: PROVIDER_RESOURCE, resourceId: provider.id, title: `provider ${provider.name}` };
   throw new NotFoundError(`no object with metrics named "${name}"${providerName === undefined ? '' : ` in provider ${providerName}`}`);
-}
-
-type MetricsRow = Record<string, unknown> & { timestamp: string };
-
-async function readMetrics(dataSource: DataSource, object: MetricsObject, interval: MetricsInterval, since: Date): Promise<MetricsRow[]> {
-  const rollup = interval !== 'realtime';
-  const columns = rollup ? `sample_count, ${ROLLUP_COLUMNS.join(', ')}` : METRIC_COUNTERS.join(', ');
-  const rows: (Record<string, unknown> & { timestamp: Date })[] = await dataSource.query(
-    `SELECT "timestamp", ${columns} FROM ${rollup ? 'metric_rollups' : 'metrics'}
-      WHERE resource_type = $1 AND resource_id = $2 AND "timestamp" >= $3 ${rollup ? `AND "interval" = $4` : ''}
-      ORDER BY "timestamp"`,
-    rollup ? [object.resourceType, object.resourceId, since, interval] : [object.resourceType, object.resourceId, since],
-  );
-  return rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString() }));
 }

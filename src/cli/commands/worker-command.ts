@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { describeError } from '../../errors';
+import { workerFailedReason } from '../../server/worker-stop-reasons';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
 import { WorkerRegistry } from '../../workers/runtime/worker-registry';
 import type { CliContext } from '../cli-context';
@@ -41,7 +42,7 @@ export function workerCommand(context: CliContext): Command {
         work.failed?.catch((error: unknown) => {
           logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
           process.exitCode = 1;
-          resolve(`failed: ${describeError(error)}`);
+          resolve(workerFailedReason(describeError(error)));
         });
       });
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');

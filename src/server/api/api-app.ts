@@ -10,10 +10,14 @@ import { bearerAuth } from './bearer-auth';
 import { ApiMetrics } from './api-metrics';
 import { buildRequestValidator } from './request-validation';
 import { ErrorBody } from './schemas/common-schemas';
+import { eventRoutes } from './routes/event-routes';
 import { healthRoutes } from './routes/health-routes';
+import { metricRoutes } from './routes/metric-routes';
 import { providerRoutes } from './routes/provider-routes';
 import { providerTypeRoutes } from './routes/provider-type-routes';
+import { queueRoutes } from './routes/queue-routes';
 import { refreshRoutes } from './routes/refresh-routes';
+import { workerRoutes } from './routes/worker-routes';
 
 export interface ApiAppOptions {
   /** The built web UI (index.html and its assets); not served when absent. */
@@ -64,6 +68,10 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
     await api.register(providerTypeRoutes, { context });
     await api.register(providerRoutes, { context });
     await api.register(refreshRoutes, { context });
+    await api.register(eventRoutes, { context });
+    await api.register(metricRoutes, { context });
+    await api.register(workerRoutes, { context });
+    await api.register(queueRoutes, { context });
   }, { prefix: API_PREFIX });
 
   if (options.uiDirectory && existsSync(options.uiDirectory)) {

@@ -1,6 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { ApiContext } from './api-context';
+import { EventCountCollector } from './prometheus/event-count-collector';
+import type { FleetCollector, FleetScrape } from './prometheus/fleet-collector';
+import { QueueDepthCollector } from './prometheus/queue-depth-collector';
+import { RefreshDurationCollector } from './prometheus/refresh-duration-collector';
+import { WorkerRestartCollector } from './prometheus/worker-restart-collector';
+
+/** What the metrics are read from: the database, the queues, and the log for what could not be read. */
+export type ApiMetricsContext = Pick<ApiContext, 'dataSource' | 'logger' | 'refreshQueue' | 'eventQueue' | 'metricsQueue'>;
 
 /**
  * The server's Prometheus metrics. HTTP latency is measured as requests pass; the fleet's own figures are read
@@ -13,8 +21,25 @@ export class ApiMetrics {
     labelNames: ['method', 'route', 'status'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [this.registry],
   });
+  private readonly collectFailures = new Counter({
+    name: 'fleet_metrics_collect_failures_total', help: 'Scrapes at which a part of the fleet metrics could not be read (see the server log)',
+    labelNames: ['collector'] as const, registers: [this.registry],
+  });
+  private readonly collectors: readonly FleetCollector[];
+  /** The collection in progress: a second scrape meanwhile waits for it rather than counting the same rows again. */
+  private collecting: Promise<void> | undefined;
 
-  constructor(private readonly context: ApiContext) {}
+  constructor(private readonly context: ApiMetricsContext) {
+    collectDefaultMetrics({ register: this.registry });
+    const { dataSource } = context;
+    const registry = this.registry;
+    this.collectors = [
+      new RefreshDurationCollector({ registry, dataSource }),
+      new EventCountCollector({ registry, dataSource }),
+      new WorkerRestartCollector({ registry, dataSource }),
+      new QueueDepthCollector({ registry, queues: context }),
+    ];
+  }
 
   /** Times every request by its route pattern (never its raw URL, which would make a label per object). */
   instrument(app: FastifyInstance): void {
@@ -26,9 +51,37 @@ export class ApiMetrics {
     });
   }
 
-  /** The metrics in Prometheus' text format. */
+  /** The metrics in Prometheus' text format, the fleet's brought up to date first. */
   async render(): Promise<{ contentType: string; body: string }> {
-    void this.context;
+    await (this.collecting ??= this.collectFleet().finally(() => {
+      this.collecting = undefined;
+    }));
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /**
+   * Runs every collector. One that fails is logged and counted, and the scrape still answers with the rest: a
+   * database that is away must not also take the HTTP and process metrics that would show it.
+   */
+  private async collectFleet(): Promise<void> {
+    let scrape: FleetScrape;
+    try {
+      scrape = { providers: await this.context.dataSource.query('SELECT id::text AS id, name FROM providers ORDER BY id') };
+    } catch (error: unknown) {
+      this.failed('providers', error);
+      return;
+    }
+    await Promise.all(this.collectors.map(async (collector) => {
+      try {
+        await collector.collect(scrape);
+      } catch (error: unknown) {
+        this.failed(collector.name, error);
+      }
+    }));
+  }
+
+  private failed(collector: string, error: unknown): void {
+    this.collectFailures.inc({ collector });
+    this.context.logger.warn({ event: 'api.metrics_collect_failed', collector, err: error }, `could not collect the ${collector} metrics`);
   }
 }

@@ -26,3 +26,11 @@ export const errorResponses = {
   401: Type.Ref('Error'),
   404: Type.Ref('Error'),
 } as const;
+
+/**
+ * One of a list of strings, as a JSON schema `enum`: validation then says "must be equal to one of the allowed
+ * values" for the field, where a union of literals would report its first branch's mismatch.
+ */
+export function StringEnum<T extends string>(values: readonly T[], options: { description?: string } = {}) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+}
