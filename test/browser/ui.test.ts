@@ -94,7 +94,7 @@ describe('web UI in a browser', function () {
     await page.getByRole('heading', { name: 'Providers' }).waitFor();
   });
 
-  it('adds a demo provider through its form: Validate refuses a wrong secret, accepts the right one, Save stores it', async () => {
+  it('adds a demo provider through its form: Validate and Save refuse a wrong secret, Validate accepts the right one, Save stores it', async () => {
     await page.getByRole('link', { name: 'Add provider' }).click();
     await page.getByLabel('Provider type').selectOption('demo');
     await page.getByLabel('Name', { exact: true }).fill('browser-demo');
@@ -107,6 +107,10 @@ describe('web UI in a browser', function () {
     await refused.waitFor();
     expect(await refused.textContent()).to.not.include('Credentials valid');
     await snap(page, '02-validate-refused');
+    // Saving checks the credentials too, and says why it did not save.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('save-error').waitFor();
+    expect(page.url()).to.match(/\/providers\/new$/);
 
     await page.getByLabel('Secret key', { exact: true }).fill('demo-secret');
     await page.getByRole('button', { name: 'Validate' }).click();
@@ -130,8 +134,16 @@ describe('web UI in a browser', function () {
     await page.getByTestId('provider-status').filter({ hasText: 'ok' }).waitFor();
     await snap(page, '05-provider-vms');
 
+    // The refresh history lists the runs (the worker's startup refresh too), and the one that stored the VMs what it created.
+    await page.getByRole('tab', { name: 'Refresh history' }).click();
+    await page.getByTestId('refresh-run-row').filter({ hasText: `vms +${VM_COUNT}` }).getByRole('button', { name: 'Show changes' }).click();
+    await page.getByTestId('run-changes').locator('tbody tr').first().waitFor();
+    await snap(page, '06-refresh-history');
+    await page.getByRole('tab', { name: 'VMs' }).click();
+    await rowCount(page, PAGE_SIZE);
+
     // Sorting by name asks the API for sort=name; keyset paging walks to the second page and back.
-    await page.getByRole('button', { name: 'name', exact: true }).click();
+    await page.getByRole('button', { name: 'Name', exact: true }).click();
     await page.locator('th[aria-sort="ascending"]').waitFor();
     const firstPage = await page.getByTestId('inventory-row').first().textContent();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -159,27 +171,27 @@ describe('web UI in a browser', function () {
     expect(response.status).to.equal(200);
     // The event catcher polls the cloud, the handler stores the event: the page reads its events every 5 s.
     await page.getByTestId('event-row').first().waitFor({ timeout: 90_000 });
-    await snap(page, '06-vm-events');
+    await snap(page, '07-vm-events');
 
     // The metrics collector's first round follows the first refresh; the panel reads again every 20 s.
     await page.getByTestId('metrics-chart').waitFor({ timeout: 150_000 });
     await page.getByTestId('metrics-chart').scrollIntoViewIfNeeded();
-    await snap(page, '07-vm-metrics');
+    await snap(page, '08-vm-metrics');
   });
 
   it('shows the workers, the queues and the event timeline', async () => {
     await page.getByRole('link', { name: 'Workers' }).click();
     await page.getByTestId('worker-row').first().waitFor();
     await page.getByRole('heading', { name: 'Queues' }).waitFor();
-    await snap(page, '08-workers');
+    await snap(page, '09-workers');
 
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByTestId('event-row').first().waitFor();
-    await snap(page, '09-events');
+    await snap(page, '10-events');
 
     await page.getByRole('link', { name: 'Providers' }).click();
     await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).waitFor();
-    await snap(page, '10-providers');
+    await snap(page, '11-providers');
   });
 
   it('returns to the login page with a message when the API refuses the token', async () => {
@@ -187,7 +199,7 @@ describe('web UI in a browser', function () {
     await page.evaluate(`window.sessionStorage.setItem('provider-fleet.api-token', 'pft_revoked-or-never-issued')`);
     await page.reload();
     await page.getByTestId('login-message').waitFor();
-    await snap(page, '11-token-refused');
+    await snap(page, '12-token-refused');
     expect(pageErrors).to.deep.equal([]);
   });
 });

@@ -38,16 +38,21 @@ export function formatValue(value: unknown, type?: string): string {
   return String(value);
 }
 
-/** Words an acronym: written in capitals in titles. */
-const ACRONYMS: Record<string, string> = { vm: 'VM', vms: 'VMs', ip: 'IP', ips: 'IPs' };
+/** Words that are acronyms: written in capitals in titles. */
+const ACRONYMS: Record<string, string> = { vm: 'VM', vms: 'VMs', ip: 'IP', ips: 'IPs', id: 'ID', ems: 'EMS', uid: 'UID', cpu: 'CPU' };
 
-/**
- * A collection's name as a tab or heading: "vms" -> "VMs", "securityGroups" and "cloud_security_groups" ->
- * "Security groups", "vmSecurityGroups" -> "VM security groups".
- */
-export function collectionTitle(name: string): string {
-  const words = name.replace(/^(cloud|infra|container)_/, '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[_\s]+/)
+/** "powerState", "power_state" -> "Power state"; "emsRef" -> "EMS ref": a camelCase or snake_case name as words. */
+export function titleOf(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[_\s]+/)
     .filter(Boolean).map((word) => ACRONYMS[word.toLowerCase()] ?? word.toLowerCase());
   const text = words.join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * A collection's name as a tab or heading, without the manager kind of inventory tables: "vms" -> "VMs",
+ * "securityGroups" and "cloud_security_groups" -> "Security groups", "vmSecurityGroups" -> "VM security groups".
+ */
+export function collectionTitle(name: string): string {
+  return titleOf(name.replace(/^(cloud|infra|container)_/, ''));
 }

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { InventoryField } from '../api/api-types';
+import { titleOf } from '../components/format';
 
 export interface FieldFilter {
   field: string;
@@ -18,7 +19,7 @@ export function ColumnFilter({ fields, filter, onChange }: { fields: InventoryFi
   return (
     <form className="column-filter" onSubmit={apply} aria-label="column filter">
       <select aria-label="filter field" value={field} onChange={(event) => setField(event.target.value)}>
-        {fields.map((candidate) => <option key={candidate.name} value={candidate.name}>{candidate.name}</option>)}
+        {fields.map((candidate) => <option key={candidate.name} value={candidate.name}>{titleOf(candidate.name)}</option>)}
       </select>
       <span aria-hidden="true">=</span>
       <input aria-label="filter value" value={value} onChange={(event) => setValue(event.target.value)} placeholder="value" />

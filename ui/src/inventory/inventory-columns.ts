@@ -4,12 +4,20 @@ import type { InventoryField } from '../api/api-types';
 const HIDDEN_IN_LISTS = new Set(['id', 'providerId', 'createdAt', 'updatedAt']);
 const MAX_COLUMNS = 8;
 
-/** The columns of a collection's table: name and reference first, then its other own fields. */
+/** Name and reference first: what people recognise an object by. */
+function rank(field: InventoryField): number {
+  return field.name === 'name' ? 0 : field.name === 'emsRef' ? 1 : 2;
+}
+
+/** The fields in the order lists and filters offer them. */
+export function byRecognisability(fields: InventoryField[]): InventoryField[] {
+  return [...fields].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The columns of a collection's table: name and reference first, then its other own scalar fields. */
 export function listColumns(fields: InventoryField[]): InventoryField[] {
-  const rank = (field: InventoryField) => (field.name === 'name' ? 0 : field.name === 'emsRef' ? 1 : 2);
-  return fields
-    .filter((field) => !HIDDEN_IN_LISTS.has(field.name) && field.type !== 'id' && !/Id$/.test(field.name))
-    .sort((a, b) => rank(a) - rank(b))
+  return byRecognisability(fields)
+    .filter((field) => !HIDDEN_IN_LISTS.has(field.name) && field.type !== 'id' && field.type !== 'json' && !/Id$/.test(field.name))
     .slice(0, MAX_COLUMNS);
 }
 

@@ -8,7 +8,7 @@ import { useKeysetPager } from '../components/keyset-pager';
 import { Loading } from '../components/loading';
 import { PagerButtons } from '../components/pager-buttons';
 import { ColumnFilter, type FieldFilter } from './column-filter';
-import { linkColumn, listColumns } from './inventory-columns';
+import { byRecognisability, linkColumn, listColumns } from './inventory-columns';
 import { SortHeader } from './sort-header';
 import { useDebounced } from './use-debounced';
 import { useInventoryCatalog } from './use-inventory-catalog';
@@ -43,7 +43,7 @@ export function InventoryTable({ collection, providerId, reloadKey }: InventoryT
   if (!definition) return <ErrorBanner error={new Error(`the inventory has no collection "${collection}"`)} />;
   const columns = listColumns(definition.fields);
   const linked = linkColumn(columns);
-  const filterable = definition.fields.filter((field) => field.filterable);
+  const filterable = byRecognisability(definition.fields.filter((field) => field.filterable));
 
   return (
     <div className="inventory" data-testid={`inventory-${collection}`}>

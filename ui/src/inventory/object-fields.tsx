@@ -1,5 +1,5 @@
 import type { InventoryField, InventoryObject } from '../api/api-types';
-import { formatValue } from '../components/format';
+import { formatValue, titleOf } from '../components/format';
 
 /** Every field of an inventory object, typed by the catalog where it knows the field. */
 export function ObjectFields({ object, fields }: { object: InventoryObject; fields: InventoryField[] | undefined }) {
@@ -11,7 +11,7 @@ export function ObjectFields({ object, fields }: { object: InventoryObject; fiel
       <dl className="field-list" data-testid="object-fields">
         {entries.map(([name, value]) => (
           <div key={name}>
-            <dt>{name}</dt>
+            <dt title={name}>{titleOf(name)}</dt>
             <dd>{formatValue(value, types.get(name))}</dd>
           </div>
         ))}

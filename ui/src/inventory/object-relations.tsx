@@ -1,6 +1,6 @@
 import { Link } from 'wouter';
 import type { InventoryCollection, InventoryObject, InventoryRow } from '../api/api-types';
-import { NOTHING } from '../components/format';
+import { NOTHING, titleOf } from '../components/format';
 import { relationTarget } from './relation-target';
 
 /** The objects an inventory object is related to (its flavor, host, volumes, ...), linked to their pages. */
@@ -16,7 +16,7 @@ export function ObjectRelations({ object, collection, catalog }: { object: Inven
           const list = related === null ? [] : Array.isArray(related) ? related : [related];
           return (
             <div key={relation}>
-              <dt>{relation}{object.relationsTruncated?.includes(relation) ? ' (first 100)' : ''}</dt>
+              <dt>{titleOf(relation)}{object.relationsTruncated?.includes(relation) ? ' (first 100)' : ''}</dt>
               <dd>
                 {list.length === 0 ? NOTHING : list.map((row) => <RelatedObject key={row.id} row={row} target={target} />)}
               </dd>
