@@ -13,4 +13,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
   },
+  // For work on the UI itself (`npx vite --config ui/vite.config.mts`): pages reload on save, the API is a running
+  // fleet server's.
+  server: {
+    proxy: { '/api': process.env.FLEET_API_URL ?? 'http://127.0.0.1:8700' },
+  },
 });
