@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL and Redis are installed and running on this machine (Debian), starting what is stopped.
-# Idempotent: does nothing when both already answer.
+# Makes sure PostgreSQL and Redis are installed and running on this machine (Debian), starting what is stopped, and
+# that Debian's Chromium is installed for the browser tests (which never download a browser of their own).
+# Idempotent: does nothing when all are there and running.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -36,3 +37,10 @@ if ! redis_ready; then
   redis_ready || { echo "Redis did not start" >&2; exit 1; }
 fi
 echo "PostgreSQL and Redis are running"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Chromium"
+  # With its recommended packages: they bring the fonts that pages and screenshots are drawn with.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null \
+    || { as_root apt-get update >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null; }
+fi

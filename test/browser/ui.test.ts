@@ -1,0 +1,214 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
+import { ApiTokenStore } from '../../src/server/api/api-token-store';
+import { FleetServerProcess } from '../support/fleet-server-process';
+import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
+
+/** Debian's Chromium, installed by scripts/ensure-services.sh: the tests never download a browser. */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
+const VM_COUNT = 50;
+const PAGE_SIZE = 25;
+/** The VM whose power the test changes, so the fleet catches an event about it. */
+const EVENT_VM = 'vm-0000001';
+
+/**
+ * The web UI in a real browser against a real fleet: a `fleet server` process (with its workers) serving the UI and
+ * the API, and a demo cloud. It signs in, adds a provider through the type's form, refreshes it and watches the
+ * progress, pages and filters its VMs, and opens a VM to see its events and its metrics chart.
+ */
+describe('web UI in a browser', function () {
+  this.timeout(240_000);
+  let cloud: RunningDemoCloud;
+  let server: FleetServerProcess;
+  let baseUrl: string;
+  let token: string;
+  let context: BrowserContext;
+  let page: Page;
+  let userDataDir: string;
+  let otherProviders: string[] = [];
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const env = testEnv();
+    await mkdir(SCREENSHOTS, { recursive: true });
+    cloud = await startDemoCloud({ vms: VM_COUNT, seed: 17 });
+    // Other tests' providers (their clouds long gone) would get workers of their own: this fleet has only the one
+    // the test adds.
+    otherProviders = (await env.dataSource.query('UPDATE providers SET enabled = false WHERE enabled RETURNING id') as [{ id: string }[], number])[0].map((row) => row.id);
+    token = (await new ApiTokenStore(env.dataSource).create(`browser-${process.pid}`)).token;
+    server = FleetServerProcess.start({
+      databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey,
+      args: ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300'],
+    });
+    baseUrl = await until(() => {
+      if (server.child.exitCode !== null) throw new Error(`fleet server exited early:\n${server.output()}`);
+      const api = server.events('server.started')[0]?.api;
+      return typeof api === 'string' ? api : undefined;
+    }, 'the fleet server to listen', 60_000);
+
+    userDataDir = await mkdtemp(join(tmpdir(), 'fleet-ui-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 860 },
+    });
+    page = context.pages()[0] ?? await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(30_000);
+  });
+
+  after(async () => {
+    await context?.close();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await server?.stop(30_000);
+    await cloud?.close();
+    if (otherProviders.length > 0) await testEnv().dataSource.query('UPDATE providers SET enabled = true WHERE id = ANY($1)', [otherProviders]);
+  });
+
+  // The steps build on each other: after a failed one, the rest are skipped rather than failing for its reason.
+  let failedStep: string | undefined;
+  beforeEach(function () {
+    if (failedStep) this.skip();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    failedStep = this.currentTest.title;
+    // The page as the failed step left it, for whoever looks into it.
+    if (page) await snap(page, `failed-${failedStep.replace(/\W+/g, '-')}`);
+  });
+
+  it('asks for a token, refuses a wrong one and signs in with a good one', async () => {
+    await page.goto(`${baseUrl}/providers`);
+    await page.getByLabel('API token').fill('pft_not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('login-problem').filter({ hasText: 'not accepted' }).waitFor();
+    await snap(page, '01-login');
+
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Providers' }).waitFor();
+  });
+
+  it('adds a demo provider through its form: Validate and Save refuse a wrong secret, Validate accepts the right one, Save stores it', async () => {
+    await page.getByRole('link', { name: 'Add provider' }).click();
+    await page.getByLabel('Provider type').selectOption('demo');
+    await page.getByLabel('Name', { exact: true }).fill('browser-demo');
+    await page.getByLabel('Region', { exact: true }).selectOption('us-east-1');
+    await page.getByLabel('API endpoint', { exact: true }).fill(cloud.url);
+    await page.getByLabel('Access key', { exact: true }).fill('demo-access');
+    await page.getByLabel('Secret key', { exact: true }).fill('not-the-secret');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    const refused = page.locator('[data-testid="validate-result"][role="alert"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).to.not.include('Credentials valid');
+    await snap(page, '02-validate-refused');
+    // Saving checks the credentials too, and says why it did not save.
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('save-error').waitFor();
+    expect(page.url()).to.match(/\/providers\/new$/);
+
+    await page.getByLabel('Secret key', { exact: true }).fill('demo-secret');
+    await page.getByRole('button', { name: 'Validate' }).click();
+    await page.getByTestId('validate-result').filter({ hasText: 'Credentials valid' }).waitFor();
+    await snap(page, '03-validate-ok');
+
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/providers\/\d+$/);
+    await page.getByRole('heading', { name: 'browser-demo' }).waitFor();
+  });
+
+  it('refreshes the provider with live progress, then lists its VMs sortable, paged and filtered', async () => {
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await page.getByTestId('refresh-progress').waitFor();
+    await snap(page, '04-refresh-progress');
+    await page.getByTestId('refresh-outcome').filter({ hasText: 'Refresh done' }).waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('refresh-phase').textContent()).to.match(/vms \d+/);
+
+    await page.getByRole('tab', { name: 'VMs' }).click();
+    await rowCount(page, PAGE_SIZE);
+    await page.getByTestId('provider-status').filter({ hasText: 'ok' }).waitFor();
+    await snap(page, '05-provider-vms');
+
+    // The refresh history lists the runs (the worker's startup refresh too), and the one that stored the VMs what it created.
+    await page.getByRole('tab', { name: 'Refresh history' }).click();
+    await page.getByTestId('refresh-run-row').filter({ hasText: `vms +${VM_COUNT}` }).getByRole('button', { name: 'Show changes' }).click();
+    await page.getByTestId('run-changes').locator('tbody tr').first().waitFor();
+    await snap(page, '06-refresh-history');
+    await page.getByRole('tab', { name: 'VMs' }).click();
+    await rowCount(page, PAGE_SIZE);
+
+    // Sorting by name asks the API for sort=name; keyset paging walks to the second page and back.
+    await page.getByRole('button', { name: 'Name', exact: true }).click();
+    await page.locator('th[aria-sort="ascending"]').waitFor();
+    const firstPage = await page.getByTestId('inventory-row').first().textContent();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('page 2').waitFor();
+    await rowCount(page, VM_COUNT - PAGE_SIZE);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('page 1').waitFor();
+    await until(async () => (await page.getByTestId('inventory-row').first().textContent()) === firstPage || undefined, 'the first page again');
+
+    await page.getByLabel('filter field').selectOption('emsRef');
+    await page.getByLabel('filter value').fill(EVENT_VM);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await rowCount(page, 1);
+  });
+
+  it('shows a VM with its events and a metrics chart', async () => {
+    await page.getByTestId('inventory-row').getByRole('link').first().click();
+    await page.waitForURL(/\/inventory\/cloud_vms\/\d+$/);
+    await page.getByTestId('object-fields').waitFor();
+
+    const powerState = cloud.state.get('vms', EVENT_VM)?.power_state === 'running' ? 'stopped' : 'running';
+    const response = await fetch(`${cloud.url}/admin/vms/${EVENT_VM}/power`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: powerState }),
+    });
+    expect(response.status).to.equal(200);
+    // The event catcher polls the cloud, the handler stores the event: the page reads its events every 5 s.
+    await page.getByTestId('event-row').first().waitFor({ timeout: 90_000 });
+    await snap(page, '07-vm-events');
+
+    // The metrics collector's first round follows the first refresh; the panel reads again every 20 s.
+    await page.getByTestId('metrics-chart').waitFor({ timeout: 150_000 });
+    await page.getByTestId('metrics-chart').scrollIntoViewIfNeeded();
+    await snap(page, '08-vm-metrics');
+  });
+
+  it('shows the workers, the queues and the event timeline', async () => {
+    await page.getByRole('link', { name: 'Workers' }).click();
+    await page.getByTestId('worker-row').first().waitFor();
+    await page.getByRole('heading', { name: 'Queues' }).waitFor();
+    await snap(page, '09-workers');
+
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByTestId('event-row').first().waitFor();
+    await snap(page, '10-events');
+
+    await page.getByRole('link', { name: 'Providers' }).click();
+    await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).waitFor();
+    await snap(page, '11-providers');
+  });
+
+  it('returns to the login page with a message when the API refuses the token', async () => {
+    // Browser-side code as text: this file is compiled for Node, without the DOM's types.
+    await page.evaluate(`window.sessionStorage.setItem('provider-fleet.api-token', 'pft_revoked-or-never-issued')`);
+    await page.reload();
+    await page.getByTestId('login-message').waitFor();
+    await snap(page, '12-token-refused');
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
+
+async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the inventory table shows `count` rows. */
+async function rowCount(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(`document.querySelectorAll('[data-testid="inventory-row"]').length === ${count}`);
+}

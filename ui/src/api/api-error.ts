@@ -1,0 +1,8 @@
+/** A failed API call: the HTTP status (0 when the server could not be reached) and the API's own message. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}

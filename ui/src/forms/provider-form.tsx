@@ -1,0 +1,62 @@
+import { FormRenderer } from '@data-driven-forms/react-form-renderer';
+import { useMemo, useState } from 'react';
+import type { FormFieldSchema, Provider, ProviderType, VerifyResult } from '../api/api-types';
+import { useAuth } from '../auth/auth-context';
+import { componentMapper } from './component-mapper';
+import { providerBody } from './provider-body';
+import { ProviderFormTemplate, type ProviderFormStatus, type ProviderFormTemplateProps } from './provider-form-template';
+
+/** Every provider has a name; the type's form asks for the rest. */
+const NAME_FIELD: FormFieldSchema = {
+  component: 'text-field', name: 'name', label: 'Name', isRequired: true, validate: [{ type: 'required' }],
+  helperText: 'how the fleet calls this provider',
+};
+
+const IDLE: ProviderFormStatus = { verifying: false, verifyResult: null, verifyError: null, saving: false, saveError: null };
+
+interface ProviderFormProps {
+  providerType: ProviderType;
+  onSaved: (provider: Provider) => void;
+  onCancel: () => void;
+}
+
+/** The provider type's own form (a data-driven-forms schema from the API) with a Name, Validate and Save. */
+export function ProviderForm({ providerType, onSaved, onCancel }: ProviderFormProps) {
+  const { api } = useAuth();
+  const [status, setStatus] = useState<ProviderFormStatus>(IDLE);
+  const schema = useMemo(() => ({ fields: [NAME_FIELD, ...providerType.form.fields] }), [providerType]);
+
+  const validate = (values: Record<string, unknown>) => {
+    setStatus((current) => ({ ...current, verifying: true, verifyResult: null, verifyError: null }));
+    api.post<VerifyResult>('/providers/verify', providerBody(providerType.type, values)).then(
+      (verifyResult) => setStatus((current) => ({ ...current, verifying: false, verifyResult })),
+      (error: unknown) => setStatus((current) => ({ ...current, verifying: false, verifyError: messageOf(error) })),
+    );
+  };
+
+  const save = async (values: Record<string, unknown>) => {
+    setStatus((current) => ({ ...current, saving: true, saveError: null }));
+    try {
+      const provider = await api.post<Provider>('/providers', providerBody(providerType.type, values));
+      setStatus(IDLE);
+      onSaved(provider);
+    } catch (error: unknown) {
+      setStatus((current) => ({ ...current, saving: false, saveError: messageOf(error) }));
+    }
+  };
+
+  const templateProps: Partial<ProviderFormTemplateProps> = { status, onValidate: validate, onCancel };
+  return (
+    <FormRenderer<Record<string, unknown>, Partial<Record<string, unknown>>, ProviderFormTemplateProps>
+      schema={schema}
+      componentMapper={componentMapper}
+      FormTemplate={ProviderFormTemplate}
+      FormTemplateProps={templateProps}
+      onSubmit={save}
+    />
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
