@@ -11,6 +11,7 @@ import { ApiMetrics } from './api-metrics';
 import { buildRequestValidator } from './request-validation';
 import { ErrorBody } from './schemas/common-schemas';
 import { healthRoutes } from './routes/health-routes';
+import { inventoryRoutes } from './routes/inventory-routes';
 import { providerRoutes } from './routes/provider-routes';
 import { providerTypeRoutes } from './routes/provider-type-routes';
 import { refreshRoutes } from './routes/refresh-routes';
@@ -58,6 +59,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
     await api.register(providerTypeRoutes, { context });
     await api.register(providerRoutes, { context });
     await api.register(refreshRoutes, { context });
+    await api.register(inventoryRoutes, { context });
   }, { prefix: API_PREFIX });
 
   if (options.uiDirectory && existsSync(options.uiDirectory)) {
