@@ -12,6 +12,7 @@ import { buildRequestValidator } from './request-validation';
 import { ErrorBody } from './schemas/common-schemas';
 import { eventRoutes } from './routes/event-routes';
 import { healthRoutes } from './routes/health-routes';
+import { inventoryRoutes } from './routes/inventory-routes';
 import { metricRoutes } from './routes/metric-routes';
 import { providerRoutes } from './routes/provider-routes';
 import { providerTypeRoutes } from './routes/provider-type-routes';
@@ -72,6 +73,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
     await api.register(metricRoutes, { context });
     await api.register(workerRoutes, { context });
     await api.register(queueRoutes, { context });
+    await api.register(inventoryRoutes, { context });
   }, { prefix: API_PREFIX });
 
   if (options.uiDirectory && existsSync(options.uiDirectory)) {

@@ -8,6 +8,10 @@ import { CloudVolume } from './volume';
 
 @Entity('cloud_vms')
 @Index('cloud_vms_ref_key', ['providerId', 'emsRef'], { unique: true })
+@Index('cloud_vms_provider_name_idx', ['providerId', 'name', 'id'])
+@Index('cloud_vms_name_idx', ['name', 'id'])
+// The API's name search (a GIN trigram index, where pg_trgm exists) is made by migration: TypeORM cannot describe it.
+@Index('cloud_vms_name_trgm_idx', { synchronize: false })
 export class CloudVm extends InventoryObject {
   @Column({ name: 'power_state', type: 'text', nullable: true })
   powerState!: string | null;

@@ -5,6 +5,10 @@ import type { CloudVm } from './vm';
 
 @Entity('cloud_volumes')
 @Index('cloud_volumes_ref_key', ['providerId', 'emsRef'], { unique: true })
+@Index('cloud_volumes_provider_name_idx', ['providerId', 'name', 'id'])
+@Index('cloud_volumes_name_idx', ['name', 'id'])
+// The API's name search (a GIN trigram index, where pg_trgm exists) is made by migration: TypeORM cannot describe it.
+@Index('cloud_volumes_name_trgm_idx', { synchronize: false })
 export class CloudVolume extends InventoryObject {
   @Column({ name: 'size_gb', type: 'integer', nullable: true })
   sizeGb!: number | null;

@@ -5,6 +5,10 @@ import { ContainerPod } from './pod';
 /** A container of a pod; it lives and dies with its pod. */
 @Entity('containers')
 @Index('containers_ref_key', ['providerId', 'emsRef'], { unique: true })
+@Index('containers_provider_name_idx', ['providerId', 'name', 'id'])
+@Index('containers_name_idx', ['name', 'id'])
+// The API's name search (a GIN trigram index, where pg_trgm exists) is made by migration: TypeORM cannot describe it.
+@Index('containers_name_trgm_idx', { synchronize: false })
 export class Container extends InventoryObject {
   @Column({ type: 'text', nullable: true })
   image!: string | null;

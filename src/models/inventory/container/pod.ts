@@ -5,6 +5,10 @@ import { ContainerNode } from './node';
 
 @Entity('container_pods')
 @Index('container_pods_ref_key', ['providerId', 'emsRef'], { unique: true })
+@Index('container_pods_provider_name_idx', ['providerId', 'name', 'id'])
+@Index('container_pods_name_idx', ['name', 'id'])
+// The API's name search (a GIN trigram index, where pg_trgm exists) is made by migration: TypeORM cannot describe it.
+@Index('container_pods_name_trgm_idx', { synchronize: false })
 export class ContainerPod extends InventoryObject {
   @Column({ type: 'text', nullable: true })
   phase!: string | null;

@@ -5,6 +5,10 @@ import { InfraHost } from './host';
 
 @Entity('infra_vms')
 @Index('infra_vms_ref_key', ['providerId', 'emsRef'], { unique: true })
+@Index('infra_vms_provider_name_idx', ['providerId', 'name', 'id'])
+@Index('infra_vms_name_idx', ['name', 'id'])
+// The API's name search (a GIN trigram index, where pg_trgm exists) is made by migration: TypeORM cannot describe it.
+@Index('infra_vms_name_trgm_idx', { synchronize: false })
 export class InfraVm extends InventoryObject {
   @Column({ name: 'power_state', type: 'text', nullable: true })
   powerState!: string | null;
