@@ -237,7 +237,7 @@ describe('API: inventory', function () {
     const [storedHost] = await db.query(`SELECT * FROM cloud_hosts WHERE id = $1`, [stored.host_id]);
     expect(host).to.include({ id: storedHost.id, name: storedHost.name, cpuCores: storedHost.cpu_cores });
     expect((availabilityZone as Record<string, unknown> | null)?.id ?? null).to.equal(stored.availability_zone_id);
-    expect(ids(volumes as Record<string, unknown>[])).to.deep.equal((await db.query(`SELECT id::text FROM cloud_volumes WHERE vm_id = $1 ORDER BY id`, [id])).map((r: { id: string }) => r.id));
+    expect(ids(volumes as Record<string, unknown>[])).to.deep.equal((await db.query(`SELECT id::text FROM cloud_volumes WHERE vm_id = $1 ORDER BY cloud_volumes.id`, [id])).map((r: { id: string }) => r.id));
     expect((volumes as Record<string, unknown>[]).every((volume) => volume.vmId === id)).to.equal(true);
     const groups = await db.query(`SELECT security_group_id::text AS id FROM cloud_vm_security_groups WHERE vm_id = $1 ORDER BY security_group_id`, [id]);
     expect(ids(securityGroups as Record<string, unknown>[])).to.deep.equal(groups.map((r: { id: string }) => r.id));
