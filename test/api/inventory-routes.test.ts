@@ -98,8 +98,8 @@ describe('API: inventory', function () {
     expect(field('raw')).to.deep.equal({ name: 'raw', type: 'json', filterable: false, sortable: false });
     expect(field('contentHash'), 'the refresh\'s bookkeeping is not shown').to.equal(undefined);
     expect(vms.searchable).to.equal(true);
-    expect(vms.relations).to.deep.include({ name: 'flavor', kind: 'one', collection: 'cloud_flavors' });
-    expect(vms.relations).to.deep.include({ name: 'host', kind: 'one', collection: 'cloud_hosts' });
+    expect(vms.relations).to.deep.include({ name: 'flavor', kind: 'one', collection: 'cloud_flavors', field: 'flavorId' });
+    expect(vms.relations).to.deep.include({ name: 'host', kind: 'one', collection: 'cloud_hosts', field: 'hostId' });
     expect(vms.relations).to.deep.include({ name: 'volumes', kind: 'many', collection: 'cloud_volumes', field: 'vmId' });
     expect(vms.relations).to.deep.include({ name: 'securityGroups', kind: 'many', collection: 'cloud_security_groups', via: 'cloud_vm_security_groups' });
     const pods = catalog.find((c) => c.name === 'container_pods')!;
