@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { entities } from '../../src/models';
+import { InventoryCatalog } from '../../src/server/api/inventory/inventory-catalog';
+import { InventoryReader } from '../../src/server/api/inventory/inventory-reader';
 import { ApiFixture } from '../support/api-fixture';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
@@ -94,8 +98,8 @@ describe('API: inventory', function () {
     expect(field('raw')).to.deep.equal({ name: 'raw', type: 'json', filterable: false, sortable: false });
     expect(field('contentHash'), 'the refresh\'s bookkeeping is not shown').to.equal(undefined);
     expect(vms.searchable).to.equal(true);
-    expect(vms.relations).to.deep.include({ name: 'flavor', kind: 'one', collection: 'cloud_flavors' });
-    expect(vms.relations).to.deep.include({ name: 'host', kind: 'one', collection: 'cloud_hosts' });
+    expect(vms.relations).to.deep.include({ name: 'flavor', kind: 'one', collection: 'cloud_flavors', field: 'flavorId' });
+    expect(vms.relations).to.deep.include({ name: 'host', kind: 'one', collection: 'cloud_hosts', field: 'hostId' });
     expect(vms.relations).to.deep.include({ name: 'volumes', kind: 'many', collection: 'cloud_volumes', field: 'vmId' });
     expect(vms.relations).to.deep.include({ name: 'securityGroups', kind: 'many', collection: 'cloud_security_groups', via: 'cloud_vm_security_groups' });
     const pods = catalog.find((c) => c.name === 'container_pods')!;
@@ -201,6 +205,13 @@ describe('API: inventory', function () {
     }
     expect(vm).not.to.have.property('raw');
     expect(vm).not.to.have.property('contentHash');
+
+    // Text the database writes into JSON comes out as it went in.
+    const name = 'quote " back \\ slash \u00fc \u{1F600} tab\t';
+    await db.query(`UPDATE cloud_vms SET name = $2 WHERE id = $1`, [vm.id, name]);
+    const [renamed] = (await list(`cloud_vms?id=${vm.id}&fields=name`)).items;
+    expect(renamed).to.deep.equal({ id: vm.id, name });
+    await db.query(`UPDATE cloud_vms SET name = $2 WHERE id = $1`, [vm.id, stored.name]);
   });
 
   it('includes archived objects, which archivedAt filters like any field', async () => {
@@ -293,6 +304,24 @@ describe('API: inventory', function () {
       const all = await allPages(`cloud_volumes?vmId=${vmId}`, 1000);
       expect(all).to.have.length(101);
     });
+  });
+
+  it('shares its database connections with another reader (prepared statements are named by their text)', async () => {
+    // One connection, so both readers' statements meet on it.
+    const shared = createDataSource({ databaseUrl: testEnv().databaseUrl, poolSize: 1 });
+    await shared.initialize();
+    try {
+      const catalog = InventoryCatalog.fromEntities(shared, entities);
+      const [first, second] = [new InventoryReader({ dataSource: shared, catalog }), new InventoryReader({ dataSource: shared, catalog })];
+      const byRef = JSON.parse(await first.pageJson('cloud_vms', { providerId, sort: 'emsRef', limit: '3' })) as Page;
+      const byRefDescending = JSON.parse(await second.pageJson('cloud_vms', { providerId, sort: '-emsRef', limit: '3' })) as Page;
+      expect(ids(byRef.items)).to.deep.equal((await dbIds('cloud_vms', 'true', [], 'ems_ref')).slice(0, 3));
+      expect(ids(byRefDescending.items)).to.deep.equal((await dbIds('cloud_vms', 'true', [], 'ems_ref DESC')).slice(0, 3));
+      const flavorId = (JSON.parse(await first.rowJson('cloud_vms', byRef.items[0].id as string)) as Row).flavorId as string;
+      expect(JSON.parse(await second.rowJson('cloud_flavors', flavorId))).to.include({ id: flavorId });
+    } finally {
+      await shared.destroy();
+    }
   });
 
   it('refuses what it does not understand with 400 naming the parameter', async () => {

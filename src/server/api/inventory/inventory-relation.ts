@@ -7,8 +7,9 @@ export interface OneRelation {
   readonly kind: 'one';
   readonly name: string;
   readonly collection: string;
-  /** This collection's column holding the related row's id. */
+  /** This collection's column holding the related row's id, and its field (`flavorId`). */
   readonly column: string;
+  readonly field: string;
 }
 
 /** The rows of another collection that point at this one (a VM's volumes). */
@@ -46,7 +47,10 @@ export function relationsOf(own: EntityMetadata, sources: readonly RelationSourc
   const isInventory = (metadata: EntityMetadata) => sources.some((source) => source.metadata === metadata);
   const relations: InventoryRelation[] = own.manyToOneRelations
     .filter((relation) => isInventory(relation.inverseEntityMetadata))
-    .map((relation) => ({ kind: 'one', name: relation.propertyName, collection: relation.inverseEntityMetadata.tableName, column: joinColumn(relation) }));
+    .map((relation) => ({
+      kind: 'one', name: relation.propertyName, collection: relation.inverseEntityMetadata.tableName, column: joinColumn(relation),
+      field: `${relation.propertyName}Id`,
+    }));
 
   for (const { metadata: other, isJoin } of sources) {
     const pointing = other.manyToOneRelations.filter((relation) => relation.inverseEntityMetadata === own);

@@ -32,12 +32,28 @@ export function selectList(alias: string, fields: readonly InventoryField[]): st
 }
 
 /**
- * The JSON text of a row of `fields`, built by the database so the API only passes it on. row_to_json of a
- * one-row subquery names the keys by the select list and writes compact JSON; it also costs the database less
- * than json_build_object's variadic arguments.
+ * The JSON text of a row of `fields`, written by the database so the API only passes it on: keys and values
+ * concatenated, each value rendered for its type (text escaped by to_json). This costs PostgreSQL about half of
+ * what row_to_json or json_build_object do, which look up every column's type on every row.
  */
 export function jsonRow(alias: string, fields: readonly InventoryField[]): string {
-  return `(SELECT row_to_json(r) FROM (SELECT ${selectList(alias, fields)}) AS r)::text`;
+  const members = fields.map((field, i) => `'${i === 0 ? '{' : ','}"${field.name}":' || ${jsonValue(alias, field)}`);
+  return `(${members.join(' || ')} || '}')`;
+}
+
+/** A field's value as JSON text, never NULL (a NULL is `null`). */
+function jsonValue(alias: string, field: InventoryField): string {
+  const column = columnOf(alias, field);
+  const rendered = {
+    id: `'"' || ${column} || '"'`,
+    integer: `${column}::text`,
+    number: `to_json(${column})::text`,
+    boolean: `${column}::text`,
+    string: `to_json(${column})::text`,
+    timestamp: `'"' || ${outputExpression(alias, field)} || '"'`,
+    json: `${column}::text`,
+  }[field.type];
+  return field.nullable ? `coalesce(${rendered}, 'null')` : rendered;
 }
 
 /** The positional parameters of one statement; values are only ever bound, never written into the SQL text. */

@@ -22,7 +22,7 @@ export const InventoryCollectionView = Type.Object({
     /** one: the row it points at, or null; many: the rows pointing at it (at most 100 shown with the row). */
     kind: Type.Union([Type.Literal('one'), Type.Literal('many')]),
     collection: Type.String(),
-    /** For rows pointing at this one: their field holding its id (all of them: `/inventory/{collection}?{field}={id}`). */
+    /** The field holding the id: this row's for kind one (flavorId), the rows' for kind many (vmId: all of them are `/inventory/{collection}?{field}={id}`). */
     field: Type.Optional(Type.String()),
     /** For rows linked through a join collection: that collection. */
     via: Type.Optional(Type.String()),

@@ -1,0 +1,181 @@
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import type { QueryConfig } from 'pg';
+import type { DataSource } from 'typeorm';
+import { CredentialsCipher } from '../src/crypto/credentials-cipher';
+import { entities } from '../src/models';
+import { ApiTokenStore } from '../src/server/api/api-token-store';
+import { InventoryCatalog } from '../src/server/api/inventory/inventory-catalog';
+import { statementName } from '../src/server/api/inventory/inventory-reader';
+import { listStatements } from '../src/server/api/inventory/list-statements';
+import { parseListQuery } from '../src/server/api/inventory/list-query';
+import { rowStatement } from '../src/server/api/inventory/row-statement';
+import { freePort } from '../test/support/free-port';
+import { until } from '../test/support/wait';
+import { startMigratedBenchDatabase } from './support/bench-database';
+import { flag, fmt, log, median, percentile, round, runBench } from './support/bench-output';
+import { Cleanups } from './support/cleanups';
+import { runClosedLoopQueries } from './support/closed-loop-queries';
+import { spawnFleet } from './support/fleet-process';
+import { killLeftWorkers } from './support/left-workers';
+import { deleteKeys } from './support/redis-keys';
+import { loadSyntheticInventory } from './support/synthetic-inventory';
+
+/**
+ * `npm run bench:api [-- --vms N] [-- --seconds S]`: the inventory API on N VMs (default 1M, over 4 providers, with
+ * their flavors, images, zones, hosts, volumes and security groups), served by a real `fleet server` in a process of
+ * its own and loaded by autocannon from this one with 50 connections, S seconds (default 10) after a warm-up:
+ * (a) a filtered, sorted page of 100 VMs, (b) a VM picked at random with its relations. Next to each, the baseline:
+ * the same SQL the API runs, from 50 connections in the same closed loop, and one at a time under EXPLAIN ANALYZE,
+ * so the API's own share is what is left.
+ */
+const PROVIDERS = 4;
+const CONNECTIONS = 50;
+const WARM_UP_SECONDS = 3;
+const TARGET_P99_MS = 50;
+
+interface Measured {
+  p50Ms: number;
+  p99Ms: number;
+  perSecond: number;
+  requests: number;
+  errors: number;
+}
+
+interface Case {
+  label: string;
+  /** The path of the i-th request. */
+  path: (index: number) => string;
+  /** The statement the API runs for the i-th request. */
+  sql: (index: number) => QueryConfig;
+}
+
+async function main(): Promise<void> {
+  const vms = Number(flag('--vms') ?? 1_000_000);
+  const seconds = Number(flag('--seconds') ?? 10);
+  const cleanups = new Cleanups();
+  try {
+    const { url: databaseUrl, dataSource } = await startMigratedBenchDatabase(cleanups, `fleet_bench_api_${process.pid}`);
+    const inventory = await loadSyntheticInventory(dataSource, { vms, providers: PROVIDERS });
+    const { counts } = inventory;
+    log(`inventory: ${counts.cloud_vms} VMs of ${PROVIDERS} providers, ${counts.cloud_volumes} volumes, ${counts.cloud_vm_security_groups} security group links, `
+      + `${counts.cloud_hosts} hosts, ${counts.cloud_flavors} flavors; loaded in ${fmt(inventory.seconds)} s`);
+    const { token } = await new ApiTokenStore(dataSource).create('bench-api');
+    const apiUrl = await startFleetServer(cleanups, dataSource, databaseUrl);
+    log(`API: \`fleet server\` in its own process (5 database connections); autocannon here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
+
+    const catalog = InventoryCatalog.fromEntities(dataSource, entities);
+    const collection = catalog.get('cloud_vms');
+    const query = { providerId: inventory.providerIds[0], powerState: 'running', 'launchedAt.gte': '2025-03-01T00:00:00Z', sort: 'name', limit: '100' };
+    const [list] = listStatements(collection, parseListQuery(collection, query));
+    const [{ first, count }] = await dataSource.query(`SELECT min(id)::text AS first, count(*)::int AS count FROM cloud_vms`);
+    // VMs in an order that looks random and is the same every run, spread over the whole table.
+    const vmId = (index: number): string => String(BigInt(first) + BigInt((index * 7_919 + 104_729) % count));
+    const row = rowStatement(catalog, collection);
+    const listName = statementName('inventory-list', list.text);
+    const rowName = statementName('inventory-row', row);
+    const cases: Case[] = [
+      {
+        label: `(a) a page: GET /api/v1/inventory/cloud_vms?${new URLSearchParams(query)}`,
+        path: () => `/api/v1/inventory/cloud_vms?${new URLSearchParams(query)}`,
+        sql: () => ({ name: listName, text: list.text, values: [...list.values, Number(query.limit) + 1] }),
+      },
+      {
+        label: `(b) a VM with its relations: GET /api/v1/inventory/cloud_vms/{id}, ids spread over all ${count}`,
+        path: (index) => `/api/v1/inventory/cloud_vms/${vmId(index)}`,
+        // Prepared once per connection, as the server does.
+        sql: (index) => ({ name: rowName, text: row, values: [vmId(index)] }),
+      },
+    ];
+    await checkAnswers(apiUrl, token, cases);
+
+    const figures: Record<string, number> = {};
+    for (const [key, benchCase] of [['page', cases[0]], ['vm', cases[1]]] as const) {
+      log(benchCase.label);
+      const api = await loadApi(apiUrl, token, benchCase, seconds);
+      log(`    API over HTTP            p50 ${fmt(api.p50Ms).padStart(7)} ms  p99 ${fmt(api.p99Ms).padStart(7)} ms  ${Math.round(api.perSecond)} req/s (${api.requests} requests, ${api.errors} errors or non-2xx)`);
+      const sql = await runClosedLoopQueries({ databaseUrl, clients: CONNECTIONS, seconds, statement: benchCase.sql });
+      const sqlP50 = percentile(sql.latenciesMs, 50);
+      const sqlP99 = percentile(sql.latenciesMs, 99);
+      log(`    its SQL, ${CONNECTIONS} clients      p50 ${fmt(sqlP50).padStart(7)} ms  p99 ${fmt(sqlP99).padStart(7)} ms  ${Math.round(sql.perSecond)} statements/s`);
+      const explained = await explain(dataSource, benchCase.sql);
+      log(`    its SQL, one at a time   planning ${fmt(explained.planningMs)} ms + execution ${fmt(explained.executionMs)} ms (EXPLAIN ANALYZE, median of 20)`);
+      Object.assign(figures, {
+        [`${key}P50Ms`]: round(api.p50Ms), [`${key}P99Ms`]: round(api.p99Ms), [`${key}PerSecond`]: Math.round(api.perSecond), [`${key}Errors`]: api.errors,
+        [`${key}SqlP50Ms`]: round(sqlP50), [`${key}SqlP99Ms`]: round(sqlP99), [`${key}SqlPerSecond`]: Math.round(sql.perSecond),
+        [`${key}SqlPlanningMs`]: round(explained.planningMs), [`${key}SqlExecutionMs`]: round(explained.executionMs),
+      });
+    }
+    figures.vms = counts.cloud_vms;
+    const met = figures.pageP99Ms <= TARGET_P99_MS && figures.vmP99Ms <= TARGET_P99_MS && figures.pageErrors === 0 && figures.vmErrors === 0;
+    console.log(JSON.stringify({ bench: 'api', figures, targets: { p99Ms: `<= ${TARGET_P99_MS}` }, met }));
+  } finally {
+    await cleanups.run();
+  }
+}
+
+/** A `fleet server` on a free port, configured through its environment only, as an operator runs it. */
+async function startFleetServer(cleanups: Cleanups, dataSource: DataSource, databaseUrl: string): Promise<string> {
+  const settings = {
+    databaseUrl, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', redisPrefix: `fleet-bench-api-${process.pid}`,
+    encryptionKey: CredentialsCipher.generateKey(),
+  };
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+  cleanups.add(() => redis.disconnect());
+  cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
+  const port = await freePort();
+  const server = spawnFleet(['server'], { ...settings, env: { FLEET_API_PORT: String(port) } });
+  cleanups.add(() => killLeftWorkers(dataSource));
+  cleanups.add(() => server.stop('SIGTERM', 40_000));
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await until(async () => ((await fetch(`${apiUrl}/readyz`).catch(() => null))?.ok ? true : undefined), 'the fleet server to be ready', 60_000);
+  return apiUrl;
+}
+
+/** The answers are what the cases mean to measure: a full page with a next one, a VM with its volumes and groups. */
+async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[]): Promise<void> {
+  const get = async (path: string): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as Record<string, unknown>;
+  };
+  const page = await get(cases[0].path(0));
+  if (!Array.isArray(page.items) || page.items.length !== 100 || typeof page.next !== 'string') throw new Error('(a) is not a full page with a next one');
+  const vm = await get(cases[1].path(0));
+  const relations = vm.relations as Record<string, unknown>;
+  if (!Array.isArray(relations.volumes) || relations.volumes.length === 0 || !Array.isArray(relations.securityGroups) || !relations.flavor || !relations.host) {
+    throw new Error('(b) is not a VM with its flavor, host, volumes and security groups');
+  }
+}
+
+async function loadApi(apiUrl: string, token: string, benchCase: Case, seconds: number): Promise<Measured> {
+  let sent = 0;
+  const options: autocannon.Options = {
+    url: apiUrl, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` },
+    requests: [{ setupRequest: (request) => ({ ...request, path: benchCase.path(sent++) }) }],
+  };
+  // The server's pool, statements and JIT warm up first; only the second run is measured.
+  await autocannon({ ...options, duration: WARM_UP_SECONDS });
+  const result = await autocannon({ ...options, duration: seconds });
+  return {
+    p50Ms: result.latency.p50, p99Ms: result.latency.p99, perSecond: result.requests.average,
+    requests: result.requests.total, errors: result.errors + result.non2xx,
+  };
+}
+
+/** Median planning and execution times of the statement as PostgreSQL reports them, over 20 runs. */
+async function explain(dataSource: DataSource, sql: (index: number) => QueryConfig): Promise<{ planningMs: number; executionMs: number }> {
+  const planning: number[] = [];
+  const execution: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    const { text, values } = sql(i);
+    const explained: { 'QUERY PLAN': { 'Planning Time': number; 'Execution Time': number }[] }[] = await dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values);
+    const [plan] = explained[0]['QUERY PLAN'];
+    planning.push(plan['Planning Time']);
+    execution.push(plan['Execution Time']);
+  }
+  return { planningMs: median(planning), executionMs: median(execution) };
+}
+
+runBench(main);
