@@ -161,7 +161,7 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
       return found && found.id !== worker.id ? found : undefined;
     }, 'a replacement worker');
     await until(async () => ((await fleet.runs({ source: 'startup' })).filter((run) => run.status === 'ok').length === 2 ? true : undefined),
-      'the replacement worker\'s startup refresh');
+      'the replacement worker\'s startup refresh', 90_000);
     expect(await fleet.workers()).to.deep.equal([{ ...worker, status: 'stopped' }, replacement]);
   });
 
