@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { cpus, loadavg } from 'node:os';
 import type { QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
@@ -16,6 +17,7 @@ import { until } from '../test/support/wait';
 import { startMigratedBenchDatabase } from './support/bench-database';
 import { flag, fmt, log, median, percentile, round, runBench } from './support/bench-output';
 import { Cleanups } from './support/cleanups';
+import { watchCpuSteal } from './support/cpu-steal';
 import { runClosedLoopQueries } from './support/closed-loop-queries';
 import { spawnFleet } from './support/fleet-process';
 import { killLeftWorkers } from './support/left-workers';
@@ -91,10 +93,14 @@ async function main(): Promise<void> {
     await checkAnswers(apiUrl, token, cases);
 
     const figures: Record<string, number> = {};
+    log(`machine: ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)} before the runs`);
     for (const [key, benchCase] of [['page', cases[0]], ['vm', cases[1]]] as const) {
       log(benchCase.label);
+      const steal = watchCpuSteal();
       const api = await loadApi(apiUrl, token, benchCase, seconds);
-      log(`    API over HTTP            p50 ${fmt(api.p50Ms).padStart(7)} ms  p99 ${fmt(api.p99Ms).padStart(7)} ms  ${Math.round(api.perSecond)} req/s (${api.requests} requests, ${api.errors} errors or non-2xx)`);
+      const stolen = steal();
+      log(`    API over HTTP            p50 ${fmt(api.p50Ms).padStart(7)} ms  p99 ${fmt(api.p99Ms).padStart(7)} ms  ${Math.round(api.perSecond)} req/s (${api.requests} requests, ${api.errors} errors or non-2xx)`
+        + (stolen === null ? '' : `; the host took ${fmt(stolen)} % of the CPU time meanwhile (steal)`));
       const sql = await runClosedLoopQueries({ databaseUrl, clients: CONNECTIONS, seconds, statement: benchCase.sql });
       const sqlP50 = percentile(sql.latenciesMs, 50);
       const sqlP99 = percentile(sql.latenciesMs, 99);
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
         [`${key}P50Ms`]: round(api.p50Ms), [`${key}P99Ms`]: round(api.p99Ms), [`${key}PerSecond`]: Math.round(api.perSecond), [`${key}Errors`]: api.errors,
         [`${key}SqlP50Ms`]: round(sqlP50), [`${key}SqlP99Ms`]: round(sqlP99), [`${key}SqlPerSecond`]: Math.round(sql.perSecond),
         [`${key}SqlPlanningMs`]: round(explained.planningMs), [`${key}SqlExecutionMs`]: round(explained.executionMs),
+        ...(stolen === null ? {} : { [`${key}CpuStealPercent`]: round(stolen) }),
       });
     }
     figures.vms = counts.cloud_vms;
