@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { cpus, loadavg } from 'node:os';
 import type { QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
@@ -16,6 +17,7 @@ import { until } from '../test/support/wait';
 import { startMigratedBenchDatabase } from './support/bench-database';
 import { flag, fmt, log, median, percentile, round, runBench } from './support/bench-output';
 import { Cleanups } from './support/cleanups';
+import { watchCpuSteal } from './support/cpu-steal';
 import { runClosedLoopQueries } from './support/closed-loop-queries';
 import { spawnFleet } from './support/fleet-process';
 import { killLeftWorkers } from './support/left-workers';
@@ -27,11 +29,14 @@ import { loadSyntheticInventory } from './support/synthetic-inventory';
  * their flavors, images, zones, hosts, volumes and security groups), served by a real `fleet server` in a process of
  * its own and loaded by autocannon from this one with 50 connections, S seconds (default 10) after a warm-up:
  * (a) a filtered, sorted page of 100 VMs, (b) a VM picked at random with its relations. Next to each, the baseline:
- * the same SQL the API runs, from 50 connections in the same closed loop, and one at a time under EXPLAIN ANALYZE,
- * so the API's own share is what is left.
+ * the same SQL the API runs, from 50 connections in the same closed loop, from as many as the server's pool (the
+ * most the API can get from the database), and one at a time under EXPLAIN ANALYZE, so the API's own share is what
+ * is left.
  */
 const PROVIDERS = 4;
 const CONNECTIONS = 50;
+/** The database connections a fleet server's API has (the data source's default pool). */
+const SERVER_POOL = 5;
 const WARM_UP_SECONDS = 3;
 const TARGET_P99_MS = 50;
 
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
       + `${counts.cloud_hosts} hosts, ${counts.cloud_flavors} flavors; loaded in ${fmt(inventory.seconds)} s`);
     const { token } = await new ApiTokenStore(dataSource).create('bench-api');
     const apiUrl = await startFleetServer(cleanups, dataSource, databaseUrl);
-    log(`API: \`fleet server\` in its own process (5 database connections); autocannon here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
+    log(`API: \`fleet server\` in its own process (${SERVER_POOL} database connections); autocannon here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
 
     const catalog = InventoryCatalog.fromEntities(dataSource, entities);
     const collection = catalog.get('cloud_vms');
@@ -91,20 +96,29 @@ async function main(): Promise<void> {
     await checkAnswers(apiUrl, token, cases);
 
     const figures: Record<string, number> = {};
+    log(`machine: ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)} before the runs`);
     for (const [key, benchCase] of [['page', cases[0]], ['vm', cases[1]]] as const) {
       log(benchCase.label);
+      const steal = watchCpuSteal();
       const api = await loadApi(apiUrl, token, benchCase, seconds);
-      log(`    API over HTTP            p50 ${fmt(api.p50Ms).padStart(7)} ms  p99 ${fmt(api.p99Ms).padStart(7)} ms  ${Math.round(api.perSecond)} req/s (${api.requests} requests, ${api.errors} errors or non-2xx)`);
+      const stolen = steal();
+      log(`    API over HTTP            p50 ${fmt(api.p50Ms).padStart(7)} ms  p99 ${fmt(api.p99Ms).padStart(7)} ms  ${Math.round(api.perSecond)} req/s (${api.requests} requests, ${api.errors} errors or non-2xx)`
+        + (stolen === null ? '' : `; the host took ${fmt(stolen)} % of the CPU time meanwhile (steal)`));
       const sql = await runClosedLoopQueries({ databaseUrl, clients: CONNECTIONS, seconds, statement: benchCase.sql });
       const sqlP50 = percentile(sql.latenciesMs, 50);
       const sqlP99 = percentile(sql.latenciesMs, 99);
       log(`    its SQL, ${CONNECTIONS} clients      p50 ${fmt(sqlP50).padStart(7)} ms  p99 ${fmt(sqlP99).padStart(7)} ms  ${Math.round(sql.perSecond)} statements/s`);
+      const pooled = await runClosedLoopQueries({ databaseUrl, clients: SERVER_POOL, seconds, statement: benchCase.sql });
+      log(`    its SQL, ${SERVER_POOL} clients       p50 ${fmt(percentile(pooled.latenciesMs, 50)).padStart(7)} ms  p99 ${fmt(percentile(pooled.latenciesMs, 99)).padStart(7)} ms  `
+        + `${Math.round(pooled.perSecond)} statements/s (as many as the server's pool: the most it can ask of the database)`);
       const explained = await explain(dataSource, benchCase.sql);
       log(`    its SQL, one at a time   planning ${fmt(explained.planningMs)} ms + execution ${fmt(explained.executionMs)} ms (EXPLAIN ANALYZE, median of 20)`);
       Object.assign(figures, {
         [`${key}P50Ms`]: round(api.p50Ms), [`${key}P99Ms`]: round(api.p99Ms), [`${key}PerSecond`]: Math.round(api.perSecond), [`${key}Errors`]: api.errors,
         [`${key}SqlP50Ms`]: round(sqlP50), [`${key}SqlP99Ms`]: round(sqlP99), [`${key}SqlPerSecond`]: Math.round(sql.perSecond),
+        [`${key}SqlPoolPerSecond`]: Math.round(pooled.perSecond),
         [`${key}SqlPlanningMs`]: round(explained.planningMs), [`${key}SqlExecutionMs`]: round(explained.executionMs),
+        ...(stolen === null ? {} : { [`${key}CpuStealPercent`]: round(stolen) }),
       });
     }
     figures.vms = counts.cloud_vms;

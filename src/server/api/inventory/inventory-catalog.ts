@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityMetadata } from 'typeorm';
 import { FleetError, NotFoundError } from '../../../errors';
 import { InventoryObject, InventoryRecord } from '../../../models';
 import { fieldOfColumn, type InventoryField } from './inventory-field';
@@ -36,11 +36,7 @@ export class InventoryCatalog {
     const inventory = entities.filter((entity) => entity.prototype instanceof InventoryRecord);
     const sources: RelationSource[] = inventory.map((entity) => {
       const metadata = dataSource.getMetadata(entity);
-      // A row that only says two objects belong together (a VM in a security group) is shown as a relation of
-      // both, followed through to the other side.
-      const isJoin = !(entity.prototype instanceof InventoryObject) && metadata.manyToOneRelations.filter((r) => r.inverseEntityMetadata.target !== metadata.target
-        && inventory.includes(r.inverseEntityMetadata.target as EntityClass)).length === 2;
-      return { metadata, isJoin };
+      return { metadata, isJoin: isJoin(entity, metadata, inventory) };
     });
     const byName = new Map<string, InventoryCollection>();
     for (const { metadata } of sources) {
@@ -67,6 +63,16 @@ export class InventoryCatalog {
     if (!collection) throw new NotFoundError(`no inventory collection "${name}"`);
     return collection;
   }
+}
+
+/**
+ * Whether an entity's rows only say that two inventory objects belong together (a VM in a security group): such a
+ * collection is also shown as a relation of both, followed through to the other side.
+ */
+function isJoin(entity: EntityClass, metadata: EntityMetadata, inventory: readonly EntityClass[]): boolean {
+  if (entity.prototype instanceof InventoryObject) return false;
+  const linked = metadata.manyToOneRelations.filter((relation) => inventory.includes(relation.inverseEntityMetadata.target as EntityClass));
+  return linked.length === 2;
 }
 
 /** Fails at start, not on a request, for an entity the API could not serve as it is. */
