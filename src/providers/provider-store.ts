@@ -1,5 +1,6 @@
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
+import { isUniqueViolation } from '../db/unique-violation';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';
@@ -8,7 +9,8 @@ import { refreshIntervalProblem, validateProviderInput, type ProviderInput } fro
 import { providerType, providerTypes } from './provider-types';
 
 const DEFAULT_AUTHTYPE = 'default';
-const UNIQUE_VIOLATION = '23505';
+/** How long a credentials check may take before it counts as the provider not answering. */
+const VERIFY_TIMEOUT_MS = 30_000;
 
 export interface ProviderStoreOptions {
   dataSource: DataSource;
@@ -58,7 +60,7 @@ export class ProviderStore {
   async create(input: ProviderInput, options: { verify?: boolean } = {}): Promise<Provider> {
     await this.verify(input, { verify: options.verify ?? true });
     const { dataSource, cipher } = this.options;
-    const duplicate = (cause?: unknown): ConflictError => new ConflictError(`a provider named "${input.name}" already exists`, { cause });
+    const duplicate = duplicateName(input.name);
     return dataSource.transaction(async (manager) => {
       if (await manager.findOneBy(Provider, { name: input.name })) throw duplicate();
       const provider = await manager.save(manager.create(Provider, {
@@ -74,7 +76,7 @@ export class ProviderStore {
       return provider;
     }).catch((error: unknown) => {
       // Two creates racing past the check above meet at the unique index.
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw duplicate(error);
+      if (isUniqueViolation(error)) throw duplicate(error);
       throw error;
     });
   }
@@ -89,7 +91,7 @@ export class ProviderStore {
       id: null, name: input.name, region: input.region ?? null, config: input.config, credentials: input.credentials,
       logger: this.options.logger.child({ provider: input.name }), fetch: this.fetch,
     });
-    await instance.verifyCredentials(AbortSignal.timeout(30_000));
+    await instance.verifyCredentials(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
   }
 
   async list(): Promise<Provider[]> {
@@ -139,13 +141,13 @@ export class ProviderStore {
     };
     if (credentials === undefined) {
       // Unchanged credentials are not opened; only the rest is checked.
-      const problem = validateProviderInput(this.typeOf(provider.type), { ...input, credentials: undefined }, { skipCredentials: true });
+      const problem = validateProviderInput(this.typeOf(provider.type), input, { skipCredentials: true });
       if (problem) throw new ValidationError(problem);
     } else {
       await this.verify(input, { verify: reachesProvider && (options.verify ?? true) });
     }
     if (changes.enabled !== undefined && typeof changes.enabled !== 'boolean') throw new ValidationError('enabled: must be true or false');
-    const duplicate = (cause?: unknown): ConflictError => new ConflictError(`a provider named "${input.name}" already exists`, { cause });
+    const duplicate = duplicateName(input.name);
     await dataSource.transaction(async (manager) => {
       if (input.name !== provider.name && await manager.findOneBy(Provider, { name: input.name })) throw duplicate();
       await manager.save(Provider, Object.assign(provider, {
@@ -159,7 +161,7 @@ export class ProviderStore {
         });
       }
     }).catch((error: unknown) => {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) throw duplicate(error);
+      if (isUniqueViolation(error)) throw duplicate(error);
       throw error;
     });
     return this.get(provider.id);
@@ -174,7 +176,7 @@ export class ProviderStore {
     const instance = await this.instantiate(provider, logger.child({ provider: provider.name }));
     const repository = this.options.dataSource.getRepository(Authentication);
     try {
-      await instance.verifyCredentials(AbortSignal.timeout(30_000));
+      await instance.verifyCredentials(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
     } catch (error: unknown) {
       await repository.update({ providerId: provider.id, authtype: DEFAULT_AUTHTYPE }, { status: 'invalid' });
       throw error;
@@ -206,6 +208,11 @@ export class ProviderStore {
     if (!authentication) throw new NotFoundError(`provider ${providerId} has no credentials`);
     return JSON.parse(this.options.cipher.decrypt(authentication.sealedCredentials, associatedData(providerId)));
   }
+}
+
+/** The error for a provider name already taken (found by the check, or by the unique index when two race). */
+function duplicateName(name: string): (cause?: unknown) => ConflictError {
+  return (cause) => new ConflictError(`a provider named "${name}" already exists`, { cause });
 }
 
 /** Binds sealed credentials to their provider, so a ciphertext moved to another row fails to open. */

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { QueryFailedError, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { isUniqueViolation } from '../../db/unique-violation';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { ApiToken } from '../../models';
 
 const TOKEN_PREFIX = 'pft_';
-const UNIQUE_VIOLATION = '23505';
 /** How long a checked token is believed without asking the database again; also how late a revocation bites. */
 const CACHE_MS = 10_000;
 /** last_used_at is a hint for operators, written at most this often per token. */
@@ -44,7 +44,7 @@ export class ApiTokenStore {
       const saved = await repository.save(repository.create({ name, tokenHash: hashOf(token) }));
       return { token, summary: summarize(saved) };
     } catch (error: unknown) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (isUniqueViolation(error)) {
         throw new ConflictError(`a token named "${name}" already exists`, { cause: error });
       }
       throw error;

@@ -5,6 +5,7 @@ import {
   findEvents, findEventSubject, formatEventCursor, MAX_EVENT_TYPES, parseEventCursor, splitEventTypes, type EventCursor, type EventSubject, type StoredEvent,
 } from '../../../queries/stored-events';
 import type { ApiContext } from '../api-context';
+import { pageOf } from '../page';
 import { errorResponses, Nullable } from '../schemas/common-schemas';
 import { eventListQuery, EventView, type EventListQuery } from '../schemas/event-schemas';
 
@@ -34,8 +35,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = a
     const providerId = query.providerId === undefined ? undefined : (await store.get(query.providerId)).id;
     const subject = await subjectOf(query);
     const events = await findEvents(dataSource, { providerId, types, subject, since, until, after, limit: limit + 1 });
-    const shown = events.slice(0, limit);
-    return { items: shown.map(eventView), next: events.length > limit ? formatEventCursor(shown[shown.length - 1].cursor) : null };
+    return pageOf(events, limit, eventView, (event) => formatEventCursor(event.cursor));
   });
 
   async function subjectOf({ collection, objectId }: EventListQuery): Promise<EventSubject | undefined> {

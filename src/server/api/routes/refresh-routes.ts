@@ -4,6 +4,7 @@ import { NotFoundError } from '../../../errors';
 import { InventoryChange, RefreshRun } from '../../../models';
 import type { RefreshJobStatus } from '../../../queues/refresh-queue';
 import type { ApiContext } from '../api-context';
+import { pageOf } from '../page';
 import { errorResponses, Id, IdParams, ProviderParams } from '../schemas/common-schemas';
 import {
   ChangeView, PageQuery, RefreshAccepted, RefreshIdParams, RefreshRequestBody, RefreshRunView, RefreshStatusView,
@@ -56,7 +57,7 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     const runs = await dataSource.getRepository(RefreshRun).find({
       where: { providerId: provider.id, ...(after ? { id: LessThan(after) } : {}) }, order: { id: 'DESC' }, take: limit + 1,
     });
-    return page(runs.map(runView), limit);
+    return pageOf(runs, limit, runView, (run) => run.id);
   });
 
   app.get('/refresh-runs/:id', {
@@ -75,7 +76,7 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     const changes = await dataSource.getRepository(InventoryChange).find({
       where: { refreshRunId: run.id, ...(after ? { id: MoreThan(after) } : {}) }, order: { id: 'ASC' }, take: limit + 1,
     });
-    return page(changes.map((c): ChangeView => ({ id: c.id, collection: c.collection, ref: c.ref, kind: c.kind, changedFields: c.changedFields })), limit);
+    return pageOf(changes, limit, (c): ChangeView => ({ id: c.id, collection: c.collection, ref: c.ref, kind: c.kind, changedFields: c.changedFields }), (c) => c.id);
   });
 
   async function findRun(id: string): Promise<RefreshRun> {
@@ -84,12 +85,6 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     return run;
   }
 };
-
-/** One page of `limit` items out of `limit + 1` read: the extra one only says there is a next page. */
-function page<T extends { id: string }>(items: T[], limit: number): { items: T[]; next: string | null } {
-  const shown = items.slice(0, limit);
-  return { items: shown, next: items.length > limit ? shown[shown.length - 1].id : null };
-}
 
 function runView(run: RefreshRun): RefreshRunView {
   return {
