@@ -22,6 +22,7 @@ import { runClosedLoopQueries } from './support/closed-loop-queries';
 import { spawnFleet } from './support/fleet-process';
 import { killLeftWorkers } from './support/left-workers';
 import { deleteKeys } from './support/redis-keys';
+import { spreadId, VM_IDS_VARIABLE } from './support/spread-ids';
 import { loadSyntheticInventory } from './support/synthetic-inventory';
 
 /**
@@ -50,8 +51,10 @@ interface Measured {
 
 interface Case {
   label: string;
-  /** The path of the i-th request. */
-  path: (index: number) => string;
+  /** The path of the first request, whose answer is checked. */
+  firstPath: string;
+  /** What autocannon sends: one path over and over, or what the module of this file name picks per request. */
+  requests: { path: string } | { setupRequestModule: string };
   /** The statement the API runs for the i-th request. */
   sql: (index: number) => QueryConfig;
 }
@@ -68,27 +71,30 @@ async function main(): Promise<void> {
       + `${counts.cloud_hosts} hosts, ${counts.cloud_flavors} flavors; loaded in ${fmt(inventory.seconds)} s`);
     const { token } = await new ApiTokenStore(dataSource).create('bench-api');
     const apiUrl = await startFleetServer(cleanups, dataSource, databaseUrl);
-    log(`API: \`fleet server\` in its own process (${SERVER_POOL} database connections); autocannon here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
+    log(`API: \`fleet server\` in its own process (${SERVER_POOL} database connections); autocannon in a worker thread here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
 
     const catalog = InventoryCatalog.fromEntities(dataSource, entities);
     const collection = catalog.get('cloud_vms');
     const query = { providerId: inventory.providerIds[0], powerState: 'running', 'launchedAt.gte': '2025-03-01T00:00:00Z', sort: 'name', limit: '100' };
     const [list] = listStatements(collection, parseListQuery(collection, query));
     const [{ first, count }] = await dataSource.query(`SELECT min(id)::text AS first, count(*)::int AS count FROM cloud_vms`);
-    // VMs in an order that looks random and is the same every run, spread over the whole table.
-    const vmId = (index: number): string => String(BigInt(first) + BigInt((index * 7_919 + 104_729) % count));
+    const vmId = (index: number): string => spreadId(index, BigInt(first), count);
+    process.env[VM_IDS_VARIABLE] = `${first}:${count}`;
+    const pagePath = `/api/v1/inventory/cloud_vms?${new URLSearchParams(query)}`;
     const row = rowStatement(catalog, collection);
     const listName = statementName('inventory-list', list.text);
     const rowName = statementName('inventory-row', row);
     const cases: Case[] = [
       {
-        label: `(a) a page: GET /api/v1/inventory/cloud_vms?${new URLSearchParams(query)}`,
-        path: () => `/api/v1/inventory/cloud_vms?${new URLSearchParams(query)}`,
+        label: `(a) a page: GET ${pagePath}`,
+        firstPath: pagePath,
+        requests: { path: pagePath },
         sql: () => ({ name: listName, text: list.text, values: [...list.values, Number(query.limit) + 1] }),
       },
       {
         label: `(b) a VM with its relations: GET /api/v1/inventory/cloud_vms/{id}, ids spread over all ${count}`,
-        path: (index) => `/api/v1/inventory/cloud_vms/${vmId(index)}`,
+        firstPath: `/api/v1/inventory/cloud_vms/${vmId(0)}`,
+        requests: { setupRequestModule: require.resolve('./support/vm-row-request') },
         // Prepared once per connection, as the server does.
         sql: (index) => ({ name: rowName, text: row, values: [vmId(index)] }),
       },
@@ -154,9 +160,9 @@ async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as Record<string, unknown>;
   };
-  const page = await get(cases[0].path(0));
+  const page = await get(cases[0].firstPath);
   if (!Array.isArray(page.items) || page.items.length !== 100 || typeof page.next !== 'string') throw new Error('(a) is not a full page with a next one');
-  const vm = await get(cases[1].path(0));
+  const vm = await get(cases[1].firstPath);
   const relations = vm.relations as Record<string, unknown>;
   if (!Array.isArray(relations.volumes) || relations.volumes.length === 0 || !Array.isArray(relations.securityGroups) || !relations.flavor || !relations.host) {
     throw new Error('(b) is not a VM with its flavor, host, volumes and security groups');
@@ -164,11 +170,13 @@ async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[
 }
 
 async function loadApi(apiUrl: string, token: string, benchCase: Case, seconds: number): Promise<Measured> {
-  let sent = 0;
-  const options: autocannon.Options = {
-    url: apiUrl, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` },
-    requests: [{ setupRequest: (request) => ({ ...request, path: benchCase.path(sent++) }) }],
-  };
+  // autocannon runs in a worker thread: a thread and heap of its own, so this process's garbage collections do not
+  // stop its clock. One path is written once and sent over and over; a request made per send costs the CPUs the
+  // server shares with it.
+  const common = { connections: CONNECTIONS, workers: 1, headers: { authorization: `Bearer ${token}` } };
+  const options: autocannon.Options = 'path' in benchCase.requests
+    ? { ...common, url: `${apiUrl}${benchCase.requests.path}` }
+    : { ...common, url: apiUrl, requests: [{ setupRequest: benchCase.requests.setupRequestModule }] };
   // The server's pool, statements and JIT warm up first; only the second run is measured.
   await autocannon({ ...options, duration: WARM_UP_SECONDS });
   const result = await autocannon({ ...options, duration: seconds });
