@@ -21,7 +21,7 @@ const EVENT_VM = 'vm-0000001';
 /**
  * The web UI in a real browser against a real fleet: a `fleet server` process (with its workers) serving the UI and
  * the API, and a demo cloud. It signs in, adds a provider through the type's form, refreshes it and watches the
- * progress, pages and filters its VMs, and opens a VM to see its events and its metrics chart.
+ * progress, pages and filters its VMs, opens a VM to see its events and its metrics chart, and deletes the provider.
  */
 describe('web UI in a browser', function () {
   this.timeout(240_000);
@@ -194,12 +194,32 @@ describe('web UI in a browser', function () {
     await snap(page, '11-providers');
   });
 
+  it('checks a provider\'s stored credentials, disables it, and deletes it only once the deletion is confirmed', async () => {
+    const stored = async (): Promise<Response> => fetch(`${baseUrl}/api/v1/providers/browser-demo`, { headers: { authorization: `Bearer ${token}` } });
+    await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).getByRole('link').first().click();
+    await page.getByRole('button', { name: 'Check credentials' }).click();
+    await page.getByTestId('credentials-check').filter({ hasText: 'Credentials valid' }).waitFor();
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(((await (await stored()).json()) as { enabled: boolean }).enabled).to.equal(false);
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect((await stored()).status, 'kept when the operator changed their mind').to.equal(200);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await snap(page, '12-confirm-delete');
+    await page.getByRole('button', { name: 'Delete browser-demo' }).click();
+    await page.waitForURL(/\/providers$/);
+    expect((await stored()).status).to.equal(404);
+  });
+
   it('returns to the login page with a message when the API refuses the token', async () => {
     // Browser-side code as text: this file is compiled for Node, without the DOM's types.
     await page.evaluate(`window.sessionStorage.setItem('provider-fleet.api-token', 'pft_revoked-or-never-issued')`);
     await page.reload();
     await page.getByTestId('login-message').waitFor();
-    await snap(page, '12-token-refused');
+    await snap(page, '13-token-refused');
     expect(pageErrors).to.deep.equal([]);
   });
 });

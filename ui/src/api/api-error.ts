@@ -6,3 +6,8 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** Whatever was thrown, as an Error to show. */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useAuth } from '../auth/auth-context';
 import type { ApiClient } from './api-client';
+import { asError } from './api-error';
 
 export interface ApiData<T> {
   data: T | undefined;
@@ -35,7 +36,7 @@ export function useApi<T>(key: string, load: (api: ApiClient) => Promise<T>, opt
     loader.current(api).then(
       (data) => { if (current) setState({ key, data, loading: false }); },
       (error: unknown) => {
-        if (current) setState((previous) => ({ ...previous, key, error: error instanceof Error ? error : new Error(String(error)), loading: false }));
+        if (current) setState((previous) => ({ ...previous, key, error: asError(error), loading: false }));
       },
     );
     return () => { current = false; };

@@ -2,6 +2,7 @@ import { useFormApi } from '@data-driven-forms/react-form-renderer';
 // The package's root does not re-export the template's props type.
 import type { FormTemplateRenderProps } from '@data-driven-forms/react-form-renderer/common-types';
 import type { VerifyResult } from '../api/api-types';
+import { CredentialsVerdict } from '../providers/credentials-verdict';
 
 /** What the add-provider page tells the form's template: the last Validate answer, a failed save, progress. */
 export interface ProviderFormStatus {
@@ -59,8 +60,5 @@ export function ProviderFormTemplate({ formFields, status, onValidate, onCancel 
 function VerifyOutcome({ status }: { status: ProviderFormStatus }) {
   if (status.verifying) return <p className="muted" data-testid="validate-result">Checking the credentials…</p>;
   if (status.verifyError) return <div className="banner banner-error" role="alert" data-testid="validate-result">{status.verifyError}</div>;
-  if (!status.verifyResult) return null;
-  return status.verifyResult.valid
-    ? <div className="banner banner-ok" role="status" data-testid="validate-result">Credentials valid</div>
-    : <div className="banner banner-error" role="alert" data-testid="validate-result">{status.verifyResult.message ?? 'The credentials were refused'}</div>;
+  return status.verifyResult ? <CredentialsVerdict verdict={status.verifyResult} testId="validate-result" /> : null;
 }

@@ -1,5 +1,6 @@
 import { FormRenderer } from '@data-driven-forms/react-form-renderer';
 import { useMemo, useState } from 'react';
+import { asError } from '../api/api-error';
 import type { FormFieldSchema, Provider, ProviderType, VerifyResult } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 import { componentMapper } from './component-mapper';
@@ -58,5 +59,5 @@ export function ProviderForm({ providerType, onSaved, onCancel }: ProviderFormPr
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return asError(error).message;
 }

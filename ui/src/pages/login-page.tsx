@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiClient } from '../api/api-client';
-import { ApiError } from '../api/api-error';
+import { ApiError, asError } from '../api/api-error';
 import { useSession } from '../auth/auth-context';
 
 /** Sign in by pasting an API token (`fleet token create NAME` prints one); it is tried before it is kept. */
@@ -22,7 +22,7 @@ export function LoginPage() {
     } catch (error: unknown) {
       setProblem(error instanceof ApiError && error.status === 401
         ? 'That token was not accepted.'
-        : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`);
+        : `Could not sign in: ${asError(error).message}`);
     } finally {
       setChecking(false);
     }

@@ -6,6 +6,7 @@ import { collectionTitle } from '../components/format';
 import { Loading } from '../components/loading';
 import { Tabs } from '../components/tabs';
 import { InventoryTable } from '../inventory/inventory-table';
+import { ProviderActions } from '../providers/provider-actions';
 import { ProviderHeader } from '../providers/provider-header';
 import { RefreshControl } from '../refresh/refresh-control';
 import { RefreshHistory } from '../refresh/refresh-history';
@@ -33,6 +34,7 @@ export function ProviderPage({ providerId }: { providerId: string }) {
       <ProviderHeader provider={provider.data} providerType={providerType.data} />
       <ErrorBanner error={provider.error} title="The provider could not be reloaded" />
       <ErrorBanner error={providerType.error} title="The provider type could not be loaded" />
+      <ProviderActions provider={provider.data} onChanged={provider.reload} />
       <RefreshControl providerId={provider.data.id} onFinished={() => { provider.reload(); setReloadKey((key) => key + 1); }} />
       <Tabs
         label="inventory"

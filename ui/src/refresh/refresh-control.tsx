@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { asError } from '../api/api-error';
 import type { RefreshAccepted } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 import { ErrorBanner } from '../components/error-banner';
@@ -31,7 +32,7 @@ export function RefreshControl({ providerId, onFinished }: { providerId: string;
       const accepted = await api.post<RefreshAccepted>(`/providers/${providerId}/refresh`, {});
       setRefreshId(accepted.refreshId);
     } catch (caught: unknown) {
-      setRequestError(caught instanceof Error ? caught : new Error(String(caught)));
+      setRequestError(asError(caught));
     }
   };
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { asError } from '../api/api-error';
 import type { RefreshStatus } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 
@@ -32,7 +33,7 @@ export function useRefreshStatus(refreshId: string | null): RefreshWatch {
       } catch (error: unknown) {
         if (stopped) return;
         // One failed poll is shown but does not end the watch: the refresh itself goes on.
-        setWatch((current) => ({ ...current, error: error instanceof Error ? error : new Error(String(error)) }));
+        setWatch((current) => ({ ...current, error: asError(error) }));
       }
       timer = window.setTimeout(() => void poll(), POLL_MS);
     };
