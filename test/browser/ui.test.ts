@@ -159,7 +159,7 @@ describe('web UI in a browser', function () {
     await rowCount(page, 1);
   });
 
-  it('shows a VM with its events and a metrics chart', async () => {
+  it('shows a VM with its events, refreshes it alone, and shows its metrics chart', async () => {
     await page.getByTestId('inventory-row').getByRole('link').first().click();
     await page.waitForURL(/\/inventory\/cloud_vms\/\d+$/);
     await page.getByTestId('object-fields').waitFor();
@@ -172,6 +172,14 @@ describe('web UI in a browser', function () {
     // The event catcher polls the cloud, the handler stores the event: the page reads its events every 5 s.
     await page.getByTestId('event-row').first().waitFor({ timeout: 90_000 });
     await snap(page, '07-vm-events');
+
+    await page.getByRole('button', { name: 'Refresh this object' }).click();
+    await page.getByTestId('refresh-outcome').filter({ hasText: 'Refresh done' }).waitFor({ timeout: 60_000 });
+    const runs = await (await fetch(`${baseUrl}/api/v1/providers/browser-demo/refresh-runs`, { headers: { authorization: `Bearer ${token}` } })).json() as {
+      items: { source: string; targets: { collection: string; ref: string }[] }[];
+    };
+    expect(runs.items.filter((run) => run.source === 'user').map((run) => run.targets), 'the button refreshed the VM alone')
+      .to.deep.include([{ collection: 'vms', ref: EVENT_VM }]);
 
     // The metrics collector's first round follows the first refresh; the panel reads again every 20 s.
     await page.getByTestId('metrics-chart').waitFor({ timeout: 150_000 });

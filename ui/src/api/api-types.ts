@@ -102,13 +102,19 @@ export interface CollectionCounts {
   unresolvedReferences?: number;
 }
 
+/** An object to refresh: a collection of the provider's type and the object's provider reference (emsRef). */
+export interface RefreshTarget {
+  collection: string;
+  ref: string;
+}
+
 export interface RefreshRun {
   id: string;
   providerId: string;
   kind: string;
   source: string;
   status: string;
-  targets: { collection: string; ref: string }[];
+  targets: RefreshTarget[];
   startedAt: string;
   finishedAt: string | null;
   durationsMs: { collect: number | null; parse: number | null; persist: number | null };

@@ -9,18 +9,24 @@ import { ObjectFields } from '../inventory/object-fields';
 import { ObjectRelations } from '../inventory/object-relations';
 import { useInventoryCatalog } from '../inventory/use-inventory-catalog';
 import { MetricsPanel } from '../metrics/metrics-panel';
+import { useProvider } from '../providers/use-provider';
+import { RefreshControl } from '../refresh/refresh-control';
 
 /** One inventory object: its fields, related objects, events and utilization. */
 export function ObjectPage({ collection, objectId }: { collection: string; objectId: string }) {
   const object = useApi(`object ${collection} ${objectId}`,
     (api) => api.get<InventoryObject>(`/inventory/${encodeURIComponent(collection)}/${encodeURIComponent(objectId)}`), { intervalMs: 15_000 });
   const catalog = useInventoryCatalog();
+  const providerId = typeof object.data?.providerId === 'string' ? object.data.providerId : undefined;
+  const { providerType } = useProvider(providerId);
 
   if (object.error && !object.data) return <main><ErrorBanner error={object.error} title="The object could not be loaded" /></main>;
   if (!object.data) return <main><Loading what="the object" /></main>;
   const { data } = object;
   const title = typeof data.name === 'string' && data.name !== '' ? data.name : typeof data.emsRef === 'string' ? data.emsRef : `#${data.id}`;
-  const providerId = typeof data.providerId === 'string' ? data.providerId : undefined;
+  // The object's collection as its provider's type names it, where the type can refresh such objects one by one.
+  const typeCollection = providerType.data?.collections.find((candidate) => candidate.inventory === collection);
+  const targetable = typeCollection !== undefined && providerType.data?.targetable.includes(typeCollection.name) && typeof data.emsRef === 'string';
   return (
     <main>
       <div className="page-header">
@@ -30,6 +36,14 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
       </div>
       <ErrorBanner error={object.error} title="The object could not be reloaded" />
       <ErrorBanner error={catalog.error} title="The inventory could not be described" />
+      {providerId && targetable ? (
+        <RefreshControl
+          providerId={providerId}
+          targets={[{ collection: typeCollection.name, ref: String(data.emsRef) }]}
+          label="Refresh this object"
+          onFinished={object.reload}
+        />
+      ) : null}
       <div className="columns">
         <ObjectFields object={data} fields={catalog.data?.find((candidate) => candidate.name === collection)?.fields} />
         <ObjectRelations object={data} collection={collection} catalog={catalog.data} />

@@ -1,6 +1,4 @@
 import { useState } from 'react';
-import type { Provider, ProviderType } from '../api/api-types';
-import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { collectionTitle } from '../components/format';
 import { Loading } from '../components/loading';
@@ -8,6 +6,7 @@ import { Tabs } from '../components/tabs';
 import { InventoryTable } from '../inventory/inventory-table';
 import { ProviderActions } from '../providers/provider-actions';
 import { ProviderHeader } from '../providers/provider-header';
+import { useProvider } from '../providers/use-provider';
 import { RefreshControl } from '../refresh/refresh-control';
 import { RefreshHistory } from '../refresh/refresh-history';
 
@@ -17,10 +16,7 @@ const HISTORY_TAB = 'refresh-history';
 export function ProviderPage({ providerId }: { providerId: string }) {
   // Read again after each refresh: its tables and its history both change.
   const [reloadKey, setReloadKey] = useState(0);
-  const provider = useApi(`provider ${providerId}`, (api) => api.get<Provider>(`/providers/${encodeURIComponent(providerId)}`), { intervalMs: 15_000 });
-  const typeName = provider.data?.type;
-  const providerType = useApi(`provider type ${typeName ?? ''}`,
-    async (api) => (typeName ? api.get<ProviderType>(`/provider-types/${encodeURIComponent(typeName)}`) : undefined));
+  const { provider, providerType } = useProvider(providerId, { intervalMs: 15_000 });
   const collections = providerType.data?.collections ?? [];
   const [tab, setTab] = useState<string | undefined>();
   // VMs first where a type has them: what most visits come for.

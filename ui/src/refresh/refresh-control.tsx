@@ -1,13 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
 import { asError } from '../api/api-error';
-import type { RefreshAccepted } from '../api/api-types';
+import type { RefreshAccepted, RefreshTarget } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 import { ErrorBanner } from '../components/error-banner';
 import { RefreshProgress } from './refresh-progress';
 import { useRefreshStatus } from './use-refresh-status';
 
-/** The Refresh button: asks the fleet for a full refresh and shows it live until it ends, then tells `onFinished`. */
-export function RefreshControl({ providerId, onFinished }: { providerId: string; onFinished: () => void }) {
+interface RefreshControlProps {
+  providerId: string;
+  /** The objects to refresh; a full refresh of the provider without. */
+  targets?: RefreshTarget[];
+  label?: string;
+  onFinished: () => void;
+}
+
+/** A Refresh button: asks the fleet for a refresh and shows it live until it ends, then tells `onFinished`. */
+export function RefreshControl({ providerId, targets, label = 'Refresh', onFinished }: RefreshControlProps) {
   const { api } = useAuth();
   const [refreshId, setRefreshId] = useState<string | null>(null);
   const [requestError, setRequestError] = useState<Error | undefined>();
@@ -29,7 +37,7 @@ export function RefreshControl({ providerId, onFinished }: { providerId: string;
   const start = async () => {
     setRequestError(undefined);
     try {
-      const accepted = await api.post<RefreshAccepted>(`/providers/${providerId}/refresh`, {});
+      const accepted = await api.post<RefreshAccepted>(`/providers/${providerId}/refresh`, targets ? { targets } : {});
       setRefreshId(accepted.refreshId);
     } catch (caught: unknown) {
       setRequestError(asError(caught));
@@ -39,7 +47,7 @@ export function RefreshControl({ providerId, onFinished }: { providerId: string;
   return (
     <section className="refresh-control" aria-label="refresh">
       <button type="button" className="primary" onClick={() => void start()} disabled={running}>
-        {running ? 'Refreshing…' : 'Refresh'}
+        {running ? 'Refreshing…' : label}
       </button>
       <ErrorBanner error={requestError} title="The refresh was not queued" />
       {refreshId !== null ? <RefreshProgress status={status} /> : null}
