@@ -23,10 +23,14 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
   if (object.error && !object.data) return <main><ErrorBanner error={object.error} title="The object could not be loaded" /></main>;
   if (!object.data) return <main><Loading what="the object" /></main>;
   const { data } = object;
-  const title = typeof data.name === 'string' && data.name !== '' ? data.name : typeof data.emsRef === 'string' ? data.emsRef : `#${data.id}`;
-  // The object's collection as its provider's type names it, where the type can refresh such objects one by one.
+  const emsRef = typeof data.emsRef === 'string' ? data.emsRef : undefined;
+  const title = typeof data.name === 'string' && data.name !== '' ? data.name : emsRef ?? `#${data.id}`;
+  // The object as a refresh target (its collection as the provider's type names it), where the type can refresh such
+  // objects one by one.
   const typeCollection = providerType.data?.collections.find((candidate) => candidate.inventory === collection);
-  const targetable = typeCollection !== undefined && providerType.data?.targetable.includes(typeCollection.name) && typeof data.emsRef === 'string';
+  const target = typeCollection && emsRef !== undefined && providerType.data?.targetable.includes(typeCollection.name)
+    ? { collection: typeCollection.name, ref: emsRef }
+    : undefined;
   return (
     <main>
       <div className="page-header">
@@ -36,13 +40,8 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
       </div>
       <ErrorBanner error={object.error} title="The object could not be reloaded" />
       <ErrorBanner error={catalog.error} title="The inventory could not be described" />
-      {providerId && targetable ? (
-        <RefreshControl
-          providerId={providerId}
-          targets={[{ collection: typeCollection.name, ref: String(data.emsRef) }]}
-          label="Refresh this object"
-          onFinished={object.reload}
-        />
+      {providerId && target ? (
+        <RefreshControl providerId={providerId} targets={[target]} label="Refresh this object" onFinished={object.reload} />
       ) : null}
       <div className="columns">
         <ObjectFields object={data} fields={catalog.data?.find((candidate) => candidate.name === collection)?.fields} />
