@@ -202,9 +202,26 @@ describe('web UI in a browser', function () {
     await snap(page, '11-providers');
   });
 
-  it('checks a provider\'s stored credentials, disables it, and deletes it only once the deletion is confirmed', async () => {
+  it('edits a provider (a wrong endpoint is refused and changes nothing), checks its kept credentials, disables it, and deletes it once confirmed', async () => {
     const stored = async (): Promise<Response> => fetch(`${baseUrl}/api/v1/providers/browser-demo`, { headers: { authorization: `Bearer ${token}` } });
+    const storedConfig = async (): Promise<Record<string, unknown>> => ((await (await stored()).json()) as { config: Record<string, unknown> }).config;
     await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).getByRole('link').first().click();
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit browser-demo' }).waitFor();
+    expect(await page.getByLabel('API endpoint').inputValue(), 'the stored endpoint is shown').to.equal(cloud.url);
+    expect(await page.getByLabel('Secret key').inputValue(), 'credentials are never shown').to.equal('');
+    await page.getByLabel('API endpoint').fill('http://127.0.0.1:9');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('save-error').waitFor();
+    await snap(page, '12-edit-refused');
+    expect((await storedConfig()).endpoint, 'a refused edit changes nothing').to.equal(cloud.url);
+    await page.getByLabel('API endpoint').fill(cloud.url);
+    await page.getByLabel('Page size').fill('20');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/providers\/\d+$/);
+    expect((await storedConfig()).pageSize).to.equal(20);
+
     await page.getByRole('button', { name: 'Check credentials' }).click();
     await page.getByTestId('credentials-check').filter({ hasText: 'Credentials valid' }).waitFor();
 
@@ -216,7 +233,7 @@ describe('web UI in a browser', function () {
     await page.getByRole('button', { name: 'Keep it' }).click();
     expect((await stored()).status, 'kept when the operator changed their mind').to.equal(200);
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
-    await snap(page, '12-confirm-delete');
+    await snap(page, '13-confirm-delete');
     await page.getByRole('button', { name: 'Delete browser-demo' }).click();
     await page.waitForURL(/\/providers$/);
     expect((await stored()).status).to.equal(404);
@@ -227,7 +244,7 @@ describe('web UI in a browser', function () {
     await page.evaluate(`window.sessionStorage.setItem('provider-fleet.api-token', 'pft_revoked-or-never-issued')`);
     await page.reload();
     await page.getByTestId('login-message').waitFor();
-    await snap(page, '13-token-refused');
+    await snap(page, '14-token-refused');
     expect(pageErrors).to.deep.equal([]);
   });
 });

@@ -3,6 +3,7 @@ import { useSession } from './auth/auth-context';
 import { ErrorBoundary } from './components/error-boundary';
 import { NavBar } from './components/nav-bar';
 import { AddProviderPage } from './pages/add-provider-page';
+import { EditProviderPage } from './pages/edit-provider-page';
 import { EventsPage } from './pages/events-page';
 import { LoginPage } from './pages/login-page';
 import { ObjectPage } from './pages/object-page';
@@ -24,6 +25,7 @@ export function App() {
       <ErrorBoundary resetKey={location}>
         <Switch>
           <Route path="/providers/new" component={AddProviderPage} />
+          <Route path="/providers/:id/edit">{(params) => <EditProviderPage key={params.id} providerId={params.id} />}</Route>
           <Route path="/providers/:id">{(params) => <ProviderPage key={params.id} providerId={params.id} />}</Route>
           <Route path="/providers" component={ProvidersPage} />
           <Route path="/inventory/:collection/:id">

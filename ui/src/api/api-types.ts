@@ -62,6 +62,13 @@ export interface ProviderCreateBody {
   credentials: Record<string, unknown>;
 }
 
+/** What PATCH /providers/{provider} takes: config is merged into the stored one, credentials replace the stored ones. */
+export interface ProviderUpdateBody {
+  name?: string;
+  config?: Record<string, unknown>;
+  credentials?: Record<string, unknown>;
+}
+
 export interface VerifyResult {
   valid: boolean;
   message?: string;

@@ -1,4 +1,4 @@
-import type { ProviderCreateBody } from '../api/api-types';
+import type { ProviderCreateBody, ProviderUpdateBody } from '../api/api-types';
 
 /**
  * The add-provider form's values as the API's body. The renderer nests dotted field names, so "config.endpoint" and
@@ -12,6 +12,17 @@ export function providerBody(type: string, values: Record<string, unknown>): Pro
     credentials: objectOrEmpty(values.credentials),
   };
   if (typeof values.region === 'string' && values.region !== '') body.region = values.region;
+  return body;
+}
+
+/**
+ * The edit form's values as the API's update: the name and config, and the credentials only when some were typed
+ * in (left empty, the stored ones stay).
+ */
+export function providerUpdateBody(values: Record<string, unknown>): ProviderUpdateBody {
+  const body: ProviderUpdateBody = { name: typeof values.name === 'string' ? values.name.trim() : '', config: objectOrEmpty(values.config) };
+  const credentials = objectOrEmpty(values.credentials);
+  if (Object.values(credentials).some((value) => value !== undefined && value !== '')) body.credentials = credentials;
   return body;
 }
 

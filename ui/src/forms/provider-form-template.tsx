@@ -16,13 +16,14 @@ export interface ProviderFormStatus {
 
 export interface ProviderFormTemplateProps extends FormTemplateRenderProps {
   status: ProviderFormStatus;
-  onValidate: (values: Record<string, unknown>) => void;
+  /** Without it, no Validate button. */
+  onValidate?: (values: Record<string, unknown>) => void;
   onCancel: () => void;
 }
 
 /**
- * The add-provider form around the rendered fields: a failed save above them, and Validate (checks the credentials
- * against the provider without saving) and Save below.
+ * A provider's form around the rendered fields: a failed save above them, and Validate (where offered: checks the
+ * credentials against the provider without saving) and Save below.
  */
 export function ProviderFormTemplate({ formFields, status, onValidate, onCancel }: ProviderFormTemplateProps) {
   const form = useFormApi();
@@ -33,7 +34,7 @@ export function ProviderFormTemplate({ formFields, status, onValidate, onCancel 
       void form.submit();
       return;
     }
-    onValidate(state.values);
+    onValidate?.(state.values);
   };
   return (
     <form
@@ -48,7 +49,7 @@ export function ProviderFormTemplate({ formFields, status, onValidate, onCancel 
       {status.saveError ? <div className="banner banner-error" role="alert" data-testid="save-error">{status.saveError}</div> : null}
       {formFields}
       <div className="form-actions">
-        <button type="button" onClick={validate} disabled={status.verifying}>{status.verifying ? 'Validating…' : 'Validate'}</button>
+        {onValidate ? <button type="button" onClick={validate} disabled={status.verifying}>{status.verifying ? 'Validating…' : 'Validate'}</button> : null}
         <button type="submit" className="primary" disabled={status.saving}>{status.saving ? 'Saving…' : 'Save'}</button>
         <button type="button" className="link-button" onClick={onCancel}>Cancel</button>
       </div>

@@ -4,7 +4,8 @@ import { asError } from '../api/api-error';
 import type { FormFieldSchema, Provider, ProviderType, VerifyResult } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 import { componentMapper } from './component-mapper';
-import { providerBody } from './provider-body';
+import { editFormFields } from './edit-form-fields';
+import { providerBody, providerUpdateBody } from './provider-body';
 import { ProviderFormTemplate, type ProviderFormStatus, type ProviderFormTemplateProps } from './provider-form-template';
 
 /** Every provider has a name; the type's form asks for the rest. */
@@ -17,15 +18,24 @@ const IDLE: ProviderFormStatus = { verifying: false, verifyResult: null, verifyE
 
 interface ProviderFormProps {
   providerType: ProviderType;
+  /** The saved provider to change; a new provider of the type without. */
+  provider?: Provider;
   onSaved: (provider: Provider) => void;
   onCancel: () => void;
 }
 
-/** The provider type's own form (a data-driven-forms schema from the API) with a Name, Validate and Save. */
-export function ProviderForm({ providerType, onSaved, onCancel }: ProviderFormProps) {
+/**
+ * The provider type's own form (a data-driven-forms schema from the API) with a Name, Validate and Save; or, given a
+ * saved provider, its edit form (see editFormFields), whose Save checks the credentials before it stores anything.
+ */
+export function ProviderForm({ providerType, provider, onSaved, onCancel }: ProviderFormProps) {
   const { api } = useAuth();
   const [status, setStatus] = useState<ProviderFormStatus>(IDLE);
-  const schema = useMemo(() => ({ fields: [NAME_FIELD, ...providerType.form.fields] }), [providerType]);
+  const schema = useMemo(
+    () => ({ fields: [NAME_FIELD, ...(provider ? editFormFields(providerType.form.fields) : providerType.form.fields)] }),
+    [providerType, provider],
+  );
+  const initialValues = useMemo(() => (provider ? { name: provider.name, config: provider.config } : undefined), [provider]);
 
   const validate = (values: Record<string, unknown>) => {
     setStatus((current) => ({ ...current, verifying: true, verifyResult: null, verifyError: null }));
@@ -38,18 +48,22 @@ export function ProviderForm({ providerType, onSaved, onCancel }: ProviderFormPr
   const save = async (values: Record<string, unknown>) => {
     setStatus((current) => ({ ...current, saving: true, saveError: null }));
     try {
-      const provider = await api.post<Provider>('/providers', providerBody(providerType.type, values));
+      const saved = provider
+        ? await api.patch<Provider>(`/providers/${encodeURIComponent(provider.id)}`, providerUpdateBody(values))
+        : await api.post<Provider>('/providers', providerBody(providerType.type, values));
       setStatus(IDLE);
-      onSaved(provider);
+      onSaved(saved);
     } catch (error: unknown) {
       setStatus((current) => ({ ...current, saving: false, saveError: messageOf(error) }));
     }
   };
 
-  const templateProps: Partial<ProviderFormTemplateProps> = { status, onValidate: validate, onCancel };
+  // A saved provider's form has no Validate: its credentials may be left empty (kept), and Save verifies.
+  const templateProps: Partial<ProviderFormTemplateProps> = { status, onValidate: provider ? undefined : validate, onCancel };
   return (
     <FormRenderer<Record<string, unknown>, Partial<Record<string, unknown>>, ProviderFormTemplateProps>
       schema={schema}
+      initialValues={initialValues}
       componentMapper={componentMapper}
       FormTemplate={ProviderFormTemplate}
       FormTemplateProps={templateProps}

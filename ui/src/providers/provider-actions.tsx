@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useLocation } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { asError } from '../api/api-error';
 import type { Provider, VerifyResult } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
@@ -13,8 +13,8 @@ interface ProviderActionsProps {
 }
 
 /**
- * What an operator does to a saved provider besides refreshing it: check its stored credentials, pause or resume
- * its scheduled refreshes, delete it. Deleting asks once more, naming what goes with it.
+ * What an operator does to a saved provider besides refreshing it: edit it, check its stored credentials, pause or
+ * resume its scheduled refreshes, delete it. Deleting asks once more, naming what goes with it.
  */
 export function ProviderActions({ provider, onChanged }: ProviderActionsProps) {
   const { api } = useAuth();
@@ -50,6 +50,7 @@ export function ProviderActions({ provider, onChanged }: ProviderActionsProps) {
   return (
     <section className="provider-actions" aria-label="provider actions">
       <div className="button-row">
+        <Link href={`/providers/${encodeURIComponent(provider.id)}/edit`} className="button">Edit</Link>
         <button type="button" onClick={() => void checkCredentials()} disabled={busy}>Check credentials</button>
         <button type="button" onClick={() => void toggleEnabled()} disabled={busy}>
           {provider.enabled ? 'Disable' : 'Enable'}
