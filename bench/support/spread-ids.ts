@@ -1,4 +1,7 @@
-/** Where the VM case's request module (run in autocannon's worker thread) finds the VMs' ids: `first:count`. */
+/**
+ * Where the VM case's request module (run in autocannon's worker thread) finds the VMs' ids and where to start among
+ * them: `first:count:start`.
+ */
 export const VM_IDS_VARIABLE = 'BENCH_API_VM_IDS';
 
 /**
@@ -7,4 +10,9 @@ export const VM_IDS_VARIABLE = 'BENCH_API_VM_IDS';
  */
 export function spreadId(index: number, first: bigint, count: number): string {
   return String(first + BigInt((index * 7_919 + 104_729) % count));
+}
+
+/** The API's path of the VM `id` with its relations. */
+export function vmPath(id: string): string {
+  return `/api/v1/inventory/cloud_vms/${id}`;
 }

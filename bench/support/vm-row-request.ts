@@ -1,8 +1,9 @@
 import type { Request } from 'autocannon';
-import { spreadId, VM_IDS_VARIABLE } from './spread-ids';
+import { spreadId, VM_IDS_VARIABLE, vmPath } from './spread-ids';
 
-const [first, count] = (process.env[VM_IDS_VARIABLE] ?? '').split(':');
-let sent = 0;
+const [first, count, start] = (process.env[VM_IDS_VARIABLE] ?? '').split(':');
+if (!first || !count || !start) throw new Error(`${VM_IDS_VARIABLE} is not set`);
+let sent = Number(start);
 
 /**
  * autocannon's setupRequest for the VM case: each request asks for the next of the spread VMs. autocannon's worker
@@ -10,8 +11,7 @@ let sent = 0;
  * benchmark set.
  */
 function nextVmRequest(request: Request): Request {
-  if (!first || !count) throw new Error(`${VM_IDS_VARIABLE} is not set`);
-  return { ...request, path: `/api/v1/inventory/cloud_vms/${spreadId(sent++, BigInt(first), Number(count))}` };
+  return { ...request, path: vmPath(spreadId(sent++, BigInt(first), Number(count))) };
 }
 
 export = nextVmRequest;

@@ -202,7 +202,7 @@ describe('web UI in a browser', function () {
     await snap(page, '11-providers');
   });
 
-  it('edits a provider (a wrong endpoint is refused and changes nothing), checks its kept credentials, disables it, and deletes it once confirmed', async () => {
+  it('edits a provider (a wrong endpoint or an emptied setting is refused and changes nothing), checks its kept credentials, disables it, and deletes it once confirmed', async () => {
     const stored = async (): Promise<Response> => fetch(`${baseUrl}/api/v1/providers/browser-demo`, { headers: { authorization: `Bearer ${token}` } });
     const storedConfig = async (): Promise<Record<string, unknown>> => ((await (await stored()).json()) as { config: Record<string, unknown> }).config;
     await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).getByRole('link').first().click();
@@ -217,6 +217,9 @@ describe('web UI in a browser', function () {
     await snap(page, '12-edit-refused');
     expect((await storedConfig()).endpoint, 'a refused edit changes nothing').to.equal(cloud.url);
     await page.getByLabel('API endpoint').fill(cloud.url);
+    await page.getByLabel('Page size').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('save-error').filter({ hasText: 'config.pageSize' }).waitFor();
     await page.getByLabel('Page size').fill('20');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/providers\/\d+$/);

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError, asError } from './api-error';
 
 /** Query parameters; undefined and empty values are left out. */
 export type QueryParams = Record<string, string | number | boolean | undefined | null>;
@@ -38,7 +38,7 @@ export class ApiClient {
     try {
       response = await fetch(`${API_BASE}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (error: unknown) {
-      throw new ApiError(0, `the fleet server could not be reached (${error instanceof Error ? error.message : String(error)})`);
+      throw new ApiError(0, `the fleet server could not be reached (${asError(error).message})`);
     }
     const answer = await readJson(response);
     if (response.status === 401) {

@@ -65,6 +65,7 @@ export interface ProviderCreateBody {
 /** What PATCH /providers/{provider} takes: config is merged into the stored one, credentials replace the stored ones. */
 export interface ProviderUpdateBody {
   name?: string;
+  enabled?: boolean;
   config?: Record<string, unknown>;
   credentials?: Record<string, unknown>;
 }

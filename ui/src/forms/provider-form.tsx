@@ -5,7 +5,7 @@ import type { FormFieldSchema, Provider, ProviderType, VerifyResult } from '../a
 import { useAuth } from '../auth/auth-context';
 import { componentMapper } from './component-mapper';
 import { editFormFields } from './edit-form-fields';
-import { providerBody, providerUpdateBody } from './provider-body';
+import { providerBody, providerEdit } from './provider-body';
 import { ProviderFormTemplate, type ProviderFormStatus, type ProviderFormTemplateProps } from './provider-form-template';
 
 /** Every provider has a name; the type's form asks for the rest. */
@@ -45,12 +45,18 @@ export function ProviderForm({ providerType, provider, onSaved, onCancel }: Prov
     );
   };
 
+  const saveEdit = async (saved: Provider, values: Record<string, unknown>): Promise<Provider> => {
+    const edit = providerEdit(saved, values);
+    if ('problem' in edit) throw new Error(edit.problem);
+    // Nothing changed: nothing to ask of the API (which refuses an empty change).
+    if (Object.keys(edit.changes).length === 0) return saved;
+    return api.patch<Provider>(`/providers/${encodeURIComponent(saved.id)}`, edit.changes);
+  };
+
   const save = async (values: Record<string, unknown>) => {
     setStatus((current) => ({ ...current, saving: true, saveError: null }));
     try {
-      const saved = provider
-        ? await api.patch<Provider>(`/providers/${encodeURIComponent(provider.id)}`, providerUpdateBody(values))
-        : await api.post<Provider>('/providers', providerBody(providerType.type, values));
+      const saved = provider ? await saveEdit(provider, values) : await api.post<Provider>('/providers', providerBody(providerType.type, values));
       setStatus(IDLE);
       onSaved(saved);
     } catch (error: unknown) {

@@ -10,17 +10,15 @@ export function EditProviderPage({ providerId }: { providerId: string }) {
   const { provider, providerType } = useProvider(providerId);
   const back = () => navigate(`/providers/${encodeURIComponent(providerId)}`);
 
+  if (provider.error) return <main><ErrorBanner error={provider.error} title="The provider could not be loaded" /></main>;
+  if (providerType.error) return <main><ErrorBanner error={providerType.error} title="The provider type could not be loaded" /></main>;
+  if (!provider.data || !providerType.data) return <main><Loading what="the provider" /></main>;
   return (
     <main className="narrow">
-      <h1>Edit {provider.data?.name ?? 'provider'}</h1>
-      <ErrorBanner error={provider.error} title="The provider could not be loaded" />
-      <ErrorBanner error={providerType.error} title="The provider type could not be loaded" />
-      {provider.data && providerType.data ? (
-        <div className="card">
-          <ProviderForm providerType={providerType.data} provider={provider.data} onSaved={back} onCancel={back} />
-        </div>
-      ) : null}
-      {!provider.error && !providerType.error && !(provider.data && providerType.data) ? <Loading what="the provider" /> : null}
+      <h1>Edit {provider.data.name}</h1>
+      <div className="card">
+        <ProviderForm providerType={providerType.data} provider={provider.data} onSaved={back} onCancel={back} />
+      </div>
     </main>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { asError } from '../api/api-error';
-import type { Provider, VerifyResult } from '../api/api-types';
+import type { Provider, ProviderUpdateBody, VerifyResult } from '../api/api-types';
 import { useAuth } from '../auth/auth-context';
 import { ErrorBanner } from '../components/error-banner';
 import { CredentialsVerdict } from './credentials-verdict';
@@ -20,29 +20,33 @@ export function ProviderActions({ provider, onChanged }: ProviderActionsProps) {
   const { api } = useAuth();
   const [, navigate] = useLocation();
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | undefined>();
+  const [failure, setFailure] = useState<{ title: string; error: Error } | null>(null);
   const [verdict, setVerdict] = useState<VerifyResult | null>(null);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  // Set by Disable/Enable until the page has read the provider again: a second click would send the same change.
+  const [awaitedEnabled, setAwaitedEnabled] = useState<boolean | null>(null);
+  const waiting = awaitedEnabled !== null && awaitedEnabled !== provider.enabled;
   const path = `/providers/${encodeURIComponent(provider.id)}`;
 
-  const act = async (action: () => Promise<void>) => {
+  const act = async (failureTitle: string, action: () => Promise<void>) => {
     setBusy(true);
-    setError(undefined);
+    setFailure(null);
     setVerdict(null);
     try {
       await action();
     } catch (thrown: unknown) {
-      setError(asError(thrown));
+      setFailure({ title: failureTitle, error: asError(thrown) });
     } finally {
       setBusy(false);
     }
   };
-  const checkCredentials = () => act(async () => setVerdict(await api.post<VerifyResult>(`${path}/verify`)));
-  const toggleEnabled = () => act(async () => {
-    await api.patch<Provider>(path, { enabled: !provider.enabled });
+  const checkCredentials = () => act('The credentials could not be checked', async () => setVerdict(await api.post<VerifyResult>(`${path}/verify`)));
+  const toggleEnabled = () => act(`The provider could not be ${provider.enabled ? 'disabled' : 'enabled'}`, async () => {
+    await api.patch<Provider>(path, { enabled: !provider.enabled } satisfies ProviderUpdateBody);
+    setAwaitedEnabled(!provider.enabled);
     onChanged();
   });
-  const remove = () => act(async () => {
+  const remove = () => act('The provider could not be deleted', async () => {
     await api.delete<Provider>(path);
     navigate('/providers');
   });
@@ -50,9 +54,9 @@ export function ProviderActions({ provider, onChanged }: ProviderActionsProps) {
   return (
     <section className="provider-actions" aria-label="provider actions">
       <div className="button-row">
-        <Link href={`/providers/${encodeURIComponent(provider.id)}/edit`} className="button">Edit</Link>
+        <Link href={`${path}/edit`} className="button">Edit</Link>
         <button type="button" onClick={() => void checkCredentials()} disabled={busy}>Check credentials</button>
-        <button type="button" onClick={() => void toggleEnabled()} disabled={busy}>
+        <button type="button" onClick={() => void toggleEnabled()} disabled={busy || waiting}>
           {provider.enabled ? 'Disable' : 'Enable'}
         </button>
         <button type="button" className="danger" onClick={() => setConfirmingDelete(true)} disabled={busy || confirmingDelete}>Delete</button>
@@ -67,7 +71,7 @@ export function ProviderActions({ provider, onChanged }: ProviderActionsProps) {
         </div>
       ) : null}
       {verdict ? <CredentialsVerdict verdict={verdict} testId="credentials-check" /> : null}
-      <ErrorBanner error={error} title="The provider could not be changed" />
+      <ErrorBanner error={failure?.error} title={failure?.title} />
     </section>
   );
 }
