@@ -26,7 +26,8 @@ interface ProviderFormProps {
 
 /**
  * The provider type's own form (a data-driven-forms schema from the API) with a Name, Validate and Save; or, given a
- * saved provider, its edit form (see editFormFields), whose Save checks the credentials before it stores anything.
+ * saved provider, its edit form (see editFormFields), whose Save sends only what changed (see providerEdit); the API
+ * checks changed settings or credentials against the provider before it stores them.
  */
 export function ProviderForm({ providerType, provider, onSaved, onCancel }: ProviderFormProps) {
   const { api } = useAuth();
@@ -64,7 +65,7 @@ export function ProviderForm({ providerType, provider, onSaved, onCancel }: Prov
     }
   };
 
-  // A saved provider's form has no Validate: its credentials may be left empty (kept), and Save verifies.
+  // A saved provider's form has no Validate: its credentials may be left empty (kept), and Save has them verified.
   const templateProps: Partial<ProviderFormTemplateProps> = { status, onValidate: provider ? undefined : validate, onCancel };
   return (
     <FormRenderer<Record<string, unknown>, Partial<Record<string, unknown>>, ProviderFormTemplateProps>
