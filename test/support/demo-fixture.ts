@@ -59,6 +59,12 @@ export class DemoFixture {
     await this.admin('DELETE', '/admin/faults');
   }
 
+  /** Background activity: this many random changes a second (0 stops it). */
+  async setActivity(ratePerSecond: number): Promise<void> {
+    if (ratePerSecond > 0) await this.admin('PUT', '/admin/activity', { rate_per_second: ratePerSecond });
+    else await this.admin('DELETE', '/admin/activity');
+  }
+
   async power(vmId: string, state: 'running' | 'stopped' | 'paused'): Promise<void> {
     await this.admin('POST', `/admin/vms/${vmId}/power`, { state });
   }
