@@ -7,6 +7,7 @@ export { InvalidCredentialsError } from './invalid-credentials-error';
 export { ProviderApiError } from './provider-api-error';
 export { ConfigError } from './config-error';
 export { RegistrationRefusedError } from './registration-refused-error';
+export { RedisUnavailableError } from './redis-unavailable-error';
 
 /** A message safe to show for any thrown value: errors keep their message, anything else is described. */
 export function describeError(error: unknown): string {

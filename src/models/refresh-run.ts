@@ -2,7 +2,8 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Provider } from './provider';
 import type { RefreshStats } from './refresh-stats';
 
-export type RefreshSource = 'user' | 'schedule' | 'startup' | 'event' | 'cli';
+/** Who asked for a refresh; `recovery`: the fleet, after Redis lost requests it had accepted. */
+export type RefreshSource = 'user' | 'schedule' | 'startup' | 'event' | 'cli' | 'recovery';
 export type RefreshStatus = 'running' | 'ok' | 'partial' | 'failed';
 
 /** One refresh of one provider: what was asked, how long each phase took, what changed, and how it ended. */

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { DataSource } from 'typeorm';
 import { configEnvironment } from '../config/config-environment';
@@ -9,8 +10,10 @@ import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { LeaderLock } from './leader-lock';
+import { startLoop } from './loop';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
 import { purgeEvents } from './event-retention';
+import { RedisEpoch } from './redis-epoch';
 import { refreshIntervals, RefreshScheduler } from './refresh-scheduler';
 import { Supervisor } from './supervisor';
 import { workerPlan } from './worker-plan';
@@ -23,12 +26,17 @@ export interface FleetServerOptions {
   leaderRetryMs: number;
 }
 
+/** How often the leader checks that Redis still holds the fleet's data. */
+const REDIS_EPOCH_CHECK_MS = 1_000;
+
 /** What `fleet server` runs on, from its CLI context. */
 export interface FleetServerDependencies {
   config: FleetConfig;
   logger: Logger;
   dataSource: DataSource;
   queue: RefreshQueue;
+  /** A fail-fast connection (see failFastRedis), for checks that must not wait out a Redis outage. */
+  redis: Redis;
   /** The provider types the fleet knows (shipped and loaded from modules). */
   types: Readonly<Record<string, AnyProviderType>>;
 }
@@ -39,7 +47,7 @@ export interface FleetServerDependencies {
  * Returns the stop function, which gives up leadership and stops the workers this server started.
  */
 export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
-  const { config, logger, dataSource, queue, types } = dependencies;
+  const { config, logger, dataSource, queue, redis, types } = dependencies;
   const plan = workerPlan(config, types);
   const hasEventStream = (type: string): boolean => plan.providerRoles(type).includes('event-catcher');
   // Workers get this server's resolved configuration, wherever it came from.
@@ -49,9 +57,11 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
     heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
     plan,
   });
+  const epoch = new RedisEpoch({ redis, prefix: config.redisPrefix, dataSource, queue, logger });
   const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervals: refreshIntervals(config, Object.keys(types).filter(hasEventStream)) });
 
   let stopSupervisor: (() => Promise<void>) | undefined;
+  let stopEpochChecks: (() => Promise<void>) | undefined;
   let schedule: ScheduledTask | undefined;
   let retention: ScheduledTask | undefined;
   const tick = (): void => void scheduler.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
@@ -66,11 +76,17 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
     retention = undefined;
     await stopSupervisor?.();
     stopSupervisor = undefined;
+    await stopEpochChecks?.();
+    stopEpochChecks = undefined;
   };
   const leader = new LeaderLock({
     connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
     onAcquired: () => {
       stopSupervisor = supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs });
+      // While Redis is away there is nothing to check; the first check once it is back tells what it kept.
+      stopEpochChecks = startLoop('redis-epoch', REDIS_EPOCH_CHECK_MS, async () => {
+        if (redis.status === 'ready') await epoch.check();
+      }, logger);
       schedule = cron.schedule('* * * * *', tick);
       retention = cron.schedule('7 * * * *', purge);
       tick();

@@ -9,14 +9,19 @@ import { until } from './wait';
 
 /**
  * A redis-server of a test's own, on a free port with its data in a temporary directory, so the test may restart it
- * without touching the Redis other tests share. It persists every write before answering (append-only file, fsync
- * always), as a queue's Redis must: a request Redis has acknowledged survives a restart.
+ * without touching the Redis other tests share. By default it persists every write before answering (append-only
+ * file, fsync always), so a request Redis has acknowledged survives a restart; with `persistence: false` it keeps
+ * nothing (no append-only file, no snapshots), as many Redis servers run, and comes back empty from every restart.
  */
 export class PrivateRedis extends PrivateServer {
   private port: number | undefined;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private output = '';
+
+  constructor(private readonly options: { persistence?: boolean } = {}) {
+    super();
+  }
 
   get url(): string {
     if (this.port === undefined) throw new Error('the private Redis has not been started');
@@ -27,9 +32,9 @@ export class PrivateRedis extends PrivateServer {
   async start(): Promise<void> {
     this.dir ??= await mkdtemp(join(tmpdir(), 'fleet-redis-'));
     this.port ??= await freePort();
+    const persistence = (this.options.persistence ?? true) ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     const child = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir,
-      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--loglevel', 'warning',
+      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...persistence, '--save', '', '--loglevel', 'warning',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });

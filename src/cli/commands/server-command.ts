@@ -5,6 +5,10 @@ import { buildApiApp } from '../../server/api/api-app';
 import { ApiTokenStore } from '../../server/api/api-token-store';
 import { startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
 import { withProviderTypeModules } from '../../providers/provider-type-modules';
+import { EventQueue } from '../../queues/event-queue';
+import { failFastRedis } from '../../queues/fail-fast-redis';
+import { MetricsQueue } from '../../queues/metrics-queue';
+import { RefreshQueue } from '../../queues/refresh-queue';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
 
@@ -45,18 +49,28 @@ export async function runFleetServer(context: CliContext, flags: ServerFlags): P
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
   const logger = context.logger.child({ role: 'server', pid: process.pid });
   const types = withProviderTypeModules(context.config.providerTypeModules);
-  const refreshQueue = await context.refreshQueue();
+  const { redisPrefix: prefix, refreshFullThreshold: fullThreshold } = context.config;
+  const store = await context.store();
+  // Requests answer now: while Redis is away they get a 503 rather than waiting for it (and running after all).
+  const redis = failFastRedis(context.config.redisUrl);
+  redis.on('error', (error) => logger.debug({ event: 'api.redis_error', err: error }, 'the API\'s Redis connection failed'));
+  const apiQueues = {
+    refreshQueue: new RefreshQueue({ redis, connection: redis, prefix, store, fullThreshold }),
+    eventQueue: new EventQueue({ redis, connection: redis, prefix }),
+    metricsQueue: new MetricsQueue(redis, prefix),
+  };
   const api = await buildApiApp({
-    config: context.config, logger, dataSource, redis: context.redis(), store: await context.store(), refreshQueue,
-    eventQueue: context.eventQueue(), metricsQueue: context.metricsQueue(), tokens: new ApiTokenStore(dataSource), types,
+    config: context.config, logger, dataSource, redis, store, ...apiQueues, tokens: new ApiTokenStore(dataSource), types,
   }, { uiDirectory: UI_DIRECTORY });
   await api.listen({ host: context.config.apiHost, port: context.config.apiPort });
-  const stopFleet = startFleetServer({ config: context.config, logger, dataSource, queue: refreshQueue, types }, options);
+  const stopFleet = startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue(), redis, types }, options);
   return {
     apiUrl: listeningUrl(api.server.address(), context.config.apiHost),
     stop: async () => {
       await api.close();
       await stopFleet();
+      await Promise.allSettled(Object.values(apiQueues).map((queue) => queue.close()));
+      redis.disconnect();
     },
   };
 }

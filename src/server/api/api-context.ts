@@ -14,6 +14,10 @@ export interface ApiContext {
   config: FleetConfig;
   logger: Logger;
   dataSource: DataSource;
+  /**
+   * The connection the queues below use. A server gives its API a fail-fast one (see failFastRedis), so that a
+   * request needing Redis is answered 503 at once while Redis is away instead of waiting for it.
+   */
   redis: Redis;
   store: ProviderStore;
   refreshQueue: RefreshQueue;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, ProviderApiError, UserError } from '../../errors';
+import { ConflictError, NotFoundError, ProviderApiError, RedisUnavailableError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 
 /** The body of every error the API answers with: one message a person can act on, naming the field when there is one. */
@@ -36,6 +36,7 @@ export function statusOf(error: unknown): number {
   if (error instanceof UserError) return 400;
   // Met while checking a provider the request described (an endpoint that does not answer): the request's to fix.
   if (error instanceof ProviderApiError) return 422;
+  if (error instanceof RedisUnavailableError) return 503;
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   // Fastify's own 4xx (a body that is not JSON, too large, a wrong content type) are the requester's mistakes too.
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
@@ -54,6 +55,11 @@ export function errorHandler(logger: Logger) {
     const status = statusOf(error);
     if (status < 500) {
       void reply.code(status).send({ error: error.message } satisfies ApiErrorBody);
+      return;
+    }
+    if (error instanceof RedisUnavailableError) {
+      logger.warn({ event: 'api.redis_unavailable', err: error, method: request.method, route: request.routeOptions.url }, error.message);
+      void reply.code(503).send({ error: error.message } satisfies ApiErrorBody);
       return;
     }
     logger.error({ event: 'api.failed', err: error, method: request.method, route: request.routeOptions.url }, 'API request failed');

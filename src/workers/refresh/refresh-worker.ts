@@ -12,7 +12,7 @@ import type { RefreshOutcome } from './refresh-provider';
 const PROGRESS_INTERVAL_MS = 250;
 
 /** When requests from several sources merged, the run is recorded under the one an operator cares most about. */
-const SOURCE_PRIORITY: RefreshSource[] = ['user', 'cli', 'event', 'startup', 'schedule'];
+const SOURCE_PRIORITY: RefreshSource[] = ['user', 'cli', 'event', 'startup', 'recovery', 'schedule'];
 
 export interface RefreshWorkerOptions {
   queue: RefreshQueue;

@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { describeError, InvalidCredentialsError, UserError } from '../../../errors';
+import { whileRedisAnswers } from '../../../queues/fail-fast-redis';
 import { removeProvider } from '../../provider-removal';
 import type { ApiContext } from '../api-context';
 import { providerView } from '../provider-view';
@@ -38,9 +39,10 @@ export const providerRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> 
     },
   }, async (request) => providerView(await store.update(request.params.provider, request.body, { verify: request.query.verify })));
 
+  // While Redis is away, refused before anything is deleted: the provider's queues go with it.
   app.delete('/providers/:provider', {
     schema: { tags, summary: 'delete a provider with its inventory, history, events and queue', params: ProviderParams, response: { 200: Type.Ref('Provider'), ...errorResponses } },
-  }, async (request) => providerView(await removeProvider({ store, queue: context.refreshQueue, eventQueue: context.eventQueue }, request.params.provider)));
+  }, async (request) => providerView(await whileRedisAnswers(context.redis, () => removeProvider({ store, queue: context.refreshQueue, eventQueue: context.eventQueue }, request.params.provider))));
 
   app.post('/providers/verify', {
     schema: {

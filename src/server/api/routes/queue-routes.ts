@@ -1,4 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { whileRedisAnswers } from '../../../queues/fail-fast-redis';
 import { readQueueDepths } from '../../../queues/queue-depths';
 import type { ApiContext } from '../api-context';
 import { errorResponses } from '../schemas/common-schemas';
@@ -17,6 +18,6 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = a
   }, async (request) => {
     const { providerId } = request.query;
     const providers = providerId === undefined ? await store.list() : [await store.get(providerId)];
-    return readQueueDepths(context, providers);
+    return whileRedisAnswers(context.redis, () => readQueueDepths(context, providers));
   });
 };

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { LessThan, MoreThan } from 'typeorm';
 import { NotFoundError } from '../../../errors';
 import { InventoryChange, RefreshRun } from '../../../models';
+import { whileRedisAnswers } from '../../../queues/fail-fast-redis';
 import type { RefreshJobStatus } from '../../../queues/refresh-queue';
 import type { ApiContext } from '../api-context';
 import { pageOf } from '../page';
@@ -12,7 +13,7 @@ import {
 
 /** Refreshes on demand (the UI's Refresh button), their live status, and the history of runs with what they changed. */
 export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = async (app, { context }) => {
-  const { store, refreshQueue, dataSource } = context;
+  const { store, refreshQueue, dataSource, redis } = context;
   const tags = ['refreshes'];
   app.addSchema(RefreshStatusView);
   app.addSchema(RefreshRunView);
@@ -27,7 +28,8 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
       request.body ??= {};
     },
   }, async (request, reply) => {
-    const { jobId, providerId } = await refreshQueue.queueRefresh(request.params.provider, { targets: request.body.targets ?? [], source: 'user' });
+    // Accepted (202) only once Redis holds the request; while Redis is away, refused at once (503), never queued for later.
+    const { jobId, providerId } = await whileRedisAnswers(redis, () => refreshQueue.queueRefresh(request.params.provider, { targets: request.body.targets ?? [], source: 'user' }));
     return reply.code(202).send({ refreshId: jobId, providerId });
   });
 
@@ -41,7 +43,7 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     const providerId = refreshId.split('-')[1];
     // The provider first: no queue is opened for an id that names none.
     await store.get(providerId);
-    const status = await refreshQueue.status(refreshId);
+    const status = await whileRedisAnswers(redis, () => refreshQueue.status(refreshId));
     if (!status) throw new NotFoundError(`no refresh "${refreshId}" (finished refreshes are kept an hour; the provider's refresh runs keep the rest)`);
     return statusView(status);
   });
