@@ -39,10 +39,11 @@ export class RedisEpoch {
     }
     if (found !== 'kept') {
       const providers = await this.queueFullRefreshes();
+      const queued = 'a full refresh of every enabled provider is queued';
       if (found === 'lost') {
-        logger.warn({ event: 'redis.data_lost', providers }, 'Redis lost data (it came back empty, or restarted without writing every change to disk): a full refresh of every enabled provider is queued');
+        logger.warn({ event: 'redis.data_lost', providers }, `Redis came back empty, or restarted without writing every change first: ${queued}`);
       } else {
-        logger.info({ event: 'redis.epoch_started', providers }, 'Redis holds no fleet epoch (new, or emptied while no server led): a full refresh of every enabled provider is queued');
+        logger.info({ event: 'redis.epoch_started', providers }, `Redis holds no fleet epoch (new, or emptied while no server led): ${queued}`);
       }
     }
     if (epoch !== runId) await redis.set(key, runId);

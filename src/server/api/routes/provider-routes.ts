@@ -42,7 +42,10 @@ export const providerRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> 
   // While Redis is away, refused before anything is deleted: the provider's queues go with it.
   app.delete('/providers/:provider', {
     schema: { tags, summary: 'delete a provider with its inventory, history, events and queue', params: ProviderParams, response: { 200: Type.Ref('Provider'), ...errorResponses } },
-  }, async (request) => providerView(await whileRedisAnswers(context.redis, () => removeProvider({ store, queue: context.refreshQueue, eventQueue: context.eventQueue }, request.params.provider))));
+  }, async (request) => {
+    const queues = { store, queue: context.refreshQueue, eventQueue: context.eventQueue };
+    return providerView(await whileRedisAnswers(context.redis, () => removeProvider(queues, request.params.provider)));
+  });
 
   app.post('/providers/verify', {
     schema: {

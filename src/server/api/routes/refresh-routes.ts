@@ -29,7 +29,8 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     },
   }, async (request, reply) => {
     // Accepted (202) only once Redis holds the request; while Redis is away, refused at once (503), never queued for later.
-    const { jobId, providerId } = await whileRedisAnswers(redis, () => refreshQueue.queueRefresh(request.params.provider, { targets: request.body.targets ?? [], source: 'user' }));
+    const refresh = { targets: request.body.targets ?? [], source: 'user' as const };
+    const { jobId, providerId } = await whileRedisAnswers(redis, () => refreshQueue.queueRefresh(request.params.provider, refresh));
     return reply.code(202).send({ refreshId: jobId, providerId });
   });
 
