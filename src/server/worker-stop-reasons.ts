@@ -1,7 +1,10 @@
+import type { WorkerEnd } from './orchestrators/orchestrator';
+
 /**
- * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here) and by the
- * worker itself: the name of the signal that asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work
- * failed by itself. The first reason written stays (see WorkerRegistry.markStopped).
+ * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here, or `killed by
+ * <signal>` for a process a signal ended without its knowing) and by the worker itself: the name of the signal that
+ * asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work failed by itself. The first reason written
+ * stays (see WorkerRegistry.markStopped).
  */
 export const STOP_REASONS = {
   /** A shared worker beyond the number wanted. */
@@ -15,10 +18,11 @@ export const STOP_REASONS = {
 } as const;
 
 /** Stops that nothing went wrong for: the supervisor no longer wants the worker. */
-export const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone];
+const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone];
 
 const HEARTBEAT_LOST = 'no heartbeat for ';
 const FAILED = 'failed: ';
+const KILLED = 'killed by ';
 
 /** The stop reason of a worker the supervisor replaced for not heartbeating. */
 export function heartbeatLostReason(ageMs: number): string {
@@ -30,9 +34,19 @@ export function workerFailedReason(message: string): string {
   return `${FAILED}${message}`;
 }
 
+/**
+ * The stop reason of a worker whose process ended without stopping in order: the signal that ended it, or that it
+ * exited (before registering, or after) when it ended by itself or its orchestrator cannot tell how.
+ */
+export function endedReason(end: WorkerEnd, registered: boolean): string {
+  if (end.kind === 'killed') return `${KILLED}${end.signal}`;
+  return registered ? STOP_REASONS.exited : STOP_REASONS.exitedBeforeRegistering;
+}
+
 /** Why a worker had to be replaced, as a closed set fit for a metric label. */
 export type RestartCause =
-  | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed' | 'other';
+  | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed'
+  | 'killed' | 'other';
 
 const CAUSES: Readonly<Record<string, RestartCause>> = {
   [STOP_REASONS.exited]: 'exited',
@@ -52,5 +66,16 @@ export function restartCause(stopReason: string | null): RestartCause | null {
   if (Object.hasOwn(CAUSES, stopReason)) return CAUSES[stopReason];
   if (stopReason.startsWith(HEARTBEAT_LOST)) return 'heartbeat_lost';
   if (stopReason.startsWith(FAILED)) return 'failed';
+  if (stopReason.startsWith(KILLED)) return 'killed';
   return 'other';
+}
+
+/**
+ * Whether a stop counts toward a worker's crash back-off: it failed by itself. A worker stopped in order, or ended
+ * by a signal from outside (an operator's kill, the OOM killer), is replaced at once.
+ */
+export function failedByItself(stopReason: string | null): boolean {
+  if (stopReason === null) return false;
+  const cause = restartCause(stopReason);
+  return cause !== null && cause !== 'killed';
 }
