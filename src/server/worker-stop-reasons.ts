@@ -23,6 +23,9 @@ const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, ST
 const HEARTBEAT_LOST = 'no heartbeat for ';
 const FAILED = 'failed: ';
 const KILLED = 'killed by ';
+const CRASHED = 'crashed with ';
+/** Signals a process raises on itself when it fails (an abort, as when V8 runs out of heap; a memory fault). */
+const SELF_INFLICTED_SIGNALS = new Set(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP', 'SIGSYS']);
 
 /** The stop reason of a worker the supervisor replaced for not heartbeating. */
 export function heartbeatLostReason(ageMs: number): string {
@@ -35,18 +38,19 @@ export function workerFailedReason(message: string): string {
 }
 
 /**
- * The stop reason of a worker whose process ended without stopping in order: the signal that ended it, or that it
- * exited (before registering, or after) when it ended by itself or its orchestrator cannot tell how.
+ * The stop reason of a worker whose process ended without stopping in order: the signal that killed it from outside
+ * or that it crashed with, or that it exited (before registering, or after) when it exited or its orchestrator cannot
+ * tell how it ended.
  */
 export function endedReason(end: WorkerEnd, registered: boolean): string {
-  if (end.kind === 'killed') return `${KILLED}${end.signal}`;
+  if (end.kind === 'signal') return `${SELF_INFLICTED_SIGNALS.has(end.signal) ? CRASHED : KILLED}${end.signal}`;
   return registered ? STOP_REASONS.exited : STOP_REASONS.exitedBeforeRegistering;
 }
 
 /** Why a worker had to be replaced, as a closed set fit for a metric label. */
 export type RestartCause =
   | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed'
-  | 'killed' | 'other';
+  | 'crashed' | 'killed' | 'other';
 
 const CAUSES: Readonly<Record<string, RestartCause>> = {
   [STOP_REASONS.exited]: 'exited',
@@ -66,13 +70,15 @@ export function restartCause(stopReason: string | null): RestartCause | null {
   if (Object.hasOwn(CAUSES, stopReason)) return CAUSES[stopReason];
   if (stopReason.startsWith(HEARTBEAT_LOST)) return 'heartbeat_lost';
   if (stopReason.startsWith(FAILED)) return 'failed';
+  if (stopReason.startsWith(CRASHED)) return 'crashed';
   if (stopReason.startsWith(KILLED)) return 'killed';
   return 'other';
 }
 
 /**
- * Whether a stop counts toward a worker's crash back-off: it failed by itself. A worker stopped in order, or ended
- * by a signal from outside (an operator's kill, the OOM killer), is replaced at once.
+ * Whether a stop counts toward a worker's crash back-off: it failed by itself (a crash with a signal of its own
+ * included). A worker stopped in order, or killed by a signal from outside (an operator's kill -9, the OOM killer),
+ * is replaced at once.
  */
 export function failedByItself(stopReason: string | null): boolean {
   if (stopReason === null) return false;

@@ -47,7 +47,7 @@ export class LocalOrchestrator extends Orchestrator {
 
   private endOf(worker: RunningWorker): WorkerEnd {
     const child = this.children.get(worker.workerId);
-    if (child?.signalCode) return { kind: 'killed', signal: child.signalCode };
+    if (child?.signalCode) return { kind: 'signal', signal: child.signalCode };
     if (typeof child?.exitCode === 'number') return { kind: 'exited', code: child.exitCode };
     return { kind: 'unknown' };
   }

@@ -26,11 +26,11 @@ export interface StartedWorker {
 }
 
 /**
- * How a worker's process ended, as far as its orchestrator can tell: it exited by itself (with its exit code), a
- * signal ended it from outside (an operator's kill -9, the OOM killer), or the orchestrator cannot tell (a process it
- * did not start, such as one an earlier leader started).
+ * How a worker's process ended, as far as its orchestrator can tell: it exited (with its exit code), a signal ended
+ * it (sent from outside, as an operator's kill -9 or the OOM killer's, or raised by the process itself, as an abort),
+ * or the orchestrator cannot tell (a process it did not start, such as one an earlier leader started).
  */
-export type WorkerEnd = { kind: 'exited'; code: number } | { kind: 'killed'; signal: string } | { kind: 'unknown' };
+export type WorkerEnd = { kind: 'exited'; code: number } | { kind: 'signal'; signal: string } | { kind: 'unknown' };
 
 /** What a check found: the worker's process still exists (a hung one does), or it ended, and how. */
 export type WorkerCheck = { alive: true } | { alive: false; end: WorkerEnd };
