@@ -1,7 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isUniqueViolation } from '../../db/unique-violation';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, FleetError, NotFoundError, ValidationError } from '../../errors';
 import { ApiToken } from '../../models';
 
 const TOKEN_PREFIX = 'pft_';
@@ -9,6 +11,7 @@ const TOKEN_PREFIX = 'pft_';
 const MAX_REFUSED = 10_000;
 /** last_used_at is a hint for operators, written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const CHECK_SQL = 'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL';
 
 /** A token as listed: never the token itself, which is shown once when created. */
 export interface ApiTokenSummary {
@@ -72,11 +75,9 @@ export class ApiTokenStore {
     if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 100) return null;
     const hash = hashOf(presented);
     if (this.refused.has(hash)) return null;
-    // A plain query on the unique index: this runs on every request, and the repository's query building would cost
-    // more than the lookup itself.
-    const [found]: { id: string; token_hash: string }[] = await this.dataSource.query(
-      'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [hash],
-    );
+    // This runs on every request: a prepared statement on the unique index, sent to the driver's pool directly, as
+    // TypeORM's query runner would cost more than the lookup itself.
+    const { rows: [found] } = await this.pool().query<{ id: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
     // The index lookup already matched the hash; comparing again in constant time keeps the check honest if the
     // lookup ever becomes a prefix or range match.
     const valid = found !== undefined && timingSafeEqual(Buffer.from(found.token_hash), Buffer.from(hash));
@@ -87,6 +88,14 @@ export class ApiTokenStore {
     }
     this.noteUse(found.id, this.now());
     return found.id;
+  }
+
+  /** The pg pool the data source opened (once it is initialized). */
+  private pool(): Pool {
+    const { driver } = this.dataSource;
+    if (!(driver instanceof PostgresDriver)) throw new FleetError('API tokens are stored in PostgreSQL only');
+    // TypeORM types its pg pool loosely; it is the pg Pool the data source opened.
+    return driver.master as Pool;
   }
 
   private noteUse(tokenId: string, now: number): void {
