@@ -7,9 +7,9 @@ import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { MetricsQueue } from '../queues/metrics-queue';
 import { startLoop } from './loop';
-import type { Orchestrator, RunningWorker, WorkerRoleName } from './orchestrators/orchestrator';
+import type { Orchestrator, RunningWorker, WorkerCheck, WorkerRoleName } from './orchestrators/orchestrator';
 import type { WorkerPlan } from './worker-plan';
-import { heartbeatLostReason, ORDERLY_STOP_REASONS, STOP_REASONS } from './worker-stop-reasons';
+import { endedReason, failedByItself, heartbeatLostReason, STOP_REASONS } from './worker-stop-reasons';
 
 /** The longest pause before restarting a provider's crashing worker. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -187,19 +187,18 @@ export class Supervisor {
 
   /**
    * A worker that keeps crashing (of a role, for a provider) gets its successor after a growing pause (1 s, 2 s,
-   * 4 s ... at most 5 min after the last crash), and a provider's data shows why. A worker that ran a minute ends
-   * the streak.
+   * 4 s ... at most 5 min after the last crash), and a provider's data shows why. A worker that ran a minute, stopped
+   * in order or was killed by a signal ends the streak: only a worker that failed by itself crashed.
    */
   private async backingOff(role: WorkerRoleName, providerId: string | null): Promise<boolean> {
-    const recent: { stop_reason: string | null; crashed: boolean; stopped_ms_ago: number }[] = await this.options.dataSource.query(
-      `SELECT stop_reason, (stop_reason NOT LIKE 'SIG%' AND stop_reason <> ALL($3::text[])
-                AND coalesce(stopped_at - started_at < interval '1 minute', true)) AS crashed,
+    const recent: { stop_reason: string | null; brief: boolean; stopped_ms_ago: number }[] = await this.options.dataSource.query(
+      `SELECT stop_reason, coalesce(stopped_at - started_at < interval '1 minute', true) AS brief,
               (extract(epoch FROM now() - stopped_at) * 1000)::float8 AS stopped_ms_ago
          FROM workers WHERE provider_id IS NOT DISTINCT FROM $1 AND role = $2 AND status = 'stopped' ORDER BY id DESC LIMIT 10`,
-      [providerId, role, ORDERLY_STOP_REASONS],
+      [providerId, role],
     );
     let crashes = 0;
-    while (crashes < recent.length && recent[crashes].crashed) crashes += 1;
+    while (crashes < recent.length && recent[crashes].brief && failedByItself(recent[crashes].stop_reason)) crashes += 1;
     const crashData = crashes === 0 ? null : {
       crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
     };
@@ -229,8 +228,8 @@ export class Supervisor {
     }
   }
 
-  /** Asks the orchestrator whether the worker's process exists, within the check deadline. */
-  private async exists(handle: RunningWorker): Promise<boolean> {
+  /** Asks the orchestrator whether the worker's process exists, and how it ended if not, within the check deadline. */
+  private async exists(handle: RunningWorker): Promise<WorkerCheck> {
     const signal = AbortSignal.timeout(this.checkTimeoutMs);
     const aborted = new Promise<never>((_, reject) => {
       signal.addEventListener('abort', () => reject(new Error(`the orchestrator did not answer within ${this.checkTimeoutMs} ms`)), { once: true });
@@ -242,13 +241,13 @@ export class Supervisor {
   private async check(worker: LiveWorkerRow): Promise<void> {
     const { orchestrator, registry } = this.options;
     const handle = this.handle(worker);
-    const alive = await this.exists(handle);
+    const found = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason);
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
-    if (!alive) return replace(worker.status === 'requested' ? STOP_REASONS.exitedBeforeRegistering : STOP_REASONS.exited);
+    if (!found.alive) return replace(endedReason(found.end, worker.status !== 'requested'));
     if (worker.status === 'requested' && worker.registration_expired) return replace(STOP_REASONS.registrationTimeout);
     if (worker.status === 'stopping' && worker.stopping_age_ms > this.stoppingTimeoutMs) return replace(STOP_REASONS.stopTimeout);
     if (worker.status !== 'running') return;

@@ -1,7 +1,10 @@
+import type { WorkerEnd } from './orchestrators/orchestrator';
+
 /**
- * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here) and by the
- * worker itself: the name of the signal that asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work
- * failed by itself. The first reason written stays (see WorkerRegistry.markStopped).
+ * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here, or `killed by
+ * <signal>` for a process a signal ended without its knowing) and by the worker itself: the name of the signal that
+ * asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work failed by itself. The first reason written
+ * stays (see WorkerRegistry.markStopped).
  */
 export const STOP_REASONS = {
   /** A shared worker beyond the number wanted. */
@@ -15,10 +18,14 @@ export const STOP_REASONS = {
 } as const;
 
 /** Stops that nothing went wrong for: the supervisor no longer wants the worker. */
-export const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone];
+const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone];
 
 const HEARTBEAT_LOST = 'no heartbeat for ';
 const FAILED = 'failed: ';
+const KILLED = 'killed by ';
+const CRASHED = 'crashed with ';
+/** Signals a process raises on itself when it fails (an abort, as when V8 runs out of heap; a memory fault). */
+const SELF_INFLICTED_SIGNALS = new Set(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP', 'SIGSYS']);
 
 /** The stop reason of a worker the supervisor replaced for not heartbeating. */
 export function heartbeatLostReason(ageMs: number): string {
@@ -30,9 +37,20 @@ export function workerFailedReason(message: string): string {
   return `${FAILED}${message}`;
 }
 
+/**
+ * The stop reason of a worker whose process ended without stopping in order: the signal that killed it from outside
+ * or that it crashed with, or that it exited (before registering, or after) when it exited or its orchestrator cannot
+ * tell how it ended.
+ */
+export function endedReason(end: WorkerEnd, registered: boolean): string {
+  if (end.kind === 'signal') return `${SELF_INFLICTED_SIGNALS.has(end.signal) ? CRASHED : KILLED}${end.signal}`;
+  return registered ? STOP_REASONS.exited : STOP_REASONS.exitedBeforeRegistering;
+}
+
 /** Why a worker had to be replaced, as a closed set fit for a metric label. */
 export type RestartCause =
-  | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed' | 'other';
+  | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed'
+  | 'crashed' | 'killed' | 'other';
 
 const CAUSES: Readonly<Record<string, RestartCause>> = {
   [STOP_REASONS.exited]: 'exited',
@@ -52,5 +70,18 @@ export function restartCause(stopReason: string | null): RestartCause | null {
   if (Object.hasOwn(CAUSES, stopReason)) return CAUSES[stopReason];
   if (stopReason.startsWith(HEARTBEAT_LOST)) return 'heartbeat_lost';
   if (stopReason.startsWith(FAILED)) return 'failed';
+  if (stopReason.startsWith(CRASHED)) return 'crashed';
+  if (stopReason.startsWith(KILLED)) return 'killed';
   return 'other';
+}
+
+/**
+ * Whether a stop counts toward a worker's crash back-off: it failed by itself (a crash with a signal of its own
+ * included). A worker stopped in order, or killed by a signal from outside (an operator's kill -9, the OOM killer),
+ * is replaced at once.
+ */
+export function failedByItself(stopReason: string | null): boolean {
+  if (stopReason === null) return false;
+  const cause = restartCause(stopReason);
+  return cause !== null && cause !== 'killed';
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { ProviderStore } from '../../src/providers/provider-store';
@@ -24,23 +25,28 @@ export class ApiFixture {
     private readonly closeQueues: () => Promise<void>,
   ) {}
 
-  static async start(options: { uiDirectory?: string } = {}): Promise<ApiFixture> {
+  /**
+   * With `dataSource` and `redisPrefix`, the API works on a database of the test's own (a private PostgreSQL) and
+   * keeps its queues apart from the run's, as provider ids start again at 1 in a new database.
+   */
+  static async start(options: { uiDirectory?: string; dataSource?: DataSource; redisPrefix?: string } = {}): Promise<ApiFixture> {
     const env = testEnv();
+    const { dataSource = env.dataSource, redisPrefix = env.redisPrefix } = options;
     const logLines: string[] = [];
     const logger: Logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
     const config = loadConfig({
-      env: { DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey },
+      env: { DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey },
     });
-    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger });
+    const store = new ProviderStore({ dataSource, cipher: env.cipher, logger });
     // BullMQ opens (and closes) connections of its own from these options.
     const redisAddress = new URL(env.redisUrl);
     const connection = { host: redisAddress.hostname, port: Number(redisAddress.port || 6379) };
-    const refreshQueue = new RefreshQueue({ redis: env.redis, connection, prefix: env.redisPrefix, store, fullThreshold: 100 });
-    const eventQueue = new EventQueue({ redis: env.redis, connection, prefix: env.redisPrefix });
-    const metricsQueue = new MetricsQueue(connection, env.redisPrefix);
-    const tokens = new ApiTokenStore(env.dataSource);
+    const refreshQueue = new RefreshQueue({ redis: env.redis, connection, prefix: redisPrefix, store, fullThreshold: 100 });
+    const eventQueue = new EventQueue({ redis: env.redis, connection, prefix: redisPrefix });
+    const metricsQueue = new MetricsQueue(connection, redisPrefix);
+    const tokens = new ApiTokenStore(dataSource);
     const app = await buildApiApp({
-      config, logger, dataSource: env.dataSource, redis: env.redis, store, refreshQueue, eventQueue, metricsQueue, tokens, types: providerTypes,
+      config, logger, dataSource, redis: env.redis, store, refreshQueue, eventQueue, metricsQueue, tokens, types: providerTypes,
     }, options);
     const { token } = await tokens.create(`test-${Math.random().toString(36).slice(2)}`);
     return new ApiFixture(app, token, tokens, refreshQueue, logLines, async () => {

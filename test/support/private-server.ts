@@ -15,6 +15,11 @@ export abstract class PrivateServer {
   /** Stops the server if it runs, keeping its data. */
   protected abstract shutDown(): Promise<void>;
 
+  /** Stops the server, keeping its port and data for the next start(): an outage that lasts until the test ends it. */
+  async halt(): Promise<void> {
+    await this.shutDown();
+  }
+
   /** Stops the server, leaves nothing listening for `pauseMs`, and starts it again on the same port and data. */
   async restart(pauseMs: number): Promise<void> {
     await this.shutDown();

@@ -4,7 +4,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { withProviderTypeModules } from '../../src/providers/provider-type-modules';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
-import type { RunningWorker } from '../../src/server/orchestrators/orchestrator';
+import type { RunningWorker, WorkerCheck } from '../../src/server/orchestrators/orchestrator';
 import { removeProvider } from '../../src/server/provider-removal';
 import { Supervisor } from '../../src/server/supervisor';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
@@ -39,7 +39,7 @@ describe('supervisor with local worker processes', function () {
     expect(second.pid).to.not.equal(first.pid);
     expect(await stopWatching()).to.deep.equal({ rows: 1, processes: 1 });
     const [old] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [first.id]);
-    expect(old).to.deep.equal({ status: 'stopped', stop_reason: 'exited' });
+    expect(old).to.deep.equal({ status: 'stopped', stop_reason: 'killed by SIGKILL' });
   });
 
   it('stops the worker of a deleted provider and removes its queue', async () => {
@@ -90,6 +90,42 @@ describe('supervisor with a worker that keeps crashing', function () {
       // Without the pause, the 100 ms provisioning loop would have started dozens of workers by now.
       const [{ started }] = await env.dataSource.query('SELECT count(*)::int AS started FROM workers WHERE provider_id = $1', [demo.provider.id]);
       expect(started).to.be.at.most(crashes.crashes + 1);
+    } finally {
+      await fleet.stop();
+      await demo.close();
+    }
+  });
+});
+
+describe('supervisor with a worker killed by a signal', function () {
+  this.timeout(240_000);
+  const KILLS = 4;
+
+  it('replaces it each time without a pause, recording the signal as the reason and no crash', async () => {
+    const env = testEnv();
+    const demo = await DemoFixture.start({ vms: 5, seed: 10 });
+    // A replacement warns that it runs again what its killed predecessor had taken: expected here, so not shown.
+    const fleet = await SupervisedProvider.start({ providerId: demo.provider.id, store: demo.store, env: { LOG_LEVEL: 'error' } });
+    const crashData = async (): Promise<unknown> => {
+      const [row] = await env.dataSource.query(`SELECT provider_data->'workerCrashes' AS crashes FROM providers WHERE id = $1`, [demo.provider.id]);
+      return row.crashes;
+    };
+    try {
+      let worker = await until(() => fleet.runningWorker(), 'a running worker', 60_000);
+      const killed: string[] = [];
+      for (let kill = 1; kill <= KILLS; kill += 1) {
+        // What an operator's kill -9 or the OOM killer does: the worker gets no chance to say why it stops.
+        process.kill(worker.pid, 'SIGKILL');
+        killed.push(worker.id);
+        worker = await until(() => fleet.runningWorker(killed[killed.length - 1]), `a replacement after kill ${kill}`, 60_000);
+        const rows: { id: string; status: string; stop_reason: string | null }[] = await env.dataSource.query(
+          'SELECT id, status, stop_reason FROM workers WHERE provider_id = $1 ORDER BY id', [demo.provider.id]);
+        // Each kill stopped one worker, for its signal, and one replacement was started, at once: no pause, no crash.
+        expect(rows, `after kill ${kill}`).to.deep.equal([
+          ...killed.map((id) => ({ id, status: 'stopped', stop_reason: 'killed by SIGKILL' })), { id: worker.id, status: 'running', stop_reason: null },
+        ]);
+        expect(await crashData(), `after kill ${kill}`).to.equal(null);
+      }
     } finally {
       await fleet.stop();
       await demo.close();
@@ -156,13 +192,13 @@ class RecordingOrchestrator extends LocalOrchestrator {
     return super.provision(...args);
   }
 
-  override async checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<boolean> {
+  override async checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<WorkerCheck> {
     this.calls.push('checkWorker');
     if (!this.hangChecks) return super.checkWorker(worker);
     // A platform API that never answers: only the supervisor's deadline ends the wait.
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     this.calls.push('checkWorker aborted');
-    return false;
+    return { alive: false, end: { kind: 'unknown' } };
   }
 }
 

@@ -27,7 +27,7 @@ export function tokenCommands(context: CliContext): Command {
     });
 
   command.command('revoke <token>')
-    .description('revoke a token by id or name; requests with it are refused within 10 seconds')
+    .description('revoke a token by id or name; requests with it are refused from the next request on')
     .action(async (idOrName: string) => {
       const revoked = await (await tokens()).revoke(idOrName);
       console.log(`token ${revoked.name} (id ${revoked.id}) revoked`);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, NotFoundError, ProviderApiError, RedisUnavailableError, UserError } from '../../errors';
+import { isDatabaseUnavailable } from '../../db/database-unavailable';
+import { ConflictError, describeError, NotFoundError, ProviderApiError, RedisUnavailableError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 
 /** The body of every error the API answers with: one message a person can act on, naming the field when there is one. */
@@ -28,6 +29,9 @@ export function validationMessage(context: string, issues: readonly SchemaIssue[
   if (typeof additional === 'string') return `${field}: is not a known field`;
   return `${field}: ${issue.message ?? 'is invalid'}`;
 }
+
+/** The answer while PostgreSQL is down or restarting: the same request succeeds once it is back. */
+const DATABASE_UNAVAILABLE = 'the database is unavailable; try again shortly';
 
 /** The status a thrown error answers with; 500 for anything that is not the requester's mistake. */
 export function statusOf(error: unknown): number {
@@ -58,8 +62,14 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (error instanceof RedisUnavailableError) {
-      logger.warn({ event: 'api.redis_unavailable', err: error, method: request.method, route: request.routeOptions.url }, error.message);
+      logger.warn({ event: 'api.redis_unavailable', method: request.method, route: request.routeOptions.url, reason: describeError(error) }, error.message);
       void reply.code(503).send({ error: error.message } satisfies ApiErrorBody);
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      // An outage, not a fault of this code: one line with the driver's message says enough, a stack would not.
+      logger.warn({ event: 'api.database_unavailable', method: request.method, route: request.routeOptions.url, reason: describeError(error) }, DATABASE_UNAVAILABLE);
+      void reply.code(503).send({ error: DATABASE_UNAVAILABLE } satisfies ApiErrorBody);
       return;
     }
     logger.error({ event: 'api.failed', err: error, method: request.method, route: request.routeOptions.url }, 'API request failed');

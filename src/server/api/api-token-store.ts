@@ -1,14 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { isUniqueViolation } from '../../db/unique-violation';
-import { ConflictError, NotFoundError, ValidationError } from '../../errors';
+import { ConflictError, FleetError, NotFoundError, ValidationError } from '../../errors';
 import { ApiToken } from '../../models';
 
 const TOKEN_PREFIX = 'pft_';
-/** How long a checked token is believed without asking the database again; also how late a revocation bites. */
-const CACHE_MS = 10_000;
+/** Hashes known to name no live token, kept so that guessing costs no queries; a bound on what they may cost in memory. */
+const MAX_REFUSED = 10_000;
 /** last_used_at is a hint for operators, written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+const CHECK_SQL = 'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL';
 
 /** A token as listed: never the token itself, which is shown once when created. */
 export interface ApiTokenSummary {
@@ -19,14 +22,14 @@ export interface ApiTokenSummary {
   revokedAt: Date | null;
 }
 
-interface CachedCheck {
-  tokenId: string | null;
-  until: number;
-}
-
-/** The API's bearer tokens: created, listed and revoked by `fleet token`, checked on every API request. */
+/**
+ * The API's bearer tokens: created, listed and revoked by `fleet token`, checked on every API request. A live token is
+ * looked up in the database (by its hash, on a unique index) on every request, so a revocation, written by any
+ * process, holds for the next request on every server.
+ */
 export class ApiTokenStore {
-  private readonly checked = new Map<string, CachedCheck>();
+  /** Hashes that named no live token: a revoked token stays revoked, and an unknown hash never becomes a token. */
+  private readonly refused = new Set<string>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(private readonly dataSource: DataSource, private readonly now: () => number = Date.now) {}
@@ -55,7 +58,7 @@ export class ApiTokenStore {
     return (await this.dataSource.getRepository(ApiToken).find({ order: { id: 'ASC' } })).map(summarize);
   }
 
-  /** Revokes a token by id or name; requests with it are refused from then on (within the check cache's life). */
+  /** Revokes a token by id or name; requests with it are refused from then on, on every server. */
   async revoke(idOrName: string): Promise<ApiTokenSummary> {
     const repository = this.dataSource.getRepository(ApiToken);
     const found = /^\d+$/.test(idOrName) ? await repository.findOneBy({ id: idOrName }) : await repository.findOneBy({ name: idOrName });
@@ -64,26 +67,35 @@ export class ApiTokenStore {
       found.revokedAt = new Date(this.now());
       await repository.update({ id: found.id }, { revokedAt: found.revokedAt });
     }
-    for (const [hash, check] of this.checked) if (check.tokenId === found.id) this.checked.delete(hash);
     return summarize(found);
   }
 
-  /** The id of the live token `presented` is, or null. Failed checks are cached too, so guessing costs no queries. */
+  /** The id of the live token `presented` is, or null. */
   async authenticate(presented: string): Promise<string | null> {
     if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 100) return null;
     const hash = hashOf(presented);
-    const now = this.now();
-    const cached = this.checked.get(hash);
-    if (cached && cached.until > now) return cached.tokenId;
-    const found = await this.dataSource.getRepository(ApiToken).findOneBy({ tokenHash: hash });
+    if (this.refused.has(hash)) return null;
+    // This runs on every request: a prepared statement on the unique index, sent to the driver's pool directly, as
+    // TypeORM's query runner would cost more than the lookup itself.
+    const { rows: [found] } = await this.pool().query<{ id: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
     // The index lookup already matched the hash; comparing again in constant time keeps the check honest if the
     // lookup ever becomes a prefix or range match.
-    const valid = found !== null && found.revokedAt === null && timingSafeEqual(Buffer.from(found.tokenHash), Buffer.from(hash));
-    const tokenId = valid ? found.id : null;
-    if (this.checked.size > 10_000) this.checked.clear();
-    this.checked.set(hash, { tokenId, until: now + CACHE_MS });
-    if (tokenId) this.noteUse(tokenId, now);
-    return tokenId;
+    const valid = found !== undefined && timingSafeEqual(Buffer.from(found.token_hash), Buffer.from(hash));
+    if (!valid) {
+      if (this.refused.size >= MAX_REFUSED) this.refused.clear();
+      this.refused.add(hash);
+      return null;
+    }
+    this.noteUse(found.id, this.now());
+    return found.id;
+  }
+
+  /** The pg pool the data source opened (once it is initialized). */
+  private pool(): Pool {
+    const { driver } = this.dataSource;
+    if (!(driver instanceof PostgresDriver)) throw new FleetError('API tokens are stored in PostgreSQL only');
+    // TypeORM types its pg pool loosely; it is the pg Pool the data source opened.
+    return driver.master as Pool;
   }
 
   private noteUse(tokenId: string, now: number): void {

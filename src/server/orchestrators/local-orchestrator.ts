@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
-import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerSpec } from './orchestrator';
+import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
 
@@ -37,9 +37,19 @@ export class LocalOrchestrator extends Orchestrator {
     return { pid: child.pid ?? null, podName: null };
   }
 
-  /** A process table lookup answers at once: it never needs the deadline. */
-  async checkWorker(worker: RunningWorker, _deadline?: AbortSignal): Promise<boolean> {
-    return this.isAlive(worker);
+  /**
+   * A process table lookup answers at once: it never needs the deadline. How a child ended is known from its exit;
+   * of a process this server did not start, only that it is gone.
+   */
+  async checkWorker(worker: RunningWorker, _deadline?: AbortSignal): Promise<WorkerCheck> {
+    return this.isAlive(worker) ? { alive: true } : { alive: false, end: this.endOf(worker) };
+  }
+
+  private endOf(worker: RunningWorker): WorkerEnd {
+    const child = this.children.get(worker.workerId);
+    if (child?.signalCode) return { kind: 'signal', signal: child.signalCode };
+    if (typeof child?.exitCode === 'number') return { kind: 'exited', code: child.exitCode };
+    return { kind: 'unknown' };
   }
 
   async deprovision(worker: RunningWorker, options: { force: boolean }): Promise<void> {

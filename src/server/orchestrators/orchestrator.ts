@@ -26,6 +26,16 @@ export interface StartedWorker {
 }
 
 /**
+ * How a worker's process ended, as far as its orchestrator can tell: it exited (with its exit code), a signal ended
+ * it (sent from outside, as an operator's kill -9 or the OOM killer's, or raised by the process itself, as an abort),
+ * or the orchestrator cannot tell (a process it did not start, such as one an earlier leader started).
+ */
+export type WorkerEnd = { kind: 'exited'; code: number } | { kind: 'signal'; signal: string } | { kind: 'unknown' };
+
+/** What a check found: the worker's process still exists (a hung one does), or it ended, and how. */
+export type WorkerCheck = { alive: true } | { alive: false; end: WorkerEnd };
+
+/**
  * Starts, checks and stops worker processes for the supervisor, in the shape of Taskcluster's provider classes: the
  * supervisor's loops call these hooks and nothing else, so an orchestrator for another platform (Kubernetes
  * Deployments, say) is one more subclass and the loops never change. Hooks a platform does not need keep their
@@ -51,10 +61,11 @@ export abstract class Orchestrator {
   async scanPrepare(): Promise<void> {}
 
   /**
-   * Whether the worker's process still exists (a hung one does). The supervisor gives every check a deadline:
-   * `signal` aborts when it passes, and a check that has not answered by then is skipped for this scan.
+   * Whether the worker's process still exists (a hung one does), and if not, how it ended: the supervisor backs off
+   * only for workers that failed by themselves, not for those a signal ended. The supervisor gives every check a
+   * deadline: `signal` aborts when it passes, and a check that has not answered by then is skipped for this scan.
    */
-  abstract checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<boolean>;
+  abstract checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<WorkerCheck>;
 
   /** After each scan, whatever it found. */
   async scanCleanup(): Promise<void> {}

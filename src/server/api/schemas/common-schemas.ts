@@ -25,6 +25,7 @@ export const errorResponses = {
   400: Type.Ref('Error'),
   401: Type.Ref('Error'),
   404: Type.Ref('Error'),
+  503: Type.Ref('Error'),
 } as const;
 
 /**
