@@ -245,7 +245,7 @@ export class Supervisor {
     const alive = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
-      await registry.markStopped(worker.id, reason);
+      await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout });
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
     if (!alive) return replace(worker.status === 'requested' ? STOP_REASONS.exitedBeforeRegistering : STOP_REASONS.exited);

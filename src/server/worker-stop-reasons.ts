@@ -1,7 +1,8 @@
 /**
  * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here) and by the
  * worker itself: the name of the signal that asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work
- * failed by itself. The first reason written stays (see WorkerRegistry.markStopped).
+ * failed by itself. The first reason written stays (see WorkerRegistry.markStopped), except `did not stop in time`,
+ * which replaces the reason the worker was asked to stop for.
  */
 export const STOP_REASONS = {
   /** A shared worker beyond the number wanted. */
