@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { connectionConfig } from '../../src/db/connection-config';
@@ -13,7 +12,7 @@ import { createPartitions, oldestKeptHour } from '../../src/workers/metrics/metr
 import { partitionsFor, storeSamples } from '../../src/workers/metrics/store-samples';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
-import { databaseUrlFor, testEnv } from '../support/test-env';
+import { createScratchDatabase, testEnv } from '../support/test-env';
 
 /**
  * The schema as PostgreSQL describes it: every column, index and constraint of the public schema's tables (the
@@ -38,29 +37,19 @@ async function describeSchema(dataSource: DataSource): Promise<Record<string, st
 
 describe('database migrations on a populated database', function () {
   this.timeout(120_000);
-  const name = `fleet_populated_${process.pid}_${randomBytes(3).toString('hex')}`;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
   let dataSource: DataSource;
   let demo: DemoFixture | undefined;
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: databaseUrlFor('postgres') });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
   before(async () => {
-    await admin(`CREATE DATABASE ${name}`);
-    dataSource = createDataSource({ databaseUrl: databaseUrlFor(name), poolSize: 2, applicationName: 'provider-fleet-migration-test' });
+    database = await createScratchDatabase('fleet_populated');
+    dataSource = createDataSource({ databaseUrl: database.url, poolSize: 2, applicationName: 'provider-fleet-migration-test' });
     await dataSource.initialize();
   });
   after(async () => {
     await demo?.close();
     if (dataSource?.isInitialized) await dataSource.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database?.drop();
   });
 
   /** What a running fleet leaves: a refreshed provider, its events, samples with their rollups and partitions, a worker, a token. */
