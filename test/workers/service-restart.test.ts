@@ -7,6 +7,7 @@ import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
+import { Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -66,30 +67,6 @@ class FleetRecords {
   /** Waits for a run that is in progress. */
   async runningRun(filter: { vm: string }, what: string): Promise<RunRow> {
     return until(async () => (await this.runs(filter)).find((run) => run.status === 'running'), what);
-  }
-}
-
-/**
- * What a test set up, undone last-first after it: every step runs even when one before it fails, so the
- * private services never outlive a failed test.
- */
-class Teardown {
-  private readonly steps: (() => Promise<void> | void)[] = [];
-
-  add(step: () => Promise<void> | void): void {
-    this.steps.push(step);
-  }
-
-  async run(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const step of this.steps.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error: unknown) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
   }
 }
 

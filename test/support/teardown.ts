@@ -1,0 +1,23 @@
+/**
+ * What a test set up, undone last-first after it: every step runs even when one before it fails, so the
+ * private services never outlive a failed test.
+ */
+export class Teardown {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error: unknown) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, 'teardown failed');
+  }
+}
