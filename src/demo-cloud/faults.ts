@@ -1,6 +1,7 @@
 import type { Page } from './collection';
 import { InvalidInputError } from './invalid-input-error';
 import { isCollectionName, type CollectionName } from './model';
+import { Random } from './random';
 
 /** The failure switches, in the shape PUT /admin/faults takes and echoes. */
 export interface FaultConfig {
@@ -14,25 +15,51 @@ export interface FaultConfig {
   missing_page?: { collection: CollectionName; page: number };
   /** The request for this 0-based page gets the first page's items again, with its own next_marker. */
   repeated_page?: { collection: CollectionName; page: number };
+  /**
+   * Answer /v1 requests (only those of `collection` when named) with `status` (429 by default, or 503) and a
+   * `Retry-After: retry_after` header (seconds; no header when absent): `times` times, or a `rate` (fraction) of
+   * requests, or every request until cleared.
+   */
+  throttle?: ThrottleFault;
+}
+
+export interface ThrottleFault {
+  status: 429 | 503;
+  collection?: CollectionName;
+  times?: number;
+  rate?: number;
+  retry_after?: number;
+}
+
+/** A throttled request's answer: its status and the Retry-After seconds, if any. */
+export interface Throttled {
+  status: 429 | 503;
+  retryAfter?: number;
 }
 
 const MAX_SLOW_MS = 60_000;
+/** A day: enough to ask for a wait longer than any client's bound. */
+const MAX_RETRY_AFTER_SECONDS = 86_400;
+/** The throttle rate draws from a fixed seed, so the same settings throttle the same requests. */
+const THROTTLE_SEED = 429;
 /** Markers remembered for page counting; old ones are dropped first, so abandoned walks cannot grow the map. */
 const MAX_TRACKED_MARKERS = 10_000;
 
 /**
- * The simulator's failure switches. Setting replaces the whole configuration; error_500 clears itself once its
- * `times` are used up.
+ * The simulator's failure switches. Setting replaces the whole configuration; error_500 and throttle clear
+ * themselves once their `times` are used up.
  */
 export class FaultSwitches {
   private config: FaultConfig = {};
   /** For the missing_page collection: the page index a request with this marker asks for. */
   private readonly pageIndexByMarker = new Map<string, number>();
+  private throttleRandom = new Random(THROTTLE_SEED);
 
   /** Validates and applies a PUT /admin/faults body; throws InvalidInputError naming every problem. */
   set(body: unknown): FaultConfig {
     this.config = parseFaultConfig(body);
     this.pageIndexByMarker.clear();
+    this.throttleRandom = new Random(THROTTLE_SEED);
     return this.current();
   }
 
@@ -58,6 +85,21 @@ export class FaultSwitches {
       if (fault.times <= 0) delete this.config.error_500;
     }
     return true;
+  }
+
+  /**
+   * How a /v1 request (for `collection`, when it names one) is throttled, or null when it is not; uses up one of the
+   * `times`.
+   */
+  takeThrottle(collection: string | undefined): Throttled | null {
+    const fault = this.config.throttle;
+    if (!fault || (fault.collection !== undefined && fault.collection !== collection)) return null;
+    if (fault.rate !== undefined && !this.throttleRandom.chance(fault.rate)) return null;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) delete this.config.throttle;
+    }
+    return fault.retry_after === undefined ? { status: fault.status } : { status: fault.status, retryAfter: fault.retry_after };
   }
 
   isMalformed(collection: CollectionName): boolean {
@@ -108,7 +150,7 @@ function parseFaultConfig(body: unknown): FaultConfig {
   const problems: string[] = [];
   const config: FaultConfig = {};
   for (const key of Object.keys(body)) {
-    if (!['error_500', 'slow_ms', 'malformed', 'missing_page', 'repeated_page'].includes(key)) problems.push(`unknown fault: ${key}`);
+    if (!['error_500', 'slow_ms', 'malformed', 'missing_page', 'repeated_page', 'throttle'].includes(key)) problems.push(`unknown fault: ${key}`);
   }
   if (body.error_500 !== undefined) {
     const collection = parseCollection(body.error_500, 'error_500', problems);
@@ -144,8 +186,35 @@ function parseFaultConfig(body: unknown): FaultConfig {
       config[name] = { collection, page };
     }
   }
+  if (body.throttle !== undefined) {
+    const throttle = parseThrottle(body.throttle, problems);
+    if (throttle) config.throttle = throttle;
+  }
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
   return config;
+}
+
+function parseThrottle(fault: unknown, problems: string[]): ThrottleFault | undefined {
+  if (!isRecord(fault)) {
+    problems.push('throttle must be an object');
+    return undefined;
+  }
+  const before = problems.length;
+  const unknownKeys = Object.keys(fault).filter((key) => !['status', 'collection', 'times', 'rate', 'retry_after'].includes(key));
+  if (unknownKeys.length > 0) problems.push(`unknown throttle field(s): ${unknownKeys.join(', ')}`);
+  const { status = 429, times, rate, retry_after: retryAfter } = fault;
+  const throttle: ThrottleFault = { status: 429 };
+  if (status === 429 || status === 503) throttle.status = status;
+  else problems.push('throttle.status must be 429 or 503');
+  if (fault.collection !== undefined) throttle.collection = parseCollection(fault, 'throttle', problems);
+  if (times !== undefined && rate !== undefined) problems.push('throttle takes times or rate, not both');
+  if (typeof times === 'number' && Number.isInteger(times) && times > 0) throttle.times = times;
+  else if (times !== undefined) problems.push('throttle.times must be a positive integer');
+  if (typeof rate === 'number' && rate > 0 && rate <= 1) throttle.rate = rate;
+  else if (rate !== undefined) problems.push('throttle.rate must be a number above 0, at most 1');
+  if (typeof retryAfter === 'number' && Number.isInteger(retryAfter) && retryAfter >= 0 && retryAfter <= MAX_RETRY_AFTER_SECONDS) throttle.retry_after = retryAfter;
+  else if (retryAfter !== undefined) problems.push(`throttle.retry_after must be a whole number of seconds from 0 to ${MAX_RETRY_AFTER_SECONDS}`);
+  return problems.length > before ? undefined : throttle;
 }
 
 function parseCollection(fault: unknown, name: string, problems: string[]): CollectionName | undefined {

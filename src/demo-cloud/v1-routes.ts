@@ -47,11 +47,16 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
 
   void app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (request) => {
+      v1.addHook('onRequest', async (request, reply) => {
         // Before the credential check: slow_ms delays every /v1 answer, refusals included.
         if (faults.slowMs > 0) await sleep(faults.slowMs);
         if (!credentialsMatch(credentials, request.headers['x-access-key'], request.headers['x-secret-key'])) {
           throw new HttpError(401, 'invalid credentials');
+        }
+        const throttled = faults.takeThrottle(collectionParam(request.params));
+        if (throttled) {
+          if (throttled.retryAfter !== undefined) void reply.header('retry-after', String(throttled.retryAfter));
+          return reply.code(throttled.status).send({ error: `injected fault: throttle (HTTP ${throttled.status})` });
         }
       });
 
@@ -98,6 +103,11 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
     },
     { prefix: '/v1' },
   );
+}
+
+/** The collection a /v1 route names, if it names one (routes are matched before onRequest hooks run). */
+function collectionParam(params: unknown): string | undefined {
+  return typeof params === 'object' && params !== null && 'collection' in params && typeof params.collection === 'string' ? params.collection : undefined;
 }
 
 /** Checks the collection and region names, then lets an error_500 fault fail the request. */

@@ -50,6 +50,14 @@ export class Provider {
   @Column({ name: 'last_refresh_success_at', type: 'timestamptz', nullable: true })
   lastRefreshSuccessAt!: Date | null;
 
+  /** The last full refresh, however it ended. */
+  @Column({ name: 'last_full_refresh_at', type: 'timestamptz', nullable: true })
+  lastFullRefreshAt!: Date | null;
+
+  /** The last full refresh that ended ok: the scheduled full refresh counts from it. */
+  @Column({ name: 'last_full_refresh_success_at', type: 'timestamptz', nullable: true })
+  lastFullRefreshSuccessAt!: Date | null;
+
   @Column({ name: 'last_refresh_error', type: 'text', nullable: true })
   lastRefreshError!: string | null;
 

@@ -14,11 +14,24 @@ export interface PendingRefresh {
   targets: number;
 }
 
-/** What a refresh worker takes from the queue: everything requested since the previous claim. */
+/**
+ * What a refresh worker takes from the queue: everything requested since the previous claim. `targets` are kept
+ * when the request is full (folded or asked for), so that a full refresh that ends partial can hand them back.
+ */
 export interface ClaimedRefresh {
   full: boolean;
   targets: RefreshTarget[];
   sources: RefreshSource[];
+}
+
+/** What a finished refresh did not accomplish, handed back to the provider's pending request. */
+export interface UnfinishedRefresh {
+  /** The full refresh asked for did not happen (it failed). */
+  full: boolean;
+  /** Objects whose state the refresh did not establish; fetched one by one next time, never folded again. */
+  targets: readonly RefreshTarget[];
+  /** Whether a job runs them at once (a refresh that cannot itself hand back with a job), or the next job does. */
+  queueJob: boolean;
 }
 
 export interface RefreshQueueOptions {
@@ -51,58 +64,65 @@ export interface RefreshJobStatus {
 }
 
 // Merges a request into the pending one and returns the generation it belongs to, atomically, so a request either
-// lands before a claim (and the claiming worker refreshes it) or after it (and the next job will).
+// lands before a claim (and the claiming worker refreshes it) or after it (and the next job will). More targets than
+// the threshold make the request full; the targets stay, for a full refresh that ends partial to hand back.
 // KEYS: targets, full, sources, generation. ARGV: fullThreshold, full (0/1), source, targets...
 const MERGE_SCRIPT = `
-local full = redis.call('GET', KEYS[2]) == '1' or ARGV[2] == '1'
-if not full and #ARGV > 3 then
-  redis.call('SADD', KEYS[1], unpack(ARGV, 4))
-  if redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then full = true end
-end
-if full then
-  redis.call('SET', KEYS[2], '1')
-  redis.call('DEL', KEYS[1])
-end
+if #ARGV > 3 then redis.call('SADD', KEYS[1], unpack(ARGV, 4)) end
+if ARGV[2] == '1' or redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then redis.call('SET', KEYS[2], '1') end
 redis.call('SADD', KEYS[3], ARGV[3])
 return tonumber(redis.call('GET', KEYS[4]) or '0')
 `;
 
 // Takes the pending request for one job: moves it under the job's claimed keys, notes the claim, and starts the
 // next generation. A job that already claimed (it is being retried after its worker died) gets the same request.
-// KEYS: targets, full, sources, generation, claimed targets, claimed full, claimed sources, claims. ARGV: job generation.
+// KEYS: targets, full, sources, retry, generation, claimed targets, claimed full, claimed sources, claimed retry, claims.
+// ARGV: job generation.
 const CLAIM_SCRIPT = `
-if redis.call('EXISTS', KEYS[7]) == 0 then
-  for i = 1, 3 do
-    if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 4]) end
+if redis.call('EXISTS', KEYS[8]) == 0 then
+  for i = 1, 4 do
+    if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 5]) end
   end
-  if redis.call('EXISTS', KEYS[7]) == 0 then redis.call('SADD', KEYS[7], '') end
-  redis.call('SADD', KEYS[8], ARGV[1])
-  if tonumber(redis.call('GET', KEYS[4]) or '0') <= tonumber(ARGV[1]) then
-    redis.call('SET', KEYS[4], tonumber(ARGV[1]) + 1)
+  if redis.call('EXISTS', KEYS[8]) == 0 then redis.call('SADD', KEYS[8], '') end
+  redis.call('SADD', KEYS[10], ARGV[1])
+  if tonumber(redis.call('GET', KEYS[5]) or '0') <= tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[5], tonumber(ARGV[1]) + 1)
   end
 end
-return { redis.call('SMEMBERS', KEYS[5]), redis.call('GET', KEYS[6]) or '0', redis.call('SMEMBERS', KEYS[7]) }
+return { redis.call('SUNION', KEYS[6], KEYS[9]), redis.call('GET', KEYS[7]) or '0', redis.call('SMEMBERS', KEYS[8]) }
 `;
 
-// Puts every claimed request back into the pending one (targets, full, sources), folding into a full refresh above
-// the threshold, and forgets the claims. KEYS: targets, full, sources, claims. ARGV: fullThreshold, claimed keys' base.
+// Puts every claimed request back into the pending one (targets, full, sources, retried targets), folding targets
+// above the threshold into a full refresh, and forgets the claims.
+// KEYS: targets, full, sources, retry, claims. ARGV: fullThreshold, claimed keys' base.
 const REQUEUE_CLAIMS_SCRIPT = `
-local generations = redis.call('SMEMBERS', KEYS[4])
-local full = redis.call('GET', KEYS[2]) == '1'
+local generations = redis.call('SMEMBERS', KEYS[5])
 for _, generation in ipairs(generations) do
   local base = ARGV[2] .. generation
-  if redis.call('GET', base .. ':full') == '1' then full = true end
+  if redis.call('GET', base .. ':full') == '1' then redis.call('SET', KEYS[2], '1') end
   redis.call('SUNIONSTORE', KEYS[1], KEYS[1], base .. ':targets')
   redis.call('SUNIONSTORE', KEYS[3], KEYS[3], base .. ':sources')
-  redis.call('DEL', base .. ':targets', base .. ':full', base .. ':sources')
+  redis.call('SUNIONSTORE', KEYS[4], KEYS[4], base .. ':retry')
+  redis.call('DEL', base .. ':targets', base .. ':full', base .. ':sources', base .. ':retry')
 end
 redis.call('SREM', KEYS[3], '')
-if full or redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[2], '1')
-  redis.call('DEL', KEYS[1])
-end
-redis.call('DEL', KEYS[4])
+if redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then redis.call('SET', KEYS[2], '1') end
+redis.call('DEL', KEYS[5])
 return #generations
+`;
+
+// Hands what a finished job's refresh did not accomplish back to the pending request, with the claim's sources, and
+// forgets the claim; returns the pending generation (the job that would take it).
+// KEYS: full, sources, retry, generation, claims, claimed targets, claimed full, claimed sources, claimed retry.
+// ARGV: job generation, full (0/1), targets...
+const HAND_BACK_SCRIPT = `
+if ARGV[2] == '1' then redis.call('SET', KEYS[1], '1') end
+if #ARGV > 2 then redis.call('SADD', KEYS[3], unpack(ARGV, 3)) end
+redis.call('SUNIONSTORE', KEYS[2], KEYS[2], KEYS[8])
+redis.call('SREM', KEYS[2], '')
+redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9])
+redis.call('SREM', KEYS[5], ARGV[1])
+return tonumber(redis.call('GET', KEYS[4]) or '0')
 `;
 
 /**
@@ -143,14 +163,19 @@ export class RefreshQueue {
       String(this.options.fullThreshold), full ? '1' : '0', request.source,
       ...(full ? [] : request.targets.map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`)),
     )) as number;
-    const jobId = `refresh-${provider.id}-${generation}`;
+    return { providerId: provider.id, jobId: await this.addJob(provider.id, generation) };
+  }
+
+  /** Adds the job standing for a generation of a provider's pending requests, unless it is there already. */
+  private async addJob(providerId: string, generation: number): Promise<string> {
+    const jobId = `refresh-${providerId}-${generation}`;
     // The same job id while the generation lasts: BullMQ ignores the add when that job exists already. Finished
     // jobs are kept a while so the refresh's status can be asked for (the API's refresh id is the job id).
-    await this.queue(provider.id).add('refresh', { providerId: provider.id, generation }, {
+    await this.queue(providerId).add('refresh', { providerId, generation }, {
       jobId, removeOnComplete: { age: FINISHED_JOB_KEEP_SECONDS, count: 100 }, removeOnFail: { age: FINISHED_JOB_KEEP_SECONDS, count: 1000 },
       attempts: 5, backoff: { type: 'exponential', delay: 1000 },
     });
-    return { providerId: provider.id, jobId };
+    return jobId;
   }
 
   /**
@@ -216,7 +241,8 @@ export class RefreshQueue {
     const keys = this.pendingKeys(providerId);
     const claimed = this.claimedKeys(providerId, generation);
     const [targets, full, sources] = (await this.options.redis.eval(
-      CLAIM_SCRIPT, 8, keys.targets, keys.full, keys.sources, keys.generation, claimed.targets, claimed.full, claimed.sources, keys.claims, String(generation),
+      CLAIM_SCRIPT, 10, keys.targets, keys.full, keys.sources, keys.retry, keys.generation,
+      claimed.targets, claimed.full, claimed.sources, claimed.retry, keys.claims, String(generation),
     )) as [string[], string, string[]];
     return {
       full: full === '1',
@@ -228,11 +254,31 @@ export class RefreshQueue {
     };
   }
 
-  /** After the job's refresh is done (or has failed for good): forgets what it had claimed. */
+  /** After the job's refresh is done (or was refused for good): forgets what it had claimed. */
   async release(job: Job<RefreshJobData>): Promise<void> {
     const { providerId, generation } = job.data;
     const claimed = this.claimedKeys(providerId, generation);
-    await this.options.redis.multi().del(claimed.targets, claimed.full, claimed.sources).srem(this.pendingKeys(providerId).claims, String(generation)).exec();
+    await this.options.redis.multi().del(claimed.targets, claimed.full, claimed.sources, claimed.retry)
+      .srem(this.pendingKeys(providerId).claims, String(generation)).exec();
+  }
+
+  /**
+   * After the job's refresh ended partial or failed for good: what it did not accomplish goes back into the pending
+   * request (targets fetched one by one do not depend on the listing that failed, so they are never folded into a
+   * full refresh again), and the claim is forgotten. Targets of collections the provider's type cannot fetch on
+   * their own are left to the next full refresh (the schedule retries a full refresh that did not end ok).
+   */
+  async handBack(job: Job<RefreshJobData>, unfinished: UnfinishedRefresh): Promise<void> {
+    const { providerId, generation } = job.data;
+    const { targetable } = this.options.store.typeOf((await this.options.store.get(providerId)).type);
+    const targets = unfinished.targets.filter((t) => targetable.includes(t.collection)).map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`);
+    const keys = this.pendingKeys(providerId);
+    const claimed = this.claimedKeys(providerId, generation);
+    const pendingGeneration = (await this.options.redis.eval(
+      HAND_BACK_SCRIPT, 9, keys.full, keys.sources, keys.retry, keys.generation, keys.claims,
+      claimed.targets, claimed.full, claimed.sources, claimed.retry, String(generation), unfinished.full ? '1' : '0', ...targets,
+    )) as number;
+    if (unfinished.queueJob && (unfinished.full || targets.length > 0)) await this.addJob(providerId, pendingGeneration);
   }
 
   /**
@@ -243,7 +289,7 @@ export class RefreshQueue {
   async requeueClaims(providerId: string): Promise<number> {
     const keys = this.pendingKeys(providerId);
     return (await this.options.redis.eval(
-      REQUEUE_CLAIMS_SCRIPT, 4, keys.targets, keys.full, keys.sources, keys.claims,
+      REQUEUE_CLAIMS_SCRIPT, 5, keys.targets, keys.full, keys.sources, keys.retry, keys.claims,
       String(this.options.fullThreshold), `${this.options.prefix}:refresh:${providerId}:claimed:`,
     )) as number;
   }
@@ -258,13 +304,14 @@ export class RefreshQueue {
     const reads = this.options.redis.pipeline();
     for (const providerId of providerIds) {
       const keys = this.pendingKeys(providerId);
-      reads.get(keys.full).scard(keys.targets);
+      reads.get(keys.full).scard(keys.targets).scard(keys.retry);
     }
     const replies = (await reads.exec()) ?? [];
     return providerIds.map((_providerId, i) => {
-      const [[fullError, full], [targetsError, targets]] = [replies[2 * i], replies[2 * i + 1]];
-      if (fullError || targetsError) throw fullError ?? targetsError;
-      return { full: full === '1', targets: Number(targets) };
+      const [[fullError, full], [targetsError, targets], [retryError, retry]] = replies.slice(3 * i, 3 * i + 3);
+      if (fullError || targetsError || retryError) throw fullError ?? targetsError ?? retryError;
+      // A full request keeps its targets only to hand them back should it end partial: it counts as full alone.
+      return full === '1' ? { full: true, targets: 0 } : { full: false, targets: Number(targets) + Number(retry) };
     });
   }
 
@@ -276,7 +323,7 @@ export class RefreshQueue {
     this.queues.delete(providerId);
     const keys = this.pendingKeys(providerId);
     const claimed = await this.options.redis.keys(`${this.options.prefix}:refresh:${providerId}:claimed:*`);
-    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.generation, keys.claims, ...claimed);
+    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.retry, keys.generation, keys.claims, ...claimed);
   }
 
   /** Closes the queues; safe to call more than once. */
@@ -295,16 +342,17 @@ export class RefreshQueue {
     return queue;
   }
 
-  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; generation: string; claims: string } {
+  /** `retry`: targets handed back by an unfinished refresh (see handBack). */
+  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; retry: string; generation: string; claims: string } {
     const base = `${this.options.prefix}:refresh:${providerId}`;
     return {
-      targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, generation: `${base}:generation`,
-      claims: `${base}:claims`,
+      targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, retry: `${base}:pending:retry`,
+      generation: `${base}:generation`, claims: `${base}:claims`,
     };
   }
 
-  private claimedKeys(providerId: string, generation: number): { targets: string; full: string; sources: string } {
+  private claimedKeys(providerId: string, generation: number): { targets: string; full: string; sources: string; retry: string } {
     const base = `${this.options.prefix}:refresh:${providerId}:claimed:${generation}`;
-    return { targets: `${base}:targets`, full: `${base}:full`, sources: `${base}:sources` };
+    return { targets: `${base}:targets`, full: `${base}:full`, sources: `${base}:sources`, retry: `${base}:retry` };
   }
 }

@@ -24,10 +24,19 @@ export function refreshIntervals(
 }
 
 /**
- * Scheduled full refreshes: each enabled provider is refreshed when its last refresh is older than its interval —
- * its own, else its type's, else the fleet default; 0 means never. Due-ness comes from the database, so a new
- * leader picks up where the old one left off and a schedule never fires twice; a request for a provider already
- * waiting merges into that job.
+ * A provider whose last full refresh did not end ok is tried again after this long (or after its interval, when
+ * that is shorter), not at every tick: a provider that is down is not hammered, and one that has recovered is whole
+ * again within this bound.
+ */
+export const FULL_REFRESH_RETRY_MINUTES = 15;
+
+/**
+ * Scheduled full refreshes: each enabled provider is refreshed when its last successful full refresh is older than
+ * its interval — its own, else its type's, else the fleet default; 0 means never. Targeted and partial refreshes do
+ * not count: under a steady flow of events only a full refresh finds the deleted objects the events missed. A full
+ * refresh that failed or ended partial is retried after FULL_REFRESH_RETRY_MINUTES. Due-ness comes from the
+ * database, so a new leader picks up where the old one left off and a schedule never fires twice; a request for a
+ * provider already waiting merges into that job.
  */
 export class RefreshScheduler {
   constructor(private readonly options: { dataSource: DataSource; queue: RefreshQueue; logger: Logger; intervals: RefreshIntervals }) {}
@@ -39,10 +48,11 @@ export class RefreshScheduler {
       `SELECT p.id FROM providers p
          CROSS JOIN LATERAL (SELECT coalesce(p.refresh_interval_minutes, ($1::jsonb ->> p.type)::int, $2) AS minutes) i
         WHERE p.enabled AND i.minutes > 0
-          AND coalesce(p.last_refresh_at, 'epoch') < now() - make_interval(mins => i.minutes)
+          AND coalesce(p.last_full_refresh_success_at, 'epoch') < now() - make_interval(mins => i.minutes)
+          AND coalesce(p.last_full_refresh_at, 'epoch') < now() - make_interval(mins => least(i.minutes, $3))
           AND NOT EXISTS (SELECT 1 FROM refresh_runs r WHERE r.provider_id = p.id AND r.status = 'running')
         ORDER BY p.id`,
-      [JSON.stringify(intervals.byType), intervals.defaultMinutes],
+      [JSON.stringify(intervals.byType), intervals.defaultMinutes, FULL_REFRESH_RETRY_MINUTES],
     );
     const queued: string[] = [];
     for (const { id } of due) {

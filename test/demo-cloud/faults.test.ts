@@ -76,6 +76,44 @@ describe('demo cloud faults', () => {
     expect(performance.now() - started).to.be.at.least(100);
   });
 
+  it('throttle answers 429 with the chosen Retry-After N times, on every /v1 route, then recovers', async () => {
+    const put = await sendJson(cloud, 'PUT', '/admin/faults', { throttle: { times: 3, retry_after: 7 } });
+    expect(put).to.deep.equal({ status: 200, body: { throttle: { status: 429, times: 3, retry_after: 7 } } });
+
+    for (const path of ['/v1/regions', vmsPath, `/v1/regions/${REGION}/events?after=0`]) {
+      const response = await fetch(cloud.url + path, { headers: AUTH });
+      expect(response.status, path).to.equal(429);
+      expect(response.headers.get('retry-after'), path).to.equal('7');
+      expect(await response.json(), path).to.deep.equal({ error: 'injected fault: throttle (HTTP 429)' });
+    }
+    expect((await getJson(cloud, vmsPath)).status).to.equal(200);
+    expect((await getJson(cloud, '/admin/faults')).body).to.deep.equal({});
+  });
+
+  it('throttle on a collection answers 503 without Retry-After when told, and leaves the other routes alone', async () => {
+    await sendJson(cloud, 'PUT', '/admin/faults', { throttle: { status: 503, collection: 'vms' } });
+    expect((await getJson(cloud, '/v1/regions')).status).to.equal(200);
+    expect((await getJson(cloud, `/v1/regions/${REGION}/volumes`)).status).to.equal(200);
+    for (const path of [vmsPath, `${vmsPath}/vm-0000001`, vmsPath]) {
+      const response = await fetch(cloud.url + path, { headers: AUTH });
+      expect(response.status, path).to.equal(503);
+      expect(response.headers.has('retry-after'), path).to.equal(false);
+    }
+  });
+
+  it('throttle at a rate answers 429 to about that fraction of requests, the same ones for the same settings', async () => {
+    const statuses = async (): Promise<number[]> => {
+      await sendJson(cloud, 'PUT', '/admin/faults', { throttle: { rate: 0.5, retry_after: 1 } });
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) seen.push((await getJson(cloud, '/v1/regions')).status);
+      return seen;
+    };
+    const first = await statuses();
+    expect(first.filter((s) => s === 429).length).to.be.within(8, 32);
+    expect(first.filter((s) => s !== 429 && s !== 200)).to.deep.equal([]);
+    expect(await statuses()).to.deep.equal(first);
+  });
+
   it('rejects invalid fault settings with 400', async () => {
     for (const body of [
       { error_500: { collection: 'printers' } },
@@ -83,6 +121,12 @@ describe('demo cloud faults', () => {
       { slow_ms: -5 },
       { missing_page: { collection: 'vms' } },
       { explode: true },
+      { throttle: { status: 500 } },
+      { throttle: { times: 2, rate: 0.5 } },
+      { throttle: { rate: 1.5 } },
+      { throttle: { retry_after: -1 } },
+      { throttle: { collection: 'printers' } },
+      { throttle: { wait: 1 } },
     ]) {
       const answer = await sendJson<{ error: string }>(cloud, 'PUT', '/admin/faults', body);
       expect(answer.status, JSON.stringify(body)).to.equal(400);

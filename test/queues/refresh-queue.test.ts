@@ -8,7 +8,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshJobData } from '../../src/queues/jobs';
 import { RefreshQueue, type ClaimedRefresh } from '../../src/queues/refresh-queue';
 import { testEnv } from '../support/test-env';
-import { sleep } from '../support/wait';
+import { sleep, until } from '../support/wait';
 
 
 describe('refresh queue', () => {
@@ -98,8 +98,57 @@ describe('refresh queue', () => {
     const { claims } = startWorker(queue, provider.id, { workMs: 10 });
     await drained(queue, provider.id);
     expect(claims).to.have.length(1);
-    expect(claims[0]).to.deep.include({ full: true, targets: [] });
+    expect(claims[0].full).to.equal(true);
+    // The folded targets come along, for a full refresh that ends partial to hand back.
+    expect(claims[0].targets).to.have.length(150);
     expect(claims[0].sources).to.deep.equal(['event']);
+  });
+
+  it('hands back the targets of a partial full refresh: they run at once, one by one, never folded again', async () => {
+    const { queue, provider } = await setUp(100);
+    const targets = Array.from({ length: 150 }, (_, i) => ({ collection: 'vms', ref: `vm-${i}` }));
+    await queue.queueRefresh(provider.id, { targets, source: 'event' });
+    const claims: ClaimedRefresh[] = [];
+    const worker = new Worker<RefreshJobData>(RefreshQueue.queueName(provider.id), async (job: Job<RefreshJobData>) => {
+      const claimed = await queue.claim(job);
+      claims.push(claimed);
+      // The first, full refresh ends partial: its targets go back, with a job; the targeted one that follows ends
+      // partial too, and hands back without one.
+      await queue.handBack(job, { full: false, targets: claimed.targets, queueJob: claimed.full });
+    }, { connection, prefix: testEnv().redisPrefix, concurrency: 1 });
+    cleanups.push(() => worker.close());
+    await until(() => (claims.length >= 2 ? true : undefined), 'the handed-back targets to be claimed');
+    await drained(queue, provider.id);
+
+    expect(claims.map((c) => c.full)).to.deep.equal([true, false]);
+    expect(claims[1].targets).to.have.deep.members(targets);
+    expect(claims[1].sources).to.deep.equal(['event']);
+    // Nothing runs by itself after the second hand-back, but nothing is lost: the next request's job takes it.
+    expect(await queue.pending([provider.id])).to.deep.equal([{ full: false, targets: 150 }]);
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-new' }], source: 'user' });
+    await until(() => (claims.length >= 3 ? true : undefined), 'the next request to be claimed');
+    expect(claims[2].full).to.equal(false);
+    expect(claims[2].targets).to.have.length(151);
+    expect(claims[2].sources).to.have.members(['event', 'user']);
+  });
+
+  it('keeps what a refresh that failed for good was asked for, for the next job, and drops what it cannot target', async () => {
+    const { queue, provider } = await setUp(100);
+    const { jobId } = await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1' }, { collection: 'flavors', ref: 'f-1' }], source: 'user' });
+    const bull = new Queue<RefreshJobData>(RefreshQueue.queueName(provider.id), { connection, prefix: testEnv().redisPrefix });
+    cleanups.push(() => bull.close());
+    const job = await bull.getJob(jobId) as Job<RefreshJobData>;
+    const claimed = await queue.claim(job);
+    await queue.handBack(job, { full: false, targets: claimed.targets, queueJob: false });
+
+    expect(await queue.pending([provider.id])).to.deep.equal([{ full: false, targets: 1 }]);
+    const { claims } = startWorker(queue, provider.id, { workMs: 0 });
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-2' }], source: 'event' });
+    await drained(queue, provider.id);
+    const delivered = claims.filter((c) => c.targets.length > 0);
+    expect(delivered).to.have.length(1);
+    // Flavors are fetched only by listing them (the demo type targets VMs and volumes): the next full refresh covers them.
+    expect(delivered[0].targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'vms', ref: 'vm-2' }]);
   });
 
   it('loses no request that races a worker taking the job', async () => {
@@ -165,7 +214,10 @@ describe('refresh queue', () => {
     await queue.requeueClaims(provider.id);
     const { claims } = startWorker(queue, provider.id, { workMs: 0 });
     await drained(queue, provider.id);
-    expect(claims.filter((c) => c.full || c.targets.length > 0)).to.deep.equal([{ full: true, targets: [], sources: ['event'] }]);
+    const delivered = claims.filter((c) => c.full || c.targets.length > 0);
+    expect(delivered).to.have.length(1);
+    expect(delivered[0]).to.deep.include({ full: true, sources: ['event'] });
+    expect(delivered[0].targets).to.have.length(110);
   });
 
   it('refuses a disabled or unknown provider clearly', async () => {

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Provider } from '../../src/models';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { refreshIntervals, RefreshScheduler, type RefreshIntervals } from '../../src/server/refresh-scheduler';
+import { FULL_REFRESH_RETRY_MINUTES, refreshIntervals, RefreshScheduler, type RefreshIntervals } from '../../src/server/refresh-scheduler';
 import { testEnv } from '../support/test-env';
 
 describe('refresh scheduler', () => {
@@ -28,13 +28,24 @@ describe('refresh scheduler', () => {
     connection.disconnect();
   });
 
-  /** A provider last refreshed `minutesAgo` minutes ago (never, for null), with its own interval or none. */
-  async function provider(label: string, minutesAgo: number | null, refreshIntervalMinutes: number | null = null): Promise<Provider> {
+  /**
+   * A provider whose last full refresh ended ok `minutesAgo` minutes ago (never, for null), with its own interval or
+   * none; `history` tells when its last refresh of any kind and its last full refresh (ok or not) ran, when they came after.
+   */
+  async function provider(
+    label: string, minutesAgo: number | null, refreshIntervalMinutes: number | null = null,
+    history: { lastRefresh?: number; lastFullRefresh?: number } = {},
+  ): Promise<Provider> {
     const made = await store.create({
       type: 'demo', name: `sched-${label}-${randomBytes(3).toString('hex')}`, region: 'us-east-1', refreshIntervalMinutes,
       config: { endpoint: 'http://127.0.0.1:9' }, credentials: { accessKey: 'a', secretKey: 'b' },
     }, { verify: false });
-    await testEnv().dataSource.query(`UPDATE providers SET last_refresh_at = now() - make_interval(mins => $2) WHERE id = $1`, [made.id, minutesAgo]);
+    await testEnv().dataSource.query(
+      `UPDATE providers SET last_full_refresh_success_at = now() - make_interval(mins => $2),
+         last_full_refresh_at = now() - make_interval(mins => coalesce($3, $2)), last_refresh_at = now() - make_interval(mins => coalesce($4, $3, $2))
+       WHERE id = $1`,
+      [made.id, minutesAgo, history.lastFullRefresh ?? null, history.lastRefresh ?? null],
+    );
     created.push(made);
     return made;
   }
@@ -59,6 +70,20 @@ describe('refresh scheduler', () => {
     expect(await tick({ defaultMinutes: 15, byType: {} }, mine)).to.have.members(['ownDue', 'typeDue', 'typeNotDue']);
     expect(await tick({ defaultMinutes: 15, byType: { demo: 0 } }, mine)).to.have.members(['ownDue']);
     expect(await tick({ defaultMinutes: 0, byType: {} }, mine)).to.have.members(['ownDue']);
+  });
+
+  it('counts from the last successful full refresh: targeted refreshes do not keep it away, a failed one is retried after a pause', async () => {
+    const mine = [
+      // Events keep refreshing it (targeted), but its last full refresh is older than its interval.
+      await provider('eventsFlow', 90, null, { lastRefresh: 0 }),
+      // Its last full refresh ended partial 5 minutes ago: tried again after the retry pause, not at every tick.
+      await provider('partialRecent', 90, null, { lastFullRefresh: 5, lastRefresh: 0 }),
+      await provider('partialOld', 90, null, { lastFullRefresh: FULL_REFRESH_RETRY_MINUTES + 5 }),
+      // An interval shorter than the retry pause is the pause.
+      await provider('shortInterval', 3, 1, { lastFullRefresh: 2 }),
+      await provider('fresh', 30, null, { lastRefresh: 0 }),
+    ];
+    expect(await tick({ defaultMinutes: 15, byType: { demo: 60 } }, mine)).to.have.members(['eventsFlow', 'partialOld', 'shortInterval']);
   });
 
   it('skips disabled providers and providers whose refresh is running', async () => {

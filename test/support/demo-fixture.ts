@@ -39,11 +39,11 @@ export class DemoFixture {
     return new DemoFixture(cloud, store, provider, dataSource);
   }
 
-  refresh(targets?: RefreshTarget[]): Promise<RefreshOutcome> {
+  refresh(targets?: RefreshTarget[], signal?: AbortSignal): Promise<RefreshOutcome> {
     const env = testEnv();
     return refreshProvider({
       dataSource: this.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, targets,
-      source: 'cli', fullThreshold: 100,
+      source: 'cli', fullThreshold: 100, signal,
     });
   }
 
@@ -55,8 +55,19 @@ export class DemoFixture {
     await this.admin('PUT', '/admin/faults', faults);
   }
 
+  /** The fault switches as the cloud reports them now (what is left of their `times`). */
+  async faults(): Promise<Record<string, unknown>> {
+    return (await this.admin('GET', '/admin/faults')) as Record<string, unknown>;
+  }
+
   async clearFaults(): Promise<void> {
     await this.admin('DELETE', '/admin/faults');
+  }
+
+  /** Background activity: this many random changes a second (0 stops it). */
+  async setActivity(ratePerSecond: number): Promise<void> {
+    if (ratePerSecond > 0) await this.admin('PUT', '/admin/activity', { rate_per_second: ratePerSecond });
+    else await this.admin('DELETE', '/admin/activity');
   }
 
   async power(vmId: string, state: 'running' | 'stopped' | 'paused'): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * What a test set up, undone last-first after it: every step runs even when one before it fails, so the
- * private services never outlive a failed test.
+ * What a test set up, undone last-first after it: every step runs even when one before it fails, so private
+ * services and processes never outlive a failed test.
  */
 export class Teardown {
   private readonly steps: (() => Promise<void> | void)[] = [];

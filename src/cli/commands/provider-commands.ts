@@ -58,7 +58,7 @@ export function providerCommands(context: CliContext): Command {
       console.log(JSON.stringify({
         id: p.id, name: p.name, type: p.type, zone: p.zone, region: p.region, enabled: p.enabled, refreshIntervalMinutes: p.refreshIntervalMinutes, config: p.config,
         setupState: p.setupState, setupError: p.setupError, lastRefreshAt: p.lastRefreshAt, lastRefreshSuccessAt: p.lastRefreshSuccessAt,
-        lastRefreshError: p.lastRefreshError, lastRefreshStats: p.lastRefreshStats,
+        lastFullRefreshSuccessAt: p.lastFullRefreshSuccessAt, lastRefreshError: p.lastRefreshError, lastRefreshStats: p.lastRefreshStats,
       }, null, 2));
     });
 

@@ -1,4 +1,5 @@
 import { InvalidCredentialsError, ProviderApiError } from '../../errors';
+import { HttpRetryPolicy } from '../http-retry';
 import { EventPositionLostError } from '../provider-events';
 import type { MetricWindow } from '../provider-metrics';
 import type { DemoMetricCollection } from './demo-metrics';
@@ -12,8 +13,8 @@ export interface DemoApiClientOptions {
   fetch: typeof globalThis.fetch;
   pageSize: number;
   timeoutMs: number;
-  /** Attempts for a request that fails with a 5xx or a network error. */
-  attempts?: number;
+  /** How throttled, failed and unanswered requests are retried (default: the policy's defaults). */
+  retry?: HttpRetryPolicy;
 }
 
 interface ListResponse<T> {
@@ -29,11 +30,16 @@ export interface ListedPage<T> {
 }
 
 /**
- * Talks to the Awesome Cloud API: key headers on every request, marker paging, a bounded retry of server errors,
- * and a shape check of every answer, so a bad answer becomes a ProviderApiError instead of bad inventory.
+ * Talks to the Awesome Cloud API: key headers on every request, marker paging, every request through the
+ * providers' retry policy (429 and 503 with their Retry-After, other server errors and network failures), and a
+ * shape check of every answer, so a bad answer becomes a ProviderApiError instead of bad inventory.
  */
 export class DemoApiClient {
-  constructor(private readonly options: DemoApiClientOptions) {}
+  private readonly retry: HttpRetryPolicy;
+
+  constructor(private readonly options: DemoApiClientOptions) {
+    this.retry = options.retry ?? new HttpRetryPolicy();
+  }
 
   async regions(signal?: AbortSignal): Promise<string[]> {
     const body = await this.get('/v1/regions', signal);
@@ -131,31 +137,26 @@ export class DemoApiClient {
 
   /** `waitMs`: how long the server may hold the request on purpose (a long poll), on top of the timeout. */
   private async get(path: string, signal?: AbortSignal, waitMs = 0): Promise<unknown> {
-    const attempts = this.options.attempts ?? 3;
     const url = new URL(path, this.options.endpoint);
-    for (let attempt = 1; ; attempt += 1) {
-      let response: Response;
-      try {
-        response = await this.options.fetch(url, {
-          headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
-          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs + waitMs)]) : AbortSignal.timeout(this.options.timeoutMs + waitMs),
-        });
-      } catch (error: unknown) {
-        if (signal?.aborted || attempt >= attempts) throw new ProviderApiError(`GET ${url.pathname} failed: ${networkReason(error)}`, undefined, { cause: error });
-        continue;
-      }
-      if (response.status === 401 || response.status === 403) throw new InvalidCredentialsError();
-      if (response.status >= 500 && attempt < attempts) {
-        await response.body?.cancel();
-        continue;
-      }
-      const text = await response.text();
-      if (!response.ok) throw new ProviderApiError(`GET ${url.pathname} answered HTTP ${response.status}`, response.status);
-      try {
-        return JSON.parse(text);
-      } catch (error: unknown) {
-        throw new ProviderApiError(`GET ${url.pathname} answered malformed JSON`, response.status, { cause: error });
-      }
+    const label = `GET ${url.pathname}`;
+    const send = (): Promise<Response> => this.options.fetch(url, {
+      headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs + waitMs)]) : AbortSignal.timeout(this.options.timeoutMs + waitMs),
+    });
+    let response: Response;
+    try {
+      response = await this.retry.send(label, send, signal);
+    } catch (error: unknown) {
+      if (error instanceof ProviderApiError) throw error;
+      throw new ProviderApiError(`${label} failed: ${networkReason(error)}`, undefined, { cause: error });
+    }
+    if (response.status === 401 || response.status === 403) throw new InvalidCredentialsError();
+    const text = await response.text();
+    if (!response.ok) throw new ProviderApiError(`${label} answered HTTP ${response.status}`, response.status);
+    try {
+      return JSON.parse(text);
+    } catch (error: unknown) {
+      throw new ProviderApiError(`${label} answered malformed JSON`, response.status, { cause: error });
     }
   }
 }

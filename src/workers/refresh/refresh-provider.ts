@@ -90,7 +90,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   } catch (error: unknown) {
     const message = describeError(error);
     logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
-    await recordFailure(dataSource, { runId: run.id, providerId: provider.id, message, durationsMs: roundDurations(durationsMs) }, logger);
+    await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {
     await saver.close();
@@ -154,15 +154,18 @@ async function recordPersistDuration(dataSource: DataSource, outcome: RefreshOut
 /** Marks the run failed and records the error on the provider; a failure to record is logged, not thrown. */
 async function recordFailure(
   dataSource: DataSource,
-  failure: { runId: string; providerId: string; message: string; durationsMs: RefreshStats['durationsMs'] },
+  failure: { runId: string; providerId: string; scope: RefreshScope; message: string; durationsMs: RefreshStats['durationsMs'] },
   logger: Logger,
 ): Promise<void> {
-  const { runId, providerId, message, durationsMs } = failure;
+  const { runId, providerId, scope, message, durationsMs } = failure;
   await dataSource.transaction(async (manager) => {
     await manager.update(RefreshRun, { id: runId }, {
       status: 'failed', finishedAt: new Date(), error: message, collectMs: durationsMs.collect, parseMs: durationsMs.parse, persistMs: durationsMs.persist,
     });
-    await manager.update(Provider, { id: providerId }, { lastRefreshAt: new Date(), lastRefreshError: message });
+    const now = new Date();
+    await manager.update(Provider, { id: providerId }, {
+      lastRefreshAt: now, lastRefreshError: message, ...(scope.kind === 'full' ? { lastFullRefreshAt: now } : {}),
+    });
   }).catch((error: unknown) => logger.error({ event: 'refresh.record_failure_failed', refreshRunId: runId, err: error }, 'could not record the failed refresh'));
 }
 
@@ -194,10 +197,14 @@ async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promi
     `UPDATE refresh_runs SET status = $2, finished_at = now(), collect_ms = $3, parse_ms = $4, persist_ms = $5, stats = $6, error = $7 WHERE id = $1`,
     [outcome.refreshRunId, outcome.status, collect, parse, persist, JSON.stringify(outcome.stats), outcome.error],
   );
+  const full = outcome.scope === 'full';
   await client.query(
     `UPDATE providers SET last_refresh_at = now(), last_refresh_error = $2, last_refresh_stats = $3,
-       last_refresh_success_at = CASE WHEN $4 THEN now() ELSE last_refresh_success_at END, updated_at = now() WHERE id = $1`,
-    [outcome.providerId, outcome.error, JSON.stringify(outcome.stats), outcome.status === 'ok'],
+       last_refresh_success_at = CASE WHEN $4 THEN now() ELSE last_refresh_success_at END,
+       last_full_refresh_at = CASE WHEN $5 THEN now() ELSE last_full_refresh_at END,
+       last_full_refresh_success_at = CASE WHEN $4 AND $5 THEN now() ELSE last_full_refresh_success_at END,
+       updated_at = now() WHERE id = $1`,
+    [outcome.providerId, outcome.error, JSON.stringify(outcome.stats), outcome.status === 'ok', full],
   );
 }
 

@@ -61,15 +61,29 @@ export function startRefreshWorker(options: RefreshWorkerOptions): (force: boole
   const worker = new Worker<RefreshJobData, RefreshJobResult>(RefreshQueue.queueName(options.providerId), async (job: Job<RefreshJobData>) => {
     const claimed = await queue.claim(job);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let outcome: RefreshOutcome | null;
     try {
-      const outcome = claimed.full || claimed.targets.length > 0 ? await refreshOnceDatabaseAnswers(claimed, publishProgress(job, logger)) : null;
-      await queue.release(job);
-      return { outcome };
+      outcome = claimed.full || claimed.targets.length > 0 ? await refreshOnceDatabaseAnswers(claimed, publishProgress(job, logger)) : null;
     } catch (error: unknown) {
-      if (error instanceof UserError || lastAttempt) await queue.release(job);
-      if (error instanceof UserError) throw new UnrecoverableError(error.message);
+      if (error instanceof UserError) {
+        await queue.release(job);
+        throw new UnrecoverableError(error.message);
+      }
+      // Failed for good: nothing it was asked for happened, and all of it waits for the next job (the schedule
+      // retries a failed full refresh after a pause, so a provider that is down is not hammered).
+      if (lastAttempt) await queue.handBack(job, { full: claimed.full, targets: claimed.targets, queueJob: false });
       throw error;
     }
+    if (outcome?.status === 'partial' && claimed.targets.length > 0) {
+      // A partial refresh established nothing about the objects of its incomplete collections. After a partial full
+      // refresh its targets run at once, one by one (that run may end partial too, but hands back without a job, so
+      // a fault that lasts cannot make a loop); after a partial targeted one they wait for the next job.
+      logger.warn({ event: 'refresh.targets_handed_back', refreshRunId: outcome.refreshRunId, targets: claimed.targets.length }, 'targets of a partial refresh will be refreshed again');
+      await queue.handBack(job, { full: false, targets: claimed.targets, queueJob: outcome.scope === 'full' });
+    } else {
+      await queue.release(job);
+    }
+    return { outcome };
   }, { connection: options.connection, prefix: options.prefix, concurrency: 1 });
   worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'refresh queue error'));
   return (force) => (closing ??= worker.close(force));

@@ -18,8 +18,10 @@ export const refreshRole: WorkerRole = {
     await queue.queueRefresh(provider, { targets: [], source: 'startup' });
     const stop = startRefreshWorker({
       queue, providerId: provider, connection: queue.connection, prefix: config.redisPrefix, logger,
+      // The queue folds requests past the threshold into a full refresh; targets handed back by a partial refresh
+      // come on top and must not fold again (see RefreshQueue.handBack).
       refresh: ({ targets, source, onProgress }) => refreshProvider({
-        dataSource, store, logger, provider, targets, source, fullThreshold: config.refreshFullThreshold, onProgress,
+        dataSource, store, logger, provider, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress,
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
     });

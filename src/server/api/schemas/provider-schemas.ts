@@ -50,6 +50,8 @@ export const ProviderView = Type.Object({
   setupError: Nullable(Type.String()),
   lastRefreshAt: NullableTimestamp,
   lastRefreshSuccessAt: NullableTimestamp,
+  /** The last full refresh that ended ok: the one the schedule counts from. */
+  lastFullRefreshSuccessAt: NullableTimestamp,
   lastRefreshError: Nullable(Type.String()),
   /** The last refresh's counts (created, updated, deleted, unchanged) per collection and phase durations. */
   lastRefreshStats: Type.Unknown(),
