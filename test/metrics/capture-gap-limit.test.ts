@@ -23,7 +23,8 @@ function steps(from: number, to: number): number[] {
  * stop arriving for longer than the gap limit, and the round after the outage fills only the gap limit.
  */
 describe('metrics capture after an outage longer than the gap limit', function () {
-  this.timeout(60_000);
+  // Each round of the outage waits out the provider's retries of its timed-out calls.
+  this.timeout(180_000);
   let demo: DemoFixture;
 
   before(async () => {
