@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { configEnvironment } from '../config/config-environment';
 import type { FleetConfig } from '../config/fleet-config';
 import { connectionConfig } from '../db/connection-config';
-import { describeError } from '../errors';
+import { describeError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
@@ -24,10 +24,14 @@ export interface FleetServerOptions {
   heartbeatTimeoutMs: number;
   memoryThresholdBytes: number;
   leaderRetryMs: number;
+  /** When the leader purges events past retention: a cron expression (five fields, or six with seconds). */
+  eventPurgeCron: string;
 }
 
 /** How often the leader checks that Redis still holds the fleet's data. */
 const REDIS_EPOCH_CHECK_MS = 1_000;
+/** Events past retention are purged hourly, at seven past, and whenever a server takes the lead. */
+export const EVENT_PURGE_CRON = '7 * * * *';
 
 /** What `fleet server` runs on, from its CLI context. */
 export interface FleetServerDependencies {
@@ -48,6 +52,7 @@ export interface FleetServerDependencies {
  */
 export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
   const { config, logger, dataSource, queue, redis, types } = dependencies;
+  if (!cron.validate(options.eventPurgeCron)) throw new ValidationError(`the event purge schedule "${options.eventPurgeCron}" is not a cron expression`);
   const plan = workerPlan(config, types);
   const hasEventStream = (type: string): boolean => plan.providerRoles(type).includes('event-catcher');
   // Workers get this server's resolved configuration, wherever it came from.
@@ -88,7 +93,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
         if (redis.status === 'ready') await epoch.check();
       }, logger);
       schedule = cron.schedule('* * * * *', tick);
-      retention = cron.schedule('7 * * * *', purge);
+      retention = cron.schedule(options.eventPurgeCron, purge);
       tick();
       purge();
     },

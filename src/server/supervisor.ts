@@ -244,7 +244,7 @@ export class Supervisor {
     const found = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
-      await registry.markStopped(worker.id, reason);
+      await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout });
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
     if (!found.alive) return replace(endedReason(found.end, worker.status !== 'requested'));

@@ -4,7 +4,8 @@ import type { WorkerEnd } from './orchestrators/orchestrator';
  * Why a worker stopped, as its row's stop_reason says. Written by the supervisor (the constants here, or `killed by
  * <signal>` for a process a signal ended without its knowing) and by the worker itself: the name of the signal that
  * asked it to stop (SIGTERM, SIGINT), or `failed: <error>` when its work failed by itself. The first reason written
- * stays (see WorkerRegistry.markStopped).
+ * stays (see WorkerRegistry.markStopped), except `did not stop in time`, which replaces the reason the worker was
+ * asked to stop for.
  */
 export const STOP_REASONS = {
   /** A shared worker beyond the number wanted. */

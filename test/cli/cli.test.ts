@@ -1,22 +1,15 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
+import { runFleet, type CliResult } from '../support/fleet-cli';
 import { testEnv } from '../support/test-env';
 
-const FLEET_BIN = resolve(__dirname, '..', '..', '..', 'bin', 'fleet');
 const SECRET_KEY = 'Cli-S3cret-never-printed';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
@@ -33,24 +26,7 @@ describe('fleet CLI', () => {
    */
   let independent: Record<'added' | 'refused' | 'incomplete' | 'invalid' | 'badDatabaseUrl' | 'list' | 'show', Promise<CliResult>>;
 
-  /**
-   * Runs the real executable. Asynchronous on purpose: the demo cloud it talks to is served by this process.
-   * Only the variables below reach it, so the caller's FLEET_CONFIG or DATABASE_URL cannot leak in.
-   */
-  function fleet(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const { databaseUrl, encryptionKey } = testEnv();
-    const result = new Promise<CliResult>((done, fail) => {
-      execFile(process.execPath, [FLEET_BIN, ...args], {
-        cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: cwd, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn', ...env },
-      }, (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') fail(error);
-        else done({ code: error ? Number(error.code) : 0, stdout, stderr });
-      });
-    });
-    result.catch(() => undefined); // awaited by a test later; not an unhandled rejection meanwhile
-    return result;
-  }
+  const fleet = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runFleet(args, { cwd, env });
 
   function addArgs(providerName: string, overrides: { secretKey?: string; endpoint?: string } = {}): string[] {
     return [

@@ -20,10 +20,13 @@ export abstract class PrivateServer {
     await this.shutDown();
   }
 
-  /** Stops the server, leaves nothing listening for `pauseMs`, and starts it again on the same port and data. */
-  async restart(pauseMs: number): Promise<void> {
+  /**
+   * Stops the server, leaves nothing listening for `pauseMs` (and while `whileDown` runs, if given), and starts it
+   * again on the same port and data.
+   */
+  async restart(pauseMs: number, whileDown?: () => Promise<void>): Promise<void> {
     await this.shutDown();
-    await sleep(pauseMs);
+    await Promise.all([sleep(pauseMs), whileDown?.()]);
     await this.start();
   }
 

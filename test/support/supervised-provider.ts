@@ -17,6 +17,10 @@ export interface SupervisedProviderOptions {
   /** Environment of the worker processes on top of the test run's configuration. */
   env?: NodeJS.ProcessEnv;
   heartbeatTimeoutMs?: number;
+  /** How long a stopping worker may take before it is killed. */
+  stoppingTimeoutMs?: number;
+  /** How long a new worker has to register before it is killed and replaced. */
+  registrationTtlMs?: number;
   memoryThresholdBytes?: number;
   /** Runs the provider's event catcher and the shared event handlers too (its type must have an event stream). */
   events?: boolean;
@@ -60,8 +64,9 @@ export class SupervisedProvider {
     });
     await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [options.providerId]);
     const supervisor = new Supervisor({
-      dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger), orchestrator, logger: env.logger, queue,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, memoryThresholdBytes: options.memoryThresholdBytes,
+      dataSource: env.dataSource, registry: new WorkerRegistry(env.dataSource, env.logger, { registrationTtlMs: options.registrationTtlMs }), orchestrator,
+      logger: env.logger, queue, heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, stoppingTimeoutMs: options.stoppingTimeoutMs,
+      memoryThresholdBytes: options.memoryThresholdBytes,
       plan: {
         providerRoles: () => [...(options.events ? ['event-catcher' as const] : []), ...(options.metrics ? ['metrics-collector' as const] : [])],
         sharedWorkers: [

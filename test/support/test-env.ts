@@ -40,6 +40,16 @@ export function databaseUrlFor(name: string): string {
   return url.toString();
 }
 
+/** A database of a test's own on the run's server, created empty (not migrated); `drop` removes it. */
+export async function createScratchDatabase(prefix: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${runId}_${randomBytes(3).toString('hex')}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`));
+  return {
+    name, url: databaseUrlFor(name),
+    drop: async () => { await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)); },
+  };
+}
+
 export async function startTestEnv(): Promise<TestEnv> {
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
   const databaseUrl = databaseUrlFor(databaseName);

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import cron from 'node-cron';
 import { buildApiApp } from '../../server/api/api-app';
 import { ApiTokenStore } from '../../server/api/api-token-store';
-import { startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
+import { EVENT_PURGE_CRON, startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
 import { withProviderTypeModules } from '../../providers/provider-type-modules';
 import { EventQueue } from '../../queues/event-queue';
 import { failFastRedis } from '../../queues/fail-fast-redis';
@@ -21,6 +22,7 @@ interface ServerFlags {
   heartbeatTimeoutMs: number;
   memoryThresholdMb: number;
   leaderRetryMs: number;
+  eventPurgeCron: string;
 }
 
 /** The server's flags, shared by `fleet server` and `fleet start-demo`. */
@@ -30,7 +32,14 @@ export function withServerOptions(command: Command): Command {
     .option('--scan-ms <ms>', 'worker scan interval', toInt, 2_000)
     .option('--heartbeat-timeout-ms <ms>', 'replace a worker silent for this long', toInt, 30_000)
     .option('--memory-threshold-mb <mb>', 'replace a worker whose RSS passes this', toInt, 1024)
-    .option('--leader-retry-ms <ms>', 'how often a follower tries to become the leader', toInt, 2_000);
+    .option('--leader-retry-ms <ms>', 'how often a follower tries to become the leader', toInt, 2_000)
+    .option('--event-purge-cron <expression>', 'when the leader purges events past retention (cron; six fields to give seconds)', cronExpression, EVENT_PURGE_CRON);
+}
+
+/** Checks a cron expression as the option is read, so a bad one stops the server before it starts anything. */
+function cronExpression(value: string): string {
+  if (!cron.validate(value)) throw new Error(`"${value}" is not a cron expression`);
+  return value;
 }
 
 /** A running fleet server: where its API and UI answer, and how to stop it. */

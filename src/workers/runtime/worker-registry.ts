@@ -19,13 +19,19 @@ export interface RequestedWorker {
  * heartbeats until it is `stopped`.
  */
 export class WorkerRegistry {
-  constructor(private readonly dataSource: DataSource, private readonly logger: Logger) {}
+  private readonly registrationTtlMs: number;
+
+  /** `registrationTtlMs`: how long a new worker has to register (REGISTRATION_TTL_MS by default). */
+  constructor(private readonly dataSource: DataSource, private readonly logger: Logger, options: { registrationTtlMs?: number } = {}) {
+    this.registrationTtlMs = options.registrationTtlMs ?? REGISTRATION_TTL_MS;
+    if (this.registrationTtlMs <= 0) throw new Error('registrationTtlMs must be greater than 0');
+  }
 
   async request(options: { role: string; providerId: string | null; queueName: string | null }): Promise<RequestedWorker> {
     const secret = randomBytes(32).toString('hex');
     const worker = await this.dataSource.getRepository(Worker).save({
       role: options.role, providerId: options.providerId, queueName: options.queueName, status: 'requested' as const,
-      registrationSecretHash: hashSecret(secret), registrationExpiresAt: new Date(Date.now() + REGISTRATION_TTL_MS),
+      registrationSecretHash: hashSecret(secret), registrationExpiresAt: new Date(Date.now() + this.registrationTtlMs),
     });
     return { workerId: worker.id, secret };
   }
@@ -66,10 +72,15 @@ export class WorkerRegistry {
     await this.dataSource.getRepository(Worker).update({ id: workerId, status: 'running' }, { status: 'stopping', stopReason: reason });
   }
 
-  async markStopped(workerId: string, reason: string): Promise<void> {
+  /**
+   * Marks the worker stopped. The reason it was asked to stop stays, unless `overrides`: a worker killed because it
+   * did not stop when asked is recorded as such, or that failure would never show.
+   */
+  async markStopped(workerId: string, reason: string, options: { overrides?: boolean } = {}): Promise<void> {
     await this.dataSource.query(
-      `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = COALESCE(stop_reason, $2), updated_at = now() WHERE id = $1`,
-      [workerId, reason],
+      `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = CASE WHEN $3 THEN $2 ELSE COALESCE(stop_reason, $2) END,
+              updated_at = now() WHERE id = $1`,
+      [workerId, reason, options.overrides ?? false],
     );
   }
 }
