@@ -6,6 +6,7 @@ import type { ProviderEvent } from '../../src/providers/provider-events';
 import { purgeEvents } from '../../src/server/event-retention';
 import { parseSince } from '../../src/cli/commands/events-command';
 import { storeEvents } from '../../src/workers/event-handler/store-events';
+import { addDays, addMonths } from '../support/dates';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
 
@@ -72,12 +73,9 @@ describe('stored events', () => {
   });
 
   it('purges events past retention and nothing newer', async () => {
-    const monthsAgo = (months: number, days: number) => {
-      const at = new Date();
-      at.setUTCMonth(at.getUTCMonth() - months);
-      at.setUTCDate(at.getUTCDate() + days);
-      return at.toISOString();
-    };
+    // A day either side of the retention's boundary, which PostgreSQL computes (now() - interval '6 months').
+    const now = new Date();
+    const monthsAgo = (months: number, days: number) => addDays(addMonths(now, -months), days).toISOString();
     await store([
       event('r-old', 'vm.update', monthsAgo(6, -1), 'vm-0000004'),
       event('r-older', 'vm.update', monthsAgo(13, 0), 'vm-0000004'),
