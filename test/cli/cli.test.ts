@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
+import { isolatedEnv } from '../support/child-env';
 import { testEnv } from '../support/test-env';
 
 const FLEET_BIN = resolve(__dirname, '..', '..', '..', 'bin', 'fleet');
@@ -42,7 +43,7 @@ describe('fleet CLI', () => {
     const result = new Promise<CliResult>((done, fail) => {
       execFile(process.execPath, [FLEET_BIN, ...args], {
         cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: cwd, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn', ...env },
+        env: isolatedEnv({ HOME: cwd, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn', ...env }),
       }, (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') fail(error);
         else done({ code: error ? Number(error.code) : 0, stdout, stderr });

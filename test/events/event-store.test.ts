@@ -6,6 +6,7 @@ import type { ProviderEvent } from '../../src/providers/provider-events';
 import { purgeEvents } from '../../src/server/event-retention';
 import { parseSince } from '../../src/cli/commands/events-command';
 import { storeEvents } from '../../src/workers/event-handler/store-events';
+import { isolatedEnv } from '../support/child-env';
 import { addDays, addMonths } from '../support/dates';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
@@ -55,7 +56,7 @@ describe('stored events', () => {
     await store([event('l-1', 'vm.pause', '2026-11-20T08:00:00Z', 'vm-0000002'), event('l-2', 'vm.pause', '2026-11-21T08:00:00Z', 'vm-0000003')]);
     const env = testEnv();
     const { stdout } = await execFileAsync(process.execPath, [FLEET_BIN, 'events', '--provider', demo.provider.name, '--type', 'vm.pause', '--since', '2026-11-21T00:00:00Z', '--json'], {
-      env: { PATH: process.env.PATH, DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' },
+      env: isolatedEnv({ DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' }),
     });
     const listed = JSON.parse(stdout) as { id: string; provider: string; event_type: string; message: string; linked: boolean }[];
     expect(listed).to.deep.equal([{
