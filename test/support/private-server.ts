@@ -15,9 +15,13 @@ export abstract class PrivateServer {
   /** Stops the server if it runs, keeping its data. */
   protected abstract shutDown(): Promise<void>;
 
-  /** Stops the server, leaves nothing listening for `pauseMs`, and starts it again on the same port and data. */
-  async restart(pauseMs: number): Promise<void> {
+  /**
+   * Stops the server, leaves nothing listening for `pauseMs`, and starts it again on the same port and data;
+   * `whileDown` runs once it is down, at the start of the pause.
+   */
+  async restart(pauseMs: number, whileDown?: () => Promise<void>): Promise<void> {
     await this.shutDown();
+    await whileDown?.();
     await sleep(pauseMs);
     await this.start();
   }
