@@ -38,6 +38,11 @@ export class DemoEventLog {
     return this.firstId + this.events.length - 1;
   }
 
+  /** Requests waiting for an event now (long polls in progress). */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /**
    * Events with ids above `cursor`, at most `limit`. A cursor before the oldest kept event has expired, and so has
    * one past the newest (it belongs to another run of the cloud): events would be missed either way.

@@ -1,5 +1,6 @@
 import type { Page } from './collection';
 import { InvalidInputError } from './invalid-input-error';
+import { isMetricsCorruption, METRICS_CORRUPTIONS, type MetricsCorruption } from './metrics-corruption';
 import { isCollectionName, type CollectionName } from './model';
 import { Random } from './random';
 
@@ -15,6 +16,10 @@ export interface FaultConfig {
   missing_page?: { collection: CollectionName; page: number };
   /** The request for this 0-based page gets the first page's items again, with its own next_marker. */
   repeated_page?: { collection: CollectionName; page: number };
+  /** Every /v1 request waits, unanswered, until this switch is turned off (a cloud that hangs). */
+  hold?: true;
+  /** Metrics answers come back wrong in this way (see METRICS_CORRUPTIONS). */
+  bad_metrics?: MetricsCorruption;
   /**
    * Answer /v1 requests (only those of `collection` when named) with `status` (429 by default, or 503) and a
    * `Retry-After: retry_after` header (seconds; no header when absent): `times` times, or a `rate` (fraction) of
@@ -51,6 +56,9 @@ const MAX_TRACKED_MARKERS = 10_000;
  */
 export class FaultSwitches {
   private config: FaultConfig = {};
+  /** Releases the requests held by the hold fault; set while it is on. */
+  private releaseHeld: (() => void) | undefined;
+  private held: Promise<void> = Promise.resolve();
   /** For the missing_page collection: the page index a request with this marker asks for. */
   private readonly pageIndexByMarker = new Map<string, number>();
   private throttleRandom = new Random(THROTTLE_SEED);
@@ -60,12 +68,23 @@ export class FaultSwitches {
     this.config = parseFaultConfig(body);
     this.pageIndexByMarker.clear();
     this.throttleRandom = new Random(THROTTLE_SEED);
+    this.applyHold();
     return this.current();
   }
 
   clear(): void {
     this.config = {};
     this.pageIndexByMarker.clear();
+    this.applyHold();
+  }
+
+  /** Resolves at once, or, while the hold fault is on, once it is turned off. */
+  whenNotHeld(): Promise<void> {
+    return this.held;
+  }
+
+  get badMetrics(): MetricsCorruption | undefined {
+    return this.config.bad_metrics;
   }
 
   current(): FaultConfig {
@@ -135,6 +154,16 @@ export class FaultSwitches {
     return page;
   }
 
+  private applyHold(): void {
+    if (this.config.hold && !this.releaseHeld) {
+      this.held = new Promise((resolve) => { this.releaseHeld = resolve; });
+    } else if (!this.config.hold && this.releaseHeld) {
+      this.releaseHeld();
+      this.releaseHeld = undefined;
+      this.held = Promise.resolve();
+    }
+  }
+
   private rememberMarker(marker: string, index: number): void {
     this.pageIndexByMarker.delete(marker);
     this.pageIndexByMarker.set(marker, index);
@@ -150,7 +179,7 @@ function parseFaultConfig(body: unknown): FaultConfig {
   const problems: string[] = [];
   const config: FaultConfig = {};
   for (const key of Object.keys(body)) {
-    if (!['error_500', 'slow_ms', 'malformed', 'missing_page', 'repeated_page', 'throttle'].includes(key)) problems.push(`unknown fault: ${key}`);
+    if (!['error_500', 'slow_ms', 'malformed', 'missing_page', 'repeated_page', 'throttle', 'hold', 'bad_metrics'].includes(key)) problems.push(`unknown fault: ${key}`);
   }
   if (body.error_500 !== undefined) {
     const collection = parseCollection(body.error_500, 'error_500', problems);
@@ -189,6 +218,14 @@ function parseFaultConfig(body: unknown): FaultConfig {
   if (body.throttle !== undefined) {
     const throttle = parseThrottle(body.throttle, problems);
     if (throttle) config.throttle = throttle;
+  }
+  if (body.hold !== undefined) {
+    if (body.hold === true) config.hold = true;
+    else if (body.hold !== false) problems.push('hold must be true or false');
+  }
+  if (body.bad_metrics !== undefined) {
+    if (isMetricsCorruption(body.bad_metrics)) config.bad_metrics = body.bad_metrics;
+    else problems.push(`bad_metrics must be one of: ${METRICS_CORRUPTIONS.join(', ')}`);
   }
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
   return config;

@@ -71,12 +71,13 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
   const events = new DemoEventLog(state);
   const activity = new DemoActivity(state);
   const metrics = new DemoMetricsService(state, now);
+  const faults = new FaultSwitches();
   const app = buildDemoCloudServer({
     state,
     events,
     metrics,
     activity,
-    faults: new FaultSwitches(),
+    faults,
     credentials: { accessKey: config.accessKey, secretKey: config.secretKey },
     logger: options.logger,
   });
@@ -99,6 +100,7 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
     close: () => (closing ??= (async () => {
       activity.stop();
       events.close(); // answers long polls at once, so closing does not wait for them
+      faults.clear(); // likewise releases requests held by the hold fault
       await app.close();
     })()),
   };

@@ -6,8 +6,9 @@ import type { FaultSwitches } from './faults';
 import { HttpError } from './http-error';
 import { InvalidInputError } from './invalid-input-error';
 import { parseListQuery, type ListQuery, type RawQuery } from './list-query';
+import { corruptMetrics } from './metrics-corruption';
 import { parseMetricsQuery } from './metrics-query';
-import type { DemoMetricsService, MetricsResponse } from './metrics-service';
+import type { DemoMetricsService } from './metrics-service';
 import { isCollectionName, isKnownRegion, KNOWN_REGIONS, type AnyItem, type CollectionName } from './model';
 import type { CloudEvent, DemoEventLog } from './event-log';
 import type { DemoCloudState } from './state';
@@ -48,7 +49,8 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
   void app.register(
     async (v1) => {
       v1.addHook('onRequest', async (request, reply) => {
-        // Before the credential check: slow_ms delays every /v1 answer, refusals included.
+        // Before the credential check: hold and slow_ms delay every /v1 answer, refusals included.
+        await faults.whenNotHeld();
         if (faults.slowMs > 0) await sleep(faults.slowMs);
         if (!credentialsMatch(credentials, request.headers['x-access-key'], request.headers['x-secret-key'])) {
           throw new HttpError(401, 'invalid credentials');
@@ -63,9 +65,13 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
       v1.get('/regions', async () => ({ items: KNOWN_REGIONS.map((name) => ({ name })) }));
 
       // Registered before /regions/:region/:collection, like events.
-      v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/metrics', async (request): Promise<MetricsResponse> => {
+      v1.get<{ Params: { region: string }; Querystring: RawQuery }>('/regions/:region/metrics', async (request, reply) => {
         if (!isKnownRegion(request.params.region)) throw new HttpError(404, `unknown region: ${request.params.region}`);
-        return metrics.series(parseMetricsQuery(request.query), request.params.region === state.region);
+        const answer = metrics.series(parseMetricsQuery(request.query), request.params.region === state.region);
+        const corruption = faults.badMetrics;
+        if (corruption === undefined) return answer;
+        const { status, body } = corruptMetrics(corruption, answer);
+        return reply.code(status).send(body);
       });
 
       // Registered before /regions/:region/:collection so "events" is never taken for a collection.

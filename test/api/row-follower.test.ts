@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Client } from 'pg';
 import { readFollowedRows, RowFollower, type FollowedTable } from '../../src/server/api/prometheus/row-follower';
 import { testEnv } from '../support/test-env';
 
@@ -7,29 +8,33 @@ interface Row {
   done: boolean;
 }
 
+const TABLE = `followed_rows_${process.pid}`;
+
 /**
- * A table as another session sees it: rows become visible when "committed", in any order, whatever their ids.
- * Records what the follower asked for.
+ * A real table followed the way the fleet's collectors follow theirs (readFollowedRows, by primary key), whose
+ * rows the tests insert with the ids they choose, in the order they choose: as another session sees rows whose
+ * transactions commit in that order. Records what the follower asked for.
  */
-class VisibleRows implements FollowedTable<Row> {
-  readonly rows = new Map<number, Row>();
+class FollowedRows implements FollowedTable<Row> {
   readonly asked: { afterId: string; ids: string[] }[] = [];
 
-  commit(id: number, done = true): void {
-    this.rows.set(id, { id: String(id), done });
+  async commit(id: number, done = true): Promise<void> {
+    await testEnv().dataSource.query(`INSERT INTO ${TABLE} (id, done) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET done = excluded.done`, [id, done]);
+  }
+
+  async delete(id: number): Promise<void> {
+    await testEnv().dataSource.query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
   }
 
   async start(): Promise<{ maxId: string | null; unfinishedIds: string[] }> {
-    const ids = [...this.rows.keys()];
-    return { maxId: ids.length === 0 ? null : String(Math.max(...ids)), unfinishedIds: [...this.rows.values()].filter((r) => !r.done).map((r) => r.id) };
+    const [row]: { max_id: string | null; unfinished: string[] }[] = await testEnv().dataSource.query(
+      `SELECT (SELECT max(id)::text FROM ${TABLE}) AS max_id, ARRAY(SELECT id::text FROM ${TABLE} WHERE NOT done ORDER BY id) AS unfinished`);
+    return { maxId: row.max_id, unfinishedIds: row.unfinished };
   }
 
-  async read(afterId: string, ids: readonly string[], limit: number): Promise<Row[]> {
+  read(afterId: string, ids: readonly string[], limit: number): Promise<Row[]> {
     this.asked.push({ afterId, ids: [...ids] });
-    const sorted = [...this.rows.values()].sort((a, b) => Number(a.id) - Number(b.id));
-    const followed = sorted.filter((row) => ids.includes(row.id));
-    const above = sorted.filter((row) => Number(row.id) > Number(afterId)).slice(0, limit);
-    return [...followed, ...above].map((row) => ({ ...row }));
+    return readFollowedRows<Row>(testEnv().dataSource, TABLE, 'done', afterId, ids, limit);
   }
 
   finished(row: Row): boolean {
@@ -40,22 +45,26 @@ class VisibleRows implements FollowedTable<Row> {
 const idsOf = (rows: Row[]): number[] => rows.map((row) => Number(row.id));
 
 describe('following a table by id', () => {
-  let table: VisibleRows;
+  let table: FollowedRows;
   let clock: number;
   const follower = (options: { batchSize?: number; maxFollowed?: number } = {}) => new RowFollower({ table, now: () => clock, skippedGraceMs: 60_000, ...options });
 
-  beforeEach(() => {
-    table = new VisibleRows();
+  beforeEach(async () => {
+    await testEnv().dataSource.query(`DROP TABLE IF EXISTS ${TABLE}; CREATE TABLE ${TABLE} (id bigserial PRIMARY KEY, done boolean NOT NULL DEFAULT true)`);
+    table = new FollowedRows();
     clock = 1_000_000;
+  });
+  after(async () => {
+    await testEnv().dataSource.query(`DROP TABLE IF EXISTS ${TABLE}`);
   });
 
   it('starts after the rows already there, then takes each new row once', async () => {
-    table.commit(1);
-    table.commit(2);
+    await table.commit(1);
+    await table.commit(2);
     const rows = follower();
     expect(await rows.take()).to.deep.equal([]);
-    table.commit(3);
-    table.commit(4);
+    await table.commit(3);
+    await table.commit(4);
     expect(idsOf(await rows.take())).to.deep.equal([3, 4]);
     expect(await rows.take()).to.deep.equal([]);
     expect(table.asked[table.asked.length - 1].afterId).to.equal('4');
@@ -64,18 +73,32 @@ describe('following a table by id', () => {
   it('takes a row whose transaction commits after one with a higher id', async () => {
     const rows = follower();
     await rows.take();
-    table.commit(2);
-    expect(idsOf(await rows.take())).to.deep.equal([2]);
-    // 1 was taken before 2 but commits after it.
-    table.commit(1);
-    expect(idsOf(await rows.take())).to.deep.equal([1]);
-    expect(await rows.take()).to.deep.equal([]);
+    // Two sessions insert through the id sequence: the first takes the lower id and commits last.
+    const [first, second] = [new Client({ connectionString: testEnv().databaseUrl }), new Client({ connectionString: testEnv().databaseUrl })];
+    await Promise.all([first.connect(), second.connect()]);
+    try {
+      const insert = async (client: Client): Promise<number> => {
+        await client.query('BEGIN');
+        const [{ id }] = (await client.query<{ id: string }>(`INSERT INTO ${TABLE} DEFAULT VALUES RETURNING id`)).rows;
+        return Number(id);
+      };
+      const lower = await insert(first);
+      const higher = await insert(second);
+      expect(higher).to.be.greaterThan(lower);
+      await second.query('COMMIT');
+      expect(idsOf(await rows.take())).to.deep.equal([higher]);
+      await first.query('COMMIT');
+      expect(idsOf(await rows.take())).to.deep.equal([lower]);
+      expect(await rows.take()).to.deep.equal([]);
+    } finally {
+      await Promise.all([first.end(), second.end()]);
+    }
   });
 
   it('stops looking for a skipped id after the grace period (a rolled back insert, a duplicate event)', async () => {
     const rows = follower();
     await rows.take();
-    table.commit(3);
+    await table.commit(3);
     await rows.take();
     expect(table.asked[table.asked.length - 1].ids).to.deep.equal([]);
     await rows.take();
@@ -85,20 +108,20 @@ describe('following a table by id', () => {
     await rows.take();
     expect(table.asked[table.asked.length - 1].ids).to.deep.equal([]);
     // Were it to appear now, it is no longer counted: the price of a bounded look-back.
-    table.commit(1);
+    await table.commit(1);
     expect(await rows.take()).to.deep.equal([]);
   });
 
   it('follows an unfinished row until it finishes, and forgets one that is deleted', async () => {
-    table.commit(1, false);
+    await table.commit(1, false);
     const rows = follower();
     await rows.take();
-    table.commit(2, false);
-    table.commit(3);
+    await table.commit(2, false);
+    await table.commit(3);
     expect(idsOf(await rows.take())).to.deep.equal([3]);
-    table.commit(1);
+    await table.commit(1);
     expect(idsOf(await rows.take())).to.deep.equal([1]);
-    table.rows.delete(2);
+    await table.delete(2);
     await rows.take();
     await rows.take();
     expect(table.asked[table.asked.length - 1].ids).to.deep.equal([]);
@@ -107,11 +130,11 @@ describe('following a table by id', () => {
   it('catches up with a backlog over several calls, and does not follow ids across a jump of the sequence', async () => {
     const rows = follower({ batchSize: 2, maxFollowed: 5 });
     await rows.take();
-    for (const id of [1, 2, 3, 4, 5]) table.commit(id);
+    for (const id of [1, 2, 3, 4, 5]) await table.commit(id);
     expect(idsOf(await rows.take())).to.deep.equal([1, 2]);
     expect(idsOf(await rows.take())).to.deep.equal([3, 4]);
     expect(idsOf(await rows.take())).to.deep.equal([5]);
-    table.commit(1000);
+    await table.commit(1000);
     expect(idsOf(await rows.take())).to.deep.equal([1000]);
     await rows.take();
     expect(table.asked[table.asked.length - 1].ids).to.deep.equal([]);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DemoCloudState, startDemoCloud, type EventsResponse, type MutationResult, type RunningDemoCloud } from '../../src/demo-cloud';
 import { DemoEventLog } from '../../src/demo-cloud/event-log';
-import { until } from '../support/wait';
+import { until, within } from '../support/wait';
 import { getJson, REGION, sendJson } from './helpers';
 
 describe('demo cloud events', () => {
@@ -41,11 +41,12 @@ describe('demo cloud events', () => {
     expect((await events(`after=${rest.body.last_id}`)).body).to.deep.equal({ items: [], last_id: rest.body.last_id });
   });
 
-  it('answers a long poll as soon as the next change happens', async () => {
-    const polled = events('after=0&wait_ms=10000');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  it('answers a long poll because of the next change, not at the end of its wait', async () => {
+    // The longest wait the cloud allows, three times the bound below: a poll answered only once it ran out fails.
+    const polled = events('after=0&wait_ms=30000');
+    await until(() => (cloud.events.waiting === 1 ? true : undefined), 'the poll to wait for an event');
     await sendJson(cloud, 'POST', '/admin/vms/vm-0000003/power', { state: 'paused' });
-    const { body } = await polled;
+    const { body } = await within(polled, 'the poll to answer with the change', 10_000);
     expect(body.items.map((e) => [e.type, e.resource_id])).to.deep.equal([['vm.pause', 'vm-0000003']]);
   });
 

@@ -67,13 +67,29 @@ describe('demo cloud faults', () => {
     expect(result.pages).to.equal(5);
   });
 
-  it('slow_ms delays /v1 responses', async () => {
-    await sendJson(cloud, 'PUT', '/admin/faults', { slow_ms: 120 });
-    const started = performance.now();
-    const { status } = await getJson<ListResponse>(cloud, vmsPath);
-    // A lower bound only: the delay is the behaviour; nothing here measures speed.
-    expect(status).to.equal(200);
-    expect(performance.now() - started).to.be.at.least(100);
+  it('slow_ms delays /v1 responses: one sent before it is switched off answers after one sent later', async () => {
+    const answered: string[] = [];
+    const note = (name: string) => ({ status }: { status: number }) => { answered.push(`${name} ${status}`); };
+    // Long enough that the later request's round trip fits in it on the busiest machine.
+    await sendJson(cloud, 'PUT', '/admin/faults', { slow_ms: 5_000 });
+    const slowed = getJson<ListResponse>(cloud, vmsPath).then(note('slowed'));
+    await sendJson(cloud, 'DELETE', '/admin/faults');
+    await getJson<ListResponse>(cloud, vmsPath).then(note('later'));
+    await slowed;
+    expect(answered).to.deep.equal(['later 200', 'slowed 200']);
+  });
+
+  it('hold keeps /v1 requests unanswered until it is switched off, and the admin routes answering', async () => {
+    expect((await sendJson(cloud, 'PUT', '/admin/faults', { hold: true })).body).to.deep.equal({ hold: true });
+    let settled = false;
+    const held = Promise.all([getJson(cloud, vmsPath), getJson(cloud, `${vmsPath}/vm-0000001`)])
+      .then((answers) => answers.map((a) => a.status)).finally(() => { settled = true; });
+    // The admin routes still answer, several round trips on, and the held requests have not.
+    for (let i = 0; i < 5; i++) expect((await getJson(cloud, '/admin/faults')).body).to.deep.equal({ hold: true });
+    expect(settled).to.equal(false);
+    await sendJson(cloud, 'PUT', '/admin/faults', { hold: false });
+    expect(await held).to.deep.equal([200, 200]);
+    expect((await getJson(cloud, vmsPath)).status).to.equal(200);
   });
 
   it('throttle answers 429 with the chosen Retry-After N times, on every /v1 route, then recovers', async () => {
@@ -127,6 +143,8 @@ describe('demo cloud faults', () => {
       { throttle: { retry_after: -1 } },
       { throttle: { collection: 'printers' } },
       { throttle: { wait: 1 } },
+      { hold: 'yes' },
+      { bad_metrics: 'garbled' },
     ]) {
       const answer = await sendJson<{ error: string }>(cloud, 'PUT', '/admin/faults', body);
       expect(answer.status, JSON.stringify(body)).to.equal(400);

@@ -6,6 +6,8 @@ import type { ProviderEvent } from '../../src/providers/provider-events';
 import { purgeEvents } from '../../src/server/event-retention';
 import { parseSince } from '../../src/cli/commands/events-command';
 import { storeEvents } from '../../src/workers/event-handler/store-events';
+import { isolatedEnv } from '../support/child-env';
+import { addDays, addMonths } from '../support/dates';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
 
@@ -54,7 +56,7 @@ describe('stored events', () => {
     await store([event('l-1', 'vm.pause', '2026-11-20T08:00:00Z', 'vm-0000002'), event('l-2', 'vm.pause', '2026-11-21T08:00:00Z', 'vm-0000003')]);
     const env = testEnv();
     const { stdout } = await execFileAsync(process.execPath, [FLEET_BIN, 'events', '--provider', demo.provider.name, '--type', 'vm.pause', '--since', '2026-11-21T00:00:00Z', '--json'], {
-      env: { PATH: process.env.PATH, DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' },
+      env: isolatedEnv({ DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' }),
     });
     const listed = JSON.parse(stdout) as { id: string; provider: string; event_type: string; message: string; linked: boolean }[];
     expect(listed).to.deep.equal([{
@@ -72,12 +74,9 @@ describe('stored events', () => {
   });
 
   it('purges events past retention and nothing newer', async () => {
-    const monthsAgo = (months: number, days: number) => {
-      const at = new Date();
-      at.setUTCMonth(at.getUTCMonth() - months);
-      at.setUTCDate(at.getUTCDate() + days);
-      return at.toISOString();
-    };
+    // A day either side of the retention's boundary, which PostgreSQL computes (now() - interval '6 months').
+    const now = new Date();
+    const monthsAgo = (months: number, days: number) => addDays(addMonths(now, -months), days).toISOString();
     await store([
       event('r-old', 'vm.update', monthsAgo(6, -1), 'vm-0000004'),
       event('r-older', 'vm.update', monthsAgo(13, 0), 'vm-0000004'),

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { demoMetricValues, DEMO_METRICS_INTERVAL_SECONDS, type MetricCollection } from '../../src/demo-cloud';
 import { METRIC_COUNTERS, type MetricCounter } from '../../src/providers/provider-metrics';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
+import { isolatedEnv } from '../support/child-env';
 import { DemoFixture } from '../support/demo-fixture';
 import { SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
@@ -207,7 +208,7 @@ describe('metrics through the fleet', function () {
   it('shows an object\'s samples and rollups with `fleet metrics`, and names what it cannot show', async () => {
     const env = testEnv();
     const fleetCli = (...args: string[]) => execFileAsync(process.execPath, [FLEET_BIN, 'metrics', ...args], {
-      env: { PATH: process.env.PATH, DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' },
+      env: isolatedEnv({ DATABASE_URL: env.databaseUrl, FLEET_ENCRYPTION_KEY: env.encryptionKey, REDIS_URL: env.redisUrl, LOG_LEVEL: 'error' }),
     });
     const vm = targets[0];
     const realtime = JSON.parse((await fleetCli(vm.emsRef, '--provider', demo.provider.name, '--since', '2h', '--json')).stdout) as { rows: Record<string, unknown>[] };

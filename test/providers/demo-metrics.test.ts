@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { demoMetricValues, startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
+import { demoMetricValues, startDemoCloud, type FaultConfig, type RunningDemoCloud } from '../../src/demo-cloud';
+import type { MetricsCorruption } from '../../src/demo-cloud/metrics-corruption';
 import { InvalidCredentialsError, ProviderApiError, ValidationError } from '../../src/errors';
 import { CloudVm } from '../../src/models';
 import type { DemoConfig, DemoCredentials } from '../../src/providers/demo/demo-provider';
@@ -27,11 +28,11 @@ describe('demo provider metrics', () => {
   });
   afterEach(() => cloud.close());
 
-  function provider(options: { secretKey?: string; fetch?: typeof globalThis.fetch } = {}): AnyProvider {
+  function provider(options: { secretKey?: string } = {}): AnyProvider {
     const config: DemoConfig = { endpoint: cloud.url, pageSize: 100, timeoutSeconds: 5 };
     const credentials: DemoCredentials = { accessKey: 'demo-access', secretKey: options.secretKey ?? 'demo-secret' };
     return demoProviderType.create({
-      id: null, name: 'metrics-test', region: 'us-east-1', config, credentials, logger: testEnv().logger, fetch: options.fetch ?? globalThis.fetch,
+      id: null, name: 'metrics-test', region: 'us-east-1', config, credentials, logger: testEnv().logger, fetch: globalThis.fetch,
     });
   }
 
@@ -99,33 +100,38 @@ describe('demo provider metrics', () => {
   });
 
   describe('a bad answer', () => {
-    const good = { id: 'vm-0000001', timestamps: [1893495620, 1893495640], values: Object.fromEntries(METRIC_COUNTERS.map((c) => [c, [1, 2]])) };
-    const answers: [string, unknown, RegExp][] = [
-      ['no series', { interval_seconds: 20 }, /the metrics answer does not have the expected shape/],
-      ['no interval', { series: [good] }, /the metrics answer does not have the expected shape/],
-      ['a series without an id', { interval_seconds: 20, series: [{ ...good, id: 7 }] }, /malformed series/],
-      ['fewer values than timestamps', { interval_seconds: 20, series: [{ ...good, values: { ...good.values, net_io_kbps: [1] } }] }, /malformed series/],
-      ['a value that is not a number', { interval_seconds: 20, series: [{ ...good, values: { ...good.values, disk_io_kbps: [1, 'x'] } }] }, /malformed series/],
-      ['timestamps off the interval', { interval_seconds: 20, series: [{ ...good, timestamps: [1893495620, 1893495630] }] }, /malformed series/],
-      ['timestamps out of order', { interval_seconds: 20, series: [{ ...good, timestamps: [1893495640, 1893495620] }] }, /malformed series/],
-      ['a missing counter', { interval_seconds: 20, series: [{ ...good, values: { cpu_usage_percent: [1, 2] } }] }, /the metrics of vm-0000001 have no memory_usage_percent/],
-      ['another interval', { interval_seconds: 60, series: [] }, /the cloud samples every 60 s, not every 20 s/],
+    const setFault = async (faults: FaultConfig): Promise<void> => {
+      const response = await fetch(`${cloud.url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+      expect(response.status).to.equal(200);
+    };
+    const captureOne = () => capture([{ collection: 'vms', emsRef: 'vm-0000001' }], '2030-01-01T11:00:00Z', '2030-01-01T11:10:00Z').catch((e: unknown) => e);
+
+    // The cloud's own answer, spoilt by its bad_metrics fault in each of these ways.
+    const answers: [MetricsCorruption, RegExp][] = [
+      ['no_series', /the metrics answer does not have the expected shape/],
+      ['no_interval', /the metrics answer does not have the expected shape/],
+      ['series_without_id', /malformed series/],
+      ['short_values', /malformed series/],
+      ['not_a_number', /malformed series/],
+      ['off_interval', /malformed series/],
+      ['out_of_order', /malformed series/],
+      ['missing_counter', /the metrics of vm-0000001 have no memory_usage_percent/],
+      ['other_interval', /the cloud samples every 60 s, not every 20 s/],
     ];
 
-    for (const [what, body, message] of answers) {
-      it(`is a ProviderApiError: ${what}`, async () => {
-        const fetch: typeof globalThis.fetch = async () => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
-        const error = await capture([{ collection: 'vms', emsRef: 'vm-0000001' }], '2030-01-01T11:00:00Z', '2030-01-01T11:10:00Z', provider({ fetch }))
-          .catch((e: unknown) => e);
+    for (const [corruption, message] of answers) {
+      it(`is a ProviderApiError: ${corruption.replace(/_/g, ' ')}`, async () => {
+        await setFault({ bad_metrics: corruption });
+        const error = await captureOne();
         expect(error).to.be.instanceOf(ProviderApiError);
         expect((error as Error).message).to.match(message);
+        expect(cloud.metricsServed.requests).to.equal(1);
       });
     }
 
     it('is a ProviderApiError when the cloud refuses the request', async () => {
-      const fetch: typeof globalThis.fetch = async () => new Response(JSON.stringify({ error: 'ids accepts at most 1000 ids' }), { status: 400 });
-      const error = await capture([{ collection: 'hosts', emsRef: 'host-00001' }], '2030-01-01T11:00:00Z', '2030-01-01T11:10:00Z', provider({ fetch }))
-        .catch((e: unknown) => e);
+      await setFault({ bad_metrics: 'refused' });
+      const error = await captureOne();
       expect(error).to.be.instanceOf(ProviderApiError);
       expect((error as ProviderApiError).status).to.equal(400);
     });

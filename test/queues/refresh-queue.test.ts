@@ -10,6 +10,13 @@ import { RefreshQueue, type ClaimedRefresh } from '../../src/queues/refresh-queu
 import { testEnv } from '../support/test-env';
 import { sleep, until } from '../support/wait';
 
+/** A promise the test resolves when it chooses. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => { open = resolve; });
+  return { opened, open };
+}
+
 
 describe('refresh queue', () => {
   let store: ProviderStore;
@@ -36,13 +43,17 @@ describe('refresh queue', () => {
     return { queue, provider };
   }
 
-  /** A real BullMQ worker that "refreshes" by recording what it claimed, taking `workMs` per job. */
-  function startWorker(queue: RefreshQueue, providerId: string, options: { workMs: number; failFirstAttempt?: boolean }): { claims: ClaimedRefresh[]; attempts: ClaimedRefresh[] } {
+  /**
+   * A real BullMQ worker that "refreshes" by recording what it claimed, taking `workMs` per job, and holding each job
+   * until `held` resolves when given one (so a test knows a refresh is running while it makes its requests).
+   */
+  function startWorker(queue: RefreshQueue, providerId: string, options: { workMs: number; held?: Promise<void>; failFirstAttempt?: boolean }): { claims: ClaimedRefresh[]; attempts: ClaimedRefresh[] } {
     const claims: ClaimedRefresh[] = [];
     const attempts: ClaimedRefresh[] = [];
     const worker = new Worker<RefreshJobData>(RefreshQueue.queueName(providerId), async (job: Job<RefreshJobData>) => {
       const claimed = await queue.claim(job);
       attempts.push(claimed);
+      await options.held;
       await sleep(options.workMs);
       if (options.failFirstAttempt && job.attemptsMade === 0) throw new Error('worker died mid-refresh');
       claims.push(claimed);
@@ -63,9 +74,10 @@ describe('refresh queue', () => {
 
   it('delivers every target of 1,000 concurrent requests made during a refresh, with at most one job waiting', async () => {
     const { queue, provider } = await setUp();
-    const { claims } = startWorker(queue, provider.id, { workMs: 150 });
+    const release = gate();
+    const { claims, attempts } = startWorker(queue, provider.id, { workMs: 10, held: release.opened });
     await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'first' }], source: 'user' });
-    await sleep(30); // the first refresh is running now
+    await until(() => (attempts.length === 1 ? true : undefined), 'the first refresh to run');
 
     let maxWaiting = 0;
     let maxActive = 0;
@@ -80,6 +92,8 @@ describe('refresh queue', () => {
     })();
     const requested = Array.from({ length: 1000 }, (_, i) => `vm-${i}`);
     await Promise.all(requested.map((ref) => queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref }], source: 'event' })));
+    expect(await queue.counts(provider.id), 'the requests merged into one job behind the running one').to.deep.equal({ waiting: 1, active: 1 });
+    release.open();
     await drained(queue, provider.id);
     sampling = false;
     await sampler;
@@ -169,13 +183,14 @@ describe('refresh queue', () => {
 
   it('gives a job retried after its worker died the request it had claimed, merged requests staying pending', async () => {
     const { queue, provider } = await setUp();
-    const { claims, attempts } = startWorker(queue, provider.id, { workMs: 50, failFirstAttempt: true });
+    const release = gate();
+    const { claims, attempts } = startWorker(queue, provider.id, { workMs: 0, held: release.opened, failFirstAttempt: true });
     await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1' }, { collection: 'volumes', ref: 'vol-1' }], source: 'user' });
-    await sleep(20);
+    await until(() => (attempts.length === 1 ? true : undefined), 'the first job to be claimed');
     await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-2' }], source: 'event' });
-    await drained(queue, provider.id);
-    await sleep(100);
-    await drained(queue, provider.id);
+    release.open();
+    // The retry comes after a back-off, during which the queue has nothing waiting or active.
+    await until(() => (claims.length >= 2 ? true : undefined), 'the retried job and the other one to be done');
 
     const first = attempts[0];
     expect(first.targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'volumes', ref: 'vol-1' }]);

@@ -51,7 +51,12 @@ export async function createScratchDatabase(prefix: string): Promise<{ name: str
 }
 
 export async function startTestEnv(): Promise<TestEnv> {
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${databaseName}`));
+  await withAdmin(async (admin) => {
+    await admin.query(`CREATE DATABASE ${databaseName}`);
+    // Date arithmetic in SQL (now() - interval '6 months') follows the session's time zone: the run's sessions,
+    // the fleet processes' included, are in UTC whatever the server's default, as test/support/dates.ts assumes.
+    await admin.query(`ALTER DATABASE ${databaseName} SET timezone TO 'UTC'`);
+  });
   const databaseUrl = databaseUrlFor(databaseName);
   const dataSource = createDataSource({ databaseUrl, applicationName: 'provider-fleet-tests' });
   await dataSource.initialize();

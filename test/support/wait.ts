@@ -10,3 +10,16 @@ export async function until<T>(probe: () => Promise<T | undefined> | T | undefin
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** `promise`'s value; fails naming `what` if it has not settled after `timeoutMs` (a deadline, not a measurement). */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

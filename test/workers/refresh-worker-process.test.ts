@@ -125,7 +125,7 @@ describe('refresh worker process under a storm of requests', function () {
   let worker: Started | undefined;
 
   before(async () => {
-    // Pages of 100 make the startup full refresh about 30 API calls, each slowed down by the test below.
+    // The startup full refresh is held up by the test below for as long as the storm lasts.
     demo = await DemoFixture.start({ vms: TARGETS, seed: 11, pageSize: 100 });
     redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
     queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: FULL_THRESHOLD });
@@ -142,8 +142,8 @@ describe('refresh worker process under a storm of requests', function () {
     const providerId = demo.provider.id;
     const runs = (): Promise<{ id: string; kind: string; status: string; source: string; targets: { collection: string; ref: string }[]; stats: RefreshStats | null }[]> =>
       testEnv().dataSource.query('SELECT id, kind, status, source, targets, stats FROM refresh_runs WHERE provider_id = $1 ORDER BY id', [providerId]);
-    // Every API answer takes half a second until the storm is over, so the startup refresh lasts through it.
-    await demo.setFaults({ slow_ms: 500 });
+    // The cloud answers nothing until the storm is over, so the startup refresh is running through it.
+    await demo.setFaults({ hold: true });
     const { workerId, secret } = await new WorkerRegistry(testEnv().dataSource, testEnv().logger).request({ role: 'refresh', providerId, queueName: RefreshQueue.queueName(providerId) });
     worker = startWorkerProcess(providerId, workerId, secret, { FLEET_REFRESH_FULL_THRESHOLD: String(FULL_THRESHOLD) });
     const startup = await until(async () => (await runs()).find((r) => r.status === 'running'), 'the startup refresh to run');
@@ -155,6 +155,7 @@ describe('refresh worker process under a storm of requests', function () {
     const queued = await Promise.all(refs.map((ref) => queue.queueRefresh(providerId, { targets: [{ collection: 'vms', ref }], source: 'event' })));
     expect((await runs()).find((r) => r.id === startup.id)?.status, 'the startup refresh still running after the storm').to.equal('running');
     expect(new Set(queued.map((q) => q.jobId)), 'jobs the requests were merged into').to.have.property('size', 1);
+    expect(await queue.counts(providerId), 'the merged job waiting behind the running one').to.deep.equal({ waiting: 1, active: 1 });
 
     await demo.clearFaults();
     await until(async () => {
@@ -165,7 +166,6 @@ describe('refresh worker process under a storm of requests', function () {
     const samples = await sampler.stop();
 
     expect(Math.max(...samples.map((s) => s.waiting)), 'most jobs waiting at once').to.equal(1);
-    expect(samples.some((s) => s.active === 1 && s.waiting === 1), 'a sample with the merged job waiting behind the running one').to.equal(true);
     const following = (await runs()).filter((r) => BigInt(r.id) > BigInt(startup.id));
     expect(following.map((r) => ({ kind: r.kind, status: r.status, source: r.source }))).to.deep.equal([{ kind: 'targeted', status: 'ok', source: 'event' }]);
     expect(following[0].targets.map((t) => t.ref).sort()).to.deep.equal([...refs].sort());

