@@ -75,6 +75,8 @@ describe('stored events', () => {
 
   it('purges events past retention and nothing newer', async () => {
     // A day either side of the retention's boundary, which PostgreSQL computes (now() - interval '6 months').
+    // The purge spans every provider: what other tests left past retention goes first, so the count is this test's.
+    await purgeEvents(testEnv().dataSource, 6);
     const now = new Date();
     const monthsAgo = (months: number, days: number) => addDays(addMonths(now, -months), days).toISOString();
     await store([
