@@ -6,7 +6,7 @@ import { FleetServerProcess } from '../support/fleet-server-process';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
 import type { PrivateServer } from '../support/private-server';
-import { Teardown } from '../support/teardown';
+import { serveOnly, Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -97,11 +97,7 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
     const demo = await DemoFixture.start({ vms: 20, seed: 14, pageSize: 1000 });
     teardown.add(() => demo.close());
     // Only this test's provider is enabled, so the server supervises its workers only.
-    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
-    teardown.add(async () => {
-      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
-      await env.dataSource.query('UPDATE providers SET enabled = true');
-    });
+    await serveOnly(env.dataSource, demo.provider.id, teardown);
     await changesAcrossRestart({
       service: redis, outageMs: REDIS_OUTAGE_MS, dataSource: env.dataSource, demo,
       start: () => FleetServerProcess.start({

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { inventoryDrift, untilInventoryMatches } from '../support/inventory-drift';
-import { Teardown } from '../support/teardown';
+import { serveOnly, Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -32,12 +32,8 @@ describe('no ghosts after a partial full refresh', function () {
     const demo = await DemoFixture.start({ vms: 400, seed: 14, pageSize: 50 });
     teardown.add(() => demo.close());
     // Only this provider is served, with a 1-minute refresh interval of its own.
-    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
+    await serveOnly(env.dataSource, demo.provider.id, teardown);
     await env.dataSource.query('UPDATE providers SET refresh_interval_minutes = 1 WHERE id = $1', [demo.provider.id]);
-    teardown.add(async () => {
-      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
-      await env.dataSource.query('UPDATE providers SET enabled = true');
-    });
     const runs = (): Promise<RunRow[]> => env.dataSource.query('SELECT id, kind, status FROM refresh_runs WHERE provider_id = $1 ORDER BY id', [demo.provider.id]);
     const fleetServer = (server = FleetServerProcess.start({
       databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,

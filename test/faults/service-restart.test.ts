@@ -7,7 +7,7 @@ import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
-import { Teardown } from '../support/teardown';
+import { serveOnly, Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -85,11 +85,7 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
     const demo = await DemoFixture.start({ vms: 10, seed: 12 });
     teardown.add(() => demo.close());
     // Only this test's provider is enabled, so the server supervises exactly one worker.
-    await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
-    teardown.add(async () => {
-      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
-      await env.dataSource.query('UPDATE providers SET enabled = true');
-    });
+    await serveOnly(env.dataSource, demo.provider.id, teardown);
     const client = new Redis(redis.url, { maxRetriesPerRequest: null });
     teardown.add(() => client.disconnect());
     const requests = new RefreshQueue({ redis: client, connection: client, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 });
