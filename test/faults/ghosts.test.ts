@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { inventoryDrift, untilInventoryMatches } from '../support/inventory-drift';
@@ -41,6 +43,18 @@ describe('no ghosts after a partial full refresh', function () {
     }));
     teardown.add(() => fleetServer.stop(20_000));
     await until(async () => ((await runs()).some((r) => r.kind === 'full' && r.status === 'ok') ? true : undefined), 'the first full refresh', 60_000);
+    // The catcher reads from a position of its own and asks for a full refresh when it starts: the deletions must
+    // come after both, so that their events are caught and their targets folded into a refresh the fault spoils.
+    const client = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+    teardown.add(() => client.disconnect());
+    const queue = new RefreshQueue({ redis: client, connection: client, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 });
+    teardown.add(() => queue.close());
+    await until(async () => {
+      const [{ provider_data: data }] = await env.dataSource.query('SELECT provider_data FROM providers WHERE id = $1', [demo.provider.id]);
+      const { waiting, active } = await queue.counts(demo.provider.id);
+      const idle = waiting === 0 && active === 0 && (await runs()).every((r) => r.status !== 'running');
+      return typeof (data as { eventPosition?: unknown }).eventPosition === 'number' && idle ? true : undefined;
+    }, 'the event catcher to read and its full refresh to be done', 60_000);
     await untilInventoryMatches(env.dataSource, demo.provider.id, demo.cloud.state);
 
     // A listing fault, then 150 deletions: their events ask for more targets than the threshold, folded into a full
