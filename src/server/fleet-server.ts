@@ -103,6 +103,6 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   return async () => {
     await leader.stop();
     await stepDown();
-    await orchestrator.terminate(options.heartbeatTimeoutMs);
+    await supervisor.terminateWorkers(options.heartbeatTimeoutMs);
   };
 }

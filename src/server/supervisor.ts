@@ -107,6 +107,15 @@ export class Supervisor {
     };
   }
 
+  /**
+   * When the server shuts down (after stop()): ends the workers it started and closes their rows. A worker closes
+   * its own row when asked to stop, but one still starting (not registered yet) or killed past the deadline cannot.
+   */
+  async terminateWorkers(timeoutMs: number): Promise<void> {
+    const started = await this.options.orchestrator.terminate(timeoutMs);
+    await this.options.registry.markAllStopped(started, STOP_REASONS.serverStopped);
+  }
+
   /** One provisioning pass between the orchestrator's prepare and cleanup hooks. */
   async provision(): Promise<void> {
     const { orchestrator } = this.options;

@@ -16,10 +16,12 @@ export const STOP_REASONS = {
   exitedBeforeRegistering: 'exited before registering',
   registrationTimeout: 'did not register in time',
   stopTimeout: 'did not stop in time',
+  /** The server that started the worker shut down. */
+  serverStopped: 'server stopped',
 } as const;
 
 /** Stops that nothing went wrong for: the supervisor no longer wants the worker. */
-const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone];
+const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone, STOP_REASONS.serverStopped];
 
 const HEARTBEAT_LOST = 'no heartbeat for ';
 const FAILED = 'failed: ';

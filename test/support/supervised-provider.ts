@@ -45,7 +45,7 @@ export class SupervisedProvider {
     readonly providerId: string,
     readonly queue: RefreshQueue,
     private readonly redis: Redis,
-    private readonly orchestrator: LocalOrchestrator,
+    private readonly supervisor: Supervisor,
     private readonly stopSupervisor: () => Promise<void>,
   ) {}
 
@@ -76,7 +76,7 @@ export class SupervisedProvider {
       },
     });
     const stopSupervisor = supervisor.start({ provisionMs: 100, scanMs: 100 });
-    return new SupervisedProvider(options.providerId, queue, redis, orchestrator, stopSupervisor);
+    return new SupervisedProvider(options.providerId, queue, redis, supervisor, stopSupervisor);
   }
 
   /** The provider's workers of a role that are not stopped, oldest first. */
@@ -116,7 +116,7 @@ export class SupervisedProvider {
   async stop(): Promise<void> {
     const env = testEnv();
     await this.stopSupervisor();
-    await this.orchestrator.terminate(10_000);
+    await this.supervisor.terminateWorkers(10_000);
     await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
     await env.dataSource.query('UPDATE providers SET enabled = true');
     await this.queue.remove(this.providerId);

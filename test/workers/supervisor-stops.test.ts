@@ -95,6 +95,23 @@ describe('supervisor stopping workers', function () {
     }
   });
 
+  it('ends a worker still starting when the server shuts down, and closes its row "server stopped"', async () => {
+    // As above, the worker cannot register: it is still starting when the server stops.
+    const database = await SilentServer.start();
+    try {
+      const running = (fleet = await SupervisedProvider.start({ providerId: demo.provider.id, store: demo.store, env: { DATABASE_URL: database.url } }));
+      await until(() => (database.accepted > 0 ? true : undefined), 'the worker to connect to its database');
+      const [starting] = await running.liveWorkers();
+      expect(starting.status).to.equal('requested');
+      await running.stop();
+      fleet = undefined;
+      expect(await workerRow(starting.id)).to.deep.equal({ status: 'stopped', stop_reason: STOP_REASONS.serverStopped });
+      expect(processExists(starting.pid as number)).to.equal(false);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('kills a worker that does not stop when asked once its stopping timeout passes, and marks it "did not stop in time"', async () => {
     // Heartbeats are not what this test is about: a stopped process must not be replaced for its silence first.
     const running = (fleet = await SupervisedProvider.start({ providerId: demo.provider.id, store: demo.store, heartbeatTimeoutMs: 600_000, stoppingTimeoutMs: 2_000 }));

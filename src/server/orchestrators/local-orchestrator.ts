@@ -74,7 +74,7 @@ export class LocalOrchestrator extends Orchestrator {
     }
   }
 
-  async terminate(timeoutMs: number): Promise<void> {
+  async terminate(timeoutMs: number): Promise<string[]> {
     const running = [...this.children.entries()].filter(([, child]) => child.exitCode === null && child.signalCode === null);
     for (const [, child] of running) child.kill('SIGTERM');
     await Promise.all(running.map(([, child]) => new Promise<void>((resolve) => {
@@ -82,5 +82,6 @@ export class LocalOrchestrator extends Orchestrator {
       const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, timeoutMs);
       child.once('exit', () => { clearTimeout(timer); resolve(); });
     })));
+    return [...this.children.keys()];
   }
 }

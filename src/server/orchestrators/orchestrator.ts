@@ -70,6 +70,10 @@ export abstract class Orchestrator {
   /** After each scan, whatever it found. */
   async scanCleanup(): Promise<void> {}
 
-  /** When this server shuts down: stops the processes it started, gracefully, waiting at most `timeoutMs`. */
-  abstract terminate(timeoutMs: number): Promise<void>;
+  /**
+   * When this server shuts down: stops the processes it started, gracefully, waiting at most `timeoutMs`. Returns
+   * the ids of every worker it started, so their rows can be closed (one that had not registered yet cannot close
+   * its own).
+   */
+  abstract terminate(timeoutMs: number): Promise<string[]>;
 }

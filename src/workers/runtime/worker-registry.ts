@@ -72,6 +72,15 @@ export class WorkerRegistry {
     await this.dataSource.getRepository(Worker).update({ id: workerId, status: 'running' }, { status: 'stopping', stopReason: reason });
   }
 
+  /** Marks stopped those of the workers not stopped yet, keeping a reason they were asked to stop for. */
+  async markAllStopped(workerIds: readonly string[], reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = COALESCE(stop_reason, $2), updated_at = now()
+        WHERE id = ANY($1::bigint[]) AND status <> 'stopped'`,
+      [workerIds, reason],
+    );
+  }
+
   /**
    * Marks the worker stopped. The reason it was asked to stop stays, unless `overrides`: a worker killed because it
    * did not stop when asked is recorded as such, or that failure would never show.
