@@ -60,6 +60,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });
   app.addHook('onRequest', bearerAuth(context.tokens));
+  app.addHook('onClose', () => context.tokens.close());
   app.addHook('onRoute', (route) => {
     // A route that takes no query parameters refuses them, as every schema refuses unknown fields.
     if (route.url.startsWith(API_PREFIX) && !route.schema?.querystring) route.schema = { ...route.schema, querystring: NO_PARAMETERS };

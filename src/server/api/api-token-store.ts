@@ -2,16 +2,25 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { ChangeFeed } from '../../db/change-feed';
+import { connectionConfig } from '../../db/connection-config';
 import { isUniqueViolation } from '../../db/unique-violation';
 import { ConflictError, FleetError, NotFoundError, ValidationError } from '../../errors';
 import { ApiToken } from '../../models';
 
 const TOKEN_PREFIX = 'pft_';
-/** Hashes known to name no live token, kept so that guessing costs no queries; a bound on what they may cost in memory. */
-const MAX_REFUSED = 10_000;
+/** The most hashes remembered as refused (so that guessing costs no queries) and as accepted: a bound on memory. */
+const MAX_REMEMBERED = 10_000;
 /** last_used_at is a hint for operators, written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const CHECK_SQL = 'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL';
+/**
+ * How long an accepted token is trusted without a lookup, at most: the bound on a revocation that no notification
+ * reported (a listening connection that broke without a sign). Any revocation or deletion, by any process, is
+ * notified by a trigger on api_tokens (channel below) and forgets every accepted token at once.
+ */
+export const ACCEPTED_TOKEN_TTL_MS = 1_000;
+const CHANGES_CHANNEL = 'api_tokens_changed';
 
 /** A token as listed: never the token itself, which is shown once when created. */
 export interface ApiTokenSummary {
@@ -23,14 +32,19 @@ export interface ApiTokenSummary {
 }
 
 /**
- * The API's bearer tokens: created, listed and revoked by `fleet token`, checked on every API request. A live token is
- * looked up in the database (by its hash, on a unique index) on every request, so a revocation, written by any
- * process, holds for the next request on every server.
+ * The API's bearer tokens: created, listed and revoked by `fleet token`, checked on every API request. A token is
+ * looked up in the database (by its hash, on a unique index); once accepted, it is trusted without a lookup while
+ * PostgreSQL reports no change to the tokens and for at most ACCEPTED_TOKEN_TTL_MS. So a revocation, written by any
+ * process, holds on every server as soon as PostgreSQL's notification arrives, and within the TTL whatever happens;
+ * while a server cannot hear notifications it looks up every request.
  */
 export class ApiTokenStore {
   /** Hashes that named no live token: a revoked token stays revoked, and an unknown hash never becomes a token. */
   private readonly refused = new Set<string>();
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Tokens accepted by hash: their id, and the feed's generation and the time they were looked up at. */
+  private readonly accepted = new Map<string, { id: string; generation: number; at: number }>();
+  private changes: ChangeFeed | undefined;
 
   constructor(private readonly dataSource: DataSource, private readonly now: () => number = Date.now) {}
 
@@ -75,6 +89,15 @@ export class ApiTokenStore {
     if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 100) return null;
     const hash = hashOf(presented);
     if (this.refused.has(hash)) return null;
+    const changes = this.changeFeed();
+    const known = this.accepted.get(hash);
+    const now = this.now();
+    if (known && changes.listening && known.generation === changes.generation && now - known.at < ACCEPTED_TOKEN_TTL_MS) {
+      this.noteUse(known.id, now);
+      return known.id;
+    }
+    // A change heard while the lookup runs may be a revocation the lookup did not see: its answer is not kept then.
+    const generation = changes.listening ? changes.generation : undefined;
     // This runs on every request: a prepared statement on the unique index, sent to the driver's pool directly, as
     // TypeORM's query runner would cost more than the lookup itself.
     const { rows: [found] } = await this.pool().query<{ id: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
@@ -82,12 +105,30 @@ export class ApiTokenStore {
     // lookup ever becomes a prefix or range match.
     const valid = found !== undefined && timingSafeEqual(Buffer.from(found.token_hash), Buffer.from(hash));
     if (!valid) {
-      if (this.refused.size >= MAX_REFUSED) this.refused.clear();
+      if (this.refused.size >= MAX_REMEMBERED) this.refused.clear();
       this.refused.add(hash);
       return null;
     }
-    this.noteUse(found.id, this.now());
+    if (generation !== undefined) {
+      if (this.accepted.size >= MAX_REMEMBERED) this.accepted.clear();
+      this.accepted.set(hash, { id: found.id, generation, at: now });
+    }
+    this.noteUse(found.id, now);
     return found.id;
+  }
+
+  /** The notifications of changes to the tokens, for a server checking them (listening starts at the first check). */
+  changeFeed(): ChangeFeed {
+    if (!this.changes) {
+      this.changes = new ChangeFeed(connectionConfig(this.dataSource, 'provider-fleet-api-tokens'), CHANGES_CHANNEL);
+      void this.changes.start();
+    }
+    return this.changes;
+  }
+
+  /** Stops listening for changes. */
+  async close(): Promise<void> {
+    await this.changes?.close();
   }
 
   /** The pg pool the data source opened (once it is initialized). */
