@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import { ApiTokenStore } from '../../src/server/api/api-token-store';
-import { DemoFixture } from '../support/demo-fixture';
-import { FleetServerProcess } from '../support/fleet-server-process';
-import { PrivateRedis } from '../support/private-redis';
-import { serveOnly, Teardown } from '../support/teardown';
-import { testEnv } from '../support/test-env';
+import { fleetPerTest } from '../support/fleet-under-test';
 import { until } from '../support/wait';
 
-const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300'];
 /** Without events, the refreshes are exactly those the test asks for. */
 const NO_EVENTS = { FLEET_EVENT_CATCHING: 'false' };
 /** Redis stays away far longer than a client waits for an answer. */
@@ -17,30 +12,15 @@ const CLIENT_TIMEOUT_MS = 10_000;
 
 describe('the fleet API while Redis is down', function () {
   this.timeout(180_000);
-  const teardown = new Teardown();
-  let server: FleetServerProcess | undefined;
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && server) console.error(server.output());
-    server = undefined;
-    await teardown.run();
-  });
+  const startFleet = fleetPerTest();
 
   it('answers refresh requests and GET /queues 503 without running them later, and serves them again once Redis is back', async () => {
-    const env = testEnv();
-    // Redis keeps what it acknowledged, so a request that reached it before the outage would run after it.
-    const redis = new PrivateRedis();
-    teardown.add(() => redis.stop());
-    await redis.start();
-    const demo = await DemoFixture.start({ vms: 10, seed: 22 });
-    teardown.add(() => demo.close());
-    await serveOnly(env.dataSource, demo.provider.id, teardown);
-    const { token } = await new ApiTokenStore(env.dataSource).create(`redis-outage-${process.pid}`);
-    const fleetServer = (server = FleetServerProcess.start({
-      databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
-      env: NO_EVENTS,
-    }));
-    teardown.add(() => fleetServer.stop(20_000));
+    // Redis (the fleet's own) keeps what it acknowledged, so a request that reached it before the outage would run
+    // after it.
+    const fleet = await startFleet({ postgres: 'shared', vms: 10, seed: 22, pageSize: 25, servers: 0, env: NO_EVENTS });
+    const { dataSource, demo, redis } = fleet;
+    const { token } = await new ApiTokenStore(dataSource).create(`redis-outage-${process.pid}`);
+    const fleetServer = fleet.startServer();
     const baseUrl = await until(() => {
       if (fleetServer.child.exitCode !== null) throw new Error('the fleet server exited early');
       const api = fleetServer.events('server.started')[0]?.api;
@@ -55,17 +35,17 @@ describe('the fleet API while Redis is down', function () {
       return { status: response.status, body: await response.json() };
     };
     const refreshPath = `/api/v1/providers/${demo.provider.id}/refresh`;
-    const runsOf = async (vm: string): Promise<{ status: string }[]> => env.dataSource.query(
+    const runsOf = async (vm: string): Promise<{ status: string }[]> => dataSource.query(
       'SELECT status FROM refresh_runs WHERE provider_id = $1 AND targets @> $2::jsonb', [demo.provider.id, JSON.stringify([{ collection: 'vms', ref: vm }])]);
     const redisReadiness = async (): Promise<unknown> => ((await call('GET', '/readyz')).body as { redis: string }).redis;
     await until(async () => {
-      const [run] = await env.dataSource.query(`SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND kind = 'full' AND status = 'ok'`, [demo.provider.id]);
+      const [run] = await dataSource.query(`SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND kind = 'full' AND status = 'ok'`, [demo.provider.id]);
       return run === undefined ? undefined : true;
     }, 'the startup refresh', 60_000);
     const [refused, afterOutage] = demo.cloud.state.list('vms').map((vm) => vm.id);
 
     const outage = redis.restart(REDIS_OUTAGE_MS);
-    teardown.add(() => outage);
+    fleet.teardown.add(() => outage);
     await until(async () => ((await redisReadiness()) === 'unreachable' ? true : undefined), 'the server to see Redis gone');
     const unavailable = { error: 'Redis is unavailable: nothing was done; try again once it is back' };
     expect(await call('POST', refreshPath, { targets: [{ collection: 'vms', ref: refused }] })).to.deep.equal({ status: 503, body: unavailable });

@@ -1,19 +1,17 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { DemoFixture } from '../support/demo-fixture';
-import { FleetServerProcess } from '../support/fleet-server-process';
-import { PrivatePostgres } from '../support/private-postgres';
-import { PrivateRedis } from '../support/private-redis';
+import type { DemoFixture } from '../support/demo-fixture';
+import { fleetPerTest, type FleetUnderTest, type FleetUnderTestOptions } from '../support/fleet-under-test';
 import type { PrivateServer } from '../support/private-server';
-import { serveOnly, Teardown } from '../support/teardown';
-import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
-/** Fast loops, so the fleet notices changes quickly; a worker silent for 10 s is replaced. */
-const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '10000'];
-/** Events on (the default), metrics off: the events are what these tests follow. */
-const EVENTS_ONLY = { FLEET_METRICS_COLLECTION: 'false', FLEET_EVENT_FLOOD_PER_MINUTE: '1000000' };
+/**
+ * Events on (the default), metrics off: the events are what these tests follow. A worker silent for 10 s is
+ * replaced.
+ */
+const EVENTS_ONLY: FleetUnderTestOptions = {
+  heartbeatTimeoutMs: 10_000, pageSize: 1000, env: { FLEET_METRICS_COLLECTION: 'false', FLEET_EVENT_FLOOD_PER_MINUTE: '1000000' },
+};
 /** How long each service stays down; PostgreSQL longer than a worker's heartbeat timeout. */
 const REDIS_OUTAGE_MS = 3_000;
 const POSTGRES_OUTAGE_MS = 12_000;
@@ -27,15 +25,7 @@ interface VmState { ems_ref: string; name: string; power_state: string }
  */
 describe('provider events across restarts of Redis and PostgreSQL', function () {
   this.timeout(240_000);
-  const teardown = new Teardown();
-  let server: FleetServerProcess | undefined;
-
-  afterEach(async function () {
-    // The fleet's processes tell what went wrong better than the assertion does.
-    if (this.currentTest?.state === 'failed' && server) console.error(server.output());
-    server = undefined;
-    await teardown.run();
-  });
+  const startFleet = fleetPerTest();
 
   /** The cloud's own VMs, and the inventory's, in one shape. */
   const cloudVms = (demo: DemoFixture): VmState[] =>
@@ -50,16 +40,12 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
   }
 
   /**
-   * Runs the scenario against `service`: a server with events, changes before the outage, changes while the service
+   * Runs the scenario against `service`, one of the fleet's own: changes before the outage, changes while the service
    * is down, changes after it; then waits for the fleet to catch up and compares it with the cloud.
    */
-  async function changesAcrossRestart(options: {
-    service: PrivateServer; outageMs: number; dataSource: DataSource; demo: DemoFixture; start: () => FleetServerProcess;
-  }): Promise<void> {
-    const { service, dataSource, demo } = options;
-    const providerId = demo.provider.id;
-    const fleetServer = (server = options.start());
-    teardown.add(() => fleetServer.stop(20_000));
+  async function changesAcrossRestart(fleet: FleetUnderTest, service: PrivateServer, outageMs: number): Promise<void> {
+    const { dataSource, demo, providerId } = fleet;
+    const [fleetServer] = fleet.servers;
     await until(() => (fleetServer.output().includes('"event":"events.stream_started"') ? true : undefined), 'the event catcher to start', 60_000);
     await until(async () => ((await dataSource.query(
       `SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND source = 'startup' AND status = 'ok'`, [providerId])).length > 0 ? true : undefined),
@@ -68,7 +54,7 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
     const [before, during, after] = demo.cloud.state.list('vms').map((vm) => vm.id);
 
     await changeCloud(demo, before);
-    await service.restart(options.outageMs, () => changeCloud(demo, during));
+    await service.restart(outageMs, () => changeCloud(demo, during));
     await changeCloud(demo, after);
     const lastId = demo.cloud.events.lastId;
     expect(lastId - firstId).to.be.greaterThan(10);
@@ -90,40 +76,13 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
   }
 
   it('Redis restarted (with its data): changes before, during and after reach the events and the inventory', async () => {
-    const env = testEnv();
-    const redis = new PrivateRedis();
-    teardown.add(() => redis.stop());
-    await redis.start();
-    const demo = await DemoFixture.start({ vms: 20, seed: 14, pageSize: 1000 });
-    teardown.add(() => demo.close());
-    // Only this test's provider is enabled, so the server supervises its workers only.
-    await serveOnly(env.dataSource, demo.provider.id, teardown);
-    await changesAcrossRestart({
-      service: redis, outageMs: REDIS_OUTAGE_MS, dataSource: env.dataSource, demo,
-      start: () => FleetServerProcess.start({
-        databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS, env: EVENTS_ONLY,
-      }),
-    });
+    // Only this test's provider is served (in the run's database), so the server supervises its workers only.
+    const fleet = await startFleet({ ...EVENTS_ONLY, postgres: 'shared', vms: 20, seed: 14 });
+    await changesAcrossRestart(fleet, fleet.redis, REDIS_OUTAGE_MS);
   });
 
   it('PostgreSQL restarted: changes before, during and after reach the events and the inventory', async () => {
-    const env = testEnv();
-    const postgres = new PrivatePostgres();
-    teardown.add(() => postgres.stop());
-    await postgres.start();
-    const dataSource = createDataSource({ databaseUrl: postgres.url, applicationName: 'provider-fleet-tests' });
-    await dataSource.initialize();
-    teardown.add(() => dataSource.destroy());
-    await dataSource.runMigrations({ transaction: 'all' });
-    const demo = await DemoFixture.start({ vms: 20, seed: 15, pageSize: 1000, dataSource });
-    teardown.add(() => demo.close());
-    await changesAcrossRestart({
-      service: postgres, outageMs: POSTGRES_OUTAGE_MS, dataSource, demo,
-      // Provider ids start again at 1 in a new database: a prefix of its own keeps its queues apart from the run's.
-      start: () => FleetServerProcess.start({
-        databaseUrl: postgres.url, redisUrl: env.redisUrl, redisPrefix: `${env.redisPrefix}:private-postgres-events`, encryptionKey: env.encryptionKey,
-        args: SERVER_ARGS, env: EVENTS_ONLY,
-      }),
-    });
+    const fleet = await startFleet({ ...EVENTS_ONLY, redis: 'shared', vms: 20, seed: 15 });
+    await changesAcrossRestart(fleet, fleet.postgres, POSTGRES_OUTAGE_MS);
   });
 });

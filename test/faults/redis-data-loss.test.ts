@@ -1,15 +1,7 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { DemoFixture } from '../support/demo-fixture';
-import { FleetServerProcess } from '../support/fleet-server-process';
-import { PrivateRedis } from '../support/private-redis';
-import { serveOnly, Teardown } from '../support/teardown';
-import { testEnv } from '../support/test-env';
+import { fleetPerTest } from '../support/fleet-under-test';
 import { until } from '../support/wait';
 
-/** Fast loops, so the fleet notices changes quickly. */
-const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300'];
 /** Without events, the refreshes are exactly those the test asks for (and the fleet's own). */
 const NO_EVENTS = { FLEET_EVENT_CATCHING: 'false' };
 /** Requests of the burst, half before Redis restarts and half after; each asks for a VM of its own. */
@@ -24,35 +16,16 @@ interface RunRow { kind: string; targets: { collection: string; ref: string }[];
 
 describe('fleet across a restart of a Redis that keeps no data', function () {
   this.timeout(180_000);
-  const teardown = new Teardown();
-  let server: FleetServerProcess | undefined;
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && server) console.error(server.output());
-    server = undefined;
-    await teardown.run();
-  });
+  const startFleet = fleetPerTest();
 
   it('every request accepted before Redis came back empty is covered by a refresh that started after it', async () => {
-    const env = testEnv();
-    const redis = new PrivateRedis({ persistence: false });
-    teardown.add(() => redis.stop());
-    await redis.start();
-    const demo = await DemoFixture.start({ vms: REQUESTS + 5, seed: 21 });
-    teardown.add(() => demo.close());
-    // Only this test's provider is enabled, so the server supervises exactly one worker.
-    await serveOnly(env.dataSource, demo.provider.id, teardown);
-    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    teardown.add(() => client.disconnect());
-    const requests = new RefreshQueue({ redis: client, connection: client, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 });
-    teardown.add(() => requests.close());
-    const runs = (): Promise<RunRow[]> => env.dataSource.query(
+    // Only this test's provider is served (in the run's database), so the server supervises exactly one worker.
+    const fleet = await startFleet({ postgres: 'shared', redisPersistence: false, vms: REQUESTS + 5, seed: 21, pageSize: 25, env: NO_EVENTS });
+    const { dataSource, demo, redis } = fleet;
+    const [fleetServer] = fleet.servers;
+    const requests = fleet.refreshQueue();
+    const runs = (): Promise<RunRow[]> => dataSource.query(
       `SELECT kind, targets, started_at FROM refresh_runs WHERE provider_id = $1 AND status = 'ok' ORDER BY id`, [demo.provider.id]);
-    const fleetServer = (server = FleetServerProcess.start({
-      databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
-      env: NO_EVENTS,
-    }));
-    teardown.add(() => fleetServer.stop(20_000));
     await until(async () => ((await runs()).some((run) => run.kind === 'full') ? true : undefined), 'the startup refresh', 60_000);
 
     const vms = demo.cloud.state.list('vms').map((vm) => vm.id).slice(0, REQUESTS);
@@ -66,7 +39,7 @@ describe('fleet across a restart of a Redis that keeps no data', function () {
     // The burst's first request is being refreshed while the next ones merge into the request that waits.
     await request(vms[0]);
     await until(async () => {
-      const [row] = await env.dataSource.query(`SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND status = 'running'`, [demo.provider.id]);
+      const [row] = await dataSource.query(`SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND status = 'running'`, [demo.provider.id]);
       return row === undefined ? undefined : true;
     }, 'the first request\'s refresh to run');
     for (const vm of vms.slice(1, REQUESTS / 2)) await request(vm);

@@ -1,21 +1,8 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { DemoFixture } from '../support/demo-fixture';
-import { FleetServerProcess } from '../support/fleet-server-process';
-import { PrivatePostgres } from '../support/private-postgres';
-import { PrivateRedis } from '../support/private-redis';
-import { serveOnly, Teardown } from '../support/teardown';
-import { testEnv } from '../support/test-env';
+import { fleetPerTest, type FleetUnderTestOptions } from '../support/fleet-under-test';
 import { until } from '../support/wait';
 
-/**
- * Fast loops, so the fleet notices changes quickly. Workers started by a server heartbeat every 5 s; a worker silent
- * for 10 s is replaced.
- */
-const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '10000'];
 /** While Redis restarts, nothing listens on its port for this long. */
 const REDIS_OUTAGE_MS = 2_000;
 /**
@@ -25,8 +12,11 @@ const REDIS_OUTAGE_MS = 2_000;
  */
 const POSTGRES_OUTAGE_MS = 25_000;
 
-/** Without events, the refreshes are exactly those the tests ask for. */
-const NO_EVENTS = { FLEET_EVENT_CATCHING: 'false' };
+/**
+ * Without events, the refreshes are exactly those the tests ask for. Workers started by a server heartbeat every 5 s;
+ * a worker silent for 10 s is replaced.
+ */
+const FLEET: FleetUnderTestOptions = { heartbeatTimeoutMs: 10_000, pageSize: 25, env: { FLEET_EVENT_CATCHING: 'false' } };
 
 interface WorkerRow { id: string; pid: number | null; status: string }
 interface RunRow { id: string; status: string; source: string; error: string | null }
@@ -67,111 +57,71 @@ class FleetRecords {
 
 describe('fleet across restarts of Redis and PostgreSQL', function () {
   this.timeout(180_000);
-  const teardown = new Teardown();
-  let server: FleetServerProcess | undefined;
-
-  afterEach(async function () {
-    // The fleet's processes tell what went wrong better than the assertion does.
-    if (this.currentTest?.state === 'failed' && server) console.error(server.output());
-    server = undefined;
-    await teardown.run();
-  });
+  const startFleet = fleetPerTest();
 
   it('Redis restarted during work: the queued refresh and new ones run, with the same worker and leader', async () => {
-    const env = testEnv();
-    const redis = new PrivateRedis();
-    teardown.add(() => redis.stop());
-    await redis.start();
-    const demo = await DemoFixture.start({ vms: 10, seed: 12 });
-    teardown.add(() => demo.close());
-    // Only this test's provider is enabled, so the server supervises exactly one worker.
-    await serveOnly(env.dataSource, demo.provider.id, teardown);
-    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
-    teardown.add(() => client.disconnect());
-    const requests = new RefreshQueue({ redis: client, connection: client, prefix: env.redisPrefix, store: demo.store, fullThreshold: 100 });
-    teardown.add(() => requests.close());
-    const fleet = new FleetRecords(env.dataSource, demo.provider.id);
-    const fleetServer = (server = FleetServerProcess.start({
-      databaseUrl: env.databaseUrl, redisUrl: redis.url, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
-      env: NO_EVENTS,
-    }));
-    teardown.add(() => fleetServer.stop(20_000));
+    // Only this test's provider is served (in the run's database), so the server supervises exactly one worker.
+    const fleet = await startFleet({ ...FLEET, postgres: 'shared', vms: 10, seed: 12 });
+    const { demo, redis } = fleet;
+    const [fleetServer] = fleet.servers;
+    const requests = fleet.refreshQueue();
+    const records = new FleetRecords(fleet.dataSource, demo.provider.id);
 
-    const worker = await until(() => fleet.runningWorker(), 'a running worker', 60_000);
-    await fleet.okRun({ source: 'startup' }, 'the startup refresh');
+    const worker = await until(() => records.runningWorker(), 'a running worker', 60_000);
+    await records.okRun({ source: 'startup' }, 'the startup refresh');
 
     const [running, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
     // The cloud answers nothing until Redis is back, so the first refresh is running all through the restart.
     await demo.setFaults({ hold: true });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(running), source: 'user' });
-    await fleet.runningRun({ vm: running }, 'the first refresh to run');
+    await records.runningRun({ vm: running }, 'the first refresh to run');
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
     expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
 
     await redis.restart(REDIS_OUTAGE_MS);
-    expect((await fleet.runs({ vm: running })).map((run) => run.status), 'the first refresh through the restart').to.deep.equal(['running']);
+    expect((await records.runs({ vm: running })).map((run) => run.status), 'the first refresh through the restart').to.deep.equal(['running']);
     await demo.clearFaults();
 
     // The refresh that was running ends, and the one that was waiting in Redis runs.
-    expect(await fleet.okRun({ vm: running }, 'the running refresh to end')).to.include({ source: 'user' });
-    expect(await fleet.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
+    expect(await records.okRun({ vm: running }, 'the running refresh to end')).to.include({ source: 'user' });
+    expect(await records.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(afterRestart), source: 'user' });
-    await fleet.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
-    for (const vm of [running, queued, afterRestart]) expect((await fleet.runs({ vm })).map((run) => run.status)).to.deep.equal(['ok']);
+    await records.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
+    for (const vm of [running, queued, afterRestart]) expect((await records.runs({ vm })).map((run) => run.status)).to.deep.equal(['ok']);
 
     // The worker reconnected: the same process is still the provider's only worker.
-    expect(await fleet.workers()).to.deep.equal([worker]);
+    expect(await records.workers()).to.deep.equal([worker]);
     // The server still leads (its lock is in PostgreSQL, which stayed up) and still supervises: a worker that dies is
     // replaced, and the replacement's startup refresh goes through the restarted Redis.
     expect(fleetServer.events('leader.acquired')).to.have.length(1);
     expect(fleetServer.events('leader.lost')).to.deep.equal([]);
     process.kill(worker.pid as number, 'SIGKILL');
     const replacement = await until(async () => {
-      const found = await fleet.runningWorker();
+      const found = await records.runningWorker();
       return found && found.id !== worker.id ? found : undefined;
     }, 'a replacement worker');
-    await until(async () => ((await fleet.runs({ source: 'startup' })).filter((run) => run.status === 'ok').length === 2 ? true : undefined),
+    await until(async () => ((await records.runs({ source: 'startup' })).filter((run) => run.status === 'ok').length === 2 ? true : undefined),
       'the replacement worker\'s startup refresh', 90_000);
-    expect(await fleet.workers()).to.deep.equal([{ ...worker, status: 'stopped' }, replacement]);
+    expect(await records.workers()).to.deep.equal([{ ...worker, status: 'stopped' }, replacement]);
   });
 
   it('PostgreSQL restarted during work: server and worker reconnect, the interrupted refresh is retried, new ones run', async () => {
-    const env = testEnv();
-    const postgres = new PrivatePostgres();
-    teardown.add(() => postgres.stop());
-    await postgres.start();
-    // Provider ids start again at 1 in a new database: a prefix of its own keeps its queues apart from the run's.
-    const prefix = `${env.redisPrefix}:private-postgres`;
-    const fleetServer = (server = FleetServerProcess.start({
-      databaseUrl: postgres.url, redisUrl: env.redisUrl, redisPrefix: prefix, encryptionKey: env.encryptionKey, args: SERVER_ARGS,
-      env: NO_EVENTS,
-    }));
-    teardown.add(() => fleetServer.stop(20_000));
-    // The server migrates its database before it tries for leadership.
+    const fleet = await startFleet({ ...FLEET, redis: 'shared', vms: 10, seed: 13 });
+    const { dataSource, demo, postgres } = fleet;
+    const [fleetServer] = fleet.servers;
     await until(() => (fleetServer.events('leader.acquired').length === 1 ? true : undefined), 'the server to lead');
-    const dataSource = createDataSource({ databaseUrl: postgres.url, applicationName: 'provider-fleet-tests' });
-    await dataSource.initialize();
-    teardown.add(() => dataSource.destroy());
-    const demo = await DemoFixture.start({ vms: 10, seed: 13, dataSource });
-    teardown.add(() => demo.close());
-    const fleet = new FleetRecords(dataSource, demo.provider.id);
-    const client = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
-    teardown.add(() => client.disconnect());
-    const requests = new RefreshQueue({ redis: client, connection: client, prefix, store: demo.store, fullThreshold: 100 });
-    teardown.add(async () => {
-      await requests.remove(demo.provider.id);
-      await requests.close();
-    });
+    const records = new FleetRecords(dataSource, demo.provider.id);
+    const requests = fleet.refreshQueue();
 
-    const worker = await until(() => fleet.runningWorker(), 'a running worker', 60_000);
-    await fleet.okRun({ source: 'startup' }, 'the startup refresh');
+    const worker = await until(() => records.runningWorker(), 'a running worker', 60_000);
+    await records.okRun({ source: 'startup' }, 'the startup refresh');
 
     const [interrupted, queued, afterRestart] = demo.cloud.state.list('vms').map((vm) => vm.id);
     // The cloud answers nothing until PostgreSQL is down: the refresh is in progress when it goes, and goes on
     // (to write what it fetched) while it is down.
     await demo.setFaults({ hold: true });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(interrupted), source: 'user' });
-    const firstAttempt = await fleet.runningRun({ vm: interrupted }, 'the refresh to run');
+    const firstAttempt = await records.runningRun({ vm: interrupted }, 'the refresh to run');
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(queued), source: 'user' });
     expect(await requests.counts(demo.provider.id)).to.deep.equal({ waiting: 1, active: 1 });
 
@@ -191,17 +141,17 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
 
     // The refresh the restart broke is recorded as interrupted (not left running for ever), and it ran again once the
     // database was back and ended ok; the refresh waiting in the queue ran after it.
-    await fleet.okRun({ vm: interrupted }, 'the interrupted refresh to be retried');
-    const attempts = await fleet.runs({ vm: interrupted });
+    await records.okRun({ vm: interrupted }, 'the interrupted refresh to be retried');
+    const attempts = await records.runs({ vm: interrupted });
     expect(attempts.map((run) => run.status)).to.deep.equal(['failed', 'ok']);
     expect(attempts[0].id).to.equal(firstAttempt.id);
     expect(attempts[0].error).to.match(/^interrupted/);
     expect(attempts[1].source).to.equal('user');
-    expect(await fleet.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
+    expect(await records.okRun({ vm: queued }, 'the queued refresh to run')).to.include({ source: 'user' });
     await requests.queueRefresh(demo.provider.id, { targets: vmTarget(afterRestart), source: 'user' });
-    await fleet.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
+    await records.okRun({ vm: afterRestart }, 'a refresh queued after the restart');
 
     // The worker reconnected instead of being replaced: the provider never got a second one.
-    expect(await fleet.workers()).to.deep.equal([worker]);
+    expect(await records.workers()).to.deep.equal([worker]);
   });
 });

@@ -7,14 +7,14 @@ import { FleetServerProcess } from './fleet-server-process';
 import { untilInventoryMatches } from './inventory-drift';
 import { PrivatePostgres } from './private-postgres';
 import { PrivateRedis } from './private-redis';
-import { Teardown } from './teardown';
+import { serveOnly, Teardown } from './teardown';
 import { testEnv } from './test-env';
 import { until } from './wait';
 
 /** Fast supervision loops, so the fleet notices what a fault did within a second or two. */
-const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300', '--heartbeat-timeout-ms', '10000'];
+const SERVER_ARGS = ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300'];
 
-/** The Redis prefix of a fleet under test: its Redis is its own. */
+/** The Redis prefix of a fleet on a Redis of its own. */
 const FLEET_PREFIX = 'fleet';
 
 /** A worker's row, as far as fault tests read it. */
@@ -27,20 +27,55 @@ export interface WorkerRow {
 }
 
 export interface FleetUnderTestOptions {
-  /** How many `fleet server` processes share the fleet (one leads). */
+  /** How many `fleet server` processes start with the fleet (one leads); 0 leaves it to the test (`startServer`). */
   servers?: number;
   vms?: number;
   seed?: number;
+  /** The demo cloud's page size. */
+  pageSize?: number;
+  /**
+   * A PostgreSQL of the fleet's own (the default), or the run's database: there the fleet serves only its provider,
+   * the other tests' providers being disabled until it is torn down.
+   */
+  postgres?: 'private' | 'shared';
+  /** A Redis of the fleet's own (the default), or the run's Redis under the run's prefix. */
+  redis?: 'private' | 'shared';
   /** Whether the private Redis keeps its data across a restart (append-only file). */
   redisPersistence?: boolean;
+  /** A worker silent for this long is replaced (the server's own default unless told). */
+  heartbeatTimeoutMs?: number;
   /** More environment for the servers (and so their workers). */
   env?: NodeJS.ProcessEnv;
 }
 
+/** Where the fleet's servers find their services. */
+interface FleetServices {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  postgres: PrivatePostgres | undefined;
+  redis: PrivateRedis | undefined;
+}
+
+/** Fleets of the run so far with a database of their own and the run's Redis. */
+let privateDatabasesOnSharedRedis = 0;
+
 /**
- * A whole fleet of real processes on services of its own, for fault tests: a private PostgreSQL and Redis that the
- * test may restart or kill, a demo cloud with its provider, and `fleet server` processes with events and metrics on.
- * Everything is torn down by `close()`, also after a failed test.
+ * On the run's Redis, the run's prefix; but provider ids start again at 1 in a database of the fleet's own, so there
+ * a prefix of its own keeps its queues apart from the run's and from other such fleets'.
+ */
+function redisPrefix(redis: PrivateRedis | undefined, postgres: PrivatePostgres | undefined): string {
+  if (redis) return FLEET_PREFIX;
+  if (!postgres) return testEnv().redisPrefix;
+  privateDatabasesOnSharedRedis += 1;
+  return `${testEnv().redisPrefix}:private-postgres-${privateDatabasesOnSharedRedis}`;
+}
+
+/**
+ * A whole fleet of real processes, for tests of the fleet under faults: a demo cloud with its provider, `fleet server`
+ * processes (events and metrics on unless told), and a PostgreSQL and a Redis of its own that the test may restart or
+ * kill (or the run's shared ones). Everything is torn down by `close()`, also after a failed test; steps a test adds
+ * to `teardown` run before the fleet's own.
  */
 export class FleetUnderTest {
   readonly teardown = new Teardown();
@@ -48,30 +83,43 @@ export class FleetUnderTest {
   private queue: RefreshQueue | undefined;
 
   private constructor(
-    readonly postgres: PrivatePostgres,
-    readonly redis: PrivateRedis,
+    private readonly services: FleetServices,
     readonly dataSource: DataSource,
     readonly demo: DemoFixture,
+    private readonly options: FleetUnderTestOptions,
   ) {}
 
   static async start(options: FleetUnderTestOptions = {}): Promise<FleetUnderTest> {
+    const env = testEnv();
     const teardown = new Teardown();
     try {
-      const postgres = new PrivatePostgres();
-      teardown.add(() => postgres.stop());
-      await postgres.start();
-      const redis = new PrivateRedis({ persistence: options.redisPersistence ?? true });
-      teardown.add(() => redis.stop());
-      await redis.start();
-      const dataSource = createDataSource({ databaseUrl: postgres.url, applicationName: 'provider-fleet-tests' });
-      await dataSource.initialize();
-      teardown.add(() => dataSource.destroy());
-      await dataSource.runMigrations({ transaction: 'all' });
-      const demo = await DemoFixture.start({ vms: options.vms ?? 200, seed: options.seed ?? 5, pageSize: 50, dataSource });
+      let postgres: PrivatePostgres | undefined;
+      let dataSource = env.dataSource;
+      if ((options.postgres ?? 'private') === 'private') {
+        const ownPostgres = (postgres = new PrivatePostgres());
+        teardown.add(() => ownPostgres.stop());
+        await ownPostgres.start();
+        const ownDataSource = (dataSource = createDataSource({ databaseUrl: ownPostgres.url, applicationName: 'provider-fleet-tests' }));
+        await ownDataSource.initialize();
+        teardown.add(() => ownDataSource.destroy());
+        await ownDataSource.runMigrations({ transaction: 'all' });
+      }
+      let redis: PrivateRedis | undefined;
+      if ((options.redis ?? 'private') === 'private') {
+        const ownRedis = (redis = new PrivateRedis({ persistence: options.redisPersistence ?? true }));
+        teardown.add(() => ownRedis.stop());
+        await ownRedis.start();
+      }
+      const demo = await DemoFixture.start({ vms: options.vms ?? 200, seed: options.seed ?? 5, pageSize: options.pageSize ?? 50, dataSource });
       teardown.add(() => demo.close());
-      const fleet = new FleetUnderTest(postgres, redis, dataSource, demo);
+      // The run's database holds other tests' providers, which a server would supervise too.
+      if (!postgres) await serveOnly(dataSource, demo.provider.id, teardown);
+      const services: FleetServices = {
+        databaseUrl: postgres?.url ?? env.databaseUrl, redisUrl: redis?.url ?? env.redisUrl, redisPrefix: redisPrefix(redis, postgres), postgres, redis,
+      };
+      const fleet = new FleetUnderTest(services, dataSource, demo, options);
       fleet.teardown.add(() => teardown.run());
-      for (let i = 0; i < (options.servers ?? 1); i += 1) fleet.startServer(options.env);
+      for (let i = 0; i < (options.servers ?? 1); i += 1) fleet.startServer();
       return fleet;
     } catch (error: unknown) {
       await teardown.run();
@@ -79,12 +127,26 @@ export class FleetUnderTest {
     }
   }
 
+  /** The fleet's own PostgreSQL, for the test to restart or stop. */
+  get postgres(): PrivatePostgres {
+    if (!this.services.postgres) throw new Error('this fleet uses the run\'s PostgreSQL');
+    return this.services.postgres;
+  }
+
+  /** The fleet's own Redis, for the test to restart or stop. */
+  get redis(): PrivateRedis {
+    if (!this.services.redis) throw new Error('this fleet uses the run\'s Redis');
+    return this.services.redis;
+  }
+
   /** Starts one more `fleet server` against the fleet's services. */
-  startServer(env: NodeJS.ProcessEnv = {}): FleetServerProcess {
+  startServer(): FleetServerProcess {
     const { encryptionKey } = testEnv();
+    const { databaseUrl, redisUrl, redisPrefix } = this.services;
+    const { heartbeatTimeoutMs, env } = this.options;
     const server = FleetServerProcess.start({
-      databaseUrl: this.postgres.url, redisUrl: this.redis.url, redisPrefix: FLEET_PREFIX, encryptionKey, args: SERVER_ARGS,
-      env: { FLEET_METRICS_CAPTURE_INTERVAL_SECONDS: '5', ...env },
+      databaseUrl, redisUrl, redisPrefix, encryptionKey, env,
+      args: heartbeatTimeoutMs === undefined ? SERVER_ARGS : [...SERVER_ARGS, '--heartbeat-timeout-ms', String(heartbeatTimeoutMs)],
     });
     this.servers.push(server);
     this.teardown.add(() => server.stop(20_000));
@@ -159,15 +221,25 @@ export class FleetUnderTest {
   /** Asks the running fleet for a full refresh, as `fleet refresh` does, and waits for the run that carries it out. */
   async refreshNow(): Promise<{ id: string; status: string }> {
     const last = (await this.runs()).at(-1)?.id ?? '0';
-    await (await this.refreshQueue()).queueRefresh(this.providerId, { targets: [], source: 'cli' });
+    await this.refreshQueue().queueRefresh(this.providerId, { targets: [], source: 'cli' });
     return until(async () => (await this.runs()).find((r) => BigInt(r.id) > BigInt(last) && r.kind === 'full' && r.status !== 'running'),
       'the full refresh asked for', 90_000);
   }
 
-  private async refreshQueue(): Promise<RefreshQueue> {
+  /** Waits until the provider's refresh queue is idle: no job waits or runs, and no refresh run is in progress. */
+  async untilRefreshQueueIdle(timeoutMs = 60_000): Promise<void> {
+    const queue = this.refreshQueue();
+    await until(async () => {
+      const { waiting, active } = await queue.counts(this.providerId);
+      return waiting === 0 && active === 0 && (await this.runs()).every((r) => r.status !== 'running') ? true : undefined;
+    }, 'the refresh queue to be idle', timeoutMs);
+  }
+
+  /** The fleet's refresh queue, for a test to ask for refreshes (as `fleet refresh` and the API do) and read it. */
+  refreshQueue(): RefreshQueue {
     if (!this.queue) {
-      const client = new Redis(this.redis.url, { maxRetriesPerRequest: null });
-      const queue = new RefreshQueue({ redis: client, connection: client, prefix: FLEET_PREFIX, store: this.demo.store, fullThreshold: 100 });
+      const client = new Redis(this.services.redisUrl, { maxRetriesPerRequest: null });
+      const queue = new RefreshQueue({ redis: client, connection: client, prefix: this.services.redisPrefix, store: this.demo.store, fullThreshold: 100 });
       this.teardown.add(async () => {
         await queue.close();
         client.disconnect();
@@ -180,4 +252,24 @@ export class FleetUnderTest {
   async close(): Promise<void> {
     await this.teardown.run();
   }
+}
+
+/**
+ * For a suite whose tests each run a fleet: registers an afterEach that, when the test failed, prints what the fleet's
+ * servers and their workers wrote (it tells what went wrong better than the assertion does), then tears the fleet
+ * down. Returns the function a test starts its fleet with.
+ */
+export function fleetPerTest(): (options?: FleetUnderTestOptions) => Promise<FleetUnderTest> {
+  let fleet: FleetUnderTest | undefined;
+  afterEach(async function () {
+    const ended = fleet;
+    fleet = undefined;
+    if (this.currentTest?.state === 'failed') for (const server of ended?.servers ?? []) console.error(server.output());
+    await ended?.close();
+  });
+  return async (options) => {
+    if (fleet) throw new Error('a test runs one fleet');
+    fleet = await FleetUnderTest.start(options);
+    return fleet;
+  };
 }
