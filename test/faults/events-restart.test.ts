@@ -84,5 +84,8 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
   it('PostgreSQL restarted: changes before, during and after reach the events and the inventory', async () => {
     const fleet = await startFleet({ ...EVENTS_ONLY, redis: 'shared', vms: 20, seed: 15 });
     await changesAcrossRestart(fleet, fleet.postgres, POSTGRES_OUTAGE_MS);
+    // The catcher waited for the database as for any failure of its stream: the first one is still the only one.
+    expect(await fleet.dataSource.query(`SELECT status, stop_reason FROM workers WHERE role = 'event-catcher'`))
+      .to.deep.equal([{ status: 'running', stop_reason: null }]);
   });
 });

@@ -49,8 +49,10 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
   let failures = 0;
 
   while (!signal.aborted) {
-    let position = await positions.load();
+    let position: EventPosition | null = null;
     try {
+      // Inside the try: a database that is away fails this attempt, which is retried, rather than the catcher.
+      position = await positions.load();
       for await (const batch of instance.streamEvents(position, signal)) {
         const kept: ProviderEvent[] = [];
         for (const native of batch.events) {
@@ -76,8 +78,8 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
       // Lost from a kept position: start from now. (A stream that cannot even start from now is failing.)
       if (error instanceof EventPositionLostError && position !== null) {
         logger.warn({ event: 'events.position_lost', err: error }, `the event stream lost its position: ${error.message}; starting from now`);
-        await positions.save(null);
-        continue;
+        // Not cleared (the database is away): the stream fails again from the lost position and is retried as any failure.
+        if (await positions.save(null).then(() => true, () => false)) continue;
       }
       failures += 1;
       logger.error({ event: 'events.stream_failed', err: error, failures }, `the event stream failed: ${describeError(error)}`);
