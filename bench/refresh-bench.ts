@@ -9,7 +9,7 @@ import { CredentialsCipher } from '../src/crypto/credentials-cipher';
 import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logging/logger';
 import { ProviderStore } from '../src/providers/provider-store';
-import type { RefreshOutcome } from '../src/workers/refresh/refresh-provider';
+import type { RefreshOutcome } from '../src/core/refresh/refresh-outcome';
 import { rawCopy } from './support/raw-copy';
 import { dumpSnapshot, referenceDiff, tableShapes } from './support/reference-diff';
 import { createScratchTables, DEMO_TABLES, dumpRows, truncateScratch } from './support/scratch-tables';

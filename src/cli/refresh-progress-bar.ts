@@ -1,5 +1,5 @@
 import { SingleBar } from 'cli-progress';
-import type { RefreshProgress } from '../workers/refresh/refresh-progress';
+import type { RefreshProgress } from '../core/refresh/refresh-progress';
 
 const PHASES: RefreshProgress['phase'][] = ['setup', 'collect', 'persist', 'done'];
 

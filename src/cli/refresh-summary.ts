@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { RefreshOutcome } from '../workers/refresh/refresh-provider';
+import type { RefreshOutcome } from '../core/refresh/refresh-outcome';
 
 /** The table `fleet refresh` prints at the end: what changed per collection, and how long each phase took. */
 export function renderRefreshSummary(outcome: RefreshOutcome): string {

@@ -1,4 +1,4 @@
-import type { MetricCounter } from '../providers/provider-metrics';
+import type { MetricCounter } from '../core/metrics/provider-metrics';
 import { DEMO_METRICS_INTERVAL_SECONDS, demoMetricValues, type MetricCollection } from './metrics';
 import type { MetricsQuery } from './metrics-query';
 import type { DemoCloudState } from './state';

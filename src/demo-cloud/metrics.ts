@@ -1,4 +1,4 @@
-import type { MetricCounter } from '../providers/provider-metrics';
+import type { MetricCounter } from '../core/metrics/provider-metrics';
 import { deriveSeed } from './random';
 
 /** Seconds between two samples of one object (ManageIQ's realtime interval). */

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { EventObjectRef } from '../providers/provider-events';
+import type { EventObjectRef } from '../core/events/provider-events';
 import { CloudVm } from './inventory/cloud/vm';
 import { CloudVolume } from './inventory/cloud/volume';
 import { ContainerNode } from './inventory/container/node';

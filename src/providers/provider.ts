@@ -1,11 +1,11 @@
 import type { JSONSchemaType } from 'ajv';
 import type { Logger } from '../logging/logger';
-import type { InventoryCollections } from '../workers/refresh/inventory/inventory';
-import type { InventoryDefinition } from '../workers/refresh/inventory/inventory-definition';
-import type { RefreshScope } from '../workers/refresh/refresh-scope';
+import type { InventoryCollections } from '../core/inventory/inventory';
+import type { InventoryDefinition } from '../core/inventory/inventory-definition';
+import type { RefreshScope } from '../core/refresh/refresh-scope';
 import type { FormSchema } from './form-schema';
-import type { EventBatch, EventPosition, ProviderEventSupport } from './provider-events';
-import type { MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport } from './provider-metrics';
+import type { EventBatch, EventPosition, ProviderEventSupport } from '../core/events/provider-events';
+import type { MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport } from '../core/metrics/provider-metrics';
 
 /** A collector's word that it could not fetch some collections completely; they must not lose rows. */
 export interface IncompleteCollections {

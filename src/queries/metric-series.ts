@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { METRIC_COUNTERS } from '../providers/provider-metrics';
+import { METRIC_COUNTERS } from '../core/metrics/provider-metrics';
 import type { AnyProviderType } from '../providers/provider';
-import { metricHierarchy, PROVIDER_RESOURCE } from '../workers/metrics/metric-hierarchy';
-import { ROLLUP_COLUMNS } from '../workers/metrics/rollup-sql';
+import { metricHierarchy, PROVIDER_RESOURCE } from '../core/metrics/metric-hierarchy';
+import { ROLLUP_COLUMNS } from '../core/metrics/rollup-sql';
 
 /** Realtime samples as captured, or their hourly or daily rollups. */
 export const METRIC_INTERVALS = ['realtime', 'hourly', 'daily'] as const;

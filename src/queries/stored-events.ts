@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { EVENT_LINK_COLUMNS } from '../models';
 import type { AnyProviderType } from '../providers/provider';
-import type { EventObjectRef } from '../providers/provider-events';
-import { ident } from '../workers/refresh/save/sql';
+import type { EventObjectRef } from '../core/events/provider-events';
+import { ident } from '../db/sql';
 import { collectionOfTable } from './inventory-tables';
 
 /** An inventory object whose events are asked for: its row, and how the provider's events name it. */

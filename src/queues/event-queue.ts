@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ProviderEvent } from '../providers/provider-events';
+import type { ProviderEvent } from '../core/events/provider-events';
 import { jobCounts, type JobCounts } from './job-counts';
 import type { EventsJobData } from './jobs';
 

@@ -1,6 +1,6 @@
 import type { RefreshSource } from '../models';
-import type { MetricCounter } from '../providers/provider-metrics';
-import type { RefreshOutcome } from '../workers/refresh/refresh-provider';
+import type { MetricCounter } from '../core/metrics/provider-metrics';
+import type { RefreshOutcome } from '../core/refresh/refresh-outcome';
 
 /** Asks the provider's refresh worker to refresh what the provider's pending requests name (see RefreshQueue). */
 export interface RefreshJobData {

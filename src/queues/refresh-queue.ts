@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { FleetError, UserError } from '../errors';
 import type { Provider, RefreshSource } from '../models';
 import type { ProviderStore } from '../providers/provider-store';
-import { checkTargetCollections, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../workers/refresh/refresh-scope';
-import type { ProgressListener, RefreshProgress } from '../workers/refresh/refresh-progress';
+import { checkTargetCollections, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../core/refresh/refresh-scope';
+import type { ProgressListener, RefreshProgress } from '../core/refresh/refresh-progress';
 import { jobCounts, type JobCounts } from './job-counts';
 import type { RefreshJobData, RefreshJobResult, RefreshRequestMessage } from './jobs';
 

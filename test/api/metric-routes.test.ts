@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { Pool } from 'pg';
 import { connectionConfig } from '../../src/db/connection-config';
-import { METRIC_COUNTERS, type MetricCounter } from '../../src/providers/provider-metrics';
+import { METRIC_COUNTERS, type MetricCounter } from '../../src/core/metrics/provider-metrics';
 import { providerType } from '../../src/providers/provider-types';
 import type { MetricsJobData, StoredSeries } from '../../src/queues/jobs';
-import { metricHierarchy } from '../../src/workers/metrics/metric-hierarchy';
+import { metricHierarchy } from '../../src/core/metrics/metric-hierarchy';
 import { createPartitions, hourStart, oldestKeptHour, type MetricRetention } from '../../src/workers/metrics/metric-partitions';
 import { partitionsFor, storeSamples } from '../../src/workers/metrics/store-samples';
 import { ApiFixture } from '../support/api-fixture';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EventQueue } from '../../src/queues/event-queue';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
-import { ApiMetrics } from '../../src/server/api/api-metrics';
+import { ApiMetrics } from '../../src/api/api-metrics';
 import { ApiFixture } from '../support/api-fixture';
 import { capturedLogger } from '../support/captured-logger';
 import { DemoFixture } from '../support/demo-fixture';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ApiTokenStore } from '../../src/server/api/api-token-store';
+import { ApiTokenStore } from '../../src/api/api-token-store';
 import { fleetPerTest } from '../support/fleet-under-test';
 import { until } from '../support/wait';
 

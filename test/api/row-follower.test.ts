@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { readFollowedRows, RowFollower, type FollowedTable } from '../../src/server/api/prometheus/row-follower';
+import { readFollowedRows, RowFollower, type FollowedTable } from '../../src/api/prometheus/row-follower';
 import { testEnv } from '../support/test-env';
 
 interface Row {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ACCEPTED_TOKEN_TTL_MS, ApiTokenStore } from '../../src/server/api/api-token-store';
+import { ACCEPTED_TOKEN_TTL_MS, ApiTokenStore } from '../../src/api/api-token-store';
 import { ApiFixture } from '../support/api-fixture';
 import { testEnv } from '../support/test-env';
 

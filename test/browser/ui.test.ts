@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
-import { ApiTokenStore } from '../../src/server/api/api-token-store';
+import { ApiTokenStore } from '../../src/api/api-token-store';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';

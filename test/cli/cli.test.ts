@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import { ProviderStore } from '../../src/providers/provider-store';
-import type { RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
+import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
 import { runFleet, type CliResult } from '../support/fleet-cli';
 import { testEnv } from '../support/test-env';
 

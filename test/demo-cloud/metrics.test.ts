@@ -7,7 +7,7 @@ import {
   type MetricsResponse,
   type RunningDemoCloud,
 } from '../../src/demo-cloud';
-import { METRIC_COUNTERS, type MetricCounter } from '../../src/providers/provider-metrics';
+import { METRIC_COUNTERS, type MetricCounter } from '../../src/core/metrics/provider-metrics';
 import { AUTH, getJson, REGION } from './helpers';
 
 /** The cloud's clock stands still here, so windows that reach past it can be checked exactly. */

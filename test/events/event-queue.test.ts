@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import type { ProviderEvent } from '../../src/providers/provider-events';
+import type { ProviderEvent } from '../../src/core/events/provider-events';
 import { EventQueue } from '../../src/queues/event-queue';
 import { testEnv } from '../support/test-env';
 import { sleep } from '../support/wait';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { ProviderEvent } from '../../src/providers/provider-events';
+import type { ProviderEvent } from '../../src/core/events/provider-events';
 import { purgeEvents } from '../../src/server/event-retention';
 import { parseSince } from '../../src/cli/commands/events-command';
 import { storeEvents } from '../../src/workers/event-handler/store-events';

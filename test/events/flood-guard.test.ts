@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ProviderEvent } from '../../src/providers/provider-events';
+import type { ProviderEvent } from '../../src/core/events/provider-events';
 import { FloodGuard, type FloodReport } from '../../src/workers/event-catcher/flood-guard';
 
 const event = (type: string, emsRef: string): ProviderEvent => ({

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DEMO_METRICS_INTERVAL_SECONDS } from '../../src/demo-cloud';
 import type { MetricsJobData } from '../../src/queues/jobs';
 import { captureRound } from '../../src/workers/metrics/capture-round';
-import { metricHierarchy } from '../../src/workers/metrics/metric-hierarchy';
+import { metricHierarchy } from '../../src/core/metrics/metric-hierarchy';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
 

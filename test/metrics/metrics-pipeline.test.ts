@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { demoMetricValues, DEMO_METRICS_INTERVAL_SECONDS, type MetricCollection } from '../../src/demo-cloud';
-import { METRIC_COUNTERS, type MetricCounter } from '../../src/providers/provider-metrics';
+import { METRIC_COUNTERS, type MetricCounter } from '../../src/core/metrics/provider-metrics';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
 import { isolatedEnv } from '../support/child-env';
 import { DemoFixture } from '../support/demo-fixture';

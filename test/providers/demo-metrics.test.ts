@@ -6,7 +6,7 @@ import { CloudVm } from '../../src/models';
 import type { DemoConfig, DemoCredentials } from '../../src/providers/demo/demo-provider';
 import { demoProviderType } from '../../src/providers/demo/demo-provider-type';
 import type { AnyProvider } from '../../src/providers/provider';
-import { METRIC_COUNTERS, type MetricCounter, type MetricSeries, type MetricTarget } from '../../src/providers/provider-metrics';
+import { METRIC_COUNTERS, type MetricCounter, type MetricSeries, type MetricTarget } from '../../src/core/metrics/provider-metrics';
 import { testEnv } from '../support/test-env';
 
 const NOW = new Date('2030-01-01T12:00:00Z');

@@ -7,7 +7,8 @@ import { DemoProvider } from '../../src/providers/demo/demo-provider';
 import { demoProviderType } from '../../src/providers/demo/demo-provider-type';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { providerTypes } from '../../src/providers/provider-types';
-import { refreshProvider, type RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
+import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
+import { refreshProvider } from '../../src/workers/refresh/refresh-provider';
 import { flakyProviderType, FlakyProvider, SetupSwitches } from '../support/flaky-provider-type';
 import { testEnv } from '../support/test-env';
 

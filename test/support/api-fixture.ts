@@ -7,8 +7,8 @@ import { providerTypes } from '../../src/providers/provider-types';
 import { EventQueue } from '../../src/queues/event-queue';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
-import { buildApiApp } from '../../src/server/api/api-app';
-import { ApiTokenStore } from '../../src/server/api/api-token-store';
+import { buildApiApp } from '../../src/api/api-app';
+import { ApiTokenStore } from '../../src/api/api-token-store';
 import { testEnv } from './test-env';
 
 /**

@@ -3,8 +3,9 @@ import type { DataSource } from 'typeorm';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import type { Provider } from '../../src/models';
 import { ProviderStore } from '../../src/providers/provider-store';
-import { refreshProvider, type RefreshOutcome } from '../../src/workers/refresh/refresh-provider';
-import type { RefreshTarget } from '../../src/workers/refresh/refresh-scope';
+import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
+import { refreshProvider } from '../../src/workers/refresh/refresh-provider';
+import type { RefreshTarget } from '../../src/core/refresh/refresh-scope';
 import { testEnv } from './test-env';
 
 /** Mutation results as the demo cloud reports them: ids per collection and kind. */

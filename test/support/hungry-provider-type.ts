@@ -3,7 +3,7 @@ import type { DemoPage } from '../../src/providers/demo/demo-native';
 import { DemoProvider, type DemoConfig, type DemoCredentials } from '../../src/providers/demo/demo-provider';
 import { demoProviderType } from '../../src/providers/demo/demo-provider-type';
 import { registerType, type Collected, type ProviderOptions, type ProviderType } from '../../src/providers/provider';
-import type { RefreshScope } from '../../src/workers/refresh/refresh-scope';
+import type { RefreshScope } from '../../src/core/refresh/refresh-scope';
 
 /** What every refresh of a hungry provider allocates, touches and never lets go of. */
 export const LEAK_PER_REFRESH_BYTES = 200 * 2 ** 20;

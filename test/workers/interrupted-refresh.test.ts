@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { INTERRUPTED_RUN_ERROR } from '../../src/workers/refresh/refresh-provider';
+import { INTERRUPTED_RUN_ERROR } from '../../src/core/refresh/refresh-outcome';
 import { DemoFixture } from '../support/demo-fixture';
 import { SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';

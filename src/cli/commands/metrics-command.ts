@@ -2,13 +2,13 @@ import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import type { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '../../errors';
-import { METRIC_COUNTERS, type MetricCounter } from '../../providers/provider-metrics';
+import { METRIC_COUNTERS, type MetricCounter } from '../../core/metrics/provider-metrics';
 import type { ProviderStore } from '../../providers/provider-store';
 import {
   DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, readMetricRows, type MetricInterval, type MetricsObject,
 } from '../../queries/metric-series';
-import { metricHierarchy, PROVIDER_RESOURCE } from '../../workers/metrics/metric-hierarchy';
-import { ident } from '../../workers/refresh/save/sql';
+import { metricHierarchy, PROVIDER_RESOURCE } from '../../core/metrics/metric-hierarchy';
+import { ident } from '../../db/sql';
 import type { CliContext } from '../cli-context';
 import { sparkline } from '../text-chart';
 import { parseSince } from './events-command';

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { fleetIsRunning } from '../../server/fleet-leader';
-import type { RefreshProgress } from '../../workers/refresh/refresh-progress';
+import type { RefreshProgress } from '../../core/refresh/refresh-progress';
 import { refreshProvider } from '../../workers/refresh/refresh-provider';
-import { PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../../workers/refresh/refresh-scope';
+import { PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import type { CliContext } from '../cli-context';
 import { RefreshProgressBar } from '../refresh-progress-bar';
 import { renderRefreshSummary } from '../refresh-summary';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { startDemoCloud } from '../../demo-cloud';
 import { NotFoundError } from '../../errors';
-import { ApiTokenStore } from '../../server/api/api-token-store';
+import { ApiTokenStore } from '../../api/api-token-store';
 import type { CliContext } from '../cli-context';
 import { RefreshProgressBar } from '../refresh-progress-bar';
 import { renderRefreshSummary } from '../refresh-summary';

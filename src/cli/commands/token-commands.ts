@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { Command } from 'commander';
-import { ApiTokenStore } from '../../server/api/api-token-store';
+import { ApiTokenStore } from '../../api/api-token-store';
 import type { CliContext } from '../cli-context';
 
 /** `fleet token create|list|revoke`: the HTTP API's bearer tokens. */

@@ -1,7 +1,7 @@
 import { InvalidCredentialsError, ProviderApiError } from '../../errors';
 import { HttpRetryPolicy } from '../http-retry';
-import { EventPositionLostError } from '../provider-events';
-import type { MetricWindow } from '../provider-metrics';
+import { EventPositionLostError } from '../../core/events/provider-events';
+import type { MetricWindow } from '../../core/metrics/provider-metrics';
 import type { DemoMetricCollection } from './demo-metrics';
 import type { DemoNativeCollections, DemoNativeEvent, DemoNativeMetrics, DemoNativeName } from './demo-native';
 

@@ -1,5 +1,5 @@
 import { describeError, InvalidCredentialsError } from '../../errors';
-import type { RefreshScope, RefreshTarget } from '../../workers/refresh/refresh-scope';
+import type { RefreshScope, RefreshTarget } from '../../core/refresh/refresh-scope';
 import type { Collected } from '../provider';
 import type { DemoApiClient } from './demo-api-client';
 import { fedBy } from './demo-inventory';

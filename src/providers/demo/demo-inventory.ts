@@ -1,7 +1,7 @@
 import {
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
 } from '../../models';
-import { collection } from '../../workers/refresh/inventory/inventory-definition';
+import { collection } from '../../core/inventory/inventory-definition';
 
 /**
  * The Awesome Cloud's inventory. VMs are archived when they disappear, to keep their history; VMs and volumes

@@ -1,5 +1,5 @@
 import { ProviderApiError, ValidationError } from '../../errors';
-import type { MetricCounter, MetricSeries, MetricTarget, MetricWindow } from '../provider-metrics';
+import type { MetricCounter, MetricSeries, MetricTarget, MetricWindow } from '../../core/metrics/provider-metrics';
 import type { DemoApiClient } from './demo-api-client';
 import { demoMetrics, isDemoMetricCollection, type DemoMetricCollection } from './demo-metrics';
 import type { DemoNativeMetricSeries } from './demo-native';

@@ -1,9 +1,9 @@
 import { ProviderApiError } from '../../errors';
-import type { InventoryCollections } from '../../workers/refresh/inventory/inventory';
-import type { RefreshScope } from '../../workers/refresh/refresh-scope';
+import type { InventoryCollections } from '../../core/inventory/inventory';
+import type { RefreshScope } from '../../core/refresh/refresh-scope';
 import { Provider, type Collected } from '../provider';
-import type { EventBatch, EventPosition } from '../provider-events';
-import type { MetricSeries, MetricTarget, MetricWindow } from '../provider-metrics';
+import type { EventBatch, EventPosition } from '../../core/events/provider-events';
+import type { MetricSeries, MetricTarget, MetricWindow } from '../../core/metrics/provider-metrics';
 import { DemoApiClient } from './demo-api-client';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { describeError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../providers/provider-events';
+import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../core/events/provider-events';
 import { setProviderData } from '../../providers/provider-data';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { EventQueue } from '../../queues/event-queue';

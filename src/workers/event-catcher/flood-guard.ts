@@ -1,4 +1,4 @@
-import type { ProviderEvent } from '../../providers/provider-events';
+import type { ProviderEvent } from '../../core/events/provider-events';
 
 /** What the guard knows of one kind of repeated event in its current window. */
 interface Window {

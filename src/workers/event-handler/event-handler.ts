@@ -2,12 +2,12 @@ import { Worker, type Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { describeError, NotFoundError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import type { ProviderEvent } from '../../providers/provider-events';
+import type { ProviderEvent } from '../../core/events/provider-events';
 import type { ProviderStore } from '../../providers/provider-store';
 import { EventQueue } from '../../queues/event-queue';
 import type { EventsJobData } from '../../queues/jobs';
 import type { RefreshQueue } from '../../queues/refresh-queue';
-import type { RefreshTarget } from '../refresh/refresh-scope';
+import type { RefreshTarget } from '../../core/refresh/refresh-scope';
 import { storeEvents } from './store-events';
 
 export interface EventHandlerOptions {

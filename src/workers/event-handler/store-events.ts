@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { EVENT_LINK_COLUMNS } from '../../models';
 import type { AnyProviderType } from '../../providers/provider';
-import type { ProviderEvent } from '../../providers/provider-events';
+import type { ProviderEvent } from '../../core/events/provider-events';
 
 /**
  * Stores a provider's events in event_streams, in their order, each once: an event whose source id is stored

@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { ProviderApiError } from '../../errors';
 import type { AnyProvider } from '../../providers/provider';
-import type { MetricSeries, MetricTarget, ProviderMetricsSupport } from '../../providers/provider-metrics';
+import type { MetricSeries, MetricTarget, ProviderMetricsSupport } from '../../core/metrics/provider-metrics';
 import type { MetricsJobData, StoredSeries } from '../../queues/jobs';
-import { ident } from '../refresh/save/sql';
-import type { MetricHierarchy, MetricLevel } from './metric-hierarchy';
+import { ident } from '../../db/sql';
+import type { MetricHierarchy, MetricLevel } from '../../core/metrics/metric-hierarchy';
 
 /** A capture call asks for at most this long a stretch of time (a gap is filled chunk by chunk). */
 export const CHUNK_SECONDS = 3600;

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FleetConfig } from '../../config/fleet-config';
-import { literal } from '../refresh/save/sql';
+import { literal } from '../../db/sql';
 
 export type RollupInterval = 'hourly' | 'daily';
 export const ROLLUP_INTERVALS: readonly RollupInterval[] = ['hourly', 'daily'];

@@ -5,7 +5,7 @@ import { setProviderData } from '../../providers/provider-data';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { MetricsQueue } from '../../queues/metrics-queue';
 import { captureRound, type CaptureRoundStats } from './capture-round';
-import { metricHierarchy } from './metric-hierarchy';
+import { metricHierarchy } from '../../core/metrics/metric-hierarchy';
 
 /** While a provider has nothing captured yet (its first refresh is still running), rounds come at least this often. */
 const FIRST_CAPTURE_RETRY_SECONDS = 10;

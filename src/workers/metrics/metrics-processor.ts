@@ -7,7 +7,7 @@ import type { Logger } from '../../logging/logger';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { MetricsJobData } from '../../queues/jobs';
 import { MetricsQueue } from '../../queues/metrics-queue';
-import { metricHierarchy, type MetricHierarchy } from './metric-hierarchy';
+import { metricHierarchy, type MetricHierarchy } from '../../core/metrics/metric-hierarchy';
 import { createPartitions, maintainPartitions, oldestKeptHour, type MetricRetention } from './metric-partitions';
 import { partitionsFor, storeSamples, type StoredSamples } from './store-samples';
 

@@ -1,11 +1,11 @@
 import type { ClientBase } from 'pg';
-import { METRIC_COUNTERS } from '../../providers/provider-metrics';
+import { METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
 import type { MetricsJobData } from '../../queues/jobs';
-import { COPY_NULL, escapeCopyText } from '../refresh/save/copy-text';
-import { copyLines } from '../refresh/save/sql';
-import type { MetricHierarchy } from './metric-hierarchy';
+import { COPY_NULL, escapeCopyText } from '../../db/copy-text';
+import { copyLines } from '../../db/sql';
+import type { MetricHierarchy } from '../../core/metrics/metric-hierarchy';
 import { hourStart, monthStart, type NeededPartitions } from './metric-partitions';
-import { aggregationStatements, CREATE_AFFECTED_HOURS, FILL_AFFECTED_HOURS, ROLL_UP_DAYS, ROLL_UP_SAMPLES } from './rollup-sql';
+import { aggregationStatements, CREATE_AFFECTED_HOURS, FILL_AFFECTED_HOURS, ROLL_UP_DAYS, ROLL_UP_SAMPLES } from '../../core/metrics/rollup-sql';
 
 const SAMPLE_COLUMNS = `resource_type, resource_id, provider_id, "timestamp", ${METRIC_COUNTERS.join(', ')}`;
 const UPSERT_SAMPLES = `INSERT INTO metrics (${SAMPLE_COLUMNS})

@@ -5,14 +5,12 @@ import type { Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
-import { Inventory } from './inventory/inventory';
-import type { ProgressListener } from './refresh-progress';
-import { checkTargetCollections, scopeFor, type RefreshScope, type RefreshTarget } from './refresh-scope';
+import { Inventory } from '../../core/inventory/inventory';
+import type { ProgressListener } from '../../core/refresh/refresh-progress';
+import { INTERRUPTED_RUN_ERROR, type RefreshOutcome } from '../../core/refresh/refresh-outcome';
+import { checkTargetCollections, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
 import type { SaveResult } from './save/save-result';
-
-/** What a run interrupted before it could record its end says, once the next refresh of its provider closes it. */
-export const INTERRUPTED_RUN_ERROR = 'interrupted: the refresh lost its process or its database connection';
 
 export interface RefreshRequest {
   dataSource: DataSource;
@@ -25,17 +23,6 @@ export interface RefreshRequest {
   fullThreshold: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
-}
-
-export interface RefreshOutcome {
-  refreshRunId: string;
-  providerId: string;
-  status: RefreshStatus;
-  scope: RefreshScope['kind'];
-  stats: RefreshStats;
-  /** Row writes the refresh made (zero when nothing changed). */
-  writes: number;
-  error: string | null;
 }
 
 /**

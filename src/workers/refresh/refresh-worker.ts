@@ -5,8 +5,8 @@ import type { Logger } from '../../logging/logger';
 import type { RefreshSource } from '../../models';
 import type { RefreshJobData, RefreshJobResult } from '../../queues/jobs';
 import { RefreshQueue, type ClaimedRefresh } from '../../queues/refresh-queue';
-import type { ProgressListener, RefreshProgress } from './refresh-progress';
-import type { RefreshOutcome } from './refresh-provider';
+import type { ProgressListener, RefreshProgress } from '../../core/refresh/refresh-progress';
+import type { RefreshOutcome } from '../../core/refresh/refresh-outcome';
 
 /** How often a refresh's progress is published on its job, at most. */
 const PROGRESS_INTERVAL_MS = 250;

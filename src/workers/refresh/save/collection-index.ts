@@ -1,8 +1,8 @@
 import type { ClientBase } from 'pg';
-import type { InventoryCollection, ReferenceSlot } from '../inventory/inventory-collection';
-import { KEY_SEPARATOR } from '../inventory/inventory-collection';
-import { MANAGER_INDEX } from '../inventory/lazy-ref';
-import type { LayoutColumn } from '../inventory/table-layout';
+import type { InventoryCollection, ReferenceSlot } from '../../../core/inventory/inventory-collection';
+import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
+import { MANAGER_INDEX } from '../../../core/inventory/lazy-ref';
+import type { LayoutColumn } from '../../../core/inventory/table-layout';
 import { lookupIds, type StoredRows } from './stored-rows';
 
 /** What a collection's save knows once prepared, for other collections to resolve references to it. */

@@ -2,15 +2,15 @@ import { hash as digest } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
-import { KEY_SEPARATOR, type InventoryCollection, type ReferenceSlot } from '../inventory/inventory-collection';
-import { MANAGER_INDEX } from '../inventory/lazy-ref';
-import type { LayoutColumn } from '../inventory/table-layout';
-import type { RefreshScope } from '../refresh-scope';
+import { KEY_SEPARATOR, type InventoryCollection, type ReferenceSlot } from '../../../core/inventory/inventory-collection';
+import { MANAGER_INDEX } from '../../../core/inventory/lazy-ref';
+import type { LayoutColumn } from '../../../core/inventory/table-layout';
+import type { RefreshScope } from '../../../core/refresh/refresh-scope';
 import { CollectionIndex, displayKey } from './collection-index';
-import { COPY_NULL, escapeCopyText } from './copy-text';
+import { COPY_NULL, escapeCopyText } from '../../../db/copy-text';
 import { loadStoredRows, StoredRows } from './stored-rows';
 import { emptyCounts } from './save-result';
-import { allocateIds, copyLines, ident, inSlices } from './sql';
+import { allocateIds, copyLines, ident, inSlices } from '../../../db/sql';
 import { applyStagedUpdates } from './staged-update';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */

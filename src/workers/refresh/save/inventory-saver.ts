@@ -2,13 +2,13 @@ import { Client, type ClientBase } from 'pg';
 import { connectionConfig } from '../../../db/connection-config';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../../logging/logger';
-import type { Inventory } from '../inventory/inventory';
-import type { RefreshScope } from '../refresh-scope';
+import type { Inventory } from '../../../core/inventory/inventory';
+import type { RefreshScope } from '../../../core/refresh/refresh-scope';
 import { CollectionSave, lookUpAll, type PendingLookups, type SaveContext } from './collection-save';
 import { DEFAULT_PAGE_SIZE } from './stored-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
-import { copyLines } from './sql';
+import { copyLines } from '../../../db/sql';
 
 /** Serializes refreshes of one provider across processes (two-key advisory lock: this namespace, the provider). */
 const REFRESH_LOCK_NAMESPACE = 1873;

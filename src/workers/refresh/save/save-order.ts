@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../errors';
-import type { InventoryCollection } from '../inventory/inventory-collection';
+import type { InventoryCollection } from '../../../core/inventory/inventory-collection';
 
 /** The order collections are written in, and the references that close a cycle. */
 export interface SaveOrder {

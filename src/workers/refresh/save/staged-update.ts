@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
-import type { TableLayout } from '../inventory/table-layout';
-import { copyLines, ident, literal } from './sql';
+import type { TableLayout } from '../../../core/inventory/table-layout';
+import { copyLines, ident, literal } from '../../../db/sql';
 
 /**
  * Applies changed rows set-based: COPY them into a temporary staging table shaped like the target, note which

@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
-import { KEY_SEPARATOR } from '../inventory/inventory-collection';
-import type { LayoutColumn, TableLayout } from '../inventory/table-layout';
-import { ident } from './sql';
+import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
+import type { LayoutColumn, TableLayout } from '../../../core/inventory/table-layout';
+import { ident } from '../../../db/sql';
 
 /**
  * The provider's stored rows of one table, as the saver needs them to diff: never their content, only id, content

@@ -1,0 +1,48 @@
+/**
+ * The layer rule, checked by `npm run check:layers` (part of `npm test`): a module imports only from its own layer
+ * and the layers below it. From the bottom up:
+ */
+const LAYERS = [
+  ['config', 'errors', 'logging', 'crypto'], // settings, errors and logging every layer uses
+  ['core', 'models', 'db'], // the shared vocabulary, the entities and the SQL helpers
+  ['providers', 'demo-cloud'], // provider types and their SDK; the simulator the demo type talks to
+  ['queues'], // typed messages and the queues that carry them
+  ['workers', 'queries'], // what consumes the queues; reads over the stored inventory
+  ['api', 'server'], // the HTTP API; the supervising server
+  ['cli'], // the one entry point
+];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    ...LAYERS.slice(0, -1).flatMap((layer, index) => layer.map((folder) => ({
+      name: `${folder}-imports-upward`,
+      comment: `src/${folder} may not import from a layer above it (${LAYERS.slice(index + 1).flat().join(', ')})`,
+      severity: 'error',
+      from: { path: `^src/${folder}/` },
+      to: { path: `^src/(${LAYERS.slice(index + 1).flat().join('|')})/` },
+    }))),
+    {
+      name: 'no-layer-outside-the-list',
+      comment: 'every folder of src/ has a place in the layers above',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/', pathNot: `^src/(${LAYERS.flat().join('|')})/` },
+    },
+    {
+      name: 'no-circular',
+      comment: 'modules that import each other cannot be understood (or loaded) one at a time',
+      severity: 'error',
+      // The one allowed: a volume's `vm` relation names its entity by a type-only import (TypeORM resolves the
+      // relation by entity name at run time), so the two modules do not load each other.
+      from: { path: '^src/', pathNot: '^src/models/inventory/cloud/volume[.]ts$' },
+      to: { circular: true, pathNot: '^src/models/inventory/cloud/volume[.]ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};

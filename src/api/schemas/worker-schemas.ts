@@ -1,0 +1,31 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { WORKER_STATUSES } from '../../models';
+import { Id, Nullable, NullableTimestamp, StringEnum } from './common-schemas';
+
+export const WorkerListQuery = Type.Object({
+  status: Type.Optional(StringEnum(WORKER_STATUSES, { description: 'only workers in this state' })),
+  role: Type.Optional(Type.String({ pattern: '^[a-z][a-z-]{0,63}$', description: 'only workers of this role, e.g. refresh' })),
+  providerId: Type.Optional(Id),
+  all: Type.Boolean({ default: false, description: 'without status: every stopped worker too, not only those stopped in the last hour' }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'at most this many, the newest' }),
+}, { additionalProperties: false });
+export type WorkerListQuery = Static<typeof WorkerListQuery>;
+
+export const WorkerView = Type.Object({
+  id: Id,
+  role: Type.String(),
+  /** The provider a per-provider worker serves; null for a shared one (or when its provider was deleted). */
+  providerId: Nullable(Id),
+  status: StringEnum(WORKER_STATUSES),
+  /** Why it stopped (or is stopping): a signal, an exit, a missed heartbeat, the memory threshold ... */
+  stopReason: Nullable(Type.String()),
+  pid: Nullable(Type.Integer()),
+  /** The queue it consumes, if any. */
+  queue: Nullable(Type.String()),
+  startedAt: NullableTimestamp,
+  stoppedAt: NullableTimestamp,
+  lastHeartbeatAt: NullableTimestamp,
+  rssBytes: Nullable(Type.Integer()),
+  cpuTimeMs: Nullable(Type.Integer()),
+}, { $id: 'Worker', additionalProperties: false });
+export type WorkerView = Static<typeof WorkerView>;
