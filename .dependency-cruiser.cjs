@@ -23,6 +23,20 @@ module.exports = {
       to: { path: `^src/(${LAYERS.slice(index + 1).flat().join('|')})/` },
     }))),
     {
+      name: 'queries-apart-from-workers',
+      comment: 'reads over the stored inventory do not depend on the workers that write it, nor they on the reads',
+      severity: 'error',
+      from: { path: '^src/queries/' },
+      to: { path: '^src/workers/' },
+    },
+    {
+      name: 'workers-apart-from-queries',
+      comment: 'reads over the stored inventory do not depend on the workers that write it, nor they on the reads',
+      severity: 'error',
+      from: { path: '^src/workers/' },
+      to: { path: '^src/queries/' },
+    },
+    {
       name: 'no-layer-outside-the-list',
       comment: 'every folder of src/ has a place in the layers above',
       severity: 'error',
