@@ -89,15 +89,15 @@ export class ApiTokenStore {
     if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 100) return null;
     const hash = hashOf(presented);
     if (this.refused.has(hash)) return null;
-    const changes = this.changeFeed();
+    const changes = this.changes;
     const known = this.accepted.get(hash);
     const now = this.now();
-    if (known && changes.listening && known.generation === changes.generation && now - known.at < ACCEPTED_TOKEN_TTL_MS) {
+    if (known && changes?.listening && known.generation === changes.generation && now - known.at < ACCEPTED_TOKEN_TTL_MS) {
       this.noteUse(known.id, now);
       return known.id;
     }
     // A change heard while the lookup runs may be a revocation the lookup did not see: its answer is not kept then.
-    const generation = changes.listening ? changes.generation : undefined;
+    const generation = changes?.listening ? changes.generation : undefined;
     // This runs on every request: a prepared statement on the unique index, sent to the driver's pool directly, as
     // TypeORM's query runner would cost more than the lookup itself.
     const { rows: [found] } = await this.pool().query<{ id: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
@@ -117,18 +117,24 @@ export class ApiTokenStore {
     return found.id;
   }
 
-  /** The notifications of changes to the tokens, for a server checking them (listening starts at the first check). */
-  changeFeed(): ChangeFeed {
-    if (!this.changes) {
-      this.changes = new ChangeFeed(connectionConfig(this.dataSource, 'provider-fleet-api-tokens'), CHANGES_CHANNEL);
-      void this.changes.start();
-    }
+  /**
+   * Starts listening for changes to the tokens, which lets this store keep the tokens it accepted (an API server
+   * does; a store that never listens looks up every check).
+   */
+  async listen(): Promise<void> {
+    this.changes ??= new ChangeFeed(connectionConfig(this.dataSource, 'provider-fleet-api-tokens'), CHANGES_CHANNEL);
+    await this.changes.start();
+  }
+
+  /** The notifications of changes to the tokens, once listen() was called. */
+  get changeFeed(): ChangeFeed | undefined {
     return this.changes;
   }
 
   /** Stops listening for changes. */
   async close(): Promise<void> {
     await this.changes?.close();
+    this.changes = undefined;
   }
 
   /** The pg pool the data source opened (once it is initialized). */

@@ -70,7 +70,8 @@ export class ChangeFeed {
   }
 
   private reconnect(): void {
-    if (!this.closed) this.timer = setTimeout(() => void this.connect(), RECONNECT_MS);
+    // Unref'd: waiting to listen again is no reason for a process to stay up.
+    if (!this.closed) this.timer = setTimeout(() => void this.connect(), RECONNECT_MS).unref();
   }
 
   private bump(): void {
