@@ -52,6 +52,24 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/models/inventory/cloud/volume[.]ts$' },
       to: { circular: true, pathNot: '^src/models/inventory/cloud/volume[.]ts$' },
     },
+    {
+      name: 'api-schemas-compile-in-the-ui',
+      comment: 'the web UI\'s API types are the Static types of src/api/schemas, which `tsc -p ui` type-checks with all they ' +
+        'reach: so they reach only TypeBox and modules of plain values and types (no entities, nothing of Node)',
+      severity: 'error',
+      from: { path: '^src/api/schemas/' },
+      to: {
+        reachable: true,
+        pathNot: [
+          '^src/api/schemas/',
+          '(^|/)node_modules/@sinclair/typebox/',
+          '^src/core/metrics/(provider-metrics|metric-intervals)[.]ts$',
+          '^src/models/(refresh-stats|worker-status)[.]ts$',
+          '^src/providers/(form-schema|refresh-interval)[.]ts$',
+          '^src/queries/event-type-list[.]ts$',
+        ],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -38,7 +38,7 @@ export type { CollectionCounts, RefreshStats } from './refresh-stats';
 export type { RefreshSource, RefreshStatus } from './refresh-run';
 export type { ChangeKind } from './inventory-change';
 export { EVENT_LINK_COLUMNS } from './event-stream';
-export { WORKER_STATUSES, type WorkerStatus } from './worker';
+export { WORKER_STATUSES, type WorkerStatus } from './worker-status';
 
 /** Every entity, for the data source. */
 export const entities = [

@@ -1,9 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Provider } from './provider';
-
-/** A worker's life: requested (row made, process starting), running (registered), stopping, stopped. */
-export const WORKER_STATUSES = ['requested', 'running', 'stopping', 'stopped'] as const;
-export type WorkerStatus = (typeof WORKER_STATUSES)[number];
+import type { WorkerStatus } from './worker-status';
 
 /** One worker process of the fleet, created by the supervisor before the process starts. */
 @Entity('workers')

@@ -1,5 +1,6 @@
 import type { AnyProviderType } from './provider';
 import { validateAgainst } from './provider-types';
+import { refreshIntervalProblem } from './refresh-interval';
 
 /** What a user gives to add a provider. */
 export interface ProviderInput {
@@ -11,16 +12,6 @@ export interface ProviderInput {
   credentials: unknown;
   /** Minutes between scheduled full refreshes (0: none); absent or null takes the type's interval. */
   refreshIntervalMinutes?: number | null;
-}
-
-/** The longest refresh interval one can set: a year. */
-export const MAX_REFRESH_INTERVAL_MINUTES = 525_600;
-
-/** null when valid, else the message: an interval is a whole number of minutes from 0 (none) to a year. */
-export function refreshIntervalProblem(minutes: unknown): string | null {
-  if (minutes === undefined || minutes === null) return null;
-  if (typeof minutes === 'number' && Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_REFRESH_INTERVAL_MINUTES) return null;
-  return `refreshIntervalMinutes: must be a whole number of minutes from 0 (no scheduled refreshes) to ${MAX_REFRESH_INTERVAL_MINUTES}`;
 }
 
 /**

@@ -5,7 +5,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';
 import type { AnyProvider, AnyProviderType } from './provider';
-import { refreshIntervalProblem, validateProviderInput, type ProviderInput } from './provider-input';
+import { validateProviderInput, type ProviderInput } from './provider-input';
+import { refreshIntervalProblem } from './refresh-interval';
 import { providerType, providerTypes } from './provider-types';
 
 const DEFAULT_AUTHTYPE = 'default';

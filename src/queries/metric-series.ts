@@ -3,10 +3,7 @@ import { METRIC_COUNTERS } from '../core/metrics/provider-metrics';
 import type { AnyProviderType } from '../providers/provider';
 import { metricHierarchy, PROVIDER_RESOURCE } from '../core/metrics/metric-hierarchy';
 import { ROLLUP_COLUMNS } from '../core/metrics/rollup-sql';
-
-/** Realtime samples as captured, or their hourly or daily rollups. */
-export const METRIC_INTERVALS = ['realtime', 'hourly', 'daily'] as const;
-export type MetricInterval = (typeof METRIC_INTERVALS)[number];
+import type { MetricInterval } from '../core/metrics/metric-intervals';
 
 const HOUR_MS = 3_600_000;
 /** How far back each interval looks unless asked otherwise: about what one chart of it shows well. */

@@ -109,14 +109,6 @@ export async function findEvents(dataSource: DataSource, query: EventQuery): Pro
   }));
 }
 
-/** The most event types one query may ask for. */
-export const MAX_EVENT_TYPES = 20;
-
-/** Event types written as a comma-separated list (`vm.power_on,vm.power_off`), without blanks and repeats. */
-export function splitEventTypes(list: string): string[] {
-  return [...new Set(list.split(',').map((type) => type.trim()).filter((type) => type !== ''))];
-}
-
 /** A cursor as the API passes it on: `<microseconds since the epoch>-<id>`. */
 export function formatEventCursor(cursor: EventCursor): string {
   return `${cursor.timestampMicros}-${cursor.id}`;

@@ -2,8 +2,9 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { NotFoundError, ValidationError } from '../../errors';
 import { objectTables } from '../../queries/inventory-tables';
 import {
-  findEvents, findEventSubject, formatEventCursor, MAX_EVENT_TYPES, parseEventCursor, splitEventTypes, type EventCursor, type EventSubject, type StoredEvent,
+  findEvents, findEventSubject, formatEventCursor, parseEventCursor, type EventCursor, type EventSubject, type StoredEvent,
 } from '../../queries/stored-events';
+import { MAX_EVENT_TYPES, splitEventTypes } from '../../queries/event-type-list';
 import type { ApiContext } from '../api-context';
 import { pageOf } from '../page';
 import { errorResponses, Nullable } from '../schemas/common-schemas';

@@ -2,8 +2,9 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { NotFoundError, ValidationError } from '../../errors';
 import { METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
 import {
-  DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, metricResourceTypes, readMetricRows, type MetricInterval, type MetricRow,
+  DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, metricResourceTypes, readMetricRows, type MetricRow,
 } from '../../queries/metric-series';
+import type { MetricInterval } from '../../core/metrics/metric-intervals';
 import { ident } from '../../db/sql';
 import type { ApiContext } from '../api-context';
 import { errorResponses } from '../schemas/common-schemas';

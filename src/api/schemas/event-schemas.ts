@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_EVENT_TYPES } from '../../queries/stored-events';
+import { MAX_EVENT_TYPES } from '../../queries/event-type-list';
 import { Id, StringEnum, Timestamp } from './common-schemas';
 
 /** The query of GET /events; `collections` are the inventory tables whose objects events can be asked for. */

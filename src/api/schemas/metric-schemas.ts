@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { METRIC_COUNTERS, type MetricCounter } from '../../core/metrics/provider-metrics';
-import { METRIC_INTERVALS } from '../../queries/metric-series';
+import { METRIC_INTERVALS } from '../../core/metrics/metric-intervals';
 import { Id, Nullable, StringEnum, Timestamp } from './common-schemas';
 
 /** The most points one answer carries: a day of 20 s samples is 4320. */

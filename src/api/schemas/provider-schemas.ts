@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_REFRESH_INTERVAL_MINUTES } from '../../providers/provider-input';
+import type { FormSchema } from '../../providers/form-schema';
+import { MAX_REFRESH_INTERVAL_MINUTES } from '../../providers/refresh-interval';
 import { Id, Nullable, NullableTimestamp, Timestamp } from './common-schemas';
 
 const Name = Type.String({ minLength: 1, maxLength: 128 });
@@ -78,8 +79,8 @@ export const ProviderTypeView = Type.Object({
   regions: Nullable(Type.Array(Region)),
   configSchema: Type.Unknown(),
   credentialsSchema: Type.Unknown(),
-  /** The add-provider form as a data-driven-forms schema. */
-  form: Type.Unknown(),
+  /** The add-provider form as a data-driven-forms schema (the type's own, not checked again on the way out). */
+  form: Type.Unsafe<FormSchema>({}),
   /** The type's inventory collections, each with the inventory collection (table) of /inventory/{collection} it fills. */
   collections: Type.Array(Type.Object({ name: Type.String(), inventory: Type.String() }, { additionalProperties: false })),
   targetable: Type.Array(Type.String()),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { RefreshStats } from '../../models/refresh-stats';
 import { Id, Nullable, NullableTimestamp, Timestamp } from './common-schemas';
 
 const Target = Type.Object({
@@ -53,8 +54,8 @@ export const RefreshRunView = Type.Object({
   startedAt: Timestamp,
   finishedAt: NullableTimestamp,
   durationsMs: Type.Object({ collect: Nullable(Type.Integer()), parse: Nullable(Type.Integer()), persist: Nullable(Type.Integer()) }),
-  /** Created, updated, deleted and unchanged objects per collection. */
-  stats: Type.Unknown(),
+  /** Created, updated, deleted and unchanged objects per collection (the run's stored stats, not checked again on the way out). */
+  stats: Type.Unsafe<RefreshStats | null>({}),
   error: Nullable(Type.String()),
 }, { $id: 'RefreshRun', additionalProperties: false });
 export type RefreshRunView = Static<typeof RefreshRunView>;

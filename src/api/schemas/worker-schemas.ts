@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { WORKER_STATUSES } from '../../models';
+import { WORKER_STATUSES } from '../../models/worker-status';
 import { Id, Nullable, NullableTimestamp, StringEnum } from './common-schemas';
 
 export const WorkerListQuery = Type.Object({

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
-import { findEvents, MAX_EVENT_TYPES, splitEventTypes } from '../../queries/stored-events';
+import { MAX_EVENT_TYPES, splitEventTypes } from '../../queries/event-type-list';
+import { findEvents } from '../../queries/stored-events';
 import { purgeEvents } from '../../server/event-retention';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';

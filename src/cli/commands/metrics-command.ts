@@ -5,8 +5,9 @@ import { NotFoundError, ValidationError } from '../../errors';
 import { METRIC_COUNTERS, type MetricCounter } from '../../core/metrics/provider-metrics';
 import type { ProviderStore } from '../../providers/provider-store';
 import {
-  DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, readMetricRows, type MetricInterval, type MetricsObject,
+  DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, readMetricRows, type MetricsObject,
 } from '../../queries/metric-series';
+import type { MetricInterval } from '../../core/metrics/metric-intervals';
 import { metricHierarchy, PROVIDER_RESOURCE } from '../../core/metrics/metric-hierarchy';
 import { ident } from '../../db/sql';
 import type { CliContext } from '../cli-context';
