@@ -44,6 +44,14 @@ module.exports = {
       to: { path: '^src/', pathNot: `^src/(${LAYERS.flat().join('|')})/` },
     },
     {
+      name: 'provider-type-imports-the-sdk-only',
+      comment: 'a provider type (src/providers/<type>/) imports from the fleet only the SDK (src/providers/sdk.ts), as a type '
+        + 'kept outside the fleet must: the SDK then holds everything a type needs, and the fleet may move the rest',
+      severity: 'error',
+      from: { path: '^src/providers/([^/]+)/' },
+      to: { path: '^src/', pathNot: '^src/providers/(sdk[.]ts$|$1/)' },
+    },
+    {
       name: 'no-circular',
       comment: 'modules that import each other cannot be understood (or loaded) one at a time',
       severity: 'error',

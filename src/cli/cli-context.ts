@@ -1,11 +1,14 @@
 import { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
+import type { DataSource, Migration } from 'typeorm';
 import { loadConfig, type ConfigInputs } from '../config/load-config';
 import type { FleetConfig } from '../config/fleet-config';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { createDataSource } from '../db/data-source';
+import { migrateDatabase } from '../db/migrate';
 import { createLogger, type Logger } from '../logging/logger';
+import type { AnyProviderType } from '../providers/provider';
 import { ProviderStore } from '../providers/provider-store';
+import { tablesOfTypes } from '../providers/provider-type-tables';
 import { withProviderTypeModules } from '../providers/provider-type-modules';
 import { EventQueue } from '../queues/event-queue';
 import { MetricsQueue } from '../queues/metrics-queue';
@@ -18,6 +21,7 @@ import { RefreshQueue } from '../queues/refresh-queue';
 export class CliContext {
   private configValue: FleetConfig | undefined;
   private loggerValue: Logger | undefined;
+  private typesValue: Readonly<Record<string, AnyProviderType>> | undefined;
   private dataSourceValue: DataSource | undefined;
   private storeValue: ProviderStore | undefined;
   private redisValue: Redis | undefined;
@@ -36,9 +40,17 @@ export class CliContext {
     return (this.loggerValue ??= createLogger({ level: this.config.logLevel, destination: process.stderr }));
   }
 
+  /** The provider types: the shipped ones and those of the configured provider type modules. */
+  get types(): Readonly<Record<string, AnyProviderType>> {
+    return (this.typesValue ??= withProviderTypeModules(this.config.providerTypeModules));
+  }
+
+  /** The database, with the tables of every provider type that brings its own. */
   async dataSource(): Promise<DataSource> {
     if (!this.dataSourceValue) {
-      const dataSource = createDataSource({ databaseUrl: this.config.databaseUrl, applicationName: 'provider-fleet-cli' });
+      const dataSource = createDataSource({
+        databaseUrl: this.config.databaseUrl, applicationName: 'provider-fleet-cli', typeEntities: tablesOfTypes(this.types).entities,
+      });
       await dataSource.initialize();
       this.dataSourceValue = dataSource;
     }
@@ -48,9 +60,14 @@ export class CliContext {
   async store(): Promise<ProviderStore> {
     this.storeValue ??= new ProviderStore({
       dataSource: await this.dataSource(), cipher: new CredentialsCipher(this.config.encryptionKey), logger: this.logger,
-      types: withProviderTypeModules(this.config.providerTypeModules),
+      types: this.types,
     });
     return this.storeValue;
+  }
+
+  /** Applies pending migrations, the fleet's and then the provider types', and returns them in order. */
+  async migrate(): Promise<Migration[]> {
+    return migrateDatabase(await this.dataSource(), tablesOfTypes(this.types).migrations);
   }
 
   /** The providers' refresh queues, on one Redis connection of the command's own. */

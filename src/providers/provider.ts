@@ -4,6 +4,7 @@ import type { InventoryCollections } from '../core/inventory/inventory';
 import type { InventoryDefinition } from '../core/inventory/inventory-definition';
 import type { RefreshScope } from '../core/refresh/refresh-scope';
 import type { FormSchema } from './form-schema';
+import type { ProviderTypeTables } from './provider-type-tables';
 import type { EventBatch, EventPosition, ProviderEventSupport } from '../core/events/provider-events';
 import type { MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport } from '../core/metrics/provider-metrics';
 
@@ -105,6 +106,8 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
   events?: ProviderEventSupport<NativeEvent>;
   /** Present when the type's providers have utilization metrics: a metrics collector then runs for each of them. */
   metrics?: ProviderMetricsSupport;
+  /** Present when the type keeps inventory in tables of its own (see ProviderTypeTables). */
+  tables?: ProviderTypeTables;
   create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown, NativeEvent>;
 }
 

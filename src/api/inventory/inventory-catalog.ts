@@ -31,6 +31,16 @@ type EntityClass = abstract new () => unknown;
 export class InventoryCatalog {
   private constructor(private readonly byName: ReadonlyMap<string, InventoryCollection>) {}
 
+  /**
+   * The catalog of every inventory entity the data source knows, in the order it was given them: the fleet's, then
+   * those of provider types with tables of their own, which are so served like the fleet's.
+   */
+  static fromDataSource(dataSource: DataSource): InventoryCatalog {
+    const given = dataSource.options.entities ?? [];
+    const classes = (Array.isArray(given) ? given : Object.values(given)).filter((entity): entity is EntityClass => typeof entity === 'function');
+    return InventoryCatalog.fromEntities(dataSource, classes);
+  }
+
   /** The catalog of the inventory entities among `entities` (those extending InventoryRecord). */
   static fromEntities(dataSource: DataSource, entities: readonly EntityClass[]): InventoryCatalog {
     const inventory = entities.filter((entity) => entity.prototype instanceof InventoryRecord);

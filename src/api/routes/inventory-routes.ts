@@ -1,6 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { entities } from '../../models';
 import type { ApiContext } from '../api-context';
 import { InventoryCatalog, type InventoryCollection } from '../inventory/inventory-catalog';
 import { InventoryReader } from '../inventory/inventory-reader';
@@ -28,7 +27,7 @@ in UTC with microseconds. Archived objects (archivedAt set) are included.`;
 
 /** The inventory: the catalog of collections, pages of a collection, and one object with its relations. */
 export const inventoryRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = async (app, { context }) => {
-  const catalog = InventoryCatalog.fromEntities(context.dataSource, entities);
+  const catalog = InventoryCatalog.fromDataSource(context.dataSource);
   const reader = new InventoryReader({ dataSource: context.dataSource, catalog });
   const catalogView = catalog.list().map(collectionView);
   const tags = ['inventory'];

@@ -2,12 +2,12 @@ import { Command } from 'commander';
 import { CredentialsCipher } from '../../crypto/credentials-cipher';
 import type { CliContext } from '../cli-context';
 
-/** `fleet migrate`: brings the database schema up to date (idempotent). */
+/** `fleet migrate`: brings the database schema up to date, the fleet's tables and then the provider types' (idempotent). */
 export function migrateCommand(context: CliContext): Command {
   return new Command('migrate')
     .description('apply pending database migrations')
     .action(async () => {
-      const applied = await (await context.dataSource()).runMigrations({ transaction: 'each' });
+      const applied = await context.migrate();
       console.log(applied.length === 0 ? 'schema is up to date' : `applied ${applied.map((m) => m.name).join(', ')}`);
     });
 }

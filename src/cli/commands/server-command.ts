@@ -5,7 +5,6 @@ import cron from 'node-cron';
 import { buildApiApp } from '../../api/api-app';
 import { ApiTokenStore } from '../../api/api-token-store';
 import { EVENT_PURGE_CRON, startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
-import { withProviderTypeModules } from '../../providers/provider-type-modules';
 import { EventQueue } from '../../queues/event-queue';
 import { failFastRedis } from '../../queues/fail-fast-redis';
 import { MetricsQueue } from '../../queues/metrics-queue';
@@ -54,10 +53,10 @@ export interface RunningFleetServer {
  */
 export async function runFleetServer(context: CliContext, flags: ServerFlags): Promise<RunningFleetServer> {
   const dataSource = await context.dataSource();
-  await dataSource.runMigrations({ transaction: 'each' });
+  await context.migrate();
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
   const logger = context.logger.child({ role: 'server', pid: process.pid });
-  const types = withProviderTypeModules(context.config.providerTypeModules);
+  const { types } = context;
   const { redisPrefix: prefix, refreshFullThreshold: fullThreshold } = context.config;
   const store = await context.store();
   // Requests answer now: while Redis is away they get a 503 rather than waiting for it (and running after all).

@@ -1,7 +1,4 @@
-import { InvalidCredentialsError, ProviderApiError } from '../../errors';
-import { HttpRetryPolicy } from '../http-retry';
-import { EventPositionLostError } from '../../core/events/provider-events';
-import type { MetricWindow } from '../../core/metrics/provider-metrics';
+import { EventPositionLostError, HttpRetryPolicy, InvalidCredentialsError, ProviderApiError, type MetricWindow } from '../sdk';
 import type { DemoMetricCollection } from './demo-metrics';
 import type { DemoNativeCollections, DemoNativeEvent, DemoNativeMetrics, DemoNativeName } from './demo-native';
 

@@ -1,6 +1,4 @@
-import { describeError, InvalidCredentialsError } from '../../errors';
-import type { RefreshScope, RefreshTarget } from '../../core/refresh/refresh-scope';
-import type { Collected } from '../provider';
+import { describeError, InvalidCredentialsError, type Collected, type RefreshScope, type RefreshTarget } from '../sdk';
 import type { DemoApiClient } from './demo-api-client';
 import { fedBy } from './demo-inventory';
 import type { DemoNativeName, DemoPage } from './demo-native';

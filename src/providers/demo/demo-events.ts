@@ -1,4 +1,4 @@
-import type { ProviderEvent, ProviderEventSupport } from '../../core/events/provider-events';
+import type { ProviderEvent, ProviderEventSupport } from '../sdk';
 import type { DemoNativeEvent } from './demo-native';
 
 /** The inventory collection of each of the cloud's resource types. */

@@ -1,7 +1,6 @@
 import {
-  CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
-} from '../../models';
-import { collection } from '../../core/inventory/inventory-definition';
+  CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume, collection,
+} from '../sdk';
 
 /**
  * The Awesome Cloud's inventory. VMs are archived when they disappear, to keep their history; VMs and volumes

@@ -1,5 +1,4 @@
-import { ProviderApiError, ValidationError } from '../../errors';
-import type { MetricCounter, MetricSeries, MetricTarget, MetricWindow } from '../../core/metrics/provider-metrics';
+import { ProviderApiError, ValidationError, type MetricCounter, type MetricSeries, type MetricTarget, type MetricWindow } from '../sdk';
 import type { DemoApiClient } from './demo-api-client';
 import { demoMetrics, isDemoMetricCollection, type DemoMetricCollection } from './demo-metrics';
 import type { DemoNativeMetricSeries } from './demo-native';

@@ -1,4 +1,4 @@
-import { METRIC_COUNTERS, type ProviderMetricsSupport } from '../../core/metrics/provider-metrics';
+import { METRIC_COUNTERS, type ProviderMetricsSupport } from '../sdk';
 
 /** The inventory collections whose objects the Awesome Cloud has metrics of; the API names them the same. */
 export const DEMO_METRIC_COLLECTIONS = ['vms', 'hosts'] as const;

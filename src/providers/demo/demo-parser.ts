@@ -1,4 +1,4 @@
-import type { InventoryCollections } from '../../core/inventory/inventory';
+import type { InventoryCollections } from '../sdk';
 import type { DemoInventory } from './demo-inventory';
 import type { DemoPage } from './demo-native';
 

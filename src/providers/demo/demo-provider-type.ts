@@ -1,4 +1,4 @@
-import { registerType, type ProviderOptions } from '../provider';
+import { registerType, type ProviderOptions } from '../sdk';
 import { demoEvents } from './demo-events';
 import { demoInventory } from './demo-inventory';
 import { demoMetrics } from './demo-metrics';

@@ -1,9 +1,7 @@
-import { ProviderApiError } from '../../errors';
-import type { InventoryCollections } from '../../core/inventory/inventory';
-import type { RefreshScope } from '../../core/refresh/refresh-scope';
-import { Provider, type Collected } from '../provider';
-import type { EventBatch, EventPosition } from '../../core/events/provider-events';
-import type { MetricSeries, MetricTarget, MetricWindow } from '../../core/metrics/provider-metrics';
+import {
+  Provider, ProviderApiError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries, type MetricTarget,
+  type MetricWindow, type RefreshScope,
+} from '../sdk';
 import { DemoApiClient } from './demo-api-client';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';
