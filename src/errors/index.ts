@@ -5,6 +5,7 @@ export { NotFoundError } from './not-found-error';
 export { ConflictError } from './conflict-error';
 export { InvalidCredentialsError } from './invalid-credentials-error';
 export { ProviderApiError } from './provider-api-error';
+export { ProviderConstructionError } from './provider-construction-error';
 export { ConfigError } from './config-error';
 export { RegistrationRefusedError } from './registration-refused-error';
 export { RedisUnavailableError } from './redis-unavailable-error';

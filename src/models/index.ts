@@ -34,6 +34,7 @@ export {
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
 export type { SetupState } from './provider';
+export type { ProviderData, ProviderDataKey, RecordedError, WorkerCrashes } from './provider-data';
 export type { CollectionCounts, RefreshStats } from './refresh-stats';
 export type { RefreshSource, RefreshStatus } from './refresh-run';
 export type { ChangeKind } from './inventory-change';

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { ProviderData } from './provider-data';
 import type { RefreshStats } from './refresh-stats';
 
 /** Where a provider's one-time setup stands; a failed setup is retried and only blocks its own provider. */
@@ -27,9 +28,9 @@ export class Provider {
   @Column({ type: 'jsonb', default: {} })
   config!: Record<string, unknown>;
 
-  /** State the fleet keeps for the provider (event positions, setup results). */
+  /** State the fleet's workers keep for the provider; read and written key by key through ProviderState. */
   @Column({ name: 'provider_data', type: 'jsonb', default: {} })
-  providerData!: Record<string, unknown>;
+  providerData!: ProviderData;
 
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;
@@ -38,6 +39,7 @@ export class Provider {
   @Column({ name: 'refresh_interval_minutes', type: 'integer', nullable: true })
   refreshIntervalMinutes!: number | null;
 
+  /** Whether setup() has completed (see ProviderState, which reads and writes it with the provider's data). */
   @Column({ name: 'setup_state', type: 'text', default: 'pending' })
   setupState!: SetupState;
 

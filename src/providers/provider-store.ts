@@ -1,11 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { isUniqueViolation } from '../db/unique-violation';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, describeError, NotFoundError, ProviderConstructionError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';
-import type { AnyProvider, AnyProviderType } from './provider';
+import type { AnyProvider, AnyProviderType, ProviderOptions } from './provider';
 import { validateProviderInput, type ProviderInput } from './provider-input';
+import { completeSetup } from './provider-setup';
 import { refreshIntervalProblem } from './refresh-interval';
 import { providerType, providerTypes } from './provider-types';
 
@@ -88,7 +89,8 @@ export class ProviderStore {
     const problem = validateProviderInput(type, input);
     if (problem) throw new ValidationError(problem);
     if (options.verify === false) return;
-    const instance = type.create({
+    // Checks a provider that may never be saved: nothing is set up for it (setup comes with the record, in ready()).
+    const instance = this.construct(type, {
       id: null, name: input.name, region: input.region ?? null, config: input.config, credentials: input.credentials,
       logger: this.options.logger.child({ provider: input.name }), fetch: this.fetch,
     });
@@ -169,12 +171,13 @@ export class ProviderStore {
   }
 
   /**
-   * Checks a saved provider's stored credentials against the provider, recording the result on its credentials
-   * (ManageIQ's authentication status). Throws what the check threw.
+   * Checks a saved provider's stored credentials against the provider, once its setup has completed, recording the
+   * result on its credentials (ManageIQ's authentication status). Throws what the check threw; a provider that
+   * could not be built or set up throws that, and its credentials' status stays as it was (they were not checked).
    */
   async verifySaved(idOrName: string, logger: Logger): Promise<Provider> {
     const provider = await this.get(idOrName);
-    const instance = await this.instantiate(provider, logger.child({ provider: provider.name }));
+    const instance = await this.ready(provider, logger.child({ provider: provider.name }));
     const repository = this.options.dataSource.getRepository(Authentication);
     try {
       await instance.verifyCredentials(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
@@ -196,12 +199,33 @@ export class ProviderStore {
     return provider;
   }
 
-  /** A live provider instance with its credentials opened. */
+  /**
+   * The one way a role gets a provider to call (Taskcluster's lifecycle): an instance whose setup() has completed,
+   * run now if the provider is not set up yet (see completeSetup for several processes at once). A constructor that
+   * throws (a ProviderConstructionError) or a failing setup (recorded on the provider) fails only this provider's
+   * work: each role records it where it records its own failures and tries again later.
+   */
+  async ready(provider: Provider, logger: Logger): Promise<AnyProvider> {
+    const instance = await this.instantiate(provider, logger);
+    await completeSetup({ dataSource: this.options.dataSource, provider, instance, logger });
+    return instance;
+  }
+
+  /** A live provider instance with its credentials opened, not set up: roles call ready() instead. */
   async instantiate(provider: Provider, logger: Logger): Promise<AnyProvider> {
     const credentials = await this.credentials(this.options.dataSource.manager, provider.id);
-    return this.typeOf(provider.type).create({
+    return this.construct(this.typeOf(provider.type), {
       id: provider.id, name: provider.name, region: provider.region, config: provider.config, credentials, logger, fetch: this.fetch,
     });
+  }
+
+  /** Runs a type's constructor, which must not fail; one that does is that type's fault, told as such. */
+  private construct(type: AnyProviderType, options: ProviderOptions<unknown, unknown>): AnyProvider {
+    try {
+      return type.create(options);
+    } catch (error: unknown) {
+      throw new ProviderConstructionError(`provider type "${type.type}" could not build provider "${options.name}": ${describeError(error)}`, { cause: error });
+    }
   }
 
   private async credentials(manager: EntityManager, providerId: string): Promise<unknown> {

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
-import { setProviderData } from '../providers/provider-data';
+import type { ProviderDataKey } from '../models';
+import { ProviderState } from '../providers/provider-state';
 import { EventQueue } from '../queues/event-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
@@ -40,7 +41,7 @@ interface WantedWorker {
 }
 
 /** Where a provider's data shows why its worker of a role keeps crashing. */
-const CRASH_KEYS: Partial<Record<WorkerRoleName, string>> = {
+const CRASH_KEYS: Partial<Record<WorkerRoleName, ProviderDataKey & `${string}Crashes`>> = {
   refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes', 'metrics-collector': 'metricsCollectorCrashes',
 };
 
@@ -212,7 +213,7 @@ export class Supervisor {
       crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
     };
     const crashKey = CRASH_KEYS[role];
-    if (providerId !== null && crashKey) await setProviderData(this.options.dataSource, providerId, crashKey, crashData);
+    if (providerId !== null && crashKey) await new ProviderState(this.options.dataSource, providerId).set(crashKey, crashData);
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { setProviderData } from '../../src/providers/provider-data';
+import { ProviderState } from '../../src/providers/provider-state';
 import { DemoFixture } from '../support/demo-fixture';
 import { SupervisedProvider } from '../support/supervised-provider';
 import { testEnv } from '../support/test-env';
@@ -142,7 +142,7 @@ describe('provider events through the fleet', function () {
 
   it('starts again from now with a full refresh when the cloud no longer has the events after its position', async () => {
     // A position from another life of the cloud (it was reset): the cloud answers 410 for it.
-    await setProviderData(testEnv().dataSource, demo.provider.id, 'eventPosition', 999_999);
+    await new ProviderState(testEnv().dataSource, demo.provider.id).set('eventPosition', 999_999);
     await demo.power('vm-0000005', 'paused');
     await startFleet();
 

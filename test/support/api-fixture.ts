@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger, type Logger } from '../../src/logging/logger';
+import type { AnyProviderType } from '../../src/providers/provider';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { providerTypes } from '../../src/providers/provider-types';
 import { EventQueue } from '../../src/queues/event-queue';
@@ -27,17 +28,20 @@ export class ApiFixture {
 
   /**
    * With `dataSource` and `redisPrefix`, the API works on a database of the test's own (a private PostgreSQL) and
-   * keeps its queues apart from the run's, as provider ids start again at 1 in a new database.
+   * keeps its queues apart from the run's, as provider ids start again at 1 in a new database. With `types`, the
+   * API knows those provider types (test types beside the fleet's own).
    */
-  static async start(options: { uiDirectory?: string; dataSource?: DataSource; redisPrefix?: string } = {}): Promise<ApiFixture> {
+  static async start(
+    options: { uiDirectory?: string; dataSource?: DataSource; redisPrefix?: string; types?: Readonly<Record<string, AnyProviderType>> } = {},
+  ): Promise<ApiFixture> {
     const env = testEnv();
-    const { dataSource = env.dataSource, redisPrefix = env.redisPrefix } = options;
+    const { dataSource = env.dataSource, redisPrefix = env.redisPrefix, types = providerTypes } = options;
     const logLines: string[] = [];
     const logger: Logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
     const config = loadConfig({
       env: { DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey },
     });
-    const store = new ProviderStore({ dataSource, cipher: env.cipher, logger });
+    const store = new ProviderStore({ dataSource, cipher: env.cipher, logger, types });
     // BullMQ opens (and closes) connections of its own from these options.
     const redisAddress = new URL(env.redisUrl);
     const connection = { host: redisAddress.hostname, port: Number(redisAddress.port || 6379) };
@@ -46,7 +50,7 @@ export class ApiFixture {
     const metricsQueue = new MetricsQueue(connection, redisPrefix);
     const tokens = new ApiTokenStore(dataSource);
     const app = await buildApiApp({
-      config, logger, dataSource, redis: env.redis, store, refreshQueue, eventQueue, metricsQueue, tokens, types: providerTypes,
+      config, logger, dataSource, redis: env.redis, store, refreshQueue, eventQueue, metricsQueue, tokens, types,
     }, options);
     const { token } = await tokens.create(`test-${Math.random().toString(36).slice(2)}`);
     return new ApiFixture(app, token, tokens, refreshQueue, logLines, async () => {

@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { describeError, InvalidCredentialsError, UserError } from '../../errors';
+import { describeError, InvalidCredentialsError, ProviderConstructionError, UserError } from '../../errors';
 import { whileRedisAnswers } from '../../queues/fail-fast-redis';
 import { removeProvider } from '../../server/provider-removal';
 import type { ApiContext } from '../api-context';
@@ -75,6 +75,8 @@ async function verdict(check: () => Promise<unknown>): Promise<VerifyResult> {
     return { valid: true };
   } catch (error: unknown) {
     if (error instanceof InvalidCredentialsError) return { valid: false, message: error.message };
+    // The provider's type, not the provider, failed: reaching the provider was never tried.
+    if (error instanceof ProviderConstructionError) return { valid: false, message: error.message };
     if (error instanceof UserError) throw error;
     return { valid: false, message: `the provider could not be reached: ${describeError(error)}` };
   }

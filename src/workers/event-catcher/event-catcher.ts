@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 import { describeError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../core/events/provider-events';
-import { setProviderData } from '../../providers/provider-data';
+import type { AnyProvider } from '../../providers/provider';
+import { ProviderState } from '../../providers/provider-state';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { EventQueue } from '../../queues/event-queue';
 import type { RefreshQueue } from '../../queues/refresh-queue';
@@ -30,15 +31,15 @@ export interface EventCatcherOptions {
  * only after its events are queued, so a catcher that dies resumes without losing any; what it queues again is
  * stored once, as stored events are deduplicated. Without a position (first start, or the provider no longer has
  * the events from it) it starts from now and asks for a full refresh, which covers what it did not see. A failing
- * stream is recorded on the provider and opened again after a growing pause. Runs until `signal` aborts.
+ * stream is recorded on the provider and opened again after a growing pause; so is a provider that cannot be built
+ * or set up yet, as nothing is asked of it before its setup has completed. Runs until `signal` aborts.
  */
 export async function runEventCatcher(options: EventCatcherOptions): Promise<void> {
   const { dataSource, store, eventQueue, refreshQueue, providerId, signal } = options;
   const provider = await store.get(providerId);
   const logger = options.logger.child({ providerId: provider.id, provider: provider.name });
   const support = store.typeOf(provider.type).events;
-  const instance = await store.instantiate(provider, logger);
-  if (!support || !instance.streamEvents) throw new UserError(`provider type "${provider.type}" has no event stream`);
+  if (!support) throw new UserError(`provider type "${provider.type}" has no event stream`);
   const filtered = new Set(options.filtersByType[provider.type] ?? support.filteredTypes);
   const guard = new FloodGuard(options.floodPerMinute, ({ key, blocked, phase }) => {
     if (phase === 'started') logger.warn({ event: 'events.flood_blocked', key, perMinute: options.floodPerMinute }, `event flood: more than ${options.floodPerMinute} "${key}" events this minute; the rest of the minute's are dropped`);
@@ -47,13 +48,17 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
   const positions = new PositionStore(dataSource, provider.id);
   const maxRetryMs = options.maxRetryMs ?? 30_000;
   let failures = 0;
+  let instance: AnyProvider | undefined;
 
   while (!signal.aborted) {
     let position: EventPosition | null = null;
     try {
-      // Inside the try: a database that is away fails this attempt, which is retried, rather than the catcher.
+      // Inside the try: a provider that cannot be built or set up yet, or a database that is away, fails this
+      // attempt, which is retried, rather than the catcher.
+      instance ??= await store.ready(provider, logger);
+      const stream = streamOf(instance, provider.type);
       position = await positions.load();
-      for await (const batch of instance.streamEvents(position, signal)) {
+      for await (const batch of stream(position, signal)) {
         const kept: ProviderEvent[] = [];
         for (const native of batch.events) {
           const event = parseSafely(() => support.parse(native), logger);
@@ -75,6 +80,7 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
       }
     } catch (error: unknown) {
       if (signal.aborted) break;
+      if (error instanceof NoEventStreamError) throw error;
       // Lost from a kept position: start from now. (A stream that cannot even start from now is failing.)
       if (error instanceof EventPositionLostError && position !== null) {
         logger.warn({ event: 'events.position_lost', err: error }, `the event stream lost its position: ${error.message}; starting from now`);
@@ -89,6 +95,15 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
   }
 }
 
+/** A provider type that declares events but whose providers cannot stream them: retrying cannot help. */
+class NoEventStreamError extends UserError {}
+
+/** The provider's event stream, bound to it. */
+function streamOf(instance: AnyProvider, type: string): NonNullable<AnyProvider['streamEvents']> {
+  if (!instance.streamEvents) throw new NoEventStreamError(`provider type "${type}" has no event stream`);
+  return instance.streamEvents.bind(instance);
+}
+
 /** A native event the parser cannot read is logged and skipped; one bad event must not stop the stream. */
 function parseSafely(parse: () => ProviderEvent, logger: Logger): ProviderEvent | undefined {
   try {
@@ -99,21 +114,24 @@ function parseSafely(parse: () => ProviderEvent, logger: Logger): ProviderEvent 
   }
 }
 
-/** The catcher's position and its last failure, in the provider's data. */
+/** The catcher's position and its last failure, in the provider's state. */
 class PositionStore {
-  constructor(private readonly dataSource: DataSource, private readonly providerId: string) {}
+  private readonly state: ProviderState;
 
-  async load(): Promise<EventPosition | null> {
-    const [row] = await this.dataSource.query(`SELECT provider_data->'eventPosition' AS position FROM providers WHERE id = $1`, [this.providerId]);
-    return (row?.position as EventPosition | undefined) ?? null;
+  constructor(dataSource: DataSource, providerId: string) {
+    this.state = new ProviderState(dataSource, providerId);
   }
 
-  async save(position: EventPosition | null): Promise<void> {
-    await setProviderData(this.dataSource, this.providerId, 'eventPosition', position);
+  load(): Promise<EventPosition | null> {
+    return this.state.get('eventPosition');
+  }
+
+  save(position: EventPosition | null): Promise<void> {
+    return this.state.set('eventPosition', position);
   }
 
   /** The stream's last failure, shown with the provider; null clears it. */
-  async recordError(message: string | null): Promise<void> {
-    await setProviderData(this.dataSource, this.providerId, 'eventStreamError', message === null ? null : { message, at: new Date().toISOString() });
+  recordError(message: string | null): Promise<void> {
+    return this.state.recordError('eventStreamError', message);
   }
 }

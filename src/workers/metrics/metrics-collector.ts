@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { describeError, ProviderApiError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import { setProviderData } from '../../providers/provider-data';
+import { ProviderState } from '../../providers/provider-state';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { MetricsQueue } from '../../queues/metrics-queue';
 import { captureRound, type CaptureRoundStats } from './capture-round';
@@ -25,11 +25,13 @@ export interface MetricsCollectorOptions {
  * A provider's metrics collector: runs a capture round at start and then every `intervalSeconds` (a round never
  * overlaps the previous one), sooner while there is nothing to capture yet, so a new provider's metrics start
  * with its first refresh rather than a capture interval later. A failing round is recorded in the provider's data (`metricsCaptureError`) and the
- * next one tries again from where the objects' captures stand. Returns the stop function, which lets a round in
+ * next one tries again from where the objects' captures stand; so is a round whose provider cannot be built or set
+ * up yet, as nothing is captured before its setup has completed. Returns the stop function, which lets a round in
  * hand stop between two capture calls.
  */
 export function startMetricsCollector(options: MetricsCollectorOptions): () => Promise<void> {
   const { dataSource, store, providerId, logger } = options;
+  const state = new ProviderState(dataSource, providerId);
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<void> = Promise.resolve();
@@ -39,7 +41,7 @@ export function startMetricsCollector(options: MetricsCollectorOptions): () => P
     const type = store.typeOf(provider.type);
     if (!type.metrics) throw new ProviderApiError(`provider type "${type.type}" has no metrics`);
     return captureRound({
-      dataSource, providerId, provider: await store.instantiate(provider, logger), support: type.metrics,
+      dataSource, providerId, provider: await store.ready(provider, logger), support: type.metrics,
       hierarchy: metricHierarchy(dataSource, type), send: (data) => options.queue.add(data),
       thresholdSeconds: options.thresholdSeconds, gapLimitSeconds: options.gapLimitHours * 3600, signal: abort.signal,
     });
@@ -52,15 +54,14 @@ export function startMetricsCollector(options: MetricsCollectorOptions): () => P
         const stats = await runRound();
         const ms = Math.round(performance.now() - started);
         logger[stats.targets > 0 ? 'info' : 'debug']({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
-        await setProviderData(dataSource, providerId, 'metricsCaptureError', null);
+        await state.recordError('metricsCaptureError', null);
         if (stats.targets === 0 && (await dataSource.query('SELECT 1 FROM metric_captures WHERE provider_id = $1 LIMIT 1', [providerId])).length === 0) {
           nextSeconds = Math.min(nextSeconds, FIRST_CAPTURE_RETRY_SECONDS);
         }
       } catch (error: unknown) {
         if (abort.signal.aborted) return;
         logger.warn({ event: 'metrics.capture_failed', providerId, err: error }, `metrics capture failed: ${describeError(error)}`);
-        await setProviderData(dataSource, providerId, 'metricsCaptureError', { message: describeError(error), at: new Date().toISOString() })
-          .catch(() => undefined);
+        await state.recordError('metricsCaptureError', describeError(error)).catch(() => undefined);
       }
       if (!abort.signal.aborted) timer = setTimeout(tick, nextSeconds * 1000);
     })();

@@ -51,8 +51,9 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
 
   try {
     request.onProgress?.({ phase: 'setup', built: {} });
-    const instance = await store.instantiate(provider, logger);
-    await runSetup(dataSource, provider, instance);
+    // Built and set up inside the try: a type that cannot build the provider, or a failing setup (recorded on the
+    // provider by ready()), fails this refresh like any other failure, and only this provider's.
+    const instance = await store.ready(provider, logger);
 
     await collectInto(inventory, { instance, scope, logger, request, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
@@ -154,18 +155,6 @@ async function recordFailure(
       lastRefreshAt: now, lastRefreshError: message, ...(scope.kind === 'full' ? { lastFullRefreshAt: now } : {}),
     });
   }).catch((error: unknown) => logger.error({ event: 'refresh.record_failure_failed', refreshRunId: runId, err: error }, 'could not record the failed refresh'));
-}
-
-/** Runs the provider's idempotent setup until it has succeeded once; a failure marks only this provider. */
-async function runSetup(dataSource: DataSource, provider: Provider, instance: AnyProvider): Promise<void> {
-  if (provider.setupState === 'ready') return;
-  try {
-    await instance.setup();
-  } catch (error: unknown) {
-    await dataSource.getRepository(Provider).update({ id: provider.id }, { setupState: 'failed', setupError: describeError(error) });
-    throw error;
-  }
-  await dataSource.getRepository(Provider).update({ id: provider.id }, { setupState: 'ready', setupError: null });
 }
 
 function buildOutcome(refreshRunId: string, providerId: string, scope: RefreshScope, result: SaveResult, durationsMs: RefreshStats['durationsMs']): RefreshOutcome {
