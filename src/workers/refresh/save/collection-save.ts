@@ -11,7 +11,9 @@ import { COPY_NULL, escapeCopyText } from '../../../db/copy-text';
 import { loadStoredRows, StoredRows } from './stored-rows';
 import { emptyCounts } from './save-result';
 import { allocateIds, copyLines, ident, inSlices } from '../../../db/sql';
+import { lookUpAll, type PendingLookups } from './pending-lookups';
 import { applyStagedUpdates } from './staged-update';
+import { UnresolvedReferences } from './unresolved-references';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */
 export interface SaveContext {
@@ -24,9 +26,6 @@ export interface SaveContext {
   /** Collection name -> its save, for resolving references. */
   saves: Map<string, CollectionSave>;
 }
-
-/** Lookups one collection needs from others: target -> index -> keys. */
-export type PendingLookups = Map<CollectionSave, Map<string, Set<string>>>;
 
 /**
  * Saves one collection: matches built objects to stored rows by key, gives new objects ids, resolves references to
@@ -52,7 +51,7 @@ export class CollectionSave {
   private readonly updated: { key: string; fields: string[] }[] = [];
   /** For each reference column, the collection saves its plain-key references point into. */
   private targets: (CollectionSave | undefined)[] = [];
-  private readonly unresolved = new Map<string, { count: number; samples: string[] }>();
+  private readonly unresolved = new UnresolvedReferences();
 
   constructor(
     readonly collection: InventoryCollection,
@@ -230,9 +229,7 @@ export class CollectionSave {
 
   /** Logs references that named nothing, once per property with a few examples. */
   reportUnresolved(): void {
-    for (const [property, { count, samples }] of this.unresolved) {
-      this.context.logger.warn({ event: 'refresh.reference_unresolved', collection: this.name, property, count, samples }, 'references to unknown objects stored as NULL');
-    }
+    this.unresolved.report(this.context.logger, this.name);
   }
 
   private get archives(): boolean {
@@ -258,7 +255,10 @@ export class CollectionSave {
     if (slot === null) return null;
     const target = this.targetFor(slot, j);
     const id = target.index.resolve(slot);
-    if (id === null && count) this.noteUnresolved(this.collection.referenceColumns[j].property, typeof slot === 'string' ? `${target.name}:${slot}` : slot.toString());
+    if (id === null && count) {
+      this.counts.unresolvedReferences += 1;
+      this.unresolved.note(this.collection.referenceColumns[j].property, typeof slot === 'string' ? `${target.name}:${slot}` : slot.toString());
+    }
     return id;
   }
 
@@ -271,14 +271,6 @@ export class CollectionSave {
       throw new ValidationError(`${this.name}.${column.property} cannot refer to collection ${slot.collection}`);
     }
     return target;
-  }
-
-  private noteUnresolved(property: string, shown: string): void {
-    this.counts.unresolvedReferences += 1;
-    let entry = this.unresolved.get(property);
-    if (!entry) this.unresolved.set(property, (entry = { count: 0, samples: [] }));
-    entry.count += 1;
-    if (entry.samples.length < 3) entry.samples.push(shown);
   }
 
   /**
@@ -327,9 +319,4 @@ export class CollectionSave {
     if (target === undefined) return undefined;
     return [...this.context.saves.values()].find((s) => s.collection.definition.entity === target);
   }
-}
-
-/** Runs the lookups, one query per target collection and index. */
-export async function lookUpAll(client: ClientBase, providerId: string, pending: PendingLookups): Promise<void> {
-  for (const [target, byIndex] of pending) for (const [index, keys] of byIndex) await target.index.lookUp(client, providerId, index, keys);
 }
