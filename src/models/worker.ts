@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { WorkerRoleName } from '../core/workers/worker-role-facts';
 import { Provider } from './provider';
 
 /** A worker's life: requested (row made, process starting), running (registered), stopping, stopped. */
@@ -13,7 +14,7 @@ export class Worker {
   id!: string;
 
   @Column({ type: 'text' })
-  role!: string;
+  role!: WorkerRoleName;
 
   @Column({ name: 'provider_id', type: 'bigint', nullable: true })
   providerId!: string | null;
