@@ -106,8 +106,8 @@ async function main(): Promise<void> {
     cleanups.add(() => deleteKeys(redis, [`${prefix}:*`]));
     const queue = new MetricsQueue(redis, prefix);
     cleanups.add(() => queue.close());
-    const stops = Array.from({ length: processors }, () => startMetricsProcessor({ dataSource, store, queue, prefix, retention: RETENTION, logger }));
-    cleanups.add(() => Promise.all(stops.map((stop) => stop(false))));
+    const running = Array.from({ length: processors }, () => startMetricsProcessor({ dataSource, store, queue, prefix, retention: RETENTION, logger }));
+    cleanups.add(() => Promise.all(running.map((processor) => processor.stop())));
     const ingestStarted = performance.now();
     for (const message of messages) await queue.add(message);
     while ((await queue.depth()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));

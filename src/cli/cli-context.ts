@@ -13,12 +13,13 @@ import { withProviderTypeModules } from '../providers/provider-type-modules';
 import { EventQueue } from '../queues/event-queue';
 import { MetricsQueue } from '../queues/metrics-queue';
 import { RefreshQueue } from '../queues/refresh-queue';
+import type { WorkerContext } from '../workers/worker-context';
 
 /**
  * What CLI commands share, created on first use: commands that need no database (demo-cloud, key generate) never
  * read the configuration or connect.
  */
-export class CliContext {
+export class CliContext implements WorkerContext {
   private configValue: FleetConfig | undefined;
   private loggerValue: Logger | undefined;
   private typesValue: Readonly<Record<string, AnyProviderType>> | undefined;

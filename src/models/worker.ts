@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { WorkerRoleName } from '../core/workers/worker-role-facts';
 import { Provider } from './provider';
 import type { WorkerStatus } from './worker-status';
 
@@ -10,7 +11,7 @@ export class Worker {
   id!: string;
 
   @Column({ type: 'text' })
-  role!: string;
+  role!: WorkerRoleName;
 
   @Column({ name: 'provider_id', type: 'bigint', nullable: true })
   providerId!: string | null;

@@ -19,11 +19,32 @@ export interface EventsJobData {
   providerId: string;
 }
 
+/** What an event handler made of a provider's waiting batches. */
+export interface EventsJobResult {
+  /** Batches handled. */
+  handled: number;
+}
+
+/** What a metrics processor made of a provider's captured samples. */
+export interface MetricsJobResult {
+  /** Samples written (new or changed) or confirmed (already stored with the same values). */
+  stored: number;
+  /** Samples older than realtime retention: their hour may be gone already, so they are not taken. */
+  tooOld: number;
+}
+
 /**
- * Every job the fleet's queues carry, as one union shared by producers and consumers: the handler of a job name
- * gets exactly its data type.
+ * Every job the fleet's queues carry, by job name: what it carries and what its handler returns. A consumer
+ * (startQueueConsumer) names the jobs it handles and takes its handler's types from here, so the handler of a job
+ * name gets exactly its data type and returns exactly its result.
  */
-export type FleetJob = { name: 'refresh'; data: RefreshJobData } | { name: 'events'; data: EventsJobData } | { name: 'metrics'; data: MetricsJobData };
+export interface FleetJobs {
+  refresh: { data: RefreshJobData; result: RefreshJobResult };
+  events: { data: EventsJobData; result: EventsJobResult };
+  metrics: { data: MetricsJobData; result: MetricsJobResult };
+}
+
+export type FleetJobName = keyof FleetJobs;
 
 /** One object's captured samples, ready to store: columnar, as captured (see MetricSeries). */
 export interface StoredSeries {

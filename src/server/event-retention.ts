@@ -1,4 +1,8 @@
 import type { DataSource } from 'typeorm';
+import { startLoop } from '../core/lifecycle/loop';
+import type { Stoppable } from '../core/lifecycle/stoppable';
+import { describeError } from '../errors';
+import type { Logger } from '../logging/logger';
 
 /** Rows deleted per statement, so a large purge never holds long locks or a huge transaction. */
 const PURGE_CHUNK = 10_000;
@@ -15,4 +19,17 @@ export async function purgeEvents(dataSource: DataSource, months: number): Promi
     purged += deleted;
     if (deleted < PURGE_CHUNK) return purged;
   }
+}
+
+/** Purges events past `months` months of retention at the times of `cron`, and at once. */
+export function startEventPurge(options: { dataSource: DataSource; months: number; cron: string; logger: Logger }): Stoppable {
+  const { dataSource, months, logger } = options;
+  return startLoop({ name: 'event-purge', timing: { cron: options.cron, runAtStart: true }, logger }, async () => {
+    try {
+      const purged = await purgeEvents(dataSource, months);
+      if (purged > 0) logger.info({ event: 'events.purged', purged }, `${purged} events past retention purged`);
+    } catch (error: unknown) {
+      logger.error({ event: 'events.purge_failed', err: error }, `purging old events failed: ${describeError(error)}`);
+    }
+  });
 }

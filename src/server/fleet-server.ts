@@ -1,18 +1,19 @@
 import type { Redis } from 'ioredis';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import type { DataSource } from 'typeorm';
 import { configEnvironment } from '../config/config-environment';
 import type { FleetConfig } from '../config/fleet-config';
+import { startLoop } from '../core/lifecycle/loop';
+import { stopAll, stopsOnce, type Stoppable } from '../core/lifecycle/stoppable';
 import { connectionConfig } from '../db/connection-config';
-import { describeError, ValidationError } from '../errors';
+import { ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { LeaderLock } from './leader-lock';
-import { startLoop } from './loop';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
-import { purgeEvents } from './event-retention';
+import { startEventPurge } from './event-retention';
 import { RedisEpoch } from './redis-epoch';
 import { refreshIntervals, RefreshScheduler } from './refresh-scheduler';
 import { Supervisor } from './supervisor';
@@ -48,9 +49,9 @@ export interface FleetServerDependencies {
 /**
  * One fleet server: it tries for the leader lock, and while it leads it supervises the workers and runs the
  * refresh schedule. Several may run against one database and Redis; another takes over when the leader dies.
- * Returns the stop function, which gives up leadership and stops the workers this server started.
+ * stop() gives up leadership and stops the workers this server started.
  */
-export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): () => Promise<void> {
+export function startFleetServer(dependencies: FleetServerDependencies, options: FleetServerOptions): Stoppable {
   const { config, logger, dataSource, queue, redis, types } = dependencies;
   if (!cron.validate(options.eventPurgeCron)) throw new ValidationError(`the event purge schedule "${options.eventPurgeCron}" is not a cron expression`);
   const plan = workerPlan(config, types);
@@ -65,44 +66,32 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   const epoch = new RedisEpoch({ redis, prefix: config.redisPrefix, dataSource, queue, logger });
   const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervals: refreshIntervals(config, Object.keys(types).filter(hasEventStream)) });
 
-  let stopSupervisor: (() => Promise<void>) | undefined;
-  let stopEpochChecks: (() => Promise<void>) | undefined;
-  let schedule: ScheduledTask | undefined;
-  let retention: ScheduledTask | undefined;
-  const tick = (): void => void scheduler.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
-  const purge = (): void => void purgeEvents(dataSource, config.eventRetentionMonths).then(
-    (purged) => { if (purged > 0) logger.info({ event: 'events.purged', purged }, `${purged} events past retention purged`); },
-    (error: unknown) => logger.error({ event: 'events.purge_failed', err: error }, `purging old events failed: ${describeError(error)}`),
-  );
+  // What runs while this server leads.
+  let leading: Stoppable[] = [];
   const stepDown = async (): Promise<void> => {
-    await schedule?.stop();
-    await retention?.stop();
-    schedule = undefined;
-    retention = undefined;
-    await stopSupervisor?.();
-    stopSupervisor = undefined;
-    await stopEpochChecks?.();
-    stopEpochChecks = undefined;
+    const stopping = leading;
+    leading = [];
+    await stopAll(stopping);
   };
   const leader = new LeaderLock({
     connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
     onAcquired: () => {
-      stopSupervisor = supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs });
-      // While Redis is away there is nothing to check; the first check once it is back tells what it kept.
-      stopEpochChecks = startLoop('redis-epoch', REDIS_EPOCH_CHECK_MS, async () => {
-        if (redis.status === 'ready') await epoch.check();
-      }, logger);
-      schedule = cron.schedule('* * * * *', tick);
-      retention = cron.schedule(options.eventPurgeCron, purge);
-      tick();
-      purge();
+      leading = [
+        scheduler.start(),
+        startEventPurge({ dataSource, months: config.eventRetentionMonths, cron: options.eventPurgeCron, logger }),
+        supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs }),
+        // While Redis is away there is nothing to check; the first check once it is back tells what it kept.
+        startLoop({ name: 'redis-epoch', timing: { everyMs: REDIS_EPOCH_CHECK_MS }, logger }, async () => {
+          if (redis.status === 'ready') await epoch.check();
+        }),
+      ];
     },
     onLost: stepDown,
   });
   leader.start();
-  return async () => {
+  return stopsOnce(async () => {
     await leader.stop();
     await stepDown();
     await supervisor.terminateWorkers(options.heartbeatTimeoutMs);
-  };
+  });
 }

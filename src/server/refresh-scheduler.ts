@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import { startLoop } from '../core/lifecycle/loop';
+import type { Stoppable } from '../core/lifecycle/stoppable';
 import type { FleetConfig } from '../config/fleet-config';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -40,6 +42,14 @@ export const FULL_REFRESH_RETRY_MINUTES = 15;
  */
 export class RefreshScheduler {
   constructor(private readonly options: { dataSource: DataSource; queue: RefreshQueue; logger: Logger; intervals: RefreshIntervals }) {}
+
+  /** Ticks every minute, and at once. */
+  start(): Stoppable {
+    const { logger } = this.options;
+    return startLoop({ name: 'schedule', timing: { cron: '* * * * *', runAtStart: true }, logger }, async () => {
+      await this.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
+    });
+  }
 
   /** Queues the refreshes that are due; returns the providers it queued. */
   async tick(): Promise<string[]> {

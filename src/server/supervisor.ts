@@ -1,15 +1,17 @@
 import type { DataSource } from 'typeorm';
+import { forEachBounded } from '../core/lifecycle/bounded-each';
+import { startLoop } from '../core/lifecycle/loop';
+import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable';
+import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { ProviderDataKey } from '../models';
 import { ProviderState } from '../providers/provider-state';
-import { EventQueue } from '../queues/event-queue';
-import { RefreshQueue } from '../queues/refresh-queue';
+import type { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
-import { MetricsQueue } from '../queues/metrics-queue';
-import { startLoop } from './loop';
-import type { Orchestrator, RunningWorker, WorkerCheck, WorkerRoleName } from './orchestrators/orchestrator';
-import type { WorkerPlan } from './worker-plan';
+import { workerQueueName } from '../workers/worker-roles';
+import type { Orchestrator, RunningWorker, WorkerCheck } from './orchestrators/orchestrator';
+import { REFRESH_ONLY_PLAN, type WorkerPlan } from './worker-plan';
 import { endedReason, failedByItself, heartbeatLostReason, STOP_REASONS } from './worker-stop-reasons';
 
 /** The longest pause before restarting a provider's crashing worker. */
@@ -30,30 +32,16 @@ export interface SupervisorOptions {
   queue?: RefreshQueue;
   /** How long the orchestrator may take to check one worker before the check is skipped for this scan. */
   checkTimeoutMs?: number;
+  /** How many workers a scan checks at once (default 8), so that hanging checks cost a few deadlines, not one each. */
+  checkConcurrency?: number;
   /** What workers the fleet's providers need; by default only their refresh workers. */
   plan?: WorkerPlan;
-}
-
-/** A worker the supervisor wants: of a role for a provider, or of a shared role (providerId null). */
-interface WantedWorker {
-  role: WorkerRoleName;
-  providerId: string | null;
 }
 
 /** Where a provider's data shows why its worker of a role keeps crashing. */
 const CRASH_KEYS: Partial<Record<WorkerRoleName, ProviderDataKey & `${string}Crashes`>> = {
   refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes', 'metrics-collector': 'metricsCollectorCrashes',
 };
-
-/** The queue a worker of a role consumes, recorded on its row. */
-function queueNameOf(role: WorkerRoleName, providerId: string | null): string | null {
-  switch (role) {
-    case 'refresh': return RefreshQueue.queueName(providerId as string);
-    case 'event-handler': return EventQueue.queueName;
-    case 'metrics-processor': return MetricsQueue.queueName;
-    default: return null;
-  }
-}
 
 interface LiveWorkerRow {
   id: string;
@@ -80,6 +68,7 @@ export class Supervisor {
   private readonly heartbeatTimeoutMs: number;
   private readonly stoppingTimeoutMs: number;
   private readonly checkTimeoutMs: number;
+  private readonly checkConcurrency: number;
   private initiated: Promise<void> | undefined;
   /**
    * Since when the supervisor has watched heartbeats without a gap: since supervision (re)started, or its last failed
@@ -92,20 +81,20 @@ export class Supervisor {
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 30_000;
     this.stoppingTimeoutMs = options.stoppingTimeoutMs ?? 60_000;
     this.checkTimeoutMs = options.checkTimeoutMs ?? 10_000;
+    this.checkConcurrency = options.checkConcurrency ?? 8;
     if (this.heartbeatTimeoutMs <= 0) throw new Error('heartbeatTimeoutMs must be greater than 0');
+    if (!(this.checkConcurrency >= 1)) throw new Error('checkConcurrency must be at least 1');
   }
 
-  /** Starts both loops; returns stop(), which waits for iterations in flight. */
-  start(intervals: { provisionMs: number; scanMs: number }): () => Promise<void> {
+  /** Starts both loops; stop() waits for the passes in flight. */
+  start(intervals: { provisionMs: number; scanMs: number }): Stoppable {
     const { logger } = this.options;
     this.watchingSince = Date.now();
-    const stops = [
-      startLoop('provision', intervals.provisionMs, () => this.provision(), logger),
-      startLoop('scan', intervals.scanMs, () => this.scan(), logger),
+    const loops = [
+      startLoop({ name: 'provision', timing: { everyMs: intervals.provisionMs }, logger }, () => this.provision()),
+      startLoop({ name: 'scan', timing: { everyMs: intervals.scanMs }, logger }, () => this.scan()),
     ];
-    return async () => {
-      await Promise.all(stops.map((stop) => stop()));
-    };
+    return stoppable((force) => stopAll(loops, { force }));
   }
 
   /**
@@ -141,17 +130,18 @@ export class Supervisor {
     const live = await this.liveWorkers();
     // Each live worker stands for one wanted worker of its role and provider; the rest are not wanted.
     const unmatched = [...live];
-    const missing: WantedWorker[] = [];
+    const missing: WorkerAssignment[] = [];
     for (const want of wanted) {
       const index = unmatched.findIndex((w) => w.role === want.role && w.provider_id === want.providerId);
       if (index >= 0) unmatched.splice(index, 1);
       else missing.push(want);
     }
-    for (const { role, providerId } of missing) {
+    for (const want of missing) {
+      const { role, providerId } = want;
       try {
         if (await this.backingOff(role, providerId)) continue;
-        const { workerId, secret } = await registry.request({ role, providerId, queueName: queueNameOf(role, providerId) });
-        const started = await orchestrator.provision({ workerId, role, providerId }, secret);
+        const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want) });
+        const started = await orchestrator.provision({ workerId, ...want }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
         logger.info({ event: 'supervisor.worker_started', workerId, role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
@@ -165,13 +155,11 @@ export class Supervisor {
     }
   }
 
-  /** Per enabled provider its refresh worker and the workers its type needs, and the shared workers they call for. */
-  private async wantedWorkers(): Promise<WantedWorker[]> {
+  /** Per enabled provider the workers its type needs (its refresh worker at least), and the shared workers they call for. */
+  private async wantedWorkers(): Promise<WorkerAssignment[]> {
     const enabled: { id: string; type: string }[] = await this.options.dataSource.query('SELECT id, type FROM providers WHERE enabled ORDER BY id');
-    const { providerRoles, sharedWorkers } = this.options.plan ?? { providerRoles: () => [], sharedWorkers: [] };
-    const wanted = enabled.flatMap((p): WantedWorker[] => [
-      { role: 'refresh', providerId: p.id }, ...providerRoles(p.type).map((role) => ({ role, providerId: p.id })),
-    ]);
+    const { providerRoles, sharedWorkers } = this.options.plan ?? REFRESH_ONLY_PLAN;
+    const wanted = enabled.flatMap((p): WorkerAssignment[] => providerRoles(p.type).map((role) => ({ role, providerId: p.id })));
     for (const shared of sharedWorkers) {
       if (!wanted.some((w) => w.role === shared.serving)) continue;
       for (let i = 0; i < shared.count; i += 1) wanted.push({ role: shared.role, providerId: null });
@@ -217,7 +205,10 @@ export class Supervisor {
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }
 
-  /** One scan pass over the live workers, between the orchestrator's scanPrepare and scanCleanup hooks. */
+  /**
+   * One scan pass over the live workers, between the orchestrator's scanPrepare and scanCleanup hooks; a few
+   * workers are checked at once (checkConcurrency), so workers whose checks hang cost a few deadlines, not one each.
+   */
   async scan(): Promise<void> {
     const { orchestrator, logger } = this.options;
     await orchestrator.scanPrepare();
@@ -226,13 +217,13 @@ export class Supervisor {
         this.watchingSince = Date.now();
         throw error;
       });
-      for (const worker of live) {
+      await forEachBounded(live, this.checkConcurrency, async (worker) => {
         try {
           await this.check(worker);
         } catch (error: unknown) {
           logger.error({ event: 'supervisor.check_failed', workerId: worker.id, err: error }, `checking a worker failed: ${describeError(error)}`);
         }
-      }
+      });
     } finally {
       await orchestrator.scanCleanup();
     }

@@ -1,38 +1,36 @@
 import type { FleetConfig } from '../config/fleet-config';
+import type { PerProviderRoleName, SharedRoleName } from '../core/workers/worker-role-facts';
 import type { AnyProviderType } from '../providers/provider';
-import type { WorkerRoleName } from './orchestrators/orchestrator';
+import { PER_PROVIDER_ROLES, SHARED_ROLES, WORKER_ROLES } from '../workers/worker-roles';
 
 /** Shared workers kept while any provider has a worker of the role they serve. */
 export interface SharedWorkers {
-  role: WorkerRoleName;
+  role: SharedRoleName;
   count: number;
-  serving: WorkerRoleName;
+  serving: PerProviderRoleName;
 }
 
-/** What workers the fleet's providers need besides one refresh worker each. */
+/** What workers the fleet's providers need. */
 export interface WorkerPlan {
-  /** Per-provider roles a provider of a type needs. */
-  providerRoles(type: string): readonly WorkerRoleName[];
+  /** The per-provider roles a provider of a type needs (a refresh worker at least). */
+  providerRoles(type: string): readonly PerProviderRoleName[];
   sharedWorkers: readonly SharedWorkers[];
 }
 
+/** Without a plan of its own the supervisor keeps one refresh worker per enabled provider. */
+export const REFRESH_ONLY_PLAN: WorkerPlan = { providerRoles: () => ['refresh'], sharedWorkers: [] };
+
 /**
- * The fleet's plan from its configuration and its types: an event catcher for providers of types with an event
- * stream and a metrics collector for types with metrics (each unless turned off), with their shared handlers and
- * processors.
+ * The fleet's plan from its configuration and its types, as the role table says: per provider the roles that want
+ * a provider of its type (a refresh worker always, an event catcher for types with an event stream, a metrics
+ * collector for types with metrics, each unless turned off), and the shared roles serving them.
  */
 export function workerPlan(config: FleetConfig, types: Readonly<Record<string, AnyProviderType>>): WorkerPlan {
   return {
     providerRoles(type) {
-      if (!Object.hasOwn(types, type)) return [];
-      const roles: WorkerRoleName[] = [];
-      if (config.eventCatching && types[type].events) roles.push('event-catcher');
-      if (config.metricsCollection && types[type].metrics) roles.push('metrics-collector');
-      return roles;
+      const known = Object.hasOwn(types, type) ? types[type] : undefined;
+      return PER_PROVIDER_ROLES.filter((role) => WORKER_ROLES[role].wanted(known, config));
     },
-    sharedWorkers: [
-      { role: 'event-handler', count: config.eventHandlers, serving: 'event-catcher' },
-      { role: 'metrics-processor', count: config.metricsProcessors, serving: 'metrics-collector' },
-    ],
+    sharedWorkers: SHARED_ROLES.map((role) => ({ role, count: WORKER_ROLES[role].count(config), serving: WORKER_ROLES[role].serving })),
   };
 }

@@ -85,11 +85,11 @@ describe('provider lifecycle: every role waits for setup', function () {
   function startCollector(provider: Provider): () => Promise<void> {
     const env = testEnv();
     const queue = new MetricsQueue(env.redis, `${env.redisPrefix}-readiness`);
-    const stop = startMetricsCollector({
+    const collector = startMetricsCollector({
       dataSource: env.dataSource, store, queue, providerId: provider.id, logger: env.logger, intervalSeconds: 1, thresholdSeconds: 600, gapLimitHours: 1,
     });
     return async () => {
-      await stop();
+      await collector.stop();
       await queue.close();
     };
   }

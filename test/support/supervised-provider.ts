@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import type { Stoppable } from '../../src/core/lifecycle/stoppable';
 import type { ProviderStore } from '../../src/providers/provider-store';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
@@ -46,7 +47,7 @@ export class SupervisedProvider {
     readonly queue: RefreshQueue,
     private readonly redis: Redis,
     private readonly supervisor: Supervisor,
-    private readonly stopSupervisor: () => Promise<void>,
+    private readonly supervision: Stoppable,
   ) {}
 
   static async start(options: SupervisedProviderOptions): Promise<SupervisedProvider> {
@@ -68,15 +69,15 @@ export class SupervisedProvider {
       logger: env.logger, queue, heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 2_000, stoppingTimeoutMs: options.stoppingTimeoutMs,
       memoryThresholdBytes: options.memoryThresholdBytes,
       plan: {
-        providerRoles: () => [...(options.events ? ['event-catcher' as const] : []), ...(options.metrics ? ['metrics-collector' as const] : [])],
+        providerRoles: () => ['refresh', ...(options.events ? ['event-catcher' as const] : []), ...(options.metrics ? ['metrics-collector' as const] : [])],
         sharedWorkers: [
           { role: 'event-handler', count: 2, serving: 'event-catcher' },
           { role: 'metrics-processor', count: 2, serving: 'metrics-collector' },
         ],
       },
     });
-    const stopSupervisor = supervisor.start({ provisionMs: 100, scanMs: 100 });
-    return new SupervisedProvider(options.providerId, queue, redis, supervisor, stopSupervisor);
+    const supervision = supervisor.start({ provisionMs: 100, scanMs: 100 });
+    return new SupervisedProvider(options.providerId, queue, redis, supervisor, supervision);
   }
 
   /** The provider's workers of a role that are not stopped, oldest first. */
@@ -115,7 +116,7 @@ export class SupervisedProvider {
   /** Stops the supervisor and its workers, and forgets the provider's queue; other providers are enabled again. */
   async stop(): Promise<void> {
     const env = testEnv();
-    await this.stopSupervisor();
+    await this.supervision.stop();
     await this.supervisor.terminateWorkers(10_000);
     await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
     await env.dataSource.query('UPDATE providers SET enabled = true');

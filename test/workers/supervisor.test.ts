@@ -4,7 +4,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { withProviderTypeModules } from '../../src/providers/provider-type-modules';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
-import type { RunningWorker, WorkerCheck } from '../../src/server/orchestrators/orchestrator';
+import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerCheck } from '../../src/server/orchestrators/orchestrator';
 import { removeProvider } from '../../src/server/provider-removal';
 import { Supervisor } from '../../src/server/supervisor';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
@@ -239,4 +239,48 @@ describe('supervisor and its orchestrator', function () {
       await demo.close();
     }
   });
+
+  it('checks a few workers at once, so that checks which hang cost a few deadlines rather than one each', async () => {
+    const env = testEnv();
+    const registry = new WorkerRegistry(env.dataSource, env.logger);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) ids.push((await registry.request({ role: 'event-handler', providerId: null, queueName: 'events' })).workerId);
+    await env.dataSource.query(`UPDATE workers SET status = 'running', last_heartbeat_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+    const orchestrator = new HangingOrchestrator();
+    const log = capturedLogger('warn');
+    const supervisor = new Supervisor({ dataSource: env.dataSource, registry, orchestrator, logger: log.logger, checkTimeoutMs: 200, checkConcurrency: 2 });
+    try {
+      await supervisor.scan();
+      expect(orchestrator.checked.filter((id) => ids.includes(id)).sort()).to.deep.equal([...ids].sort());
+      expect(orchestrator.mostAtOnce).to.equal(2);
+      expect(log.lines().filter((line) => line.event === 'supervisor.check_failed' && ids.includes(String(line.workerId)))).to.have.length(5);
+      const rows: { status: string }[] = await env.dataSource.query('SELECT status FROM workers WHERE id = ANY($1::bigint[])', [ids]);
+      expect(rows.map((row) => row.status)).to.deep.equal(['running', 'running', 'running', 'running', 'running']);
+    } finally {
+      await env.dataSource.query(`UPDATE workers SET status = 'stopped' WHERE id = ANY($1::bigint[])`, [ids]);
+    }
+  });
 });
+
+/** A platform whose API never answers a check: it counts the checks going on at once. */
+class HangingOrchestrator extends Orchestrator {
+  readonly checked: string[] = [];
+  mostAtOnce = 0;
+  private checking = 0;
+
+  async provision(): Promise<StartedWorker> { throw new Error('not used'); }
+  async deprovision(): Promise<void> { throw new Error('not used'); }
+  async terminate(): Promise<string[]> { return []; }
+
+  override async checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<WorkerCheck> {
+    this.checked.push(worker.workerId);
+    this.checking += 1;
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.checking);
+    // Counted off as the deadline passes, before the supervisor can go on to the next worker.
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => {
+      this.checking -= 1;
+      resolve();
+    }, { once: true }));
+    return { alive: true };
+  }
+}

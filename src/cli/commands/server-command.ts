@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import cron from 'node-cron';
 import { buildApiApp } from '../../api/api-app';
 import { ApiTokenStore } from '../../api/api-token-store';
+import { stopsOnce, type Stoppable } from '../../core/lifecycle/stoppable';
 import { EVENT_PURGE_CRON, startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
 import { EventQueue } from '../../queues/event-queue';
 import { failFastRedis } from '../../queues/fail-fast-redis';
@@ -42,9 +43,8 @@ function cronExpression(value: string): string {
 }
 
 /** A running fleet server: where its API and UI answer, and how to stop it. */
-export interface RunningFleetServer {
+export interface RunningFleetServer extends Stoppable {
   apiUrl: string;
-  stop: () => Promise<void>;
 }
 
 /**
@@ -71,15 +71,15 @@ export async function runFleetServer(context: CliContext, flags: ServerFlags): P
     config: context.config, logger, dataSource, redis, store, ...apiQueues, tokens: new ApiTokenStore(dataSource), types,
   }, { uiDirectory: UI_DIRECTORY });
   await api.listen({ host: context.config.apiHost, port: context.config.apiPort });
-  const stopFleet = startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue(), redis, types }, options);
+  const fleet = startFleetServer({ config: context.config, logger, dataSource, queue: await context.refreshQueue(), redis, types }, options);
   return {
     apiUrl: listeningUrl(api.server.address(), context.config.apiHost),
-    stop: async () => {
+    ...stopsOnce(async () => {
       await api.close();
-      await stopFleet();
+      await fleet.stop();
       await Promise.allSettled(Object.values(apiQueues).map((queue) => queue.close()));
       redis.disconnect();
-    },
+    }),
   };
 }
 

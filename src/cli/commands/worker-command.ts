@@ -1,12 +1,13 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
+import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignment } from '../../core/workers/worker-role-facts';
 import { describeError } from '../../errors';
 import { workerFailedReason } from '../../server/worker-stop-reasons';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
 import { WorkerRegistry } from '../../workers/runtime/worker-registry';
+import { PER_PROVIDER_ROLES, startWorker } from '../../workers/worker-roles';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
-import { workerRoles } from './worker-roles';
 
 /**
  * `fleet worker <role> [--provider <id>] --worker-id <id>`: one worker process, as the supervisor starts it. The
@@ -16,25 +17,25 @@ import { workerRoles } from './worker-roles';
 export function workerCommand(context: CliContext): Command {
   return new Command('worker')
     .description('run one worker process (started by the supervisor)')
-    .argument('<role>', `worker role: ${Object.keys(workerRoles).join(', ')}`)
-    .option('--provider <id>', 'the provider this worker serves (refresh, event-catcher)')
+    .argument('<role>', `worker role: ${WORKER_ROLE_NAMES.join(', ')}`)
+    .option('--provider <id>', `the provider this worker serves (${PER_PROVIDER_ROLES.join(', ')})`)
     .requiredOption('--worker-id <id>', 'the worker row created for this process')
     .option('--heartbeat-ms <ms>', 'heartbeat interval', toInt, 5_000)
     .option('--stop-timeout-ms <ms>', 'on SIGTERM, how long the work in hand may take before it is handed back', toInt, 30_000)
     .action(async (roleName: string, options: { provider?: string; workerId: string; heartbeatMs: number; stopTimeoutMs: number }) => {
-      const role = Object.hasOwn(workerRoles, roleName) ? workerRoles[roleName] : undefined;
-      if (!role) throw new Error(`unknown worker role "${roleName}" (known: ${Object.keys(workerRoles).join(', ')})`);
-      if (role.perProvider !== (options.provider !== undefined)) throw new Error(`a ${roleName} worker ${role.perProvider ? 'needs' : 'takes no'} --provider`);
+      if (!isWorkerRoleName(roleName)) throw new Error(`unknown worker role "${roleName}" (known: ${WORKER_ROLE_NAMES.join(', ')})`);
+      const providerId = options.provider ?? null;
+      const assignment = workerAssignment(roleName, providerId);
+      if (!assignment) throw new Error(`a ${roleName} worker ${WORKER_ROLE_FACTS[roleName].perProvider ? 'needs' : 'takes no'} --provider`);
       const secret = await readLine();
       const dataSource = await context.dataSource();
-      const providerId = options.provider ?? null;
       const logger = context.logger.child({ role: roleName, providerId, workerId: options.workerId });
       const registry = new WorkerRegistry(dataSource, logger);
       await registry.register(options.workerId, secret, process.pid);
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
-      const stopHeartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
-      const work = await role.start(context, { providerId, logger });
+      const heartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
+      const work = await startWorker(context, assignment, logger);
 
       // Until a signal asks it to stop, or the work fails by itself (the supervisor then starts another).
       const reason = await new Promise<string>((resolve) => {
@@ -48,9 +49,9 @@ export function workerCommand(context: CliContext): Command {
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');
       await registry.markStopping(options.workerId, reason);
       // Finish the work in hand if it ends in time; otherwise hand it back, to be taken up by the next worker.
-      const finished = await Promise.race([work.stop(false).then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.stopTimeoutMs).unref())]);
-      if (!finished) await work.stop(true);
-      await stopHeartbeat();
+      const finished = await Promise.race([work.stop().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.stopTimeoutMs).unref())]);
+      if (!finished) await work.stop({ force: true });
+      await heartbeat.stop();
       await registry.markStopped(options.workerId, finished ? reason : `${reason}; running job handed back`);
       logger.info({ event: 'worker.stopped', handedBack: !finished }, 'worker stopped');
     });

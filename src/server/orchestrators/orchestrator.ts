@@ -1,16 +1,7 @@
-/**
- * The kinds of worker process: per provider (refresh, event-catcher, metrics-collector) or shared by all
- * (event-handler, metrics-processor).
- */
-export type WorkerRoleName = 'refresh' | 'event-catcher' | 'event-handler' | 'metrics-collector' | 'metrics-processor';
+import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
 
-/** What a worker process is: its row and what it serves. */
-export interface WorkerSpec {
-  workerId: string;
-  role: WorkerRoleName;
-  /** The provider a per-provider worker serves; null for a shared one. */
-  providerId: string | null;
-}
+/** What a worker process is: its row, its role and the provider a per-provider worker serves. */
+export type WorkerSpec = { workerId: string } & WorkerAssignment;
 
 /** A worker as the workers table knows it, whoever started it. */
 export interface RunningWorker {

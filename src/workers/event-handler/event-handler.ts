@@ -1,11 +1,11 @@
-import { Worker, type Job } from 'bullmq';
+import type { Stoppable } from '../../core/lifecycle/stoppable';
 import type { DataSource } from 'typeorm';
 import { describeError, NotFoundError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { ProviderEvent } from '../../core/events/provider-events';
 import type { ProviderStore } from '../../providers/provider-store';
 import { EventQueue } from '../../queues/event-queue';
-import type { EventsJobData } from '../../queues/jobs';
+import { startQueueConsumer } from '../../queues/queue-consumer';
 import type { RefreshQueue } from '../../queues/refresh-queue';
 import type { RefreshTarget } from '../../core/refresh/refresh-scope';
 import { storeEvents } from './store-events';
@@ -26,18 +26,19 @@ export interface EventHandlerOptions {
  * linked to the inventory objects they name) and asks for one targeted refresh per provider and batch with what
  * the provider type's event target parser makes of the new events. The refresh request is queued before the
  * events' transaction commits, so a handler that dies in between handles the batch again: a refresh may be asked
- * for twice (requests merge), never lost. Returns the stop function.
+ * for twice (requests merge), never lost.
  */
-export function startEventHandler(options: EventHandlerOptions): (force: boolean) => Promise<void> {
+export function startEventHandler(options: EventHandlerOptions): Stoppable {
   const { eventQueue, logger } = options;
-  const worker = new Worker<EventsJobData>(EventQueue.queueName, async (job: Job<EventsJobData>) => {
-    const { providerId } = job.data;
-    return { handled: await eventQueue.drain(providerId, (events) => handleBatch(options, providerId, events)) };
-  }, { connection: eventQueue.connection, prefix: options.prefix, concurrency: options.concurrency ?? 4 });
-  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'events queue error'));
-  worker.on('failed', (job, error) => logger.warn({ event: 'events.handling_failed', providerId: job?.data.providerId, err: error }, `handling events failed: ${describeError(error)}`));
-  let closing: Promise<void> | undefined;
-  return (force) => (closing ??= worker.close(force));
+  return startQueueConsumer({
+    jobs: 'events', queueName: EventQueue.queueName, connection: eventQueue.connection, prefix: options.prefix,
+    concurrency: options.concurrency ?? 4, logger,
+    process: async (job) => {
+      const { providerId } = job.data;
+      return { handled: await eventQueue.drain(providerId, (events) => handleBatch(options, providerId, events)) };
+    },
+    onFailed: (job, error) => logger.warn({ event: 'events.handling_failed', providerId: job?.data.providerId, err: error }, `handling events failed: ${describeError(error)}`),
+  });
 }
 
 async function handleBatch(options: EventHandlerOptions, providerId: string, events: ProviderEvent[]): Promise<void> {

@@ -1,12 +1,13 @@
-import { Worker, type Job } from 'bullmq';
 import { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { startLoop } from '../../core/lifecycle/loop';
+import { stoppable, stopAll, type Stoppable } from '../../core/lifecycle/stoppable';
 import { connectionConfig } from '../../db/connection-config';
 import { describeError, NotFoundError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { ProviderStore } from '../../providers/provider-store';
-import type { MetricsJobData } from '../../queues/jobs';
 import { MetricsQueue } from '../../queues/metrics-queue';
+import { startQueueConsumer, type FleetJob } from '../../queues/queue-consumer';
 import { metricHierarchy, type MetricHierarchy } from '../../core/metrics/metric-hierarchy';
 import { createPartitions, maintainPartitions, oldestKeptHour, type MetricRetention } from './metric-partitions';
 import { partitionsFor, storeSamples, type StoredSamples } from './store-samples';
@@ -27,9 +28,9 @@ export interface MetricsProcessorOptions {
  * A shared metrics processor: takes captured samples from the `metrics` queue, stores them in the partitioned
  * `metrics` table and recomputes the hourly and daily rollups they touch (see storeSamples). It also keeps the
  * partitions: made ahead of time and for any hour a batch needs, dropped once past retention. Processing a batch
- * twice changes nothing, so a processor that dies mid-batch only costs a retry. Returns the stop function.
+ * twice changes nothing, so a processor that dies mid-batch only costs a retry.
  */
-export function startMetricsProcessor(options: MetricsProcessorOptions): (force: boolean) => Promise<void> {
+export function startMetricsProcessor(options: MetricsProcessorOptions): Stoppable {
   const { dataSource, queue, logger, retention } = options;
   const pool = new Pool({ ...connectionConfig(dataSource, 'provider-fleet-metrics'), max: 1 });
   pool.on('error', (error) => logger.warn({ event: 'metrics.connection_lost', err: error }, 'metrics database connection lost'));
@@ -43,14 +44,18 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
   const maintainLogged = (): Promise<void> => maintain().catch((error: unknown) => {
     logger.warn({ event: 'metrics.maintenance_failed', err: error }, `metrics partition maintenance failed: ${describeError(error)}`);
   });
-  // Batches wait for the first pass (a failed one leaves them to create the partitions they need).
-  const started = maintainLogged();
-  let maintaining = started;
-  const maintenance = setInterval(() => {
-    maintaining = maintainLogged();
-  }, MAINTENANCE_INTERVAL_MS);
+  // Batches wait for the first pass (a failed one leaves them to create the partitions they need), or for a stop
+  // that came before it.
+  let firstPassOver!: () => void;
+  const started = new Promise<void>((resolve) => {
+    firstPassOver = resolve;
+  });
+  const maintenance = startLoop({ name: 'metric-partitions', timing: { everyMs: MAINTENANCE_INTERVAL_MS }, logger }, async () => {
+    await maintainLogged();
+    firstPassOver();
+  });
 
-  const processBatch = async (job: Job<MetricsJobData>): Promise<StoredSamples> => {
+  const processBatch = async (job: FleetJob<'metrics'>): Promise<StoredSamples> => {
     await started;
     const batch = job.data;
     const hierarchy = await hierarchyOf(batch.providerId);
@@ -87,14 +92,15 @@ export function startMetricsProcessor(options: MetricsProcessorOptions): (force:
     return hierarchy;
   }
 
-  const worker = new Worker<MetricsJobData, StoredSamples>(MetricsQueue.queueName, processBatch, { connection: queue.connection, prefix: options.prefix, concurrency: 1 });
-  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'metrics queue error'));
-  worker.on('failed', (job, error) => logger.warn({ event: 'metrics.processing_failed', providerId: job?.data.providerId, err: error }, `processing samples failed: ${describeError(error)}`));
-  let closing: Promise<void> | undefined;
-  return (force) => (closing ??= (async () => {
-    clearInterval(maintenance);
-    await worker.close(force);
-    await maintaining;
-    await pool.end();
-  })());
+  const consumer = startQueueConsumer({
+    jobs: 'metrics', queueName: MetricsQueue.queueName, connection: queue.connection, prefix: options.prefix, concurrency: 1, logger,
+    process: processBatch,
+    onFailed: (job, error) => logger.warn({ event: 'metrics.processing_failed', providerId: job?.data.providerId, err: error }, `processing samples failed: ${describeError(error)}`),
+  });
+  let poolEnded: Promise<void> | undefined;
+  return stoppable(async (force) => {
+    firstPassOver();
+    await stopAll([maintenance, consumer], { force });
+    await (poolEnded ??= pool.end());
+  });
 }

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
-import type { MetricsJobData } from '../../queues/jobs';
+import type { MetricsJobData, MetricsJobResult } from '../../queues/jobs';
 import { COPY_NULL, escapeCopyText } from '../../db/copy-text';
 import { copyLines } from '../../db/sql';
 import type { MetricHierarchy } from '../../core/metrics/metric-hierarchy';
@@ -13,12 +13,8 @@ const UPSERT_SAMPLES = `INSERT INTO metrics (${SAMPLE_COLUMNS})
   ON CONFLICT (resource_type, resource_id, "timestamp") DO UPDATE SET ${METRIC_COUNTERS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
   WHERE (${METRIC_COUNTERS.map((c) => `metrics.${c}`).join(', ')}) IS DISTINCT FROM (${METRIC_COUNTERS.map((c) => `EXCLUDED.${c}`).join(', ')})`;
 
-export interface StoredSamples {
-  /** Samples written (new or changed) or confirmed (already stored with the same values). */
-  stored: number;
-  /** Samples older than realtime retention: their hour may be gone already, so they are not taken. */
-  tooOld: number;
-}
+/** What storing a batch did: the metrics job's result. */
+export type StoredSamples = MetricsJobResult;
 
 /** How many of a batch's samples are recent enough to take, and how many are not. */
 function keptSamples(batch: MetricsJobData, acceptFrom: Date): { kept: number; tooOld: number } {

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
+import { stoppable, type Stoppable } from '../../core/lifecycle/stoppable';
 import { UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { RefreshSource } from '../../models';
 import type { RefreshJobData, RefreshJobResult } from '../../queues/jobs';
+import { startQueueConsumer, type FleetJob } from '../../queues/queue-consumer';
 import { RefreshQueue, type ClaimedRefresh } from '../../queues/refresh-queue';
 import type { ProgressListener, RefreshProgress } from '../../core/refresh/refresh-progress';
 import type { RefreshOutcome } from '../../core/refresh/refresh-outcome';
@@ -33,14 +35,14 @@ export interface RefreshWorkerOptions {
  * is retried with the same claim (BullMQ's attempts), except for a user error (provider disabled or deleted),
  * which retrying cannot fix. A refresh that failed because the fleet's own database was away (restarting,
  * unreachable) is not the provider's failure: the job waits for the database and runs the refresh again without
- * using up an attempt, so an outage longer than the retries cannot drop the request. Returns the stop function:
- * `force` hands the running job back (it is retried) instead of waiting for it.
+ * using up an attempt, so an outage longer than the retries cannot drop the request. A forced stop hands the
+ * running job back (it is retried) instead of waiting for it.
  */
-export function startRefreshWorker(options: RefreshWorkerOptions): (force: boolean) => Promise<void> {
+export function startRefreshWorker(options: RefreshWorkerOptions): Stoppable {
   const { queue, logger } = options;
   const probeMs = options.databaseProbeMs ?? 1_000;
   if (probeMs <= 0) throw new Error('databaseProbeMs must be greater than 0');
-  let closing: Promise<void> | undefined;
+  let closing = false;
 
   /** Runs the claimed refresh, again each time it failed while the database did not answer and the database is back. */
   const refreshOnceDatabaseAnswers = async (claimed: ClaimedRefresh, onProgress: ProgressListener): Promise<RefreshOutcome> => {
@@ -58,7 +60,7 @@ export function startRefreshWorker(options: RefreshWorkerOptions): (force: boole
     }
   };
 
-  const worker = new Worker<RefreshJobData, RefreshJobResult>(RefreshQueue.queueName(options.providerId), async (job: Job<RefreshJobData>) => {
+  const processJob = async (job: FleetJob<'refresh'>): Promise<RefreshJobResult> => {
     const claimed = await queue.claim(job);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: RefreshOutcome | null;
@@ -84,9 +86,15 @@ export function startRefreshWorker(options: RefreshWorkerOptions): (force: boole
       await queue.release(job);
     }
     return { outcome };
-  }, { connection: options.connection, prefix: options.prefix, concurrency: 1 });
-  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, 'refresh queue error'));
-  return (force) => (closing ??= worker.close(force));
+  };
+  const consumer = startQueueConsumer({
+    jobs: 'refresh', queueName: RefreshQueue.queueName(options.providerId), connection: options.connection, prefix: options.prefix,
+    concurrency: 1, logger, process: processJob,
+  });
+  return stoppable((force) => {
+    closing = true;
+    return consumer.stop({ force });
+  });
 }
 
 /**

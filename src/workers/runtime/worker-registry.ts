@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { RegistrationRefusedError } from '../../errors';
 import type { Logger } from '../../logging/logger';
+import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
 import { Worker } from '../../models';
 
 /** How long a new worker's one-time secret stays valid. */
@@ -27,7 +28,7 @@ export class WorkerRegistry {
     if (this.registrationTtlMs <= 0) throw new Error('registrationTtlMs must be greater than 0');
   }
 
-  async request(options: { role: string; providerId: string | null; queueName: string | null }): Promise<RequestedWorker> {
+  async request(options: WorkerAssignment & { queueName: string | null }): Promise<RequestedWorker> {
     const secret = randomBytes(32).toString('hex');
     const worker = await this.dataSource.getRepository(Worker).save({
       role: options.role, providerId: options.providerId, queueName: options.queueName, status: 'requested' as const,

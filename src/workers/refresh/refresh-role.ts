@@ -1,30 +1,31 @@
-import { refreshProvider } from '../../../workers/refresh/refresh-provider';
-import { startRefreshWorker } from '../../../workers/refresh/refresh-worker';
-import type { WorkerRole } from './worker-role';
+import { RefreshQueue } from '../../queues/refresh-queue';
+import type { WorkerRole } from '../worker-role';
+import { refreshProvider } from './refresh-provider';
+import { startRefreshWorker } from './refresh-worker';
 
-/** A provider's refresh worker: consumes the provider's refresh queue, one refresh at a time. */
-export const refreshRole: WorkerRole = {
+/** A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time. */
+export const refreshRole: WorkerRole<'refresh'> = {
   perProvider: true,
+  queueName: (providerId) => RefreshQueue.queueName(providerId),
+  wanted: () => true,
   async start(context, { providerId, logger }) {
-    const provider = providerId as string;
     const { config } = context;
     const dataSource = await context.dataSource();
     const store = await context.store();
     const queue = await context.refreshQueue();
     // What a predecessor that died mid-refresh had taken goes back in line (its run is closed by the next refresh).
-    const requeued = await queue.requeueClaims(provider);
+    const requeued = await queue.requeueClaims(providerId);
     if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
     // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
-    await queue.queueRefresh(provider, { targets: [], source: 'startup' });
-    const stop = startRefreshWorker({
-      queue, providerId: provider, connection: queue.connection, prefix: config.redisPrefix, logger,
+    await queue.queueRefresh(providerId, { targets: [], source: 'startup' });
+    return startRefreshWorker({
+      queue, providerId, connection: queue.connection, prefix: config.redisPrefix, logger,
       // The queue folds requests past the threshold into a full refresh; targets handed back by a partial refresh
       // come on top and must not fold again (see RefreshQueue.handBack).
       refresh: ({ targets, source, onProgress }) => refreshProvider({
-        dataSource, store, logger, provider, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress,
+        dataSource, store, logger, provider: providerId, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress,
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
     });
-    return { stop };
   },
 };

@@ -1,0 +1,39 @@
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { stoppable, type Stoppable } from '../core/lifecycle/stoppable';
+import type { Logger } from '../logging/logger';
+import type { FleetJobName, FleetJobs } from './jobs';
+
+/** A job of a name, as its handler gets it. */
+export type FleetJob<N extends FleetJobName> = Job<FleetJobs[N]['data'], FleetJobs[N]['result'], N>;
+
+export interface QueueConsumerOptions<N extends FleetJobName> {
+  /** The jobs it handles, by name (see FleetJobs). */
+  jobs: N;
+  /** The queue they wait in: the job name, or for a provider's queue one of its own. */
+  queueName: string;
+  connection: ConnectionOptions;
+  prefix: string;
+  /** Jobs handled at once by this process. */
+  concurrency: number;
+  logger: Logger;
+  process: (job: FleetJob<N>) => Promise<FleetJobs[N]['result']>;
+  /** Logs a job whose handling failed, where the consumer's failures deserve their own line. */
+  onFailed?: (job: FleetJob<N> | undefined, error: Error) => void;
+}
+
+/**
+ * The fleet's one way of consuming a BullMQ queue: a Worker with the fleet's connection and prefix whose connection
+ * errors are logged (an unhandled 'error' event would end the process), whose handler is typed by the job table,
+ * and whose stop() follows the fleet's lifecycle: graceful lets the jobs in hand finish, forced hands them back to
+ * be retried. BullMQ closes a worker once, so a forced stop after a graceful one waits for the graceful close.
+ */
+export function startQueueConsumer<N extends FleetJobName>(options: QueueConsumerOptions<N>): Stoppable {
+  if (!(options.concurrency >= 1)) throw new Error('concurrency must be at least 1');
+  const { logger, onFailed } = options;
+  const worker = new Worker<FleetJobs[N]['data'], FleetJobs[N]['result'], N>(options.queueName, options.process, {
+    connection: options.connection, prefix: options.prefix, concurrency: options.concurrency,
+  });
+  worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, `${options.jobs} queue error`));
+  if (onFailed) worker.on('failed', onFailed);
+  return stoppable((force) => worker.close(force));
+}
