@@ -72,6 +72,7 @@ module.exports = {
           '^src/api/schemas/',
           '(^|/)node_modules/@sinclair/typebox/',
           '^src/core/metrics/(provider-metrics|metric-intervals)[.]ts$',
+          '^src/core/workers/worker-role-facts[.]ts$',
           '^src/models/(refresh-stats|worker-status)[.]ts$',
           '^src/providers/(form-schema|refresh-interval)[.]ts$',
           '^src/queries/event-type-list[.]ts$',
