@@ -80,6 +80,8 @@ export class ApiTokenStore {
     if (!found.revokedAt) {
       found.revokedAt = new Date(this.now());
       await repository.update({ id: found.id }, { revokedAt: found.revokedAt });
+      // This store refuses it from now on; others as soon as PostgreSQL's notification reaches them.
+      this.accepted.clear();
     }
     return summarize(found);
   }

@@ -68,10 +68,14 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
 
   // What runs while this server leads.
   let leading: Stoppable[] = [];
-  const stepDown = async (): Promise<void> => {
+  // Every step down waits for the ones before it: a stop that finds leadership already lost must still wait for what
+  // it stopped before it ends the workers.
+  let steppingDown: Promise<void> = Promise.resolve();
+  const stepDown = (): Promise<void> => {
     const stopping = leading;
     leading = [];
-    await stopAll(stopping);
+    steppingDown = steppingDown.catch(() => undefined).then(() => stopAll(stopping));
+    return steppingDown;
   };
   const leader = new LeaderLock({
     connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,

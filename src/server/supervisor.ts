@@ -102,8 +102,10 @@ export class Supervisor {
    * its own row when asked to stop, but one still starting (not registered yet) or killed past the deadline cannot.
    */
   async terminateWorkers(timeoutMs: number): Promise<void> {
-    const started = await this.options.orchestrator.terminate(timeoutMs);
-    await this.options.registry.markAllStopped(started, STOP_REASONS.serverStopped);
+    const { orchestrator, registry } = this.options;
+    const ended = await orchestrator.terminate(timeoutMs);
+    await registry.markAllStopped(ended.filter((w) => !w.killed).map((w) => w.workerId), STOP_REASONS.serverStopped);
+    for (const { workerId } of ended.filter((w) => w.killed)) await registry.markStopped(workerId, STOP_REASONS.stopTimeout, { overrides: true });
   }
 
   /** One provisioning pass between the orchestrator's prepare and cleanup hooks. */

@@ -1,6 +1,4 @@
-import {
-  WORKER_ROLE_FACTS, type PerProviderRoleName, type SharedRoleName, type WorkerAssignment, type WorkerRoleName,
-} from '../core/workers/worker-role-facts';
+import { isPerProvider, isShared, WORKER_ROLE_NAMES, type WorkerAssignment, type WorkerRoleName } from '../core/workers/worker-role-facts';
 import type { Logger } from '../logging/logger';
 import { eventCatcherRole } from './event-catcher/event-catcher-role';
 import { eventHandlerRole } from './event-handler/event-handler-role';
@@ -24,12 +22,10 @@ export const WORKER_ROLES: { readonly [R in WorkerRoleName]: WorkerRole<R> } = {
 };
 
 /** The per-provider roles, in the table's order. */
-export const PER_PROVIDER_ROLES = (Object.keys(WORKER_ROLE_FACTS) as WorkerRoleName[])
-  .filter((role): role is PerProviderRoleName => WORKER_ROLE_FACTS[role].perProvider);
+export const PER_PROVIDER_ROLES = WORKER_ROLE_NAMES.filter(isPerProvider);
 
 /** The shared roles, in the table's order. */
-export const SHARED_ROLES = (Object.keys(WORKER_ROLE_FACTS) as WorkerRoleName[])
-  .filter((role): role is SharedRoleName => !WORKER_ROLE_FACTS[role].perProvider);
+export const SHARED_ROLES = WORKER_ROLE_NAMES.filter(isShared);
 
 /** The queue a worker consumes, recorded on its row; null when it consumes none. */
 export function workerQueueName(worker: WorkerAssignment): string | null {

@@ -4,7 +4,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { withProviderTypeModules } from '../../src/providers/provider-type-modules';
 import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
-import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerCheck } from '../../src/server/orchestrators/orchestrator';
+import { Orchestrator, type RunningWorker, type StartedWorker, type TerminatedWorker, type WorkerCheck } from '../../src/server/orchestrators/orchestrator';
 import { removeProvider } from '../../src/server/provider-removal';
 import { Supervisor } from '../../src/server/supervisor';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
@@ -270,7 +270,7 @@ class HangingOrchestrator extends Orchestrator {
 
   async provision(): Promise<StartedWorker> { throw new Error('not used'); }
   async deprovision(): Promise<void> { throw new Error('not used'); }
-  async terminate(): Promise<string[]> { return []; }
+  async terminate(): Promise<TerminatedWorker[]> { return []; }
 
   override async checkWorker(worker: RunningWorker, signal: AbortSignal): Promise<WorkerCheck> {
     this.checked.push(worker.workerId);

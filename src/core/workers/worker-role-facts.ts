@@ -43,6 +43,10 @@ export function workerAssignment(role: string, providerId: string | null): Worke
   return isShared(role) ? undefined : { role, providerId };
 }
 
-function isShared(role: WorkerRoleName): role is SharedRoleName {
+export function isShared(role: WorkerRoleName): role is SharedRoleName {
   return !WORKER_ROLE_FACTS[role].perProvider;
+}
+
+export function isPerProvider(role: WorkerRoleName): role is PerProviderRoleName {
+  return WORKER_ROLE_FACTS[role].perProvider;
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
-import { Orchestrator, type RunningWorker, type StartedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
+import { Orchestrator, type RunningWorker, type StartedWorker, type TerminatedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
 
@@ -74,14 +74,19 @@ export class LocalOrchestrator extends Orchestrator {
     }
   }
 
-  async terminate(timeoutMs: number): Promise<string[]> {
+  async terminate(timeoutMs: number): Promise<TerminatedWorker[]> {
     const running = [...this.children.entries()].filter(([, child]) => child.exitCode === null && child.signalCode === null);
     for (const [, child] of running) child.kill('SIGTERM');
-    await Promise.all(running.map(([, child]) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, timeoutMs);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
+    return Promise.all(running.map(([workerId, child]) => new Promise<TerminatedWorker>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve({ workerId, killed: false });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve({ workerId, killed: true });
+      }, timeoutMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve({ workerId, killed: false });
+      });
     })));
-    return [...this.children.keys()];
   }
 }

@@ -26,6 +26,12 @@ export type WorkerEnd = { kind: 'exited'; code: number } | { kind: 'signal'; sig
 /** What a check found: the worker's process still exists (a hung one does), or it ended, and how. */
 export type WorkerCheck = { alive: true } | { alive: false; end: WorkerEnd };
 
+/** A worker the server ended as it shut down, and whether it had to be killed for not stopping in time. */
+export interface TerminatedWorker {
+  workerId: string;
+  killed: boolean;
+}
+
 /**
  * Starts, checks and stops worker processes for the supervisor, in the shape of Taskcluster's provider classes: the
  * supervisor's loops call these hooks and nothing else, so an orchestrator for another platform (Kubernetes
@@ -62,9 +68,9 @@ export abstract class Orchestrator {
   async scanCleanup(): Promise<void> {}
 
   /**
-   * When this server shuts down: stops the processes it started, gracefully, waiting at most `timeoutMs`. Returns
-   * the ids of every worker it started, so their rows can be closed (one that had not registered yet cannot close
-   * its own).
+   * When this server shuts down: stops the processes it started that still run, gracefully, killing those still
+   * running after `timeoutMs`. Returns them, so their rows can be closed (one that had not registered yet cannot
+   * close its own); one that ended before is left to the next leader's scan, which tells how it ended.
    */
-  abstract terminate(timeoutMs: number): Promise<string[]>;
+  abstract terminate(timeoutMs: number): Promise<TerminatedWorker[]>;
 }
