@@ -3,6 +3,7 @@ import { BOOT_DEVICE, buildVm, mutationLaunchTime, renameForMutation, TAG_SETS, 
 import { hostsByZone } from './hosts';
 import { InvalidInputError } from './invalid-input-error';
 import { generateInventory, placementSeed } from './inventory';
+import { checkMutation } from './mutation-check';
 import {
   COLLECTIONS,
   isKnownRegion,
@@ -39,8 +40,6 @@ type Change = Omit<ChangeEvent, 'at'>;
 
 type Collections = { [K in CollectionName]: SortedCollection<CollectionItems[K]> };
 
-/** Mutations per request are bounded so one admin call cannot stall the server for long. */
-const MAX_ADD_PER_MUTATION = 100_000;
 /** Salts below this are used by the initial generation streams. */
 const MUTATION_SALT_BASE = 1_000;
 
@@ -154,7 +153,7 @@ export class DemoCloudState {
    * detaches its data volumes.
    */
   mutate(request: MutationRequest): MutationResult {
-    const { deleteCount, updatePercent, addCount } = this.checkMutation(request);
+    const { deleteCount, updatePercent, addCount } = checkMutation(request, this.collections.vms.size);
     const mutation = ++this.mutationCount;
     const rng = new Random(deriveSeed(this.seed, MUTATION_SALT_BASE + mutation));
     const vms = this.collections.vms;
@@ -255,25 +254,6 @@ export class DemoCloudState {
       this.emit([{ collection: 'vms', id: vm.id, kind: 'updated', type: 'vm.resize' }]);
     }
     return vm;
-  }
-
-  private checkMutation(request: MutationRequest): { deleteCount: number; updatePercent: number; addCount: number } {
-    const problems: string[] = [];
-    const updatePercent = request.update_percent ?? 0;
-    const addCount = request.add ?? 0;
-    const deleteCount = request.delete ?? 0;
-    if (typeof updatePercent !== 'number' || !(updatePercent >= 0 && updatePercent <= 100)) {
-      problems.push('update_percent must be a number from 0 to 100');
-    }
-    if (!Number.isInteger(addCount) || addCount < 0 || addCount > MAX_ADD_PER_MUTATION) {
-      problems.push(`add must be an integer from 0 to ${MAX_ADD_PER_MUTATION}`);
-    }
-    const vmCount = this.collections.vms.size;
-    if (!Number.isInteger(deleteCount) || deleteCount < 0 || deleteCount > vmCount) {
-      problems.push(`delete must be an integer from 0 to the number of VMs (${vmCount})`);
-    }
-    if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
-    return { deleteCount, updatePercent, addCount };
   }
 
   private indexDataVolume(vmId: string, volume: Volume): void {

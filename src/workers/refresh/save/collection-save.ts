@@ -2,7 +2,7 @@ import { hash as digest } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
-import { KEY_SEPARATOR, type InventoryCollection, type ReferenceSlot } from '../../../core/inventory/inventory-collection';
+import type { InventoryCollection, ReferenceSlot } from '../../../core/inventory/inventory-collection';
 import { MANAGER_INDEX } from '../../../core/inventory/lazy-ref';
 import type { LayoutColumn } from '../../../core/inventory/table-layout';
 import type { RefreshScope } from '../../../core/refresh/refresh-scope';
@@ -12,6 +12,7 @@ import { loadStoredRows, StoredRows } from './stored-rows';
 import { emptyCounts } from './save-result';
 import { allocateIds, copyLines, ident, inSlices } from '../../../db/sql';
 import { lookUpAll, type PendingLookups } from './pending-lookups';
+import { foldReferenceKeys } from './reference-keys';
 import { applyStagedUpdates } from './staged-update';
 import { UnresolvedReferences } from './unresolved-references';
 
@@ -51,7 +52,8 @@ export class CollectionSave {
   private readonly updated: { key: string; fields: string[] }[] = [];
   /** For each reference column, the collection saves its plain-key references point into. */
   private targets: (CollectionSave | undefined)[] = [];
-  private readonly unresolved = new UnresolvedReferences();
+  /** References that named nothing, reported once the save is done. */
+  readonly unresolved = new UnresolvedReferences();
 
   constructor(
     readonly collection: InventoryCollection,
@@ -227,11 +229,6 @@ export class CollectionSave {
     for (const at of this.gone) yield line(this.stored.unmatched.keys[at], this.archives ? 'archived' : 'deleted', null);
   }
 
-  /** Logs references that named nothing, once per property with a few examples. */
-  reportUnresolved(): void {
-    this.unresolved.report(this.context.logger, this.name);
-  }
-
   private get archives(): boolean {
     return this.collection.definition.onGone === 'archive' && this.collection.layout.hasArchivedAt;
   }
@@ -273,32 +270,11 @@ export class CollectionSave {
     return target;
   }
 
-  /**
-   * Keys that hold references are known only now: the build left their reference parts empty. An object whose
-   * reference names nothing is skipped; when two objects share a key, the later wins.
-   */
+  /** Keys that hold references, known only now (see foldReferenceKeys). */
   private foldReferenceKeys(): Map<string, number> {
-    const { references, referenceColumns } = this.collection;
-    const stride = referenceColumns.length;
-    const parts = this.keyColumns.map((c) => (c.kind === 'reference' ? referenceColumns.indexOf(c) : -1));
-    const byKey = new Map<string, number>();
-    this.keys = this.collection.keys.map((template, i) => {
-      const values = template.split(KEY_SEPARATOR);
-      for (let k = 0; k < parts.length; k += 1) {
-        if (parts[k] < 0) continue;
-        const id = this.resolveSlot(references[i * stride + parts[k]], parts[k]);
-        if (id === null) return null;
-        values[k] = String(id);
-      }
-      return values.join(KEY_SEPARATOR);
-    });
-    this.keys.forEach((key, i) => {
-      if (key === null) return;
-      const earlier = byKey.get(key);
-      if (earlier !== undefined) this.keys[earlier] = null;
-      byKey.set(key, i);
-    });
-    return byKey;
+    const folded = foldReferenceKeys(this.collection, this.keyColumns, (slot, j) => this.resolveSlot(slot, j));
+    this.keys = folded.keys;
+    return folded.byKey;
   }
 
   /** Targeted refreshes decide on the stored rows in scope and on the built objects that are targets or children. */

@@ -96,7 +96,7 @@ export class InventorySaver {
       for (const save of saves) writes += await timed(save, 'writeMs', () => save.write());
       for (const save of [...saves].reverse()) writes += await timed(save, 'removeMs', () => save.removeGone());
       for (const save of saves) {
-        save.reportUnresolved();
+        save.unresolved.report(logger, save.name);
         logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
       }
       const historyStarted = performance.now();

@@ -14,6 +14,7 @@ export class UnresolvedReferences {
     if (entry.samples.length < SAMPLES) entry.samples.push(shown);
   }
 
+  /** Logs them, once per property with a few examples. */
   report(logger: Logger, collection: string): void {
     for (const [property, { count, samples }] of this.byProperty) {
       logger.warn({ event: 'refresh.reference_unresolved', collection, property, count, samples }, 'references to unknown objects stored as NULL');
