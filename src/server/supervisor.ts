@@ -5,11 +5,10 @@ import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable'
 import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
-import type { ProviderDataKey } from '../models';
 import { ProviderState } from '../providers/provider-state';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import type { WorkerRegistry } from '../workers/runtime/worker-registry';
-import { workerQueueName } from '../workers/worker-roles';
+import { WORKER_ROLES, workerQueueName } from '../workers/worker-roles';
 import type { Orchestrator, RunningWorker, WorkerCheck } from './orchestrators/orchestrator';
 import { REFRESH_ONLY_PLAN, type WorkerPlan } from './worker-plan';
 import { endedReason, failedByItself, heartbeatLostReason, STOP_REASONS } from './worker-stop-reasons';
@@ -37,11 +36,6 @@ export interface SupervisorOptions {
   /** What workers the fleet's providers need; by default only their refresh workers. */
   plan?: WorkerPlan;
 }
-
-/** Where a provider's data shows why its worker of a role keeps crashing. */
-const CRASH_KEYS: Partial<Record<WorkerRoleName, ProviderDataKey & `${string}Crashes`>> = {
-  refresh: 'workerCrashes', 'event-catcher': 'eventCatcherCrashes', 'metrics-collector': 'metricsCollectorCrashes',
-};
 
 interface LiveWorkerRow {
   id: string;
@@ -202,7 +196,8 @@ export class Supervisor {
     const crashData = crashes === 0 ? null : {
       crashes, reason: recent[0].stop_reason, backoffMs: Math.min(1000 * 2 ** (crashes - 1), MAX_BACKOFF_MS),
     };
-    const crashKey = CRASH_KEYS[role];
+    const definition = WORKER_ROLES[role];
+    const crashKey = definition.perProvider ? definition.crashKey : undefined;
     if (providerId !== null && crashKey) await new ProviderState(this.options.dataSource, providerId).set(crashKey, crashData);
     return crashData !== null && recent[0].stopped_ms_ago < crashData.backoffMs;
   }

@@ -2,6 +2,7 @@ import type { FleetConfig } from '../config/fleet-config';
 import type { Stoppable } from '../core/lifecycle/stoppable';
 import type { PerProviderRoleName, WorkerRoleName } from '../core/workers/worker-role-facts';
 import type { Logger } from '../logging/logger';
+import type { ProviderDataKey } from '../models';
 import type { AnyProviderType } from '../providers/provider';
 import type { WorkerContext } from './worker-context';
 
@@ -17,6 +18,8 @@ export interface WorkerHandle extends Stoppable {
 /** A role of which each provider has its own worker. */
 export interface PerProviderRole {
   perProvider: true;
+  /** Where the provider's data shows this role's workers crashing (see the supervisor's back-off). */
+  crashKey: ProviderDataKey & `${string}Crashes`;
   /** The queue its worker consumes, recorded on the worker's row; null when it consumes none. */
   queueName(providerId: string): string | null;
   /** Whether a provider of the type gets a worker of the role (`type` undefined: a type the fleet does not know). */

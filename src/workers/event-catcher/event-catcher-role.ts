@@ -5,6 +5,7 @@ import { runEventCatcher } from './event-catcher';
 /** A provider's event catcher, for types with an event stream: streams its events into the events queue until stopped. */
 export const eventCatcherRole: WorkerRole<'event-catcher'> = {
   perProvider: true,
+  crashKey: 'eventCatcherCrashes',
   queueName: () => null,
   wanted: (type, config) => config.eventCatching && Boolean(type?.events),
   async start(context, { providerId, logger }) {

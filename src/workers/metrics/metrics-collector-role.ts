@@ -4,6 +4,7 @@ import { startMetricsCollector } from './metrics-collector';
 /** A provider's metrics collector, for types with metrics: captures its objects' utilization on the capture timer. */
 export const metricsCollectorRole: WorkerRole<'metrics-collector'> = {
   perProvider: true,
+  crashKey: 'metricsCollectorCrashes',
   queueName: () => null,
   wanted: (type, config) => config.metricsCollection && Boolean(type?.metrics),
   async start(context, { providerId, logger }) {

@@ -6,6 +6,7 @@ import { startRefreshWorker } from './refresh-worker';
 /** A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time. */
 export const refreshRole: WorkerRole<'refresh'> = {
   perProvider: true,
+  crashKey: 'workerCrashes',
   queueName: (providerId) => RefreshQueue.queueName(providerId),
   wanted: () => true,
   async start(context, { providerId, logger }) {
