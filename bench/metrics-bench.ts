@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
     // 1. Queue messages per capture round. Messages are counted where the collector queues them; their samples are
     //    not processed here (part 2 measures processing).
-    const instance = await store.instantiate(provider, logger);
+    const instance = await store.ready(provider, logger);
     const round_ = async (lastCaptureAgoSeconds: number | null): Promise<CaptureRoundStats & { seconds: number }> => {
       if (lastCaptureAgoSeconds !== null) {
         await dataSource.query(`UPDATE metric_captures SET captured_until = now() - make_interval(secs => $2) WHERE provider_id = $1`, [provider.id, lastCaptureAgoSeconds]);

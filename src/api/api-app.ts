@@ -60,7 +60,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });
   app.addHook('onRequest', bearerAuth(context.tokens));
-  await context.tokens.listen();
+  await context.tokens.listen(context.logger);
   app.addHook('onClose', () => context.tokens.close());
   app.addHook('onRoute', (route) => {
     // A route that takes no query parameters refuses them, as every schema refuses unknown fields.

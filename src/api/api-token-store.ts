@@ -6,6 +6,7 @@ import { ChangeFeed } from '../db/change-feed';
 import { connectionConfig } from '../db/connection-config';
 import { isUniqueViolation } from '../db/unique-violation';
 import { ConflictError, FleetError, NotFoundError, ValidationError } from '../errors';
+import type { Logger } from '../logging/logger';
 import { ApiToken } from '../models';
 
 const TOKEN_PREFIX = 'pft_';
@@ -123,8 +124,8 @@ export class ApiTokenStore {
    * Starts listening for changes to the tokens, which lets this store keep the tokens it accepted (an API server
    * does; a store that never listens looks up every check).
    */
-  async listen(): Promise<void> {
-    this.changes ??= new ChangeFeed(connectionConfig(this.dataSource, 'provider-fleet-api-tokens'), CHANGES_CHANNEL);
+  async listen(logger: Logger): Promise<void> {
+    this.changes ??= new ChangeFeed(connectionConfig(this.dataSource, 'provider-fleet-api-tokens'), CHANGES_CHANNEL, logger);
     await this.changes.start();
   }
 

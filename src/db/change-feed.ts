@@ -1,6 +1,9 @@
 import { Client, type ClientConfig } from 'pg';
+import { startLoop } from '../core/lifecycle/loop';
+import type { Stoppable } from '../core/lifecycle/stoppable';
+import type { Logger } from '../logging/logger';
 
-/** How long a lost listening connection waits before it connects again. */
+/** How often a feed without a listening connection tries to connect again. */
 const RECONNECT_MS = 1_000;
 
 /**
@@ -12,20 +15,31 @@ const RECONNECT_MS = 1_000;
  */
 export class ChangeFeed {
   private client: Client | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private starting: Promise<void> | undefined;
+  private loop: Stoppable | undefined;
+  private firstAttempt: Promise<void> | undefined;
   private closed = false;
   private changed: (() => void)[] = [];
   listening = false;
   generation = 0;
 
-  constructor(private readonly connection: ClientConfig, private readonly channel: string) {
+  constructor(private readonly connection: ClientConfig, private readonly channel: string, private readonly logger: Logger) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`"${channel}" is not a plain channel name`);
   }
 
-  /** Starts listening (once; later calls share the first). A failure is retried in the background. */
+  /**
+   * Starts listening (once; later calls share the first) and resolves after the first try to connect. While the feed
+   * has no connection, it tries again every second.
+   */
   start(): Promise<void> {
-    return (this.starting ??= this.connect());
+    this.firstAttempt ??= new Promise((tried) => {
+      // Waiting to listen again is no reason for a process to stay up.
+      const timing = { everyMs: RECONNECT_MS };
+      this.loop = startLoop({ name: `${this.channel} change feed`, timing, logger: this.logger, keepsProcessAlive: false }, async () => {
+        if (!this.client) await this.connect();
+        tried();
+      });
+    });
+    return this.firstAttempt;
   }
 
   /** Resolves at the next change (a notification or a lost connection): for tests that wait for one to arrive. */
@@ -35,7 +49,7 @@ export class ChangeFeed {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
+    await this.loop?.stop();
     this.listening = false;
     const client = this.client;
     this.client = undefined;
@@ -43,7 +57,6 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    if (this.closed) return;
     const client = new Client(this.connection);
     client.on('error', () => undefined); // a broken connection ends in 'end' below
     client.on('notification', () => this.bump());
@@ -52,14 +65,12 @@ export class ChangeFeed {
       this.client = undefined;
       this.listening = false;
       this.bump();
-      this.reconnect();
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
     } catch {
       await client.end().catch(() => undefined);
-      this.reconnect();
       return;
     }
     if (this.closed) return void (await client.end().catch(() => undefined));
@@ -67,11 +78,6 @@ export class ChangeFeed {
     // What was read before this point may have changed unheard.
     this.bump();
     this.listening = true;
-  }
-
-  private reconnect(): void {
-    // Unref'd: waiting to listen again is no reason for a process to stay up.
-    if (!this.closed) this.timer = setTimeout(() => void this.connect(), RECONNECT_MS).unref();
   }
 
   private bump(): void {

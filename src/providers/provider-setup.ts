@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { connectionConfig } from '../db/connection-config';
-import { describeError } from '../errors';
+import { ConflictError, describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { Provider } from '../models';
 import type { AnyProvider } from './provider';
@@ -16,7 +16,15 @@ export interface SetupRequest {
   provider: Provider;
   instance: AnyProvider;
   logger: Logger;
+  /**
+   * How long to wait for another process's setup of this provider before giving up with a ConflictError; by default
+   * as long as it takes (a role's work waits; a user's request should not).
+   */
+  waitMs?: number;
 }
+
+/** PostgreSQL's lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * Completes a provider's setup, once. The rule for setup running in several processes at once: setup() must be
@@ -35,8 +43,12 @@ export async function completeSetup(request: SetupRequest): Promise<void> {
   client.on('error', (error: Error) => logger.warn({ event: 'provider.setup_connection_lost', err: error }, 'setup lock connection lost'));
   await client.connect();
   try {
+    if (request.waitMs !== undefined) await client.query(`SET lock_timeout = ${Math.max(1, Math.ceil(request.waitMs))}`);
     // Provider ids folded into 31 bits, as the refresh lock does: two providers sharing a key only take turns.
-    await client.query('SELECT pg_advisory_lock($1, ($2::bigint % 2147483647)::int)', [SETUP_LOCK_NAMESPACE, provider.id]);
+    await client.query('SELECT pg_advisory_lock($1, ($2::bigint % 2147483647)::int)', [SETUP_LOCK_NAMESPACE, provider.id]).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      throw new ConflictError(`provider "${provider.name}" is being set up by another process; try again once that has ended`);
+    });
     if ((await state.setup()).state === 'ready') return;
     try {
       await instance.setup();

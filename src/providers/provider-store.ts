@@ -177,7 +177,8 @@ export class ProviderStore {
    */
   async verifySaved(idOrName: string, logger: Logger): Promise<Provider> {
     const provider = await this.get(idOrName);
-    const instance = await this.ready(provider, logger.child({ provider: provider.name }));
+    // A user is waiting: another process's setup of this provider is waited for no longer than the check itself.
+    const instance = await this.ready(provider, logger.child({ provider: provider.name }), { setupWaitMs: VERIFY_TIMEOUT_MS });
     const repository = this.options.dataSource.getRepository(Authentication);
     try {
       await instance.verifyCredentials(AbortSignal.timeout(VERIFY_TIMEOUT_MS));
@@ -205,14 +206,14 @@ export class ProviderStore {
    * throws (a ProviderConstructionError) or a failing setup (recorded on the provider) fails only this provider's
    * work: each role records it where it records its own failures and tries again later.
    */
-  async ready(provider: Provider, logger: Logger): Promise<AnyProvider> {
+  async ready(provider: Provider, logger: Logger, options: { setupWaitMs?: number } = {}): Promise<AnyProvider> {
     const instance = await this.instantiate(provider, logger);
-    await completeSetup({ dataSource: this.options.dataSource, provider, instance, logger });
+    await completeSetup({ dataSource: this.options.dataSource, provider, instance, logger, waitMs: options.setupWaitMs });
     return instance;
   }
 
-  /** A live provider instance with its credentials opened, not set up: roles call ready() instead. */
-  async instantiate(provider: Provider, logger: Logger): Promise<AnyProvider> {
+  /** A live provider instance with its credentials opened, not set up yet (ready() sets it up). */
+  private async instantiate(provider: Provider, logger: Logger): Promise<AnyProvider> {
     const credentials = await this.credentials(this.options.dataSource.manager, provider.id);
     return this.construct(this.typeOf(provider.type), {
       id: provider.id, name: provider.name, region: provider.region, config: provider.config, credentials, logger, fetch: this.fetch,

@@ -52,7 +52,8 @@ export abstract class Provider<Config, Credentials, Page, D extends InventoryDef
 
   /**
    * The check run before a provider is saved (the add-provider form's Validate) and for a saved one: connects, and
-   * checks what else the config promises (a region that exists, a namespace that is visible).
+   * checks what else the config promises (a region that exists, a namespace that is visible). It is the one method
+   * that may run without setup(): before saving there is no provider to set up, and the user may never save it.
    */
   abstract verifyCredentials(signal?: AbortSignal): Promise<void>;
 

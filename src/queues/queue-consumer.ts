@@ -25,7 +25,8 @@ export interface QueueConsumerOptions<N extends FleetJobName> {
  * The fleet's one way of consuming a BullMQ queue: a Worker with the fleet's connection and prefix whose connection
  * errors are logged (an unhandled 'error' event would end the process), whose handler is typed by the job table,
  * and whose stop() follows the fleet's lifecycle: graceful lets the jobs in hand finish, forced hands them back to
- * be retried. BullMQ closes a worker once, so a forced stop after a graceful one waits for the graceful close.
+ * be retried (their locks lapse and BullMQ's stalled-job check gives them to another worker), even while a graceful
+ * stop is still waiting for them.
  */
 export function startQueueConsumer<N extends FleetJobName>(options: QueueConsumerOptions<N>): Stoppable {
   if (!(options.concurrency >= 1)) throw new Error('concurrency must be at least 1');
@@ -35,5 +36,11 @@ export function startQueueConsumer<N extends FleetJobName>(options: QueueConsume
   });
   worker.on('error', (error) => logger.warn({ event: 'worker.queue_error', err: error }, `${options.jobs} queue error`));
   if (onFailed) worker.on('failed', onFailed);
-  return stoppable((force) => worker.close(force));
+  return stoppable(async (force) => {
+    if (force) return worker.close(true);
+    // Not close(false) at once: BullMQ closes a worker only once, and a forced close could not hasten a graceful one.
+    // A pause fetches nothing more and waits for the jobs in hand, while a forced close may still come meanwhile.
+    await worker.pause();
+    await worker.close();
+  });
 }

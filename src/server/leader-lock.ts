@@ -1,4 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
+import { startLoop } from '../core/lifecycle/loop';
+import type { Stoppable } from '../core/lifecycle/stoppable';
 import type { Logger } from '../logging/logger';
 
 export const LEADER_LOCK = [1874, 0] as const;
@@ -11,7 +13,8 @@ export const LEADER_LOCK = [1874, 0] as const;
  */
 export class LeaderLock {
   private client: Client | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private loop: Stoppable | undefined;
+  private steppingDown: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(private readonly options: {
@@ -23,8 +26,14 @@ export class LeaderLock {
     onLost: () => Promise<void>;
   }) {}
 
+  /** Tries for the lock now and, while this process does not hold it, every `retryMs`. */
   start(): void {
-    void this.attempt();
+    const { retryMs, logger } = this.options;
+    this.loop ??= startLoop({ name: 'leader-lock', timing: { everyMs: retryMs }, logger }, async () => {
+      // Leading again before the old supervisor has stopped would run two of them in this process.
+      await this.steppingDown;
+      if (!this.client) await this.attempt();
+    });
   }
 
   get isLeader(): boolean {
@@ -34,43 +43,32 @@ export class LeaderLock {
   /** Gives up leadership (if held) and stops trying. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    await this.loop?.stop();
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
   }
 
   private async attempt(): Promise<void> {
-    if (this.stopped) return;
     const client = new Client(this.options.connection);
     client.on('error', () => undefined); // a broken connection ends in 'end' below
     try {
       await client.connect();
       const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [...LEADER_LOCK]);
-      if (!result.rows[0].locked || this.stopped) {
-        await client.end();
-        return this.retry();
-      }
+      if (!result.rows[0].locked || this.stopped) return void (await client.end());
     } catch (error: unknown) {
       this.options.logger.warn({ event: 'leader.attempt_failed', err: error }, 'could not try for leadership');
-      await client.end().catch(() => undefined);
-      return this.retry();
+      return void (await client.end().catch(() => undefined));
     }
     this.client = client;
     client.once('end', () => {
       if (this.client !== client) return;
       this.client = undefined;
       this.options.logger.warn({ event: 'leader.lost' }, 'leadership lost');
-      // Leading again before the old supervisor has stopped would run two of them in this process.
-      void this.options.onLost()
-        .catch((error: unknown) => this.options.logger.error({ event: 'leader.step_down_failed', err: error }, 'stepping down failed'))
-        .finally(() => this.retry());
+      this.steppingDown = this.options.onLost()
+        .catch((error: unknown) => this.options.logger.error({ event: 'leader.step_down_failed', err: error }, 'stepping down failed'));
     });
     this.options.logger.info({ event: 'leader.acquired' }, 'this server leads');
     this.options.onAcquired();
-  }
-
-  private retry(): void {
-    if (!this.stopped) this.timer = setTimeout(() => void this.attempt(), this.options.retryMs);
   }
 }

@@ -67,7 +67,7 @@ describe('API: token revocation across servers', function () {
     it(`trusts an accepted token ${ACCEPTED_TOKEN_TTL_MS} ms at most`, async () => {
       const name = `unheard-${Date.now()}`;
       const { token, summary } = await store.create(name);
-      await store.listen();
+      await store.listen(testEnv().logger);
       expect(await store.authenticate(token)).to.equal(summary.id);
 
       await revokeUnheard(name);
@@ -81,7 +81,7 @@ describe('API: token revocation across servers', function () {
     it('looks every token up while it cannot hear notifications', async () => {
       const name = `deaf-${Date.now()}`;
       const { token, summary } = await store.create(name);
-      await store.listen();
+      await store.listen(testEnv().logger);
       expect(await store.authenticate(token)).to.equal(summary.id);
 
       const lost = changesOf(store).nextChange();

@@ -68,7 +68,7 @@ describe('database migrations on a populated database', function () {
     const hierarchy = metricHierarchy(dataSource, type);
     const batches: MetricsJobData[] = [];
     await captureRound({
-      dataSource, providerId: fixture.provider.id, provider: await fixture.store.instantiate(fixture.provider, logger), support, hierarchy,
+      dataSource, providerId: fixture.provider.id, provider: await fixture.store.ready(fixture.provider, logger), support, hierarchy,
       send: async (data) => { batches.push(data); }, thresholdSeconds: 3600, gapLimitSeconds: 3600,
     });
     const acceptFrom = oldestKeptHour({ realtimeHours: 4, hourlyMonths: 6, dailyMonths: 6 }, new Date());

@@ -95,6 +95,9 @@ describe('fleet across restarts of Redis and PostgreSQL', function () {
     // replaced, and the replacement's startup refresh goes through the restarted Redis.
     expect(fleetServer.events('leader.acquired')).to.have.length(1);
     expect(fleetServer.events('leader.lost')).to.deep.equal([]);
+    // Killed while idle: a worker killed holding a request would hand it to its replacement, whose startup request
+    // then merges into that one's run (which the fleet rightly records under the earlier request's source).
+    await fleet.untilRefreshQueueIdle();
     process.kill(worker.pid as number, 'SIGKILL');
     const replacement = await until(async () => {
       const found = await records.runningWorker();

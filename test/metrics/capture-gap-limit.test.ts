@@ -62,7 +62,7 @@ describe('metrics capture after an outage longer than the gap limit', function (
     if (!support) throw new Error('the demo type has no metrics');
     const messages: MetricsJobData[] = [];
     const round = async (atSeconds: number) => captureRound({
-      dataSource, providerId: provider.id, provider: await demo.store.instantiate(provider, logger), support,
+      dataSource, providerId: provider.id, provider: await demo.store.ready(provider, logger), support,
       hierarchy: metricHierarchy(dataSource, type), send: async (data) => { messages.push(data); },
       thresholdSeconds: THRESHOLD, gapLimitSeconds: GAP_LIMIT, now: new Date(atSeconds * 1000),
     });

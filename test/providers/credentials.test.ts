@@ -103,7 +103,7 @@ describe('provider credentials', () => {
     });
 
     it('opens the credentials for their own provider', async () => {
-      const instance = await store.instantiate(provider, log.logger);
+      const instance = await store.ready(provider, log.logger);
 
       await instance.verifyCredentials();
     });
@@ -116,7 +116,7 @@ describe('provider credentials', () => {
         [provider.id, other.id],
       );
 
-      const error = await store.instantiate(other, log.logger).then(() => expect.fail('opened moved credentials'), (e: unknown) => e);
+      const error = await store.ready(other, log.logger).then(() => expect.fail('opened moved credentials'), (e: unknown) => e);
       expect(error).to.be.instanceOf(FleetError);
       expect((error as Error).message).to.equal('stored credentials cannot be decrypted (wrong encryption key?)');
     });
@@ -127,7 +127,7 @@ describe('provider credentials', () => {
         dataSource: env.dataSource, cipher: new CredentialsCipher(CredentialsCipher.generateKey()), logger: log.logger,
       });
 
-      const error = await otherKeyStore.instantiate(provider, log.logger).then(() => expect.fail('opened with another key'), (e: unknown) => e);
+      const error = await otherKeyStore.ready(provider, log.logger).then(() => expect.fail('opened with another key'), (e: unknown) => e);
       expect((error as Error).message).to.equal('stored credentials cannot be decrypted (wrong encryption key?)');
     });
   });

@@ -13,6 +13,8 @@ export interface LoopOptions {
   name: string;
   timing: LoopTiming;
   logger: Logger;
+  /** False for a timed loop that is no reason for its process to stay up (it runs while something else keeps it). */
+  keepsProcessAlive?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export type LoopRun = (signal: AbortSignal) => Promise<void | { nextInMs: number
  * starts no new run and waits for the one in flight; forced, it also aborts that run's signal.
  */
 export function startLoop(options: LoopOptions, run: LoopRun): Stoppable {
-  const { name, timing, logger } = options;
+  const { name, timing, logger, keepsProcessAlive = true } = options;
   if ('everyMs' in timing && !(timing.everyMs > 0)) throw new Error(`the ${name} loop's everyMs must be greater than 0`);
   if ('cron' in timing && !cron.validate(timing.cron)) throw new Error(`the ${name} loop's schedule "${timing.cron}" is not a cron expression`);
   const abort = new AbortController();
@@ -37,6 +39,10 @@ export function startLoop(options: LoopOptions, run: LoopRun): Stoppable {
   let inFlight: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let task: ScheduledTask | undefined;
+  const schedule = (afterMs: number): void => {
+    timer = setTimeout(runOnce, afterMs);
+    if (!keepsProcessAlive) timer.unref();
+  };
 
   const runOnce = (): void => {
     if (stopped) return;
@@ -54,12 +60,12 @@ export function startLoop(options: LoopOptions, run: LoopRun): Stoppable {
       } finally {
         busy = false;
       }
-      if (!stopped && 'everyMs' in timing) timer = setTimeout(runOnce, nextInMs ?? timing.everyMs);
+      if (!stopped && 'everyMs' in timing) schedule(nextInMs ?? timing.everyMs);
     })();
   };
 
   if ('everyMs' in timing) {
-    timer = setTimeout(runOnce, timing.firstAfterMs ?? 0);
+    schedule(timing.firstAfterMs ?? 0);
   } else {
     task = cron.schedule(timing.cron, runOnce);
     if (timing.runAtStart) runOnce();
