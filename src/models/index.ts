@@ -7,6 +7,11 @@ import { ContainerNamespace } from './inventory/container/namespace';
 import { ContainerNode } from './inventory/container/node';
 import { ContainerPod } from './inventory/container/pod';
 import { ContainerService } from './inventory/container/service';
+import { ContainerDeployment } from './inventory/container/deployment';
+import { ContainerPersistentVolume } from './inventory/container/persistent-volume';
+import { ContainerPersistentVolumeClaim } from './inventory/container/persistent-volume-claim';
+import { ContainerPodVolumeClaim } from './inventory/container/pod-volume-claim';
+import { ContainerReplicaSet } from './inventory/container/replica-set';
 import { ContainerServicePod } from './inventory/container/service-pod';
 import { CloudAvailabilityZone } from './inventory/cloud/availability-zone';
 import { CloudFlavor } from './inventory/cloud/flavor';
@@ -27,7 +32,8 @@ import { RefreshRun } from './refresh-run';
 import { Worker } from './worker';
 
 export {
-  ApiToken, Authentication, Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
+  ApiToken, Authentication, Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume,
+  ContainerPersistentVolumeClaim, ContainerPod, ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   EventStream, InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
   RefreshRun, Worker,
@@ -47,4 +53,5 @@ export const entities = [
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,
+  ContainerDeployment, ContainerReplicaSet, ContainerPersistentVolume, ContainerPersistentVolumeClaim, ContainerPodVolumeClaim,
 ];

@@ -2,11 +2,13 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { ValidationError } from '../errors';
 import { demoProviderType } from './demo/demo-provider-type';
+import { kubernetesProviderType } from './kubernetes/kubernetes-provider-type';
 import type { AnyProviderType } from './provider';
 
 /** The type map: every provider type the fleet ships, by name. */
 export const providerTypes: Readonly<Record<string, AnyProviderType>> = {
   demo: demoProviderType,
+  kubernetes: kubernetesProviderType,
 };
 
 export function providerType(type: string, types = providerTypes): AnyProviderType {

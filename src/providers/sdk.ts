@@ -22,7 +22,8 @@ export type { InventoryCollection } from '../core/inventory/inventory-collection
 export type { LazyRef } from '../core/inventory/lazy-ref';
 export {
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
-  Container, ContainerNamespace, ContainerNode, ContainerPod, ContainerService, ContainerServicePod,
+  Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume, ContainerPersistentVolumeClaim, ContainerPod,
+  ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryObject, InventoryRecord,
 } from '../models';
 

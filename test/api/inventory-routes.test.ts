@@ -103,7 +103,7 @@ describe('API: inventory', function () {
     expect(vms.relations).to.deep.include({ name: 'volumes', kind: 'many', collection: 'cloud_volumes', field: 'vmId' });
     expect(vms.relations).to.deep.include({ name: 'securityGroups', kind: 'many', collection: 'cloud_security_groups', via: 'cloud_vm_security_groups' });
     const pods = catalog.find((c) => c.name === 'container_pods')!;
-    expect(pods.relations.map((r) => r.name)).to.have.members(['namespace', 'node', 'containers', 'services']);
+    expect(pods.relations.map((r) => r.name)).to.have.members(['namespace', 'node', 'replicaSet', 'containers', 'services', 'persistentVolumeClaims']);
     expect(catalog.find((c) => c.name === 'container_nodes')!.fields).to.deep.include({ name: 'ready', type: 'boolean', filterable: true, sortable: true });
     expect(catalog.find((c) => c.name === 'cloud_vm_security_groups')!.searchable).to.equal(false);
   });

@@ -34,6 +34,12 @@ export interface CollectionDefinition<E extends InventoryRecord = InventoryRecor
    * owner also decides which of these exist, and they are never deleted while their owner's collection is incomplete.
    */
   parent?: BuildProperty<E>;
+  /**
+   * Plain properties whose values, joined by '/', also name an object in a refresh target (a pod's
+   * `namespace/name` besides its uid): the refresh finds the stored object so named, hands the collector the alias
+   * to fetch and the saver the manager reference to decide on. The values must not contain '/'.
+   */
+  targetAlias?: readonly BuildProperty<E>[];
 }
 
 /** Any collection definition, seen without its entity type (what the saver works with). */
@@ -44,6 +50,7 @@ export interface AnyCollectionDefinition {
   defaults?: Readonly<Record<string, unknown>>;
   onGone?: 'delete' | 'archive';
   parent?: string;
+  targetAlias?: readonly string[];
 }
 
 /** A provider type's inventory: named collections. */

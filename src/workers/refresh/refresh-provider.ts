@@ -10,6 +10,7 @@ import type { ProgressListener } from '../../core/refresh/refresh-progress';
 import { INTERRUPTED_RUN_ERROR, type RefreshOutcome } from '../../core/refresh/refresh-outcome';
 import { checkTargetCollections, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
+import { resolveTargetAliases } from './target-aliases';
 import type { SaveResult } from './save/save-result';
 
 export interface RefreshRequest {
@@ -39,8 +40,9 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   checkTargetCollections(request.targets ?? [], Object.keys(definition));
   const scope = scopeFor(request.targets, request.fullThreshold, targetable);
   const inventory = new Inventory(dataSource, definition);
+  const scopes = await resolveTargetAliases(dataSource, provider.id, definition, scope);
   // The run is recorded once the provider's refresh lock is held (see recordStart).
-  const saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope, inventory, logger });
+  const saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope: scopes.save, inventory, logger });
   const run = await recordStart(dataSource, { providerId: provider.id, scope, source: request.source }, logger).catch(async (error: unknown) => {
     await saver.close();
     throw error;
@@ -55,7 +57,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     // provider by ready()), fails this refresh like any other failure, and only this provider's.
     const instance = await store.ready(provider, logger);
 
-    await collectInto(inventory, { instance, scope, logger, request, durationsMs });
+    await collectInto(inventory, { instance, scope: scopes.collect, logger, request, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
     // Counted before saving, which lets go of the built objects as it writes them.
     const built = builtCounts(inventory);

@@ -19,6 +19,17 @@ export class Container extends InventoryObject {
   @Column({ name: 'restart_count', type: 'integer', nullable: true })
   restartCount!: number | null;
 
+  @Column({ type: 'boolean', nullable: true })
+  ready!: boolean | null;
+
+  /** Why the container is in its state (CrashLoopBackOff, Completed, ...). */
+  @Column({ name: 'state_reason', type: 'text', nullable: true })
+  stateReason!: string | null;
+
+  /** The runtime's id of the running container (docker://..., containerd://...). */
+  @Column({ name: 'container_id', type: 'text', nullable: true })
+  containerId!: string | null;
+
   @Index('containers_pod_idx')
   @ManyToOne(() => ContainerPod, { onDelete: 'CASCADE', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
   @JoinColumn({ name: 'pod_id' })

@@ -1,0 +1,130 @@
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi, type ConfigurationOptions } from '@kubernetes/client-node';
+import type { RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { HttpRetryPolicy, ProviderApiError } from '../sdk';
+import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
+import { RESOURCES, type KubeApis } from './kube-resources';
+import type { KubeList, KubeNativeCollections, KubeResource } from './kubernetes-native';
+
+export interface KubeClientOptions {
+  /** The API server's URL, e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** PEM of the CA that signed the server's certificate; without it (and without skipping) the system's CAs. */
+  caCertificate: string | null;
+  insecureSkipTlsVerify: boolean;
+  token: string;
+  /** The longest one request may take. */
+  timeoutMs: number;
+  retry?: HttpRetryPolicy;
+}
+
+/**
+ * Talks to one cluster through @kubernetes/client-node, with a KubeConfig built in memory from the provider's
+ * options (the token is never written anywhere). Every call goes through the providers' retry policy (429 and 503
+ * with Retry-After, other server errors, network failures) and fails with the fleet's errors (see kube-errors).
+ */
+export class KubeClient {
+  private readonly apis: KubeApis;
+  private readonly version: VersionApi;
+  private readonly retry: HttpRetryPolicy;
+
+  constructor(private readonly options: KubeClientOptions) {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{
+        name: 'cluster', server: options.server, skipTLSVerify: options.insecureSkipTlsVerify,
+        ...(options.caCertificate ? { caData: Buffer.from(options.caCertificate).toString('base64') } : {}),
+      }],
+      users: [{ name: 'fleet', token: options.token }],
+      contexts: [{ name: 'fleet', cluster: 'cluster', user: 'fleet' }],
+      currentContext: 'fleet',
+    });
+    this.apis = { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api) };
+    this.version = config.makeApiClient(VersionApi);
+    this.retry = options.retry ?? new HttpRetryPolicy();
+  }
+
+  /** The server's version (git version, e.g. v1.20.2); proves the token is accepted (an unknown one gets 401). */
+  async serverVersion(signal?: AbortSignal): Promise<string> {
+    const info = await this.call('get the server version', (options) => this.version.getCode(options), signal);
+    return info.gitVersion;
+  }
+
+  /** One page of a resource, cluster-wide or in one namespace. */
+  listPage<K extends KubeResource>(
+    resource: K, page: { namespace: string | null; limit: number; continueToken: string | null }, signal?: AbortSignal,
+  ): Promise<KubeList<KubeNativeCollections[K]>> {
+    const calls = RESOURCES[resource];
+    const params = { limit: page.limit, ...(page.continueToken === null ? {} : { _continue: page.continueToken }) };
+    const namespace = page.namespace;
+    return this.call(listCall(resource, namespace), (options) =>
+      (namespace === null || !calls.namespaced ? calls.listAll(this.apis, params, options) : calls.listIn(this.apis, namespace, params, options)), signal);
+  }
+
+  /** One object by name (and namespace, for namespaced resources); null when the server does not have it (404). */
+  async read<K extends KubeResource>(resource: K, name: string, namespace: string, signal?: AbortSignal): Promise<KubeNativeCollections[K] | null> {
+    const calls = RESOURCES[resource];
+    const call = `get ${resource} ${calls.namespaced ? `${namespace}/` : ''}${name}`;
+    try {
+      return await this.call(call, (options) => calls.read(this.apis, name, namespace, options), signal);
+    } catch (error: unknown) {
+      if (error instanceof ProviderApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one call under the retry policy. The policy judges HTTP answers, so each attempt reports its outcome as
+   * one (status and headers of a refusal, or 200 for a result or a failure that asking again cannot change); the
+   * result or the error is kept aside and returned or thrown once the policy stops asking.
+   */
+  private async call<T>(call: string, send: (options: ConfigurationOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let outcome: { value: T } | { error: unknown } | undefined;
+    const attempt = async (): Promise<Response> => {
+      const deadline = AbortSignal.timeout(this.options.timeoutMs);
+      try {
+        outcome = { value: await send(withSignal(signal ? AbortSignal.any([signal, deadline]) : deadline)) };
+        return new Response(null, { status: 200 });
+      } catch (error: unknown) {
+        outcome = { error };
+        if (error instanceof ApiException) return new Response(null, { status: error.code, headers: headersOf(error) });
+        if (isPermanentNetworkFailure(error)) return new Response(null, { status: 200 });
+        throw error;
+      }
+    };
+    try {
+      await this.retry.send(call, attempt, signal);
+    } catch (error: unknown) {
+      throw translateKubeError(error, call, this.options.server);
+    }
+    if (outcome === undefined) throw new ProviderApiError(`${call}: no answer`);
+    if ('error' in outcome) throw translateKubeError(outcome.error, call, this.options.server);
+    return outcome.value;
+  }
+}
+
+/** How a listing is named in messages, as RBAC would say it: "list pods (cluster-wide)", "list pods in namespace a". */
+export function listCall(resource: KubeResource, namespace: string | null): string {
+  return namespace === null || !RESOURCES[resource].namespaced ? `list ${resource} (cluster-wide)` : `list ${resource} in namespace ${namespace}`;
+}
+
+/**
+ * Options that hand the call's AbortSignal to the request. The object API's options are typed with the client's
+ * Observable middleware, but it wraps every middleware given there as a Promise one (wrapOptions), so a Promise
+ * middleware is what it takes at run time.
+ */
+function withSignal(signal: AbortSignal): ConfigurationOptions {
+  const middleware = {
+    pre: async (context: RequestContext): Promise<RequestContext> => {
+      context.setSignal(signal);
+      return context;
+    },
+    post: async (context: ResponseContext): Promise<ResponseContext> => context,
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
+}
+
+function headersOf(error: ApiException<unknown>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(error.headers ?? {})) if (typeof value === 'string') headers.set(name, value);
+  return headers;
+}

@@ -1,0 +1,54 @@
+import { registerType, type ProviderOptions } from '../sdk';
+import { kubernetesInventory, TARGETABLE } from './kubernetes-inventory';
+import { KubernetesProvider, type KubernetesConfig, type KubernetesCredentials } from './kubernetes-provider';
+
+/** A DNS label, as Kubernetes names namespaces. */
+const NAMESPACE_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/**
+ * The `kubernetes` provider type: a cluster's nodes, namespaces, pods and containers, services, deployments, replica
+ * sets and storage. TLS: the server's certificate is checked against `caCertificate` when given, against the
+ * system's trusted CAs when not (a cluster with a publicly signed certificate), and not at all only when
+ * `insecureSkipTlsVerify` says so.
+ */
+export const kubernetesProviderType = registerType({
+  type: 'kubernetes',
+  title: 'Kubernetes',
+  managerKind: 'container',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['server', 'insecureSkipTlsVerify', 'namespaces', 'pageSize', 'timeoutSeconds'],
+    properties: {
+      // https only, and no user:password@ in the URL: the token belongs in the sealed credentials.
+      server: { type: 'string', format: 'uri', pattern: '^https://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
+      caCertificate: { type: 'string', nullable: true, pattern: '-----BEGIN CERTIFICATE-----', maxLength: 65536 },
+      insecureSkipTlsVerify: { type: 'boolean', default: false },
+      namespaces: { type: 'array', items: { type: 'string', pattern: NAMESPACE_NAME, maxLength: 63 }, uniqueItems: true, maxItems: 1000, default: [] },
+      pageSize: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+      timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
+    },
+  },
+  credentialsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['token'],
+    properties: { token: { type: 'string', minLength: 1, maxLength: 16384, pattern: '^[^\\s]+$' } },
+  },
+  form: {
+    fields: [
+      {
+        component: 'text-field', name: 'config.server', label: 'API server URL', type: 'url', isRequired: true, helperText: 'e.g. https://127.0.0.1:6443',
+        validate: [{ type: 'required' }, { type: 'pattern', pattern: '^https://', message: 'must start with https://' }],
+      },
+      { component: 'textarea', name: 'config.caCertificate', label: 'CA certificate (PEM)', helperText: 'the CA that signed the API server\'s certificate; empty: the system\'s trusted CAs' },
+      { component: 'switch', name: 'config.insecureSkipTlsVerify', label: 'Skip TLS verification (insecure)', initialValue: false },
+      { component: 'text-field', name: 'credentials.token', label: 'Bearer token', type: 'password', isRequired: true, validate: [{ type: 'required' }] },
+      { component: 'textarea', name: 'config.namespaces', label: 'Namespaces', helperText: 'one per line; empty: all namespaces' },
+      { component: 'text-field', name: 'config.pageSize', label: 'Page size', type: 'number', initialValue: 500 },
+    ],
+  },
+  inventory: kubernetesInventory,
+  targetable: TARGETABLE,
+  create: (options: ProviderOptions<KubernetesConfig, KubernetesCredentials>) => new KubernetesProvider(options),
+});

@@ -1,0 +1,75 @@
+import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
+import { KubeClient, listCall } from './kube-client';
+import { collectKubernetes } from './kubernetes-collector';
+import type { KubernetesInventory } from './kubernetes-inventory';
+import type { KubePage, KubeResource } from './kubernetes-native';
+import { parseKubePage } from './kubernetes-parser';
+
+export interface KubernetesConfig {
+  /** The API server's URL, e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** PEM of the CA that signed the API server's certificate. */
+  caCertificate?: string | null;
+  /** Accept any certificate: only for clusters whose certificate cannot be checked, and only when asked. */
+  insecureSkipTlsVerify: boolean;
+  /** The namespaces to inventory; empty: all. */
+  namespaces: string[];
+  pageSize: number;
+  timeoutSeconds: number;
+}
+
+export interface KubernetesCredentials {
+  /** A bearer token (a service account's, or a user's). */
+  token: string;
+}
+
+/** The listings a refresh needs, checked by verifyCredentials with a one-object page each. */
+const CHECKED_LISTINGS: readonly KubeResource[] = [
+  'nodes', 'persistentvolumes', 'persistentvolumeclaims', 'deployments', 'replicasets', 'pods', 'services',
+];
+
+/** A Kubernetes cluster, as a container manager. */
+export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient> {
+  /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
+  override async connect(signal?: AbortSignal): Promise<KubeClient> {
+    const client = this.client();
+    await client.serverVersion(signal);
+    return client;
+  }
+
+  /**
+   * Connects, then asks each listing a refresh makes for one object: RBAC refusing one fails with the verb and
+   * resource it refused ("the token may not list pods (cluster-wide)"); configured namespaces must exist.
+   */
+  override async verifyCredentials(signal?: AbortSignal): Promise<void> {
+    const client = await this.connect(signal);
+    const { namespaces } = this.options.config;
+    if (namespaces.length === 0) await client.listPage('namespaces', { namespace: null, limit: 1, continueToken: null }, signal);
+    for (const name of namespaces) {
+      if ((await client.read('namespaces', name, '', signal)) === null) throw new ValidationError(`config.namespaces: namespace "${name}" does not exist`);
+    }
+    for (const resource of CHECKED_LISTINGS) {
+      for (const namespace of namespaces.length > 0 ? namespaces : [null]) {
+        await client.listPage(resource, { namespace, limit: 1, continueToken: null }, signal);
+        this.options.logger.debug({ event: 'kubernetes.listing_checked', listing: listCall(resource, namespace) }, 'listing allowed');
+      }
+    }
+  }
+
+  override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<KubePage>> {
+    const { namespaces, pageSize } = this.options.config;
+    yield* collectKubernetes(await this.connect(signal), { namespaces, pageSize }, scope, signal);
+  }
+
+  override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {
+    parseKubePage(page, inventory);
+  }
+
+  private client(): KubeClient {
+    const { config, credentials } = this.options;
+    return new KubeClient({
+      server: config.server, caCertificate: config.caCertificate ?? null, insecureSkipTlsVerify: config.insecureSkipTlsVerify,
+      token: credentials.token, timeoutMs: config.timeoutSeconds * 1000,
+    });
+  }
+}
