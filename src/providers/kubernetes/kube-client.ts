@@ -1,5 +1,5 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, VersionApi, type ConfigurationOptions } from '@kubernetes/client-node';
-import type { RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, type ConfigurationOptions } from '@kubernetes/client-node';
+import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { HttpRetryPolicy, ProviderApiError } from '../sdk';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
 import { RESOURCES, type KubeApis } from './kube-resources';
@@ -107,20 +107,16 @@ export function listCall(resource: KubeResource, namespace: string | null): stri
   return namespace === null || !RESOURCES[resource].namespaced ? `list ${resource} (cluster-wide)` : `list ${resource} in namespace ${namespace}`;
 }
 
-/**
- * Options that hand the call's AbortSignal to the request. The object API's options are typed with the client's
- * Observable middleware, but it wraps every middleware given there as a Promise one (wrapOptions), so a Promise
- * middleware is what it takes at run time.
- */
+/** Options that hand the call's AbortSignal (the caller's, or the request's deadline) to the request. */
 function withSignal(signal: AbortSignal): ConfigurationOptions {
-  const middleware = {
-    pre: async (context: RequestContext): Promise<RequestContext> => {
+  const middleware: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
       context.setSignal(signal);
-      return context;
+      return new Observable(Promise.resolve(context));
     },
-    post: async (context: ResponseContext): Promise<ResponseContext> => context,
+    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
   };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as ConfigurationOptions;
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
 function headersOf(error: ApiException<unknown>): Headers {
