@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { KubeFixture } from '../support/kube-fixture';
+import { buildScene } from '../support/kube-scene';
+import { testEnv } from '../support/test-env';
+
+/** A re-refresh of a cluster where nothing changed touches no row. */
+describe('kubernetes: re-refresh with nothing changed', () => {
+  let kube: KubeFixture;
+
+  before(async function () {
+    this.timeout(120_000); // the first test to ask starts the server
+    kube = await KubeFixture.start();
+    await buildScene(kube);
+  });
+
+  /** Every row of the provider's container tables, as stored. */
+  async function snapshot(): Promise<Record<string, unknown[]>> {
+    const tables = [
+      'container_namespaces', 'container_nodes', 'container_pods', 'containers', 'container_services', 'container_service_pods',
+      'container_deployments', 'container_replica_sets', 'container_persistent_volumes', 'container_persistent_volume_claims',
+      'container_pod_volume_claims',
+    ];
+    const snapshot: Record<string, unknown[]> = {};
+    for (const table of tables) snapshot[table] = await kube.rows(table);
+    return snapshot;
+  }
+
+  it('writes zero rows, counts nothing created, updated or deleted, and records no change', async () => {
+    const first = await kube.refresh();
+    expect(first.status, String(first.error)).to.equal('ok');
+    expect(first.writes).to.be.greaterThan(0);
+    const before = await snapshot();
+
+    const second = await kube.refresh();
+    expect(second.status, String(second.error)).to.equal('ok');
+    expect(second.writes).to.equal(0);
+    for (const [collection, counts] of Object.entries(second.stats.collections)) {
+      expect(counts, collection).to.include({ created: 0, updated: 0, deleted: 0 });
+    }
+    expect(await snapshot()).to.deep.equal(before);
+    const [{ count }] = await testEnv().dataSource.query('SELECT count(*)::int AS count FROM inventory_changes WHERE refresh_run_id = $1', [second.refreshRunId]);
+    expect(count).to.equal(0);
+  });
+});

@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { KubeFixture, runningStatus } from '../support/kube-fixture';
+
+/** Targeted refreshes of pods named `namespace/name`: a changed one is updated, a deleted one (404) removed, alone. */
+describe('kubernetes: targeted refresh', () => {
+  let kube: KubeFixture;
+  const podNames = ['one', 'two', 'three'];
+
+  before(async function () {
+    this.timeout(120_000); // the first test to ask starts the server
+    kube = await KubeFixture.start();
+    for (const [i, name] of podNames.entries()) {
+      await kube.createPod(name, { labels: { app: 'web' } });
+      await kube.markRunning(name, `10.244.3.${i + 1}`, [runningStatus('c0', 'nginx:1.25')]);
+    }
+    await kube.core.createNamespacedService({ namespace: kube.namespace, body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } });
+    const outcome = await kube.refresh();
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+  });
+
+  const podRow = async (name: string): Promise<Record<string, unknown> | undefined> => (await kube.rows('container_pods', 'name = $2', [name]))[0];
+
+  it('updates the changed pod it names, and leaves another changed pod for a later refresh', async () => {
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    for (const name of ['one', 'two']) {
+      await kube.core.patchNamespacedPod({ namespace: kube.namespace, name, body: { metadata: { labels: { app: 'web', tier: 'front' } } } }, mergePatch);
+      await kube.markRunning(name, '10.244.3.99', [runningStatus('c0', 'nginx:1.25', 4, false)]);
+    }
+
+    const outcome = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/one` }]);
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+    expect(outcome.scope).to.equal('targeted');
+    expect(outcome.stats.collections.pods).to.include({ created: 0, updated: 1, deleted: 0 });
+    expect(await podRow('one')).to.deep.include({ pod_ip: '10.244.3.99', labels: { app: 'web', tier: 'front' } });
+    expect(await podRow('two')).to.deep.include({ pod_ip: '10.244.3.2', labels: { app: 'web' } });
+    const [one] = await kube.rows('container_pods', 'name = $2', ['one']);
+    const containers = await kube.rows('containers', 'pod_id = $2', [one.id]);
+    expect(containers.map((c) => [c.restart_count, c.ready])).to.deep.equal([[4, false]]);
+    expect((await kube.rows('container_service_pods', 'pod_id = $2', [one.id])).length).to.equal(1);
+  });
+
+  it('removes the deleted pod it names (the server answers 404), and only that pod', async () => {
+    const [three] = await kube.rows('container_pods', 'name = $2', ['three']);
+    await kube.deletePod('three');
+    await kube.deletePod('two'); // deleted too, but not named: stays until a refresh names it or lists the namespace
+
+    const outcome = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/three` }]);
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+    expect(outcome.stats.collections.pods).to.include({ created: 0, updated: 0, deleted: 1 });
+    expect(await kube.names('container_pods')).to.deep.equal(['one', 'two']);
+    expect(await kube.rows('containers', 'archived_at IS NULL AND pod_id = $2', [three.id])).to.deep.equal([]);
+    expect(await kube.rows('container_service_pods', 'pod_id = $2', [three.id])).to.deep.equal([]);
+    expect(await kube.names('container_services')).to.deep.equal(['web']);
+  });
+});
