@@ -10,6 +10,11 @@ export interface FormField {
   isRequired?: boolean;
   helperText?: string;
   initialValue?: string | number | boolean;
+  /**
+   * What a textarea's value is: its text (the default), or `lines`, a list of strings, one a line, blank lines left
+   * out, for a setting the type's schema wants as an array (a list of namespaces).
+   */
+  valueType?: 'text' | 'lines';
   options?: { label: string; value: string }[];
   validate?: ({ type: 'required' } | { type: 'pattern'; pattern: string; message?: string })[];
   fields?: FormField[];

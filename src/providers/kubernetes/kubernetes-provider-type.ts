@@ -44,7 +44,7 @@ export const kubernetesProviderType = registerType({
       { component: 'textarea', name: 'config.caCertificate', label: 'CA certificate (PEM)', helperText: 'the CA that signed the API server\'s certificate; empty: the system\'s trusted CAs' },
       { component: 'switch', name: 'config.insecureSkipTlsVerify', label: 'Skip TLS verification (insecure)', initialValue: false },
       { component: 'text-field', name: 'credentials.token', label: 'Bearer token', type: 'password', isRequired: true, validate: [{ type: 'required' }] },
-      { component: 'textarea', name: 'config.namespaces', label: 'Namespaces', helperText: 'one per line; empty: all namespaces' },
+      { component: 'textarea', name: 'config.namespaces', label: 'Namespaces', valueType: 'lines', helperText: 'one per line; empty: all namespaces' },
       { component: 'text-field', name: 'config.pageSize', label: 'Page size', type: 'number', initialValue: 500 },
     ],
   },
