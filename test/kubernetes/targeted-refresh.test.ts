@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { KubeFixture, runningStatus } from '../support/kube-fixture';
+import { testEnv } from '../support/test-env';
 
 /** Targeted refreshes of pods named `namespace/name`: a changed one is updated, a deleted one (404) removed, alone. */
 describe('kubernetes: targeted refresh', () => {
@@ -38,6 +39,28 @@ describe('kubernetes: targeted refresh', () => {
     const containers = await kube.rows('containers', 'pod_id = $2', [one.id]);
     expect(containers.map((c) => [c.restart_count, c.ready])).to.deep.equal([[4, false]]);
     expect((await kube.rows('container_service_pods', 'pod_id = $2', [one.id])).length).to.equal(1);
+    expect((await kube.rows('container_service_pods')).length, 'the other pods keep their service links').to.equal(3);
+  });
+
+  it('finds the pod a target names by uid, as events name it', async () => {
+    const [two] = await kube.rows('container_pods', 'name = $2', ['two']);
+    const outcome = await kube.refresh([{ collection: 'pods', ref: String(two.ems_ref) }]);
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+    expect(outcome.stats.collections.pods).to.include({ created: 0, updated: 1, deleted: 0 });
+    expect(await podRow('two')).to.deep.include({ pod_ip: '10.244.3.99', labels: { app: 'web', tier: 'front' } });
+  });
+
+  it('relinks a service whose selector changed, and touches no pod', async () => {
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await kube.core.patchNamespacedService({ namespace: kube.namespace, name: 'web', body: { spec: { selector: { app: 'web', tier: 'front' } } } }, mergePatch);
+    const outcome = await kube.refresh([{ collection: 'services', ref: `${kube.namespace}/web` }]);
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+    expect(outcome.stats.collections.services).to.include({ updated: 1 });
+    expect(outcome.stats.collections.servicePods).to.include({ created: 0, deleted: 1 });
+    expect(outcome.stats.collections.pods).to.include({ created: 0, updated: 0, deleted: 0 });
+    const linked = await testEnv().dataSource.query(
+      'SELECT p.name FROM container_service_pods l JOIN container_pods p ON p.id = l.pod_id WHERE l.provider_id = $1 ORDER BY p.name', [kube.provider.id]);
+    expect(linked.map((row: { name: string }) => row.name)).to.deep.equal(['one', 'two']);
   });
 
   it('removes the deleted pod it names (the server answers 404), and only that pod', async () => {
@@ -51,6 +74,7 @@ describe('kubernetes: targeted refresh', () => {
     expect(await kube.names('container_pods')).to.deep.equal(['one', 'two']);
     expect(await kube.rows('containers', 'archived_at IS NULL AND pod_id = $2', [three.id])).to.deep.equal([]);
     expect(await kube.rows('container_service_pods', 'pod_id = $2', [three.id])).to.deep.equal([]);
+    expect((await kube.rows('container_service_pods')).length, 'the pods left keep their service links').to.equal(2);
     expect(await kube.names('container_services')).to.deep.equal(['web']);
   });
 });
