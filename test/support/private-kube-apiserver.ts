@@ -58,6 +58,10 @@ export class PrivateKubeApiserver extends PrivateServer {
     return this.started().noRightsToken;
   }
 
+  get readerToken(): string {
+    return this.started().readerToken;
+  }
+
   /**
    * The first start makes the directory, ports and credentials that later starts reuse; done once /readyz answers
    * and the system namespaces exist.

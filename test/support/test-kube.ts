@@ -11,6 +11,8 @@ export interface RunningKube {
   adminToken: string;
   /** A token of an authenticated user that RBAC refuses everything (403). */
   noRightsToken: string;
+  /** A token of a user no role is bound to until a test binds one. */
+  readerToken: string;
   /** A KubeConfig of the admin, verifying TLS against `caPem`. */
   kubeConfig: KubeConfig;
   /** A KubeConfig for the same server with another bearer token. */
@@ -46,10 +48,10 @@ async function startKube(): Promise<RunningKube> {
   // Loaded here, not at import: the root hooks import this file, and runs that never ask for the server should not
   // pay for loading the client either.
   const { KubeConfig } = await import('@kubernetes/client-node');
-  const { url, caPem, adminToken, noRightsToken } = server;
+  const { url, caPem, adminToken, noRightsToken, readerToken } = server;
   const kubeConfigFor = (token: string): KubeConfig => kubeConfigOf(new KubeConfig(), url, caPem, token);
   return {
-    url, caPem, adminToken, noRightsToken, kubeConfig: kubeConfigFor(adminToken), kubeConfigFor,
+    url, caPem, adminToken, noRightsToken, readerToken, kubeConfig: kubeConfigFor(adminToken), kubeConfigFor,
     restart: (pauseMs) => server.restart(pauseMs),
   };
 }
