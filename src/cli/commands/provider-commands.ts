@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { removeProvider } from '../../server/provider-removal';
 import { ValidationError } from '../../errors';
 import type { CliContext } from '../cli-context';
+import { kubeconfigSettings, type KubeconfigSettings } from '../kubeconfig-settings';
 
 /** `fleet provider add|set|list|show|delete`. */
 export function providerCommands(context: CliContext): Command {
@@ -20,11 +21,15 @@ export function providerCommands(context: CliContext): Command {
     .option('--credentials-file <path>', 'a JSON file holding the credentials')
     .option('--no-verify', 'store without checking the credentials against the provider')
     .option('--refresh-interval <minutes>', 'minutes between scheduled full refreshes (0: none; default: the type\'s)', intervalOption)
-    .action(async (options: { type: string; name: string; region?: string; zone: string; config: string[]; credential: string[]; credentialsFile?: string; verify: boolean; refreshInterval?: number | 'default' }) => {
-      const credentials = options.credentialsFile ? readJsonFile(options.credentialsFile) : pairs(options.credential, false);
+    .option('--kubeconfig <file>', 'kubernetes: take the server, CA and token from a kubeconfig (--config and --credential still win)')
+    .option('--context <name>', 'kubernetes: the kubeconfig context to take (default: its current context)')
+    .action(async (options: AddOptions) => {
+      const fromKubeconfig = await kubeconfigOption(options);
+      const credentials = options.credentialsFile ? readJsonFile(options.credentialsFile)
+        : { ...fromKubeconfig?.credentials, ...pairs(options.credential, false) };
       const provider = await (await context.store()).create({
         type: options.type, name: options.name, region: options.region ?? null, zone: options.zone,
-        config: pairs(options.config, true), credentials, refreshIntervalMinutes: storedInterval(options.refreshInterval),
+        config: { ...fromKubeconfig?.config, ...pairs(options.config, true) }, credentials, refreshIntervalMinutes: storedInterval(options.refreshInterval),
       }, { verify: options.verify });
       console.log(`provider ${provider.name} added with id ${provider.id}`);
     });
@@ -70,6 +75,30 @@ export function providerCommands(context: CliContext): Command {
     });
 
   return command;
+}
+
+interface AddOptions {
+  type: string;
+  name: string;
+  region?: string;
+  zone: string;
+  config: string[];
+  credential: string[];
+  credentialsFile?: string;
+  verify: boolean;
+  refreshInterval?: number | 'default';
+  kubeconfig?: string;
+  context?: string;
+}
+
+/** What --kubeconfig (and --context) give, for the kubernetes type only. */
+async function kubeconfigOption(options: AddOptions): Promise<KubeconfigSettings | undefined> {
+  if (options.kubeconfig === undefined) {
+    if (options.context !== undefined) throw new ValidationError('--context names a context of the file given with --kubeconfig');
+    return undefined;
+  }
+  if (options.type !== 'kubernetes') throw new ValidationError(`--kubeconfig is for the kubernetes type, not "${options.type}"`);
+  return kubeconfigSettings(options.kubeconfig, options.context);
 }
 
 /** A refresh interval flag: whole minutes, or "default" for the type's interval. */
