@@ -17,6 +17,11 @@ export interface EventBatch<NativeEvent> {
 export interface EventObjectRef {
   collection: string;
   emsRef: string;
+  /**
+   * How a targeted refresh names the object, when not by `emsRef`: an object the inventory does not hold yet (just
+   * created) cannot be found by a manager reference only the provider knows, but can by its name.
+   */
+  targetRef?: string;
 }
 
 /** One event in the fleet's terms: what the event parser makes of a native event, and what event_streams stores. */

@@ -1,8 +1,9 @@
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, type ConfigurationOptions } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, Watch, type ConfigurationOptions } from '@kubernetes/client-node';
 import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { HttpRetryPolicy, ProviderApiError } from '../sdk';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
 import { RESOURCES, type KubeApis } from './kube-resources';
+import type { WatchSpec } from './kube-watched';
 import type { KubeList, KubeNativeCollections, KubeResource } from './kubernetes-native';
 
 export interface KubeClientOptions {
@@ -26,6 +27,7 @@ export class KubeClient {
   private readonly apis: KubeApis;
   private readonly version: VersionApi;
   private readonly retry: HttpRetryPolicy;
+  private readonly watcher: Watch;
 
   constructor(private readonly options: KubeClientOptions) {
     const config = new KubeConfig();
@@ -40,6 +42,7 @@ export class KubeClient {
     });
     this.apis = { core: config.makeApiClient(CoreV1Api), apps: config.makeApiClient(AppsV1Api) };
     this.version = config.makeApiClient(VersionApi);
+    this.watcher = new Watch(config);
     this.retry = options.retry ?? new HttpRetryPolicy();
   }
 
@@ -70,6 +73,41 @@ export class KubeClient {
       if (error instanceof ProviderApiError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * The resourceVersion a watch of `spec` starts from to see every change from now on: that of a one-object page
+   * of the same listing.
+   */
+  async currentVersion(spec: WatchSpec, signal?: AbortSignal): Promise<string> {
+    const { resource, namespace, fieldSelector } = spec;
+    const params = { limit: 1, ...(fieldSelector === undefined ? {} : { fieldSelector }) };
+    const call = `list ${resource}${namespace === null ? ' (cluster-wide)' : ` in namespace ${namespace}`}`;
+    const list = await this.call(call, (options): Promise<KubeList<unknown>> => {
+      if (resource === 'events') return namespace === null ? this.apis.core.listEventForAllNamespaces(params, options) : this.apis.core.listNamespacedEvent({ namespace, ...params }, options);
+      if (resource === 'namespaces') return this.apis.core.listNamespace(params, options);
+      const calls = RESOURCES[resource];
+      return namespace === null || !calls.namespaced ? calls.listAll(this.apis, params, options) : calls.listIn(this.apis, namespace, params, options);
+    }, signal);
+    const version = list.metadata?.resourceVersion;
+    if (!version) throw new ProviderApiError(`${call}: the answer has no resourceVersion`);
+    return version;
+  }
+
+  /**
+   * Opens a watch of `spec` from `resourceVersion`, with bookmarks, which the server ends after `timeoutSeconds`.
+   * `onEvent` gets each watch event as the server sends it (type and raw object); `done` is called once, with null
+   * when the server ended the watch and with the error when it failed (its statusCode when the server refused it).
+   * The controller returned stops the watch.
+   */
+  watch(
+    spec: WatchSpec, resourceVersion: string, timeoutSeconds: number,
+    onEvent: (phase: string, object: unknown) => void, done: (error: unknown) => void,
+  ): Promise<AbortController> {
+    const params = {
+      resourceVersion, allowWatchBookmarks: true, timeoutSeconds, ...(spec.fieldSelector === undefined ? {} : { fieldSelector: spec.fieldSelector }),
+    };
+    return this.watcher.watch(spec.path, params, onEvent, done);
   }
 
   /**

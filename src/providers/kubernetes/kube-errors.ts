@@ -70,3 +70,13 @@ function hostOf(server: string): string {
     return 'the API server';
   }
 }
+
+/**
+ * The fleet's error for a watch that failed: refused with an HTTP status (the watch client reports it as
+ * `statusCode`) or broken by the network. A 410 Gone is not handled here: it means the stream's position is lost.
+ */
+export function translateWatchError(error: unknown, call: string, server: string): Error {
+  const status = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
+  if (typeof status === 'number') return translateKubeError(new ApiException(status, `HTTP ${status}`, undefined, {}), call, server);
+  return translateKubeError(error, call, server);
+}

@@ -1,4 +1,5 @@
 import { registerType, type ProviderOptions } from '../sdk';
+import { kubernetesEvents } from './kubernetes-events';
 import { kubernetesInventory, TARGETABLE } from './kubernetes-inventory';
 import { KubernetesProvider, type KubernetesConfig, type KubernetesCredentials } from './kubernetes-provider';
 
@@ -50,5 +51,6 @@ export const kubernetesProviderType = registerType({
   },
   inventory: kubernetesInventory,
   targetable: TARGETABLE,
+  events: kubernetesEvents,
   create: (options: ProviderOptions<KubernetesConfig, KubernetesCredentials>) => new KubernetesProvider(options),
 });

@@ -1,5 +1,7 @@
-import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
+import { Provider, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type RefreshScope } from '../sdk';
 import { KubeClient, listCall } from './kube-client';
+import { streamKubeEvents } from './kube-event-stream';
+import type { KubeWatchEvent } from './kube-watched';
 import { collectKubernetes } from './kubernetes-collector';
 import type { KubernetesInventory } from './kubernetes-inventory';
 import type { KubePage, KubeResource } from './kubernetes-native';
@@ -29,7 +31,7 @@ const CHECKED_LISTINGS: readonly KubeResource[] = [
 ];
 
 /** A Kubernetes cluster, as a container manager. */
-export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient> {
+export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient, KubeWatchEvent> {
   /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
   override async connect(signal?: AbortSignal): Promise<KubeClient> {
     const client = this.client();
@@ -59,6 +61,12 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
   override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<KubePage>> {
     const { namespaces, pageSize } = this.options.config;
     yield* collectKubernetes(await this.connect(signal), { namespaces, pageSize }, scope, signal);
+  }
+
+  /** The cluster's changes, from the watches of every resource the inventory holds and of core/v1 Events. */
+  override async *streamEvents(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<KubeWatchEvent>> {
+    const { namespaces, server } = this.options.config;
+    yield* streamKubeEvents(await this.connect(signal), { namespaces, server }, position, signal);
   }
 
   override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {
