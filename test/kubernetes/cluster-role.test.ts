@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, loadYaml, RbacAuthorizationV1Api, type V1ClusterRole } from '@kubernetes/client-node';
 import { KUBE_READER_USER } from '../support/kube-credentials';
+import { KubeEventReader } from '../support/kube-event-reader';
 import { KubeFixture, runningStatus } from '../support/kube-fixture';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
@@ -43,6 +44,18 @@ describe('kubernetes: the provider\'s ClusterRole', () => {
     expect(outcome.status, String(outcome.error)).to.equal('ok');
     for (const [collection, stats] of Object.entries(outcome.stats.collections)) expect(stats.incomplete, collection).to.equal(undefined);
     expect(await kube.names('container_pods')).to.include('reader-pod');
+  });
+
+  it('lets the type watch the whole cluster for events', async () => {
+    const reader = await KubeEventReader.open(kube, null);
+    try {
+      await reader.position();
+      await kube.createPod('watched-pod');
+      const { events } = await reader.upTo((e) => e.type === 'pod.added' && e.message.includes('/watched-pod '), 'the pod added');
+      expect(events.at(-1)?.message).to.equal(`Pod ${kube.namespace}/watched-pod added`);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('grants nothing beyond what the type reads (secrets, say)', async () => {

@@ -102,6 +102,11 @@ export class PrivateKubeApiserver extends PrivateServer {
     }, `kube-apiserver at ${this.url} to make its namespaces (${SYSTEM_NAMESPACES.join(', ')})`, 60_000);
   }
 
+  /** Compacts the store's history up to now (see PrivateEtcd.compact). */
+  compactHistory(): Promise<void> {
+    return this.etcd.compact();
+  }
+
   /** Stops the API server, then its etcd; both keep their data. */
   protected async shutDown(): Promise<void> {
     const child = this.process;

@@ -19,6 +19,8 @@ export interface RunningKube {
   kubeConfigFor(token: string): KubeConfig;
   /** Stops the server and its etcd, leaves nothing listening for `pauseMs`, and starts them again (same data). */
   restart(pauseMs: number): Promise<void>;
+  /** Makes etcd forget the changes before now, as the API server's periodic compaction does: older versions get 410 Gone. */
+  compactHistory(): Promise<void>;
 }
 
 let apiserver: PrivateKubeApiserver | undefined;
@@ -53,6 +55,7 @@ async function startKube(): Promise<RunningKube> {
   return {
     url, caPem, adminToken, noRightsToken, readerToken, kubeConfig: kubeConfigFor(adminToken), kubeConfigFor,
     restart: (pauseMs) => server.restart(pauseMs),
+    compactHistory: () => server.compactHistory(),
   };
 }
 
