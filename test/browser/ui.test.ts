@@ -5,13 +5,11 @@ import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import { ApiTokenStore } from '../../src/api/api-token-store';
+import { CHROMIUM_LAUNCH } from '../support/chromium';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
-/** Debian's Chromium, installed by scripts/ensure-services.sh: the tests never download a browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
 const VM_COUNT = 50;
 const PAGE_SIZE = 25;
@@ -55,7 +53,7 @@ describe('web UI in a browser', function () {
 
     userDataDir = await mkdtemp(join(tmpdir(), 'fleet-ui-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 860 },
+      ...CHROMIUM_LAUNCH, viewport: { width: 1280, height: 860 },
     });
     page = context.pages()[0] ?? await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ApiTokenStore } from '../../src/api/api-token-store';
+import { CHROMIUM_LAUNCH } from '../support/chromium';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { uniqueName } from '../support/kube-fixture';
 import { testEnv } from '../support/test-env';
 import { testKube, type RunningKube } from '../support/test-kube';
 import { until } from '../support/wait';
 
-/** Debian's Chromium, installed by scripts/ensure-services.sh: the tests never download a browser. */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The add-provider form of the `kubernetes` type in a real browser, against a real fleet and the run's API server. */
 describe('kubernetes: the add-provider form', function () {
@@ -40,7 +38,7 @@ describe('kubernetes: the add-provider form', function () {
       return typeof api === 'string' ? api : undefined;
     }, 'the fleet server to listen', 60_000);
     userDataDir = await mkdtemp(join(tmpdir(), 'fleet-kube-form-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    context = await chromium.launchPersistentContext(userDataDir, CHROMIUM_LAUNCH);
     page = context.pages()[0] ?? await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.setDefaultTimeout(30_000);
