@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '../core/events/provider-events';
@@ -17,8 +16,17 @@ const LOCK_TTL_MS = 30_000;
 /** At most this many batches are handled together (in one transaction). */
 const BATCHES_PER_TAKE = 20;
 
+// Takes the provider's lock for a drainer, or gives back the lock it already holds (its earlier run lost Redis, or
+// died, before letting go). KEYS: lock. ARGV: drainer, ttl. Returns 1 when the drainer holds the lock, 0 when another does.
+const ACQUIRE_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return 1
+`;
+
 // Acknowledges handled batches: removes them only while the caller still holds the provider's lock, and renews it.
-// KEYS: lock, batches. ARGV: token, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
+// KEYS: lock, batches. ARGV: drainer, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
 const ACK_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
@@ -26,7 +34,7 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
 
-// Releases the lock if it is still the caller's. KEYS: lock. ARGV: token.
+// Releases the lock if it is still the caller's. KEYS: lock. ARGV: drainer.
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
@@ -38,6 +46,11 @@ return 1
  * drains a provider's list under the provider's lock, oldest batch first, and removes batches only after handling
  * them — so handling follows event order per provider whichever handler runs, many handlers work on different
  * providers at once, and a handler that dies leaves its batches to the next (stored events are deduplicated).
+ *
+ * The lock names its drainer, the job that drains: a drain cut short before it let go (its handler died, or Redis
+ * went away) leaves the lock behind, and the other jobs that find it leave the batches to its holder. That job is
+ * run again (retried, or taken over as stalled) and takes back its own lock at once, instead of everyone waiting
+ * for the lock to lapse while no job is left to look.
  */
 export class EventQueue {
   static readonly queueName = 'events';
@@ -60,16 +73,16 @@ export class EventQueue {
   }
 
   /**
-   * Handles the provider's waiting batches in order, unless another handler is draining them (which then also
-   * handles what came meanwhile: it looks again after letting go). Returns the number of events handled.
+   * Handles the provider's waiting batches in order as `drainer` (a name that stays the same when the drain is run
+   * again, such as its job's id), unless another drainer holds them (which then also handles what came meanwhile:
+   * it looks again after letting go). Returns the number of events handled.
    */
-  async drain(providerId: string, handle: (events: ProviderEvent[]) => Promise<void>): Promise<number> {
+  async drain(providerId: string, drainer: string, handle: (events: ProviderEvent[]) => Promise<void>): Promise<number> {
     const { redis } = this.options;
     const keys = this.keys(providerId);
     let handled = 0;
     for (;;) {
-      const token = randomBytes(12).toString('hex');
-      if ((await redis.set(keys.lock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return handled;
+      if ((await redis.eval(ACQUIRE_SCRIPT, 1, keys.lock, drainer, String(LOCK_TTL_MS))) !== 1) return handled;
       try {
         for (;;) {
           const batches = await redis.lrange(keys.batches, 0, BATCHES_PER_TAKE - 1);
@@ -78,10 +91,10 @@ export class EventQueue {
           await handle(events);
           handled += events.length;
           // Lost lock: another handler has taken over and handles these again, which storing deduplicates.
-          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, token, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
+          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, drainer, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
         }
       } finally {
-        await redis.eval(RELEASE_SCRIPT, 1, keys.lock, token);
+        await redis.eval(RELEASE_SCRIPT, 1, keys.lock, drainer);
       }
       // A batch pushed after the last look but before the release found the lock taken: look once more.
       if ((await redis.llen(keys.batches)) === 0) return handled;

@@ -35,7 +35,9 @@ export function startEventHandler(options: EventHandlerOptions): Stoppable {
     concurrency: options.concurrency ?? 4, logger,
     process: async (job) => {
       const { providerId } = job.data;
-      return { handled: await eventQueue.drain(providerId, (events) => handleBatch(options, providerId, events)) };
+      // The job drains: run again after a drain cut short, it takes back the lock that drain left.
+      if (job.id === undefined) throw new Error('BullMQ handed over an events job without an id');
+      return { handled: await eventQueue.drain(providerId, `events-job:${job.id}`, (events) => handleBatch(options, providerId, events)) };
     },
     onFailed: (job, error) => logger.warn({ event: 'events.handling_failed', providerId: job?.data.providerId, err: error }, `handling events failed: ${describeError(error)}`),
   });
