@@ -28,6 +28,7 @@ export class DemoEventLog {
   private firstId = 1;
   private readonly waiters = new Set<() => void>();
   private readonly unsubscribe: () => void;
+  private closed = false;
 
   constructor(state: DemoCloudState, private readonly capacity = 100_000) {
     this.unsubscribe = state.onChange((change) => this.record(change));
@@ -56,7 +57,8 @@ export class DemoEventLog {
 
   /** Resolves once there is an event after `cursor`, or after `timeoutMs`, or when the log is closed. */
   async waitForEventAfter(cursor: number, timeoutMs: number): Promise<void> {
-    if (this.lastId > cursor || timeoutMs <= 0) return;
+    // Closed: a poll that reached here while the server was closing is answered at once, not held to its timeout.
+    if (this.closed || this.lastId > cursor || timeoutMs <= 0) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -77,6 +79,7 @@ export class DemoEventLog {
 
   /** Stops recording and releases every waiter. */
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     for (const wake of [...this.waiters]) wake();
   }

@@ -62,6 +62,9 @@ const DEFAULTS = {
   secretKey: 'demo-secret',
 };
 
+/** How long closing waits for requests in flight before it cuts their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** Generates the inventory and serves it over HTTP until `close()`. */
 export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<RunningDemoCloud> {
   const config = { ...DEFAULTS, ...withoutUndefined(options) };
@@ -101,7 +104,13 @@ export async function startDemoCloud(options: DemoCloudOptions = {}): Promise<Ru
       activity.stop();
       events.close(); // answers long polls at once, so closing does not wait for them
       faults.clear(); // likewise releases requests held by the hold fault
-      await app.close();
+      // A request still in flight after a grace period is cut, as a cloud going away would: closing never hangs on one.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
     })()),
   };
 }
