@@ -3,34 +3,75 @@ import type { KubeClient } from './kube-client';
 import { listPages, type CollectSettings } from './kube-listing';
 import { RESOURCES } from './kube-resources';
 import { fedBy, resourceOf, type TargetableCollection } from './kubernetes-inventory';
-import type { KubePage, KubeResource } from './kubernetes-native';
+import type { KubeNativeCollections, KubePage, KubeResource } from './kubernetes-native';
 import { linksOf, PodLabels } from './label-selector';
 import { RbacRefusedError } from './rbac-refused-error';
 
+/** How many objects a targeted refresh fetches at once. */
+const FETCH_CONCURRENCY = 8;
+
 /**
- * Fetches the targets one by one: `namespace/name` for namespaced objects, `name` for cluster-wide ones (the refresh
- * has already turned uids it knows into names). An object the server no longer has (404) is simply not yielded, so
- * the saver removes it and nothing else. A pod comes with its links to the services of its namespace, a service
- * with its links to the pods it selects. A failed fetch marks its collections incomplete: nothing of them is removed.
+ * Fetches the targets, a few at once: `namespace/name` for namespaced objects, `name` for cluster-wide ones (the
+ * refresh has already turned uids it knows into names). An object the server no longer has (404) is simply not
+ * yielded, so the saver removes it and nothing else. Pods come with their links to the services of their namespaces,
+ * services with their links to the pods they select: each namespace is listed once for all the targets in it, as a
+ * burst of watch events names many pods of the same namespaces. A failed fetch marks its collections incomplete:
+ * nothing of them is removed, and what was fetched is still yielded.
  */
 export async function* collectTargets(
   client: KubeClient, settings: CollectSettings, targets: readonly RefreshTarget[], signal?: AbortSignal,
 ): AsyncGenerator<Collected<KubePage>> {
+  for (const [resource, names] of namesByResource(targets, settings)) {
+    const fetched = await fetchAll(client, resource, names, signal);
+    const page = { resource, items: fetched.items } as KubePage;
+    yield page;
+    try {
+      if (page.resource === 'pods' || page.resource === 'services') yield await linksOfTargets(client, page, settings, signal);
+    } catch (error: unknown) {
+      fetched.failures.push(error);
+    }
+    const [failure] = fetched.failures;
+    if (failure === undefined) continue;
+    if ((failure instanceof InvalidCredentialsError && !(failure instanceof RbacRefusedError)) || signal?.aborted) throw failure;
+    yield { incomplete: fedBy[resource], reason: describeError(failure) };
+  }
+}
+
+/** The targets' names by the resource they are fetched from, in the order the targets first name each resource. */
+function namesByResource(targets: readonly RefreshTarget[], settings: CollectSettings): Map<KubeResource, { namespace: string; name: string }[]> {
+  const byResource = new Map<KubeResource, { namespace: string; name: string }[]>();
   for (const target of targets) {
     const resource = isTargetable(target.collection) ? resourceOf[target.collection] : undefined;
     const name = resource === undefined ? null : nameOf(resource, target.ref, settings);
     if (resource === undefined || name === null) continue; // a uid the inventory does not have: nothing to fetch it by
-    try {
-      const object = await client.read(resource, name.name, name.namespace, signal);
-      if (object === null) continue;
-      const page = { resource, items: [object] } as KubePage;
-      yield page;
-      if (page.resource === 'pods' || page.resource === 'services') yield await linksOfTarget(client, page, settings, signal);
-    } catch (error: unknown) {
-      if ((error instanceof InvalidCredentialsError && !(error instanceof RbacRefusedError)) || signal?.aborted) throw error;
-      yield { incomplete: fedBy[resource], reason: describeError(error) };
-    }
+    let names = byResource.get(resource);
+    if (!names) byResource.set(resource, (names = []));
+    names.push(name);
   }
+  return byResource;
+}
+
+/** The objects found (404s left out) and the errors of the fetches that failed. */
+async function fetchAll<K extends KubeResource>(
+  client: KubeClient, resource: K, names: readonly { namespace: string; name: string }[], signal?: AbortSignal,
+): Promise<{ items: KubeNativeCollections[K][]; failures: unknown[] }> {
+  const items: KubeNativeCollections[K][] = [];
+  const failures: unknown[] = [];
+  let next = 0;
+  const fetcher = async (): Promise<void> => {
+    while (next < names.length && failures.length === 0) {
+      const { namespace, name } = names[next];
+      next += 1;
+      try {
+        const object = await client.read(resource, name, namespace, signal);
+        if (object !== null) items.push(object);
+      } catch (error: unknown) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, names.length) }, fetcher));
+  return { items, failures };
 }
 
 function isTargetable(collection: string): collection is TargetableCollection {
@@ -48,20 +89,22 @@ function nameOf(resource: KubeResource, ref: string, settings: CollectSettings):
   return { namespace, name };
 }
 
-/** The service links of a fetched pod (against its namespace's services) or service (against its namespace's pods). */
-async function linksOfTarget(
+/**
+ * The service links of fetched pods (against their namespaces' services) or services (against their namespaces'
+ * pods), each namespace listed once.
+ */
+async function linksOfTargets(
   client: KubeClient, page: Extract<KubePage, { resource: 'pods' | 'services' }>, settings: CollectSettings, signal: AbortSignal | undefined,
 ): Promise<KubePage> {
   const pods = new PodLabels();
-  const namespace = page.items[0]?.metadata?.namespace;
-  if (namespace === undefined) return { resource: 'servicePods', links: [] };
-  const options = { namespaces: [namespace], pageSize: settings.pageSize };
+  const namespaces = [...new Set(page.items.flatMap((item) => item.metadata?.namespace ?? []))];
+  const options = { namespaces, pageSize: settings.pageSize };
   if (page.resource === 'pods') {
     for (const pod of page.items) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
     const links = [];
-    for await (const services of listPages(client, 'services', options, signal)) links.push(...linksOf(services, pods));
+    if (namespaces.length > 0) for await (const services of listPages(client, 'services', options, signal)) links.push(...linksOf(services, pods));
     return { resource: 'servicePods', links };
   }
-  for await (const items of listPages(client, 'pods', options, signal)) for (const pod of items) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
+  if (namespaces.length > 0) for await (const items of listPages(client, 'pods', options, signal)) for (const pod of items) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
   return { resource: 'servicePods', links: linksOf(page.items, pods) };
 }
