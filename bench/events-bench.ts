@@ -11,6 +11,7 @@ import { Cleanups } from './support/cleanups';
 import type { DemoCloudProcess } from './support/demo-cloud-process';
 import { readRuns, showChanges, type ShowingRun, type ShownChange } from './support/event-latency';
 import { compareWithCloud, type InventoryDifference } from './support/inventory-check';
+import { waitUntilAtRest } from './support/fleet-at-rest';
 import { isEmpty, QueueDepthProbe, type QueueDepth } from './support/queue-depth';
 import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
 
@@ -88,7 +89,7 @@ interface Results {
 async function drive(setup: Setup, options: Options): Promise<Results> {
   const { dataSource, providerId, cloud, client, depths } = setup;
   const readyStarted = performance.now();
-  await waitUntilReady(dataSource, providerId, depths);
+  await waitUntilAtRest(dataSource, providerId, depths);
   log(`fleet server running: startup refreshes done and the event catcher streaming after ${fmt((performance.now() - readyStarted) / 1000)} s`);
 
   const firstId = (await client.events('now', 0)).lastId;
@@ -118,30 +119,6 @@ async function drive(setup: Setup, options: Options): Promise<Results> {
     changes, events, storedIds: new Set(stored.map((s) => s.source_id)), shown: showChanges(events, runs), runs, depths: samples, drained, drainSeconds,
     storedMs: new Map(stored.map((s) => [s.source_id, s.stored_ms])), difference: await compareWithCloud(client, dataSource, providerId),
   };
-}
-
-/**
- * The fleet at rest before the activity: the event catcher running with its position saved (it streams from there),
- * the shared handlers running, a full refresh done, and for a whole second no refresh running or queued (the worker's
- * startup refresh and the catcher's "from now" one may come one after the other).
- */
-async function waitUntilReady(dataSource: DataSource, providerId: string, depths: QueueDepthProbe): Promise<void> {
-  await until(async () => {
-    const [row]: { catchers: number; handlers: number; position: unknown }[] = await dataSource.query(
-      `SELECT (SELECT count(*) FROM workers WHERE role = 'event-catcher' AND provider_id = $1 AND status = 'running')::int AS catchers,
-              (SELECT count(*) FROM workers WHERE role = 'event-handler' AND status = 'running')::int AS handlers,
-              (SELECT provider_data->'eventPosition' FROM providers WHERE id = $1) AS position`, [providerId]);
-    return row.catchers === 1 && row.handlers >= (configDefaults.eventHandlers as number) && row.position !== null ? true : undefined;
-  }, 'the event catcher and handlers to run', 120_000);
-  let restingSince: number | undefined;
-  await until(async () => {
-    const [row]: { running: number; full_ok: number }[] = await dataSource.query(
-      `SELECT count(*) FILTER (WHERE status = 'running')::int AS running, count(*) FILTER (WHERE kind = 'full' AND status = 'ok')::int AS full_ok
-         FROM refresh_runs WHERE provider_id = $1`, [providerId]);
-    const resting = row.running === 0 && row.full_ok > 0 && isEmpty(await depths.read());
-    restingSince = resting ? restingSince ?? Date.now() : undefined;
-    return restingSince !== undefined && Date.now() - restingSince >= 1_000 ? true : undefined;
-  }, 'the startup refreshes to finish', 180_000);
 }
 
 /** Every event stored, nothing queued, no refresh running; false when `timeoutMs` passed first. */

@@ -28,19 +28,19 @@ export async function copyInto(client: ClientBase, target: string, rows: Buffer)
 }
 
 /**
- * Creates schema `bench_scratch` with an empty copy of each table: same columns, defaults, indexes and the same
+ * Creates schema `bench_scratch` with an empty copy of each of `tables`: same columns, defaults, indexes and the same
  * foreign keys (pointing at the scratch copies, deferrable like ours), so a baseline writes into exactly the
  * structure our refresh writes into.
  */
-export async function createScratchTables(client: ClientBase): Promise<void> {
+export async function createScratchTables(client: ClientBase, tables: readonly string[] = DEMO_TABLES): Promise<void> {
   await client.query('DROP SCHEMA IF EXISTS bench_scratch CASCADE');
   await client.query('CREATE SCHEMA bench_scratch');
-  for (const table of DEMO_TABLES) {
+  for (const table of tables) {
     await client.query(`CREATE TABLE bench_scratch.${table} (LIKE public.${table} INCLUDING ALL)`);
   }
   const constraints = await client.query<{ table: string; name: string; definition: string }>(
     `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS definition
-       FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1)`, [DEMO_TABLES]);
+       FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1)`, [tables]);
   await client.query('SET search_path = bench_scratch, public');
   for (const { table, name, definition } of constraints.rows) {
     await client.query(`ALTER TABLE bench_scratch.${table} ADD CONSTRAINT ${name} ${definition}`);
@@ -48,6 +48,6 @@ export async function createScratchTables(client: ClientBase): Promise<void> {
   await client.query('SET search_path = public');
 }
 
-export async function truncateScratch(client: ClientBase): Promise<void> {
-  await client.query(`TRUNCATE ${DEMO_TABLES.map((t) => `bench_scratch.${t}`).join(', ')}`);
+export async function truncateScratch(client: ClientBase, tables: readonly string[] = DEMO_TABLES): Promise<void> {
+  await client.query(`TRUNCATE ${tables.map((t) => `bench_scratch.${t}`).join(', ')}`);
 }

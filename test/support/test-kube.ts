@@ -59,7 +59,8 @@ async function startKube(): Promise<RunningKube> {
   };
 }
 
-function kubeConfigOf(kubeConfig: KubeConfig, server: string, caPem: string, token: string): KubeConfig {
+/** Fills `kubeConfig` with one context: the server at `server`, its TLS checked against `caPem`, as the holder of `token`. */
+export function kubeConfigOf(kubeConfig: KubeConfig, server: string, caPem: string, token: string): KubeConfig {
   kubeConfig.loadFromOptions({
     clusters: [{ name: 'fleet-test', server, caData: Buffer.from(caPem).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'fleet-test-user', token }],

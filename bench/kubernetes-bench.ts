@@ -1,0 +1,283 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import type { ClientBase } from 'pg';
+import type { DataSource } from 'typeorm';
+import { configDefaults } from '../src/config/fleet-config';
+import type { RefreshOutcome } from '../src/core/refresh/refresh-outcome';
+import { CredentialsCipher } from '../src/crypto/credentials-cipher';
+import { createLogger } from '../src/logging/logger';
+import { ProviderStore } from '../src/providers/provider-store';
+import { RefreshQueue } from '../src/queues/refresh-queue';
+import { PrivateKubeApiserver } from '../test/support/private-kube-apiserver';
+import { kubeConfigOf } from '../test/support/test-kube';
+import { sleep, until } from '../test/support/wait';
+import { startMigratedBenchDatabase } from './support/bench-database';
+import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
+import { Cleanups } from './support/cleanups';
+import { readRuns, type ShowingRun } from './support/event-latency';
+import { waitUntilAtRest } from './support/fleet-at-rest';
+import { spawnFleet, type FleetSettings } from './support/fleet-process';
+import { fillCluster, listEverything, relabelPod, type BenchPod, type ClusterSize } from './support/kube-cluster';
+import { killLeftWorkers } from './support/left-workers';
+import { isEmpty, QueueDepthProbe } from './support/queue-depth';
+import { rawCopy } from './support/raw-copy';
+import { deleteKeys } from './support/redis-keys';
+import { createScratchTables, dumpRows } from './support/scratch-tables';
+
+/**
+ * `npm run bench:kubernetes [-- --pods N] [-- --rate N] [-- --seconds S]`: the kubernetes type against a real
+ * kube-apiserver (and etcd) filled with 10,000 pods of 2 containers, 1,000 services, 500 deployments and 50 nodes.
+ * 1. A full refresh (a real `fleet refresh` process) against its baseline in the same run: the same paged lists
+ *    through @kubernetes/client-node with no database, plus a raw COPY of the rows the refresh stored.
+ * 2. A no-op re-refresh, which must write nothing.
+ * 3. A real `fleet server` keeping the provider current from its watches while pods change at `rate` per second for
+ *    `seconds`: per change, the time from sending it to the commit of the first refresh that fetched the pod after
+ *    the server had answered it (so, if anything, overstated), and whether every pod's row shows its last change.
+ * 4. The peak RSS of the refresh processes: the `fleet refresh` runs and the server's refresh worker (its VmHWM).
+ */
+const FLEET = join(__dirname, '..', '..', 'bin', 'fleet');
+const PAGE_SIZE = 500;
+const FILL_CONCURRENCY = 16;
+/** Tables of a kubernetes refresh, referenced tables first, as a raw COPY must fill them. */
+const KUBE_TABLES = [
+  'container_namespaces', 'container_nodes', 'container_persistent_volumes', 'container_persistent_volume_claims', 'container_deployments',
+  'container_replica_sets', 'container_pods', 'containers', 'container_pod_volume_claims', 'container_services', 'container_service_pods',
+];
+const TARGETS = { refreshVsBaseline: 1.5, noopWrites: 0, p50Ms: 150, p99Ms: 1_000, peakRssMb: 256 };
+
+interface RefreshRun extends RefreshOutcome { peakRssBytes: number }
+
+interface Change {
+  pod: BenchPod;
+  sentMs: number;
+  answeredMs: number;
+}
+
+async function main(): Promise<void> {
+  const size: ClusterSize = {
+    namespaces: 10, nodes: 50, deployments: 500, servicesPerDeployment: 2, pods: Number(flag('--pods') ?? 10_000), containersPerPod: 2,
+  };
+  const rate = Number(flag('--rate') ?? 100);
+  const seconds = Number(flag('--seconds') ?? 60);
+  const cleanups = new Cleanups();
+  try {
+    // A /16 service network: the default /24 of the test server has room for 254 services only.
+    const apiserver = new PrivateKubeApiserver({ extraArgs: ['--service-cluster-ip-range=10.0.0.0/16'] });
+    await apiserver.start();
+    cleanups.add(() => apiserver.stop());
+    const kubeConfig = kubeConfigOf(new KubeConfig(), apiserver.url, apiserver.caPem, apiserver.adminToken);
+    const fillStarted = performance.now();
+    const pods = await fillCluster(kubeConfig, size, FILL_CONCURRENCY);
+    log(`kube-apiserver filled in ${fmt((performance.now() - fillStarted) / 1000)} s: ${size.pods} pods x ${size.containersPerPod} containers, ${size.deployments * size.servicesPerDeployment} services, ${size.deployments} deployments and replica sets, ${size.nodes} nodes, ${size.namespaces} namespaces`);
+
+    const { url: databaseUrl, dataSource } = await startMigratedBenchDatabase(cleanups, `fleet_bench_kubernetes_${process.pid}`);
+    const settings: FleetSettings = {
+      databaseUrl, redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      redisPrefix: `fleet-bench-kubernetes-${process.pid}`, encryptionKey: CredentialsCipher.generateKey(),
+    };
+    const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(settings.encryptionKey), logger: createLogger({ level: 'warn' }) });
+    const provider = await store.create({
+      type: 'kubernetes', name: 'bench-cluster',
+      config: { server: apiserver.url, caCertificate: apiserver.caPem, insecureSkipTlsVerify: false, namespaces: [], pageSize: PAGE_SIZE, timeoutSeconds: 60 },
+      credentials: { token: apiserver.adminToken },
+    });
+
+    const first = await fleetRefresh(provider.id, settings);
+    const listStarted = performance.now();
+    const listed = await listEverything(kubeConfig, PAGE_SIZE);
+    const listSeconds = (performance.now() - listStarted) / 1000;
+    const copy = await copyBaseline(dataSource, provider.id);
+    const noop = await fleetRefresh(provider.id, settings);
+    log(`full refresh ${fmt(endToEnd(first))} s (${first.writes} rows) | baseline: lists ${fmt(listSeconds)} s (${listed} objects) + raw COPY ${fmt(copy.seconds)} s (${copy.rows} rows)`);
+    log(`no-op re-refresh ${fmt(endToEnd(noop))} s, ${noop.writes} writes`);
+
+    const watch = await watchLatency(cleanups, { dataSource, store, providerId: provider.id, settings, kubeConfig, pods, rate, seconds });
+    report({ first, noop, listSeconds, copySeconds: copy.seconds, rows: copy.rows, watch });
+  } finally {
+    await cleanups.run();
+  }
+}
+
+/** A refresh's own time, from its first request to its commit: what the baseline's lists and COPY stand for. */
+const endToEnd = (r: RefreshOutcome): number => (r.stats.durationsMs.collect + r.stats.durationsMs.parse + r.stats.durationsMs.persist) / 1000;
+
+async function fleetRefresh(providerId: string, settings: FleetSettings): Promise<RefreshRun> {
+  const env = { ...process.env, DATABASE_URL: settings.databaseUrl, FLEET_ENCRYPTION_KEY: settings.encryptionKey, LOG_LEVEL: 'warn' };
+  const { stdout } = await promisify(execFile)(process.execPath, [FLEET, 'refresh', providerId, '--json'], { env, maxBuffer: 64 * 2 ** 20 });
+  const run = JSON.parse(stdout.trim().split('\n').pop() as string) as RefreshRun;
+  if (run.status !== 'ok') throw new Error(`the refresh ended ${run.status}: ${run.error}`);
+  return run;
+}
+
+/** The rows the refresh stored, COPYed into empty tables of the same shape in one transaction. */
+async function copyBaseline(dataSource: DataSource, providerId: string): Promise<{ seconds: number; rows: number }> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as ClientBase;
+    await createScratchTables(client, KUBE_TABLES);
+    const rows = new Map<string, Buffer>();
+    for (const table of KUBE_TABLES) rows.set(table, await dumpRows(client, table, providerId));
+    const count = [...rows.values()].reduce((n, text) => n + text.toString().split('\n').length - 1, 0);
+    const seconds = await rawCopy(client, rows);
+    await client.query('DROP SCHEMA bench_scratch CASCADE');
+    return { seconds, rows: count };
+  } finally {
+    await runner.release();
+  }
+}
+
+interface WatchSetup {
+  dataSource: DataSource;
+  store: ProviderStore;
+  providerId: string;
+  settings: FleetSettings;
+  kubeConfig: KubeConfig;
+  pods: BenchPod[];
+  rate: number;
+  seconds: number;
+}
+
+interface WatchResults {
+  changes: Change[];
+  latenciesMs: number[];
+  neverShown: number;
+  podsBehind: number;
+  drained: boolean;
+  runs: ShowingRun[];
+  workerPeakRssBytes: number;
+}
+
+/** Runs a fleet server, changes pods at `rate` per second, and measures how soon the inventory shows each change. */
+async function watchLatency(cleanups: Cleanups, setup: WatchSetup): Promise<WatchResults> {
+  const { dataSource, store, providerId, settings, kubeConfig, pods, rate, seconds } = setup;
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
+  cleanups.add(() => redis.disconnect());
+  cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
+  const refreshQueue = new RefreshQueue({ redis, connection: redis, prefix: settings.redisPrefix, store, fullThreshold: configDefaults.refreshFullThreshold as number });
+  cleanups.add(() => refreshQueue.close());
+  const depths = new QueueDepthProbe({ redis, prefix: settings.redisPrefix, providerId, refreshQueue });
+  cleanups.add(() => depths.close());
+  const server = spawnFleet(['server'], settings);
+  cleanups.add(() => killLeftWorkers(dataSource));
+  cleanups.add(() => server.stop('SIGTERM', 40_000));
+  await waitUntilAtRest(dataSource, providerId, depths);
+
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const startedMs = Date.now();
+  const changes = await changePods(core, pods, rate, seconds);
+  log(`${changes.length} pod changes sent in ${fmt((Date.now() - startedMs) / 1000)} s; waiting for the inventory to show them`);
+  const last = new Map(changes.map((change, seq) => [change.pod.uid, String(seq)]));
+  let podsBehind = last.size;
+  let drained = true;
+  try {
+    await until(async () => {
+      podsBehind = await rowsBehind(dataSource, providerId, last);
+      return podsBehind === 0 && isEmpty(await depths.read()) ? true : undefined;
+    }, 'every pod row to show its last change', 120_000);
+  } catch (error: unknown) {
+    if (!(error instanceof Error && error.message.startsWith('timed out'))) throw error;
+    drained = false;
+  }
+  const workerPeakRssBytes = await refreshWorkerPeakRss(dataSource, providerId);
+  await sleep(1_000); // a run's persist time is recorded again just after its commit (see readRuns)
+  const runs = await readRuns(dataSource, providerId, startedMs);
+  const shown = changes.map((change) => firstShowing(change, runs));
+  const latenciesMs = shown.filter((ms): ms is number => ms !== undefined);
+  return { changes, latenciesMs, neverShown: shown.length - latenciesMs.length, podsBehind, drained, runs, workerPeakRssBytes };
+}
+
+/** Sends `rate` label changes per second to pods taken in turn, on a schedule that does not wait for answers. */
+async function changePods(core: CoreV1Api, pods: BenchPod[], rate: number, seconds: number): Promise<Change[]> {
+  const total = rate * seconds;
+  const changes: Change[] = [];
+  const sending: Promise<void>[] = [];
+  const startedMs = performance.now();
+  for (let seq = 0; seq < total; seq += 1) {
+    const dueMs = startedMs + (seq * 1000) / rate;
+    const waitMs = dueMs - performance.now();
+    if (waitMs > 0) await sleep(waitMs);
+    // Spread over the pods so that a pod changes again only after thousands of others.
+    const pod = pods[(seq * 7919) % pods.length];
+    const sentMs = Date.now();
+    sending.push(relabelPod(core, pod, String(seq)).then(() => { changes[seq] = { pod, sentMs, answeredMs: Date.now() }; }));
+  }
+  await Promise.all(sending);
+  return changes;
+}
+
+/** How many changed pods' rows do not show their last change yet. */
+async function rowsBehind(dataSource: DataSource, providerId: string, last: Map<string, string>): Promise<number> {
+  const rows: { ems_ref: string; change: string | null }[] = await dataSource.query(
+    `SELECT ems_ref, labels->>'bench-change' AS change FROM container_pods WHERE provider_id = $1 AND archived_at IS NULL AND ems_ref = ANY($2::text[])`,
+    [providerId, [...last.keys()]]);
+  const shown = new Map(rows.map((row) => [row.ems_ref, row.change]));
+  return [...last].filter(([uid, value]) => shown.get(uid) !== value).length;
+}
+
+/**
+ * The latency of a change: from sending it to the commit of the first run that fetched the pod after the server had
+ * answered (a targeted run naming it, by uid or namespace/name, or a full run) and showed it. Undefined: none did.
+ */
+function firstShowing(change: Change, runs: readonly ShowingRun[]): number | undefined {
+  const { pod } = change;
+  const refs = new Set([pod.uid, `${pod.namespace}/${pod.name}`]);
+  let visibleMs: number | undefined;
+  for (const run of runs) {
+    if (run.visibleMs === null || run.startedMs < change.answeredMs) continue;
+    if (run.kind === 'targeted' && !run.targets.some((t) => t.collection === 'pods' && refs.has(t.ref))) continue;
+    visibleMs = Math.min(visibleMs ?? Infinity, run.visibleMs);
+  }
+  return visibleMs === undefined ? undefined : visibleMs - change.sentMs;
+}
+
+/** The peak resident set of the provider's running refresh worker (Linux's VmHWM), 0 if none is found. */
+async function refreshWorkerPeakRss(dataSource: DataSource, providerId: string): Promise<number> {
+  const [worker]: { pid: number | null }[] = await dataSource.query(
+    `SELECT pid FROM workers WHERE role = 'refresh' AND provider_id = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [providerId]);
+  if (!worker?.pid) return 0;
+  const status = await readFile(`/proc/${worker.pid}/status`, 'utf8').catch(() => '');
+  const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
+}
+
+function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; copySeconds: number; rows: number; watch: WatchResults }): void {
+  const { first, noop, watch } = r;
+  const baseline = r.listSeconds + r.copySeconds;
+  const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+  const targeted = watch.runs.filter((run) => run.kind === 'targeted' && run.visibleMs !== null);
+  const figures = {
+    rows: r.rows,
+    fullRefreshSeconds: round(endToEnd(first)), baselineListSeconds: round(r.listSeconds), baselineCopySeconds: round(r.copySeconds),
+    refreshVsBaseline: round(endToEnd(first) / baseline),
+    noopSeconds: round(endToEnd(noop)), noopWrites: noop.writes,
+    changes: watch.changes.length, p50Ms: round(percentile(watch.latenciesMs, 50)), p99Ms: round(percentile(watch.latenciesMs, 99)),
+    maxMs: round(Math.max(...watch.latenciesMs)), changesNeverShown: watch.neverShown, podsBehind: watch.podsBehind, drained: watch.drained,
+    targetedRuns: targeted.length, fullRuns: watch.runs.filter((run) => run.kind === 'full').length,
+    targetedRunTargetsP50: percentile(targeted.map((run) => run.targets.length), 50),
+    targetedRunCollectP50Ms: percentile(targeted.map((run) => run.collectMs ?? 0), 50), targetedRunPersistP50Ms: percentile(targeted.map((run) => run.persistMs ?? 0), 50),
+    refreshPeakRssMb: mb(Math.max(first.peakRssBytes, noop.peakRssBytes)), workerPeakRssMb: mb(watch.workerPeakRssBytes),
+    peakRssMb: mb(Math.max(first.peakRssBytes, noop.peakRssBytes, watch.workerPeakRssBytes)),
+  };
+  const targets = {
+    refreshVsBaseline: `<= ${TARGETS.refreshVsBaseline}`, noopWrites: `= ${TARGETS.noopWrites}`, p50Ms: `<= ${TARGETS.p50Ms}`, p99Ms: `<= ${TARGETS.p99Ms}`,
+    changesNeverShown: '= 0', podsBehind: '= 0', peakRssMb: `<= ${TARGETS.peakRssMb}`,
+  };
+  const met = figures.refreshVsBaseline <= TARGETS.refreshVsBaseline && figures.noopWrites === TARGETS.noopWrites
+    && figures.p50Ms <= TARGETS.p50Ms && figures.p99Ms <= TARGETS.p99Ms && figures.changesNeverShown === 0 && figures.podsBehind === 0
+    && figures.peakRssMb <= TARGETS.peakRssMb;
+
+  log('');
+  log(`full refresh        ${fmt(figures.fullRefreshSeconds)} s for ${r.rows} rows | baseline ${fmt(baseline)} s = client-node lists ${fmt(r.listSeconds)} s + raw COPY ${fmt(r.copySeconds)} s | ratio ${figures.refreshVsBaseline} (target <= ${TARGETS.refreshVsBaseline})`);
+  log(`no-op re-refresh    ${fmt(figures.noopSeconds)} s with ${figures.noopWrites} row writes (target 0)`);
+  log(`watch -> row        ${figures.changes} pod changes: p50 ${fmt(figures.p50Ms)} ms (target <= ${TARGETS.p50Ms}), p99 ${fmt(figures.p99Ms)} ms (target <= ${TARGETS.p99Ms}), max ${fmt(figures.maxMs)} ms; ${figures.changesNeverShown} never shown, ${figures.podsBehind} rows behind their last change; ${figures.targetedRuns} targeted and ${figures.fullRuns} full runs`);
+  log(`                    a targeted run (p50): ${figures.targetedRunTargetsP50} targets, collect ${figures.targetedRunCollectP50Ms} ms, persist ${figures.targetedRunPersistP50Ms} ms`);
+  log(`peak RSS            fleet refresh ${figures.refreshPeakRssMb} MB, the server's refresh worker ${figures.workerPeakRssMb} MB (target <= ${TARGETS.peakRssMb})`);
+  console.log(JSON.stringify({ bench: 'kubernetes', figures, targets, met }));
+}
+
+runBench(main);
