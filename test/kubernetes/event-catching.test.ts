@@ -100,16 +100,20 @@ describe('kubernetes: events through the fleet', function () {
     expect(await events(`event_type = 'service.added'`)).to.deep.equal([]);
   });
 
-  it('stores every pod added exactly once when its catcher is killed with SIGKILL during a burst', async () => {
+  it('stores every pod change exactly once, in order, and shows it, when its catcher is killed with SIGKILL during a burst', async () => {
     const running = await startFleet({ FLEET_EVENT_FLOOD_PER_MINUTE: '1000000' });
     const catcher = await until(() => running.runningWorker(undefined, 'event-catcher'), 'the event catcher');
     const names = Array.from({ length: 150 }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
-    const added = (): Promise<StoredEvent[]> => events(`event_type = 'pod.added'`);
+    const deleted = new Set(names.filter((_, i) => i % 5 === 4));
+    const podEvents = (): Promise<StoredEvent[]> => events(`event_type LIKE 'pod.%'`);
     let killed = false;
     for (const name of names) {
+      // Each pod is added, labelled (modified) and every fifth deleted (a modification setting its deletion time, then the deletion).
       await kube.createPod(name);
-      // Killed once part of the burst is stored; the rest is created while the catcher is dead and after.
-      if (!killed && (await added()).length >= 30) {
+      await kube.core.patchNamespacedPod({ namespace: kube.namespace, name, body: { metadata: { labels: { burst: 'seen' } } } }, mergePatch);
+      if (deleted.has(name)) await kube.deletePod(name);
+      // Killed once part of the burst is stored; the rest happens while the catcher is dead and after.
+      if (!killed && (await podEvents()).length >= 60) {
         process.kill(catcher.pid, 'SIGKILL');
         killed = true;
       }
@@ -118,8 +122,21 @@ describe('kubernetes: events through the fleet', function () {
 
     const replacement = await until(() => running.runningWorker(catcher.id, 'event-catcher'), 'a replacement event catcher');
     expect(replacement.pid).to.not.equal(catcher.pid);
-    await until(async () => ((await added()).length >= names.length ? true : undefined), 'every pod added stored');
-    const stored = (await added()).map((e) => e.message.split(' ')[1]).sort();
-    expect(stored).to.deep.equal(names.map((name) => `${kube.namespace}/${name}`));
+    const expected = new Map(names.map((name) => [
+      `${kube.namespace}/${name}`, deleted.has(name) ? ['pod.added', 'pod.modified', 'pod.modified', 'pod.deleted'] : ['pod.added', 'pod.modified'],
+    ]));
+    const total = [...expected.values()].reduce((n, types) => n + types.length, 0);
+    await until(async () => ((await podEvents()).length >= total ? true : undefined), 'every pod change stored');
+    const stored = new Map<string, string[]>();
+    for (const event of await podEvents()) {
+      const name = event.message.split(' ')[1];
+      stored.set(name, [...(stored.get(name) ?? []), event.event_type]);
+    }
+    expect(stored).to.deep.equal(expected);
+
+    await until(async () => ((await kube.names('container_pods')).length === names.length - deleted.size ? true : undefined), 'the deleted pods removed');
+    const rows = await kube.rows('container_pods', 'archived_at IS NULL');
+    expect(rows.map((row) => row.name).sort()).to.deep.equal(names.filter((name) => !deleted.has(name)));
+    expect(rows.every((row) => (row.labels as Record<string, string>).burst === 'seen'), 'every kept pod shows its label').to.equal(true);
   });
 });
