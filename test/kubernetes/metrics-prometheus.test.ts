@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Pool as PgPool, type PoolClient } from 'pg';
 import { metricHierarchy } from '../../src/core/metrics/metric-hierarchy';
 import { connectionConfig } from '../../src/db/connection-config';
+import { ProviderApiError } from '../../src/errors';
 import { ProviderState } from '../../src/providers/provider-state';
 import type { MetricsJobData } from '../../src/queues/jobs';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
@@ -110,6 +111,8 @@ describe('kubernetes metrics from Prometheus', function () {
   let base: number;
   const expected: Expected[] = [];
   let unboundPod: string;
+  /** What the test backfilled, for a second server that needs the same data. */
+  let backfilled: string;
 
   before(async () => {
     fixture = await KubeFixture.start();
@@ -192,7 +195,8 @@ describe('kubernetes metrics from Prometheus', function () {
       { name: 'container_cpu_usage_seconds', type: 'counter', series: cpuSeries },
       { name: 'container_memory_working_set_bytes', type: 'gauge', series: memorySeries },
     );
-    await prometheus.backfill(openMetricsText(families));
+    backfilled = openMetricsText(families);
+    await prometheus.backfill(backfilled);
     await prometheus.start();
     await fixture.store.update(fixture.provider.id, {
       config: { prometheusUrl: prometheus.url }, credentials: { token: fixture.kube.adminToken, prometheusToken: PROMETHEUS_TOKEN },
@@ -253,6 +257,19 @@ describe('kubernetes metrics from Prometheus', function () {
      SELECT 'capture', resource_type, resource_id::text, '', extract(epoch FROM captured_until)::int, 0, NULL, NULL
        FROM metric_captures WHERE provider_id = $1
      ORDER BY 1, 2, 3, 4, 5`, [fixture.provider.id]);
+
+  /** A capture round at `atSeconds` of every object last captured a minute before, without storing what it captures. */
+  const round = async (atSeconds: number): Promise<unknown> => {
+    const { dataSource, logger } = testEnv();
+    const provider = await fixture.store.get(fixture.provider.id);
+    const type = fixture.store.typeOf(provider.type);
+    if (!type.metrics) throw new Error('the kubernetes type declares no metrics');
+    return captureRound({
+      dataSource, providerId: provider.id, provider: await fixture.store.ready(provider, logger), support: type.metrics,
+      hierarchy: metricHierarchy(dataSource, type), send: async () => undefined, thresholdSeconds: 60, gapLimitSeconds: HOUR,
+      now: new Date(atSeconds * 1000),
+    });
+  };
 
   it('captures nodes, pods and containers through query_range, stores every sample exactly and rolls them up', async () => {
     const { dataSource, logger } = testEnv();
@@ -339,6 +356,34 @@ describe('kubernetes metrics from Prometheus', function () {
     }
     expect(message).to.match(/^Prometheus query_range at 127\.0\.0\.1:\d+: connection refused; is Prometheus running there\?$/);
     expect(logged.text()).to.contain('connection refused').and.not.to.contain(PROMETHEUS_TOKEN);
+    expect(await providerMetrics()).to.deep.equal(before);
+  });
+
+  it('says so when Prometheus answers a query with an error (HTTP 422), and stores nothing', async () => {
+    // A real Prometheus whose limit on the samples a query may load is too low for the capture's queries.
+    const limited = new PrivatePrometheus({ flags: ['--query.max-samples=5'] });
+    try {
+      await limited.backfill(backfilled);
+      await limited.start();
+      await fixture.store.update(fixture.provider.id, { config: { prometheusUrl: limited.url } }, { verify: false });
+      const before = await providerMetrics();
+      const failure = await round(base + 3 * HOUR).then(() => undefined, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(ProviderApiError);
+      expect((failure as ProviderApiError).message).to.match(
+        /^Prometheus query_range at 127\.0\.0\.1:\d+: the server answered HTTP 422: query processing would load too many samples into memory/);
+      expect(await providerMetrics()).to.deep.equal(before);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('says a provider without a Prometheus URL has nothing to capture from', async () => {
+    await fixture.store.update(fixture.provider.id, { config: { prometheusUrl: null } }, { verify: false });
+    const before = await providerMetrics();
+    const failure = await round(base + 3 * HOUR).then(() => undefined, (error: unknown) => error);
+    expect(failure).to.be.instanceOf(ProviderApiError);
+    expect((failure as ProviderApiError).message).to.equal(
+      'no Prometheus URL is configured (config.prometheusUrl): this provider has no source of metrics to capture from');
     expect(await providerMetrics()).to.deep.equal(before);
   });
 });

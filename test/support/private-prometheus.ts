@@ -21,6 +21,11 @@ export class PrivatePrometheus extends PrivateServer {
   private port: number | undefined;
   private process: LoggedProcess | undefined;
 
+  /** `flags`: more command-line flags of the server's (e.g. a query limit a test needs to meet). */
+  constructor(private readonly options: { flags?: readonly string[] } = {}) {
+    super();
+  }
+
   get url(): string {
     if (this.port === undefined) throw new Error('the private Prometheus has not been started');
     return `http://127.0.0.1:${this.port}`;
@@ -48,7 +53,7 @@ export class PrivatePrometheus extends PrivateServer {
     await writeFile(config, 'global:\n  evaluation_interval: 1h\nscrape_configs: []\n');
     const child = (this.process = LoggedProcess.start('prometheus', 'prometheus', [
       `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, '--storage.tsdb.retention.time=100y',
-      `--web.listen-address=127.0.0.1:${this.port}`, '--log.level=warn',
+      `--web.listen-address=127.0.0.1:${this.port}`, '--log.level=warn', ...(this.options.flags ?? []),
     ], join(dir, 'prometheus.log'), INSTALL_HINT));
     await until(() => this.ready(child), `Prometheus at ${this.url} to be ready`, 30_000);
   }
