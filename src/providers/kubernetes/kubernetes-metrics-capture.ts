@@ -82,11 +82,10 @@ export async function captureKubernetesMetrics(
       const [uid, container] = perContainer ? splitContainerRef(target.emsRef) : [target.emsRef, null];
       const pod = pods.get(uid);
       const node = pod?.nodeName ? nodeByName.get(pod.nodeName) : undefined;
-      return pod && node ? [{ target, node, key: seriesKey(pod.namespace, pod.name, container) }] : [];
+      return pod && node ? [{ target, pod, node, key: seriesKey(pod.namespace, pod.name, container) }] : [];
     });
     if (resolved.length === 0) continue;
-    const asked = [...new Set(resolved.map(({ key }) => key.split('/').slice(0, 2).join('/')))].map((pod) => pod.split('/'));
-    const names: PodNames = { namespaces: asked.map(([namespace]) => namespace), names: asked.map(([, name]) => name) };
+    const names: PodNames = { namespaces: resolved.map(({ pod }) => pod.namespace), names: resolved.map(({ pod }) => pod.name) };
     const cpu = byLabels(await query(containerCpuCores(names, perContainer)), perContainer);
     const memory = byLabels(await query(containerMemoryBytes(names, perContainer)), perContainer);
     for (const { target, node, key } of resolved) pushSeries(captured, target, node, cpu.get(key), memory.get(key));
