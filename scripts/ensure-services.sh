@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure PostgreSQL and Redis are installed and running on this machine (Debian), starting what is stopped, and
-# that Debian's Chromium is installed for the browser tests (which never download a browser of their own).
+# Makes sure PostgreSQL and Redis are installed and running on this machine (Debian), starting what is stopped, that
+# Debian's Chromium is installed for the browser tests (which never download a browser of their own), and that
+# Debian's Prometheus is installed for the kubernetes metrics tests (which start their own servers; none is left running).
 # Idempotent: does nothing when all are there and running.
 set -euo pipefail
 
@@ -43,4 +44,9 @@ if [ ! -x /usr/bin/chromium ]; then
   # With its recommended packages: they bring the fonts that pages and screenshots are drawn with.
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null \
     || { as_root apt-get update >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null; }
+fi
+
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  echo "installing Prometheus"
+  apt_install prometheus
 fi

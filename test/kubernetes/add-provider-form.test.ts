@@ -6,6 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ApiTokenStore } from '../../src/api/api-token-store';
 import { CHROMIUM_LAUNCH } from '../support/chromium';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { freePort } from '../support/free-port';
 import { uniqueName } from '../support/kube-fixture';
 import { testEnv } from '../support/test-env';
 import { testKube, type RunningKube } from '../support/test-kube';
@@ -65,13 +66,16 @@ describe('kubernetes: the add-provider form', function () {
     await page.getByLabel('CA certificate (PEM)', { exact: true }).fill(kube.caPem);
     await page.getByLabel('Bearer token', { exact: true }).fill(kube.adminToken);
     await page.getByLabel('Namespaces', { exact: true }).fill('kube-system\n\n  default  \n');
+    // Nothing listens there: the form only stores where the metrics would come from.
+    const prometheusUrl = `http://127.0.0.1:${await freePort()}`;
+    await page.getByLabel('Prometheus URL', { exact: true }).fill(prometheusUrl);
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByTestId('validate-result').filter({ hasText: 'Credentials valid' }).waitFor();
 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/providers\/\d+$/);
     const [provider] = await testEnv().dataSource.query('SELECT config FROM providers WHERE name = $1', [name]);
-    expect(provider.config).to.deep.include({ server: kube.url, namespaces: ['kube-system', 'default'], insecureSkipTlsVerify: false });
+    expect(provider.config).to.deep.include({ server: kube.url, namespaces: ['kube-system', 'default'], insecureSkipTlsVerify: false, prometheusUrl });
     expect(JSON.stringify(provider.config)).not.to.include(kube.adminToken);
     expect(pageErrors).to.deep.equal([]);
   });

@@ -1,6 +1,7 @@
 import { registerType, type ProviderOptions } from '../sdk';
 import { kubernetesEvents } from './kubernetes-events';
 import { kubernetesInventory, TARGETABLE } from './kubernetes-inventory';
+import { kubernetesMetrics } from './kubernetes-metrics';
 import { KubernetesProvider, type KubernetesConfig, type KubernetesCredentials } from './kubernetes-provider';
 
 /** A DNS label, as Kubernetes names namespaces. */
@@ -28,13 +29,18 @@ export const kubernetesProviderType = registerType({
       namespaces: { type: 'array', items: { type: 'string', pattern: NAMESPACE_NAME, maxLength: 63 }, uniqueItems: true, maxItems: 1000, default: [] },
       pageSize: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
       timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
+      // http or https, no user:password@ either: a token belongs in the sealed credentials.
+      prometheusUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
     },
   },
   credentialsSchema: {
     type: 'object',
     additionalProperties: false,
     required: ['token'],
-    properties: { token: { type: 'string', minLength: 1, maxLength: 16384, pattern: '^[^\\s]+$' } },
+    properties: {
+      token: { type: 'string', minLength: 1, maxLength: 16384, pattern: '^[^\\s]+$' },
+      prometheusToken: { type: 'string', nullable: true, minLength: 1, maxLength: 16384, pattern: '^[^\\s]+$' },
+    },
   },
   form: {
     fields: [
@@ -47,10 +53,17 @@ export const kubernetesProviderType = registerType({
       { component: 'text-field', name: 'credentials.token', label: 'Bearer token', type: 'password', isRequired: true, validate: [{ type: 'required' }] },
       { component: 'textarea', name: 'config.namespaces', label: 'Namespaces', valueType: 'lines', helperText: 'one per line; empty: all namespaces' },
       { component: 'text-field', name: 'config.pageSize', label: 'Page size', type: 'number', initialValue: 500 },
+      {
+        component: 'text-field', name: 'config.prometheusUrl', label: 'Prometheus URL', type: 'url',
+        helperText: 'where CPU and memory metrics are read from, e.g. http://127.0.0.1:9090; empty: no metrics',
+        validate: [{ type: 'pattern', pattern: '^https?://', message: 'must start with http:// or https://' }],
+      },
+      { component: 'text-field', name: 'credentials.prometheusToken', label: 'Prometheus bearer token', type: 'password', helperText: 'only if Prometheus asks for one' },
     ],
   },
   inventory: kubernetesInventory,
   targetable: TARGETABLE,
   events: kubernetesEvents,
+  metrics: kubernetesMetrics,
   create: (options: ProviderOptions<KubernetesConfig, KubernetesCredentials>) => new KubernetesProvider(options),
 });

@@ -1,11 +1,16 @@
-import { Provider, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type RefreshScope } from '../sdk';
+import {
+  Provider, ProviderApiError, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries,
+  type MetricTarget, type MetricWindow, type RefreshScope,
+} from '../sdk';
 import { KubeClient, listCall } from './kube-client';
 import { streamKubeEvents } from './kube-event-stream';
 import type { KubeWatchEvent } from './kube-watched';
 import { collectKubernetes } from './kubernetes-collector';
 import type { KubernetesInventory } from './kubernetes-inventory';
+import { captureKubernetesMetrics } from './kubernetes-metrics-capture';
 import type { KubePage, KubeResource } from './kubernetes-native';
 import { parseKubePage } from './kubernetes-parser';
+import { PrometheusClient } from './prometheus-client';
 
 export interface KubernetesConfig {
   /** The API server's URL, e.g. https://127.0.0.1:6443 */
@@ -18,11 +23,15 @@ export interface KubernetesConfig {
   namespaces: string[];
   pageSize: number;
   timeoutSeconds: number;
+  /** The URL of the cluster's Prometheus (http or https), which metrics are captured from; absent: none are. */
+  prometheusUrl?: string | null;
 }
 
 export interface KubernetesCredentials {
   /** A bearer token (a service account's, or a user's). */
   token: string;
+  /** A bearer token for Prometheus, where it sits behind a proxy that asks for one. */
+  prometheusToken?: string | null;
 }
 
 /** The listings a refresh needs, checked by verifyCredentials with a one-object page each. */
@@ -32,6 +41,8 @@ const CHECKED_LISTINGS: readonly KubeResource[] = [
 
 /** A Kubernetes cluster, as a container manager. */
 export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient, KubeWatchEvent> {
+  private metricsClient: KubeClient | undefined;
+
   /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
   override async connect(signal?: AbortSignal): Promise<KubeClient> {
     const client = this.client();
@@ -67,6 +78,23 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
   override async *streamEvents(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<KubeWatchEvent>> {
     const { namespaces, server } = this.options.config;
     yield* streamKubeEvents(await this.connect(signal), { namespaces, server }, position, signal);
+  }
+
+  /**
+   * CPU and memory of nodes, pods and containers from the cluster's Prometheus. Without a Prometheus URL there is
+   * nothing to capture from: the capture fails saying so, which the metrics collector records on the provider.
+   */
+  override async captureMetrics(targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    const { config, credentials, fetch } = this.options;
+    if (!config.prometheusUrl) {
+      throw new ProviderApiError('no Prometheus URL is configured (config.prometheusUrl): this provider has no source of metrics to capture from');
+    }
+    const prometheus = new PrometheusClient({
+      url: config.prometheusUrl, token: credentials.prometheusToken ?? null, fetch, timeoutMs: config.timeoutSeconds * 1000,
+    });
+    // One client for every capture of this instance: its keep-alive connections serve the next capture call too.
+    this.metricsClient ??= this.client();
+    return captureKubernetesMetrics(this.metricsClient, prometheus, { namespaces: config.namespaces, pageSize: config.pageSize }, targets, window, signal);
   }
 
   override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {
