@@ -24,6 +24,7 @@ export const KUBE_CASSETTES = {
   continuePages: 'kubernetes/continue-pages',
   expiredContinue: 'kubernetes/expired-continue',
   throttled: 'kubernetes/throttled',
+  throttledTooLong: 'kubernetes/throttled-too-long',
   serverError: 'kubernetes/server-error',
   watchCut: 'kubernetes/watch-cut',
 } as const;

@@ -45,13 +45,11 @@ async function main(): Promise<void> {
 
     writeCassette(KUBE_CASSETTES.throttled, await recordRefresh(kube, scenario,
       'A full refresh during which the second page of pods is first answered 429 with Retry-After: 1, then as usual.',
-      async (rec, path, index, query) => {
-        if (path.endsWith('/pods') && index === 1) {
-          rec.add({ request: { method: 'GET', path, query }, response: { status: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: status(429, 'TooManyRequests', 'Too many requests, please try again later.') } },
-            'the live server throttles only under its own load (max-requests-inflight), never one request on demand');
-        }
-        return 'go';
-      }), secrets);
+      throttleSecondPodsPage(1, 'go')), secrets);
+
+    writeCassette(KUBE_CASSETTES.throttledTooLong, await recordRefresh(kube, scenario,
+      'A full refresh during which the second page of pods is answered 429 with Retry-After: 120, longer than a request may wait: the pods listing fails.',
+      throttleSecondPodsPage(120, 'stop')), secrets);
 
     writeCassette(KUBE_CASSETTES.expiredContinue, await recordExpiredContinue(kube, core, scenario), secrets);
 
@@ -74,6 +72,18 @@ async function main(): Promise<void> {
   } finally {
     await stopTestKube();
   }
+}
+
+/** A 429 with Retry-After: `seconds` before the second page of pods, which is then asked as usual ('go') or not at all. */
+function throttleSecondPodsPage(seconds: number, then: 'go' | 'stop') {
+  return async (rec: CassetteRecorder, path: string, index: number, query: Record<string, string>): Promise<'go' | 'stop'> => {
+    if (!(path.endsWith('/pods') && index === 1)) return 'go';
+    rec.add({
+      request: { method: 'GET', path, query },
+      response: { status: 429, headers: { 'content-type': 'application/json', 'retry-after': String(seconds) }, body: status(429, 'TooManyRequests', 'Too many requests, please try again later.') },
+    }, 'the live server throttles only under its own load (max-requests-inflight), never one request on demand');
+    return then;
+  };
 }
 
 /** The requests of a full refresh of `scenario.namespace`, in the provider's order, with `beforePage` for faults. */

@@ -157,15 +157,25 @@ export class CassettePlayer<S> {
   }
 
   private stream(chunks: readonly string[], end: StreamEnd): Readable {
-    const body = new Readable({ read: () => undefined });
+    const queue = [...chunks];
+    let cut = false;
+    // Chunks are served as the client reads them, so the end comes after all of them, once the client is listening.
+    const body = new Readable({
+      read(): void {
+        const next = queue.shift();
+        if (next !== undefined) this.push(next);
+        else if (end === 'end') this.push(null);
+        else if (end === 'cut' && !cut) {
+          cut = true;
+          // What the client sees when the server's connection closes mid-response. On a timer: as on the wire, the
+          // bytes before the cut reach the client (through in-process streams, a few ticks) before the close does.
+          setTimeout(() => this.emit('error', Object.assign(new Error('the recorded connection was cut here'), { code: 'ECONNRESET' })), 20);
+        }
+        // 'open': nothing more, until the client closes the request.
+      },
+    });
     this.streams.add(body);
     body.once('close', () => this.streams.delete(body));
-    for (const chunk of chunks) body.push(chunk);
-    if (end === 'end') body.push(null);
-    if (end === 'cut') {
-      // After the chunks are read: what the client sees when the server's connection closes mid-response.
-      setImmediate(() => body.emit('error', Object.assign(new Error('the recorded connection was cut here'), { code: 'ECONNRESET' })));
-    }
     return body;
   }
 }
