@@ -3,6 +3,10 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import nock from 'nock';
 
+// nock takes over http and https as soon as it is loaded: every test of the run would then reach its real servers
+// through nock's pass-through, not as in production. It intercepts only while a cassette plays.
+nock.restore();
+
 /** Where the cassettes are kept in the repository (tests run from dist/test/support). */
 export const CASSETTE_DIR = resolve(__dirname, '..', '..', '..', 'test', 'cassettes');
 
@@ -96,9 +100,10 @@ export function loadCassette<S>(name: string): Cassette<S> {
 }
 
 /**
- * A cassette being replayed: every HTTP request of the process is answered by it (nock; nothing reaches the network),
- * each interaction once, and only when the request carries REPLAY_TOKEN. A request it does not match is kept and
- * fails `assertPlayed` (the client also gets an error at once); so does an interaction never asked for.
+ * A cassette being replayed: every HTTP request of the process is answered by it (nock, active only while it plays;
+ * nothing reaches the network), each interaction once, and only when the request carries REPLAY_TOKEN. A request it
+ * does not match is kept and fails `assertPlayed` (the client also gets an error at once); so does an interaction
+ * never asked for.
  */
 export class CassettePlayer<S> {
   private readonly unmatched: string[] = [];
@@ -137,9 +142,11 @@ export class CassettePlayer<S> {
     this.streams.clear();
     nock.cleanAll();
     nock.enableNetConnect();
+    nock.restore();
   }
 
   private start(): void {
+    if (!nock.isActive()) nock.activate();
     nock.disableNetConnect();
     nock.emitter.on('no match', this.onNoMatch);
     for (const interaction of this.cassette.interactions) {

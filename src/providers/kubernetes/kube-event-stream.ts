@@ -28,10 +28,10 @@ interface Received {
  * The cluster's changes as event batches: one watch per watched resource (and namespace), each from its own
  * resourceVersion, kept in the position as `{ [watch key]: resourceVersion }`. From a null position each listing is
  * asked its current resourceVersion first, and a batch with no events and that position comes at once. A watch the
- * server ends (its timeout) is opened again from the last version it delivered; bookmarks move the position without
- * events. A 410 Gone, as a refusal or as a watch ERROR event, means the server no longer has changes that old:
- * EventPositionLostError. Any other failure ends the stream with the fleet's error. Every watch stops with `signal`
- * or when the stream ends.
+ * server ends (its timeout), or whose connection breaks after it delivered something, is opened again from the last
+ * version it delivered; bookmarks move the position without events. A 410 Gone, as a refusal or as a watch ERROR
+ * event, means the server no longer has changes that old: EventPositionLostError. Any other failure ends the stream
+ * with the fleet's error. Every watch stops with `signal` or when the stream ends.
  */
 export async function* streamKubeEvents(
   client: KubeClient, settings: KubeStreamSettings, from: EventPosition | null, signal: AbortSignal,
