@@ -1,6 +1,6 @@
 import { EventPositionLostError, ProviderApiError, type EventBatch, type EventPosition } from '../sdk';
 import type { KubeClient } from './kube-client';
-import { translateWatchError } from './kube-errors';
+import { networkCode, translateWatchError } from './kube-errors';
 import { watchesFor, type KubeWatchEvent, type RawCoreEvent, type RawObjectMeta, type WatchSpec } from './kube-watched';
 
 export interface KubeStreamSettings {
@@ -28,10 +28,10 @@ interface Received {
  * The cluster's changes as event batches: one watch per watched resource (and namespace), each from its own
  * resourceVersion, kept in the position as `{ [watch key]: resourceVersion }`. From a null position each listing is
  * asked its current resourceVersion first, and a batch with no events and that position comes at once. A watch the
- * server ends (its timeout) is opened again from the last version it delivered; bookmarks move the position without
- * events. A 410 Gone, as a refusal or as a watch ERROR event, means the server no longer has changes that old:
- * EventPositionLostError. Any other failure ends the stream with the fleet's error. Every watch stops with `signal`
- * or when the stream ends.
+ * server ends (its timeout), or whose connection breaks after it delivered something, is opened again from the last
+ * version it delivered; bookmarks move the position without events. A 410 Gone, as a refusal or as a watch ERROR
+ * event, means the server no longer has changes that old: EventPositionLostError. Any other failure ends the stream
+ * with the fleet's error. Every watch stops with `signal` or when the stream ends.
  */
 export async function* streamKubeEvents(
   client: KubeClient, settings: KubeStreamSettings, from: EventPosition | null, signal: AbortSignal,
@@ -71,13 +71,20 @@ export async function* streamKubeEvents(
   }
 }
 
-/** Keeps one watch open from `version` until `stop`, handing on what it delivers; a failure is handed on and ends it. */
+/**
+ * Keeps one watch open from `version` until `stop`, handing on what it delivers; a failure is handed on and ends it.
+ * A connection that breaks after the watch delivered something (a proxy or load balancer cutting a long stream, even
+ * in the middle of an event) is opened again from the last version delivered, as a watch the server ended: the
+ * half-received event comes again whole, and nothing is handed on twice. One that breaks before delivering anything
+ * (the server is away) is a failure, which the event catcher retries after a pause.
+ */
 async function keepWatching(client: KubeClient, spec: WatchSpec, version: string, settings: KubeStreamSettings, arrivals: Arrivals, stop: AbortSignal): Promise<void> {
   let from = version;
   const call = `watch ${spec.resource}${spec.namespace === null ? ' (cluster-wide)' : ` in namespace ${spec.namespace}`}`;
   while (!stop.aborted) {
     const failure = await new Promise<Error | null>((resolve) => {
       let ended = false;
+      let delivered = false;
       const end = (error: Error | null): void => {
         if (ended) return;
         ended = true;
@@ -93,9 +100,13 @@ async function keepWatching(client: KubeClient, spec: WatchSpec, version: string
         const received = arrivalOf(spec, phase, object, call);
         if (received instanceof Error) return end(received);
         from = received.version;
+        delivered = true;
         arrivals.push(received);
       };
-      const done = (error: unknown): void => end(error === null || error === undefined ? null : lostOrTranslated(error, call, settings.server, from));
+      const done = (error: unknown): void => {
+        if (error === null || error === undefined || (delivered && isBrokenConnection(error))) return end(null);
+        end(lostOrTranslated(error, call, settings.server, from));
+      };
       client.watch(spec, from, settings.watchSeconds ?? 300, onEvent, done).then(
         (opened) => (ended ? opened.abort() : (controller = opened)),
         (error: unknown) => end(translateWatchError(error, call, settings.server)),
@@ -129,6 +140,12 @@ function arrivalOf(spec: WatchSpec, phase: string, object: unknown, call: string
     return { key: spec.key, version, event: { resource: 'events', phase, object: raw as RawCoreEvent, receivedAt } };
   }
   return { key: spec.key, version, event: { resource: spec.resource, phase, object: raw, receivedAt } };
+}
+
+/** A stream that broke on the network (no HTTP status: the server did not refuse it). */
+function isBrokenConnection(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  return typeof (error as { statusCode?: unknown }).statusCode !== 'number' && networkCode(error) !== undefined;
 }
 
 function lostOrTranslated(error: unknown, call: string, server: string, from: string): Error {
