@@ -145,6 +145,8 @@ interface WatchSetup {
 interface WatchResults {
   changes: Change[];
   latenciesMs: number[];
+  /** Per change, from sending it to its event stored (the catcher, the events queue and a handler's transaction start). */
+  toEventStoredMs: number[];
   neverShown: number;
   podsBehind: number;
   drained: boolean;
@@ -188,7 +190,8 @@ async function watchLatency(cleanups: Cleanups, setup: WatchSetup): Promise<Watc
   const runs = await readRuns(dataSource, providerId, startedMs);
   const shown = changes.map((change) => firstShowing(change, runs));
   const latenciesMs = shown.filter((ms): ms is number => ms !== undefined);
-  return { changes, latenciesMs, neverShown: shown.length - latenciesMs.length, podsBehind, drained, runs, workerPeakRssBytes };
+  const toEventStoredMs = await eventStoredLatencies(dataSource, providerId, changes, startedMs);
+  return { changes, latenciesMs, toEventStoredMs, neverShown: shown.length - latenciesMs.length, podsBehind, drained, runs, workerPeakRssBytes };
 }
 
 /** Sends `rate` label changes per second to pods taken in turn, on a schedule that does not wait for answers. */
@@ -208,6 +211,23 @@ async function changePods(core: CoreV1Api, pods: BenchPod[], rate: number, secon
   }
   await Promise.all(sending);
   return changes;
+}
+
+/** Per change, the time from sending it to the start of the transaction that stored the first event of its pod after it. */
+async function eventStoredLatencies(dataSource: DataSource, providerId: string, changes: readonly Change[], sinceMs: number): Promise<number[]> {
+  const stored: { message: string; stored_ms: number }[] = await dataSource.query(
+    `SELECT message, (extract(epoch FROM created_at) * 1000)::float8 AS stored_ms FROM event_streams
+      WHERE provider_id = $1 AND event_type = 'pod.modified' AND created_at >= to_timestamp($2::float8 / 1000) ORDER BY created_at`,
+    [providerId, sinceMs]);
+  const byPod = new Map<string, number[]>();
+  for (const event of stored) {
+    const pod = event.message.split(' ')[1];
+    byPod.set(pod, [...(byPod.get(pod) ?? []), event.stored_ms]);
+  }
+  return changes.flatMap((change) => {
+    const storedMs = byPod.get(`${change.pod.namespace}/${change.pod.name}`)?.find((ms) => ms >= change.sentMs);
+    return storedMs === undefined ? [] : [storedMs - change.sentMs];
+  });
 }
 
 /** How many changed pods' rows do not show their last change yet. */
@@ -256,7 +276,8 @@ function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; c
     refreshVsBaseline: round(endToEnd(first) / baseline),
     noopSeconds: round(endToEnd(noop)), noopWrites: noop.writes,
     changes: watch.changes.length, p50Ms: round(percentile(watch.latenciesMs, 50)), p99Ms: round(percentile(watch.latenciesMs, 99)),
-    maxMs: round(Math.max(...watch.latenciesMs)), changesNeverShown: watch.neverShown, podsBehind: watch.podsBehind, drained: watch.drained,
+    maxMs: round(Math.max(...watch.latenciesMs)),
+    toEventStoredP50Ms: round(percentile(watch.toEventStoredMs, 50)), toEventStoredP99Ms: round(percentile(watch.toEventStoredMs, 99)), changesNeverShown: watch.neverShown, podsBehind: watch.podsBehind, drained: watch.drained,
     targetedRuns: targeted.length, fullRuns: watch.runs.filter((run) => run.kind === 'full').length,
     targetedRunTargetsP50: percentile(targeted.map((run) => run.targets.length), 50),
     targetedRunCollectP50Ms: percentile(targeted.map((run) => run.collectMs ?? 0), 50), targetedRunPersistP50Ms: percentile(targeted.map((run) => run.persistMs ?? 0), 50),
@@ -275,6 +296,7 @@ function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; c
   log(`full refresh        ${fmt(figures.fullRefreshSeconds)} s for ${r.rows} rows | baseline ${fmt(baseline)} s = client-node lists ${fmt(r.listSeconds)} s + raw COPY ${fmt(r.copySeconds)} s | ratio ${figures.refreshVsBaseline} (target <= ${TARGETS.refreshVsBaseline})`);
   log(`no-op re-refresh    ${fmt(figures.noopSeconds)} s with ${figures.noopWrites} row writes (target 0)`);
   log(`watch -> row        ${figures.changes} pod changes: p50 ${fmt(figures.p50Ms)} ms (target <= ${TARGETS.p50Ms}), p99 ${fmt(figures.p99Ms)} ms (target <= ${TARGETS.p99Ms}), max ${fmt(figures.maxMs)} ms; ${figures.changesNeverShown} never shown, ${figures.podsBehind} rows behind their last change; ${figures.targetedRuns} targeted and ${figures.fullRuns} full runs`);
+  log(`                    of which change -> event stored: p50 ${fmt(figures.toEventStoredP50Ms)} ms, p99 ${fmt(figures.toEventStoredP99Ms)} ms`);
   log(`                    a targeted run (p50): ${figures.targetedRunTargetsP50} targets, collect ${figures.targetedRunCollectP50Ms} ms, persist ${figures.targetedRunPersistP50Ms} ms`);
   log(`peak RSS            fleet refresh ${figures.refreshPeakRssMb} MB, the server's refresh worker ${figures.workerPeakRssMb} MB (target <= ${TARGETS.peakRssMb})`);
   console.log(JSON.stringify({ bench: 'kubernetes', figures, targets, met }));
