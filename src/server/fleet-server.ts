@@ -55,7 +55,8 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   const { config, logger, dataSource, queue, redis, types } = dependencies;
   if (!cron.validate(options.eventPurgeCron)) throw new ValidationError(`the event purge schedule "${options.eventPurgeCron}" is not a cron expression`);
   const plan = workerPlan(config, types);
-  const hasEventStream = (type: string): boolean => plan.providerRoles(type).includes('event-catcher');
+  // Whether a type's providers catch events does not depend on their config.
+  const hasEventStream = (type: string): boolean => plan.providerRoles(type, {}).includes('event-catcher');
   // Workers get this server's resolved configuration, wherever it came from.
   const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
   const supervisor = new Supervisor({

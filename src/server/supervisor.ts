@@ -153,9 +153,10 @@ export class Supervisor {
 
   /** Per enabled provider the workers its type needs (its refresh worker at least), and the shared workers they call for. */
   private async wantedWorkers(): Promise<WorkerAssignment[]> {
-    const enabled: { id: string; type: string }[] = await this.options.dataSource.query('SELECT id, type FROM providers WHERE enabled ORDER BY id');
+    const enabled: { id: string; type: string; config: Record<string, unknown> }[] = await this.options.dataSource.query(
+      'SELECT id, type, config FROM providers WHERE enabled ORDER BY id');
     const { providerRoles, sharedWorkers } = this.options.plan ?? REFRESH_ONLY_PLAN;
-    const wanted = enabled.flatMap((p): WorkerAssignment[] => providerRoles(p.type).map((role) => ({ role, providerId: p.id })));
+    const wanted = enabled.flatMap((p): WorkerAssignment[] => providerRoles(p.type, p.config).map((role) => ({ role, providerId: p.id })));
     for (const shared of sharedWorkers) {
       if (!wanted.some((w) => w.role === shared.serving)) continue;
       for (let i = 0; i < shared.count; i += 1) wanted.push({ role: shared.role, providerId: null });

@@ -22,8 +22,11 @@ export interface PerProviderRole {
   crashKey: ProviderDataKey & `${string}Crashes`;
   /** The queue its worker consumes, recorded on the worker's row; null when it consumes none. */
   queueName(providerId: string): string | null;
-  /** Whether a provider of the type gets a worker of the role (`type` undefined: a type the fleet does not know). */
-  wanted(type: AnyProviderType | undefined, config: FleetConfig): boolean;
+  /**
+   * Whether a provider of the type, configured with `providerConfig`, gets a worker of the role (`type` undefined: a
+   * type the fleet does not know).
+   */
+  wanted(type: AnyProviderType | undefined, config: FleetConfig, providerConfig: Readonly<Record<string, unknown>>): boolean;
   /** Starts the work of a registered worker process. */
   start(context: WorkerContext, options: { providerId: string; logger: Logger }): Promise<WorkerHandle>;
 }

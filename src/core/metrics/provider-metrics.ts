@@ -47,4 +47,9 @@ export interface ProviderMetricsSupport {
   kinds: Readonly<Record<string, MetricKind>>;
   /** The most targets one capture call may name. */
   maxTargetsPerCapture: number;
+  /**
+   * Whether a provider with this config captures at all (a cluster configured without a Prometheus has nothing to
+   * capture from): one that does not gets no metrics collector. Absent: every provider of the type captures.
+   */
+  capturedWith?(providerConfig: Readonly<Record<string, unknown>>): boolean;
 }

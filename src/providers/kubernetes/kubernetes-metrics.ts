@@ -20,6 +20,7 @@ export const kubernetesMetrics: ProviderMetricsSupport = {
   },
   // The pods' names go into the queries (as a regex), which should stay well within what Prometheus parses quickly.
   maxTargetsPerCapture: 500,
+  capturedWith: (config) => typeof config.prometheusUrl === 'string' && config.prometheusUrl !== '',
 };
 
 export function isKubernetesMetricCollection(collection: string): collection is KubernetesMetricCollection {

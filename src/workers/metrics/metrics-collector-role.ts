@@ -6,7 +6,7 @@ export const metricsCollectorRole: WorkerRole<'metrics-collector'> = {
   perProvider: true,
   crashKey: 'metricsCollectorCrashes',
   queueName: () => null,
-  wanted: (type, config) => config.metricsCollection && Boolean(type?.metrics),
+  wanted: (type, config, providerConfig) => config.metricsCollection && type?.metrics !== undefined && (type.metrics.capturedWith?.(providerConfig) ?? true),
   async start(context, { providerId, logger }) {
     const { config } = context;
     return startMetricsCollector({
