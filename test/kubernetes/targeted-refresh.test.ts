@@ -78,3 +78,39 @@ describe('kubernetes: targeted refresh', () => {
     expect(await kube.names('container_services')).to.deep.equal(['web']);
   });
 });
+
+/** Many targets in one namespace, which the type takes from a listing of the namespace instead of one by one. */
+describe('kubernetes: targeted refresh of many pods of one namespace', () => {
+  let kube: KubeFixture;
+  const named = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+  const others = ['other-a', 'other-b'];
+
+  before(async function () {
+    this.timeout(120_000);
+    kube = await KubeFixture.start();
+    for (const name of [...named, ...others]) await kube.createPod(name, { labels: { app: 'many' } });
+    const outcome = await kube.refresh();
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+  });
+
+  it('updates the changed pods and removes the deleted ones it names, and touches no pod it does not name', async () => {
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const changed = named.slice(0, 10);
+    const deleted = named.slice(10, 15);
+    for (const name of [...changed, 'other-a']) {
+      await kube.core.patchNamespacedPod({ namespace: kube.namespace, name, body: { metadata: { labels: { app: 'many', changed: 'yes' } } } }, mergePatch);
+    }
+    for (const name of [...deleted, 'other-b']) await kube.deletePod(name);
+
+    const targets = [...named, 'never-was'].map((name) => ({ collection: 'pods', ref: `${kube.namespace}/${name}` }));
+    const outcome = await kube.refresh(targets);
+    expect(outcome.status, String(outcome.error)).to.equal('ok');
+    expect(outcome.scope).to.equal('targeted');
+    expect(outcome.stats.collections.pods).to.include({ created: 0, updated: changed.length, deleted: deleted.length });
+    const rows = await kube.rows('container_pods', 'archived_at IS NULL');
+    const labels = new Map(rows.map((row) => [row.name, row.labels]));
+    expect([...labels.keys()].sort()).to.deep.equal([...named.filter((name) => !deleted.includes(name)), ...others].sort());
+    for (const name of changed) expect(labels.get(name), name).to.deep.equal({ app: 'many', changed: 'yes' });
+    expect(labels.get('other-a'), 'a changed pod not named').to.deep.equal({ app: 'many' });
+  });
+});

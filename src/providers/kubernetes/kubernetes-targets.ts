@@ -9,9 +9,11 @@ import { RbacRefusedError } from './rbac-refused-error';
 
 /** How many objects a targeted refresh fetches at once. */
 const FETCH_CONCURRENCY = 8;
+/** Above this many targets in one namespace, listing the namespace costs less than fetching them one by one. */
+const LISTED_ABOVE = 20;
 
 /**
- * Fetches the targets, a few at once: `namespace/name` for namespaced objects, `name` for cluster-wide ones (the
+ * Fetches the targets, a few at once (or, where many are in one namespace, by listing it): `namespace/name` for namespaced objects, `name` for cluster-wide ones (the
  * refresh has already turned uids it knows into names). An object the server no longer has (404) is simply not
  * yielded, so the saver removes it and nothing else. Pods come with their links to the services of their namespaces,
  * services with their links to the pods they select: each namespace is listed once for all the targets in it, as a
@@ -22,7 +24,7 @@ export async function* collectTargets(
   client: KubeClient, settings: CollectSettings, targets: readonly RefreshTarget[], signal?: AbortSignal,
 ): AsyncGenerator<Collected<KubePage>> {
   for (const [resource, names] of namesByResource(targets, settings)) {
-    const fetched = await fetchAll(client, resource, names, signal);
+    const fetched = await fetchAll(client, resource, names, settings, signal);
     const page = { resource, items: fetched.items } as KubePage;
     yield page;
     try {
@@ -51,16 +53,39 @@ function namesByResource(targets: readonly RefreshTarget[], settings: CollectSet
   return byResource;
 }
 
-/** The objects found (404s left out) and the errors of the fetches that failed. */
+/**
+ * The objects found (404s left out) and the errors of the fetches that failed. Targets are fetched one by one, a few
+ * at once, except where a namespace (or the cluster, for cluster-wide objects) has more than LISTED_ABOVE of them:
+ * that namespace is listed instead, and its targets are taken from the listing.
+ */
 async function fetchAll<K extends KubeResource>(
-  client: KubeClient, resource: K, names: readonly { namespace: string; name: string }[], signal?: AbortSignal,
+  client: KubeClient, resource: K, names: readonly { namespace: string; name: string }[], settings: CollectSettings, signal?: AbortSignal,
 ): Promise<{ items: KubeNativeCollections[K][]; failures: unknown[] }> {
   const items: KubeNativeCollections[K][] = [];
   const failures: unknown[] = [];
+  const byNamespace = new Map<string, Set<string>>();
+  for (const { namespace, name } of names) {
+    let wanted = byNamespace.get(namespace);
+    if (!wanted) byNamespace.set(namespace, (wanted = new Set()));
+    wanted.add(name);
+  }
+  const oneByOne: { namespace: string; name: string }[] = [];
+  for (const [namespace, wanted] of byNamespace) {
+    if (wanted.size <= LISTED_ABOVE) {
+      for (const name of wanted) oneByOne.push({ namespace, name });
+      continue;
+    }
+    try {
+      const options = { namespaces: namespace === '' ? null : [namespace], pageSize: settings.pageSize };
+      for await (const page of listPages(client, resource, options, signal)) items.push(...page.filter((object) => wanted.has(object.metadata?.name ?? '')));
+    } catch (error: unknown) {
+      failures.push(error);
+    }
+  }
   let next = 0;
   const fetcher = async (): Promise<void> => {
-    while (next < names.length && failures.length === 0) {
-      const { namespace, name } = names[next];
+    while (next < oneByOne.length && failures.length === 0) {
+      const { namespace, name } = oneByOne[next];
       next += 1;
       try {
         const object = await client.read(resource, name, namespace, signal);
@@ -70,7 +95,7 @@ async function fetchAll<K extends KubeResource>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, names.length) }, fetcher));
+  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, oneByOne.length) }, fetcher));
   return { items, failures };
 }
 
