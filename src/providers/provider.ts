@@ -101,6 +101,12 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
    */
   targetable: readonly (keyof D & string)[];
   /**
+   * For a type that fetches many targets at once more cheaply than the fleet's threshold assumes: the most distinct
+   * targets one targeted refresh takes before a full refresh is the cheaper one. Applies where it is above the
+   * fleet's `refreshFullThreshold` (an operator's higher setting still wins).
+   */
+  targetedRefreshLimit?: number;
+  /**
    * Present when the type's providers have an event stream: an event catcher then runs for each of them, and they
    * are fully refreshed on the long schedule (`refreshIntervalWithEventsMinutes`), as events keep them fresh.
    */

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { FleetError, UserError } from '../errors';
 import type { Provider, RefreshSource } from '../models';
 import type { ProviderStore } from '../providers/provider-store';
-import { checkTargetCollections, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../core/refresh/refresh-scope';
+import { checkTargetCollections, fullThresholdFor, PROVIDER_TARGET_COLLECTION, type RefreshTarget } from '../core/refresh/refresh-scope';
 import type { ProgressListener, RefreshProgress } from '../core/refresh/refresh-progress';
 import { jobCounts, type JobCounts } from './job-counts';
 import { CLAIM_SCRIPT, HAND_BACK_SCRIPT, MERGE_SCRIPT, REQUEUE_CLAIMS_SCRIPT } from './refresh-request-scripts';
@@ -94,12 +94,13 @@ export class RefreshQueue {
 
   private async enqueue(provider: Provider, request: RefreshRequestMessage): Promise<{ providerId: string; jobId: string }> {
     if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled; enable it to refresh it`);
-    checkTargetCollections(request.targets, Object.keys(this.options.store.typeOf(provider.type).inventory));
+    const type = this.options.store.typeOf(provider.type);
+    checkTargetCollections(request.targets, Object.keys(type.inventory));
     const full = request.targets.length === 0 || request.targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION);
     const keys = this.pendingKeys(provider.id);
     const generation = (await this.options.redis.eval(
       MERGE_SCRIPT, 4, keys.targets, keys.full, keys.sources, keys.generation,
-      String(this.options.fullThreshold), full ? '1' : '0', request.source,
+      String(fullThresholdFor(this.options.fullThreshold, type.targetedRefreshLimit)), full ? '1' : '0', request.source,
       ...(full ? [] : request.targets.map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`)),
     )) as number;
     return { providerId: provider.id, jobId: await this.addJob(provider.id, generation) };
@@ -223,7 +224,8 @@ export class RefreshQueue {
   /**
    * For a provider's new refresh worker: what its dead predecessor had claimed and not finished goes back into the
    * pending request, so the interrupted refresh runs again in the next job. Only sound when no other worker of the
-   * provider is alive (the supervisor's guarantee). Returns how many claims were put back.
+   * provider is alive (the supervisor's guarantee). Returns how many claims were put back. Folds at the fleet's
+   * threshold: a type's own higher limit is not looked up for this rare path, which then refreshes fully.
    */
   async requeueClaims(providerId: string): Promise<number> {
     const keys = this.pendingKeys(providerId);

@@ -118,6 +118,21 @@ describe('refresh queue', () => {
     expect(claims[0].sources).to.deep.equal(['event']);
   });
 
+  it('folds at the type\'s own limit where it is above the fleet\'s threshold: 150 pods of a cluster stay a targeted refresh', async () => {
+    const { queue } = await setUp(100);
+    const cluster = await store.create({
+      type: 'kubernetes', name: `queue-${randomBytes(4).toString('hex')}`,
+      config: { server: 'https://127.0.0.1:9', insecureSkipTlsVerify: false, namespaces: [], pageSize: 500, timeoutSeconds: 30 }, credentials: { token: 't' },
+    }, { verify: false });
+    cleanups.push(() => queue.remove(cluster.id), () => store.delete(cluster.id));
+    const limit = store.typeOf('kubernetes').targetedRefreshLimit ?? 0;
+    expect(limit, 'the kubernetes type\'s limit').to.be.above(150);
+    await Promise.all(Array.from({ length: 150 }, (_, i) => queue.queueRefresh(cluster.id, { targets: [{ collection: 'pods', ref: `ns/pod-${i}` }], source: 'event' })));
+    const { claims } = startWorker(queue, cluster.id, { workMs: 10 });
+    await drained(queue, cluster.id);
+    expect(claims.map((claim) => [claim.full, claim.targets.length])).to.deep.equal([[false, 150]]);
+  });
+
   it('hands back the targets of a partial full refresh: they run at once, one by one, never folded again', async () => {
     const { queue, provider } = await setUp(100);
     const targets = Array.from({ length: 150 }, (_, i) => ({ collection: 'vms', ref: `vm-${i}` }));

@@ -17,6 +17,11 @@ export function checkTargetCollections(targets: readonly RefreshTarget[], collec
 
 export type RefreshScope = { kind: 'full' } | { kind: 'targeted'; targets: RefreshTarget[] };
 
+/** The number of targets above which a provider type's refresh is full: the fleet's threshold, or the type's limit where higher. */
+export function fullThresholdFor(fleetThreshold: number, typeLimit: number | undefined): number {
+  return Math.max(fleetThreshold, typeLimit ?? 0);
+}
+
 /**
  * Turns requested targets into a scope: no targets, the provider itself among them, a target the provider type
  * cannot fetch on its own, or more distinct targets than the threshold mean a full refresh (many small scoped

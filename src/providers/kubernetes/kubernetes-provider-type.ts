@@ -63,6 +63,9 @@ export const kubernetesProviderType = registerType({
   },
   inventory: kubernetesInventory,
   targetable: TARGETABLE,
+  // Many targets of a namespace are taken from one listing of it (see collectTargets): a targeted refresh of a few
+  // thousand pods costs less than listing the whole cluster, and keeps the rest of the inventory out of the diff.
+  targetedRefreshLimit: 5_000,
   events: kubernetesEvents,
   metrics: kubernetesMetrics,
   create: (options: ProviderOptions<KubernetesConfig, KubernetesCredentials>) => new KubernetesProvider(options),

@@ -8,7 +8,7 @@ import type { ProviderStore } from '../../providers/provider-store';
 import { Inventory } from '../../core/inventory/inventory';
 import type { ProgressListener } from '../../core/refresh/refresh-progress';
 import { INTERRUPTED_RUN_ERROR, type RefreshOutcome } from '../../core/refresh/refresh-outcome';
-import { checkTargetCollections, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
+import { checkTargetCollections, fullThresholdFor, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
 import { resolveTargetAliases } from './target-aliases';
 import type { SaveResult } from './save/save-result';
@@ -36,9 +36,9 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const provider = await store.get(request.provider);
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
   const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
-  const { inventory: definition, targetable } = store.typeOf(provider.type);
+  const { inventory: definition, targetable, targetedRefreshLimit } = store.typeOf(provider.type);
   checkTargetCollections(request.targets ?? [], Object.keys(definition));
-  const scope = scopeFor(request.targets, request.fullThreshold, targetable);
+  const scope = scopeFor(request.targets, fullThresholdFor(request.fullThreshold, targetedRefreshLimit), targetable);
   const inventory = new Inventory(dataSource, definition);
   const scopes = await resolveTargetAliases(dataSource, provider.id, definition, scope);
   // The run is recorded once the provider's refresh lock is held (see recordStart).
