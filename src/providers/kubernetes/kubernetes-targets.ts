@@ -1,4 +1,4 @@
-import { describeError, InvalidCredentialsError, type Collected, type RefreshTarget } from '../sdk';
+import { describeError, forEachBounded, InvalidCredentialsError, type Collected, type RefreshTarget } from '../sdk';
 import type { KubeClient } from './kube-client';
 import { listPages, type CollectSettings } from './kube-listing';
 import { RESOURCES } from './kube-resources';
@@ -82,20 +82,14 @@ async function fetchAll<K extends KubeResource>(
       failures.push(error);
     }
   }
-  let next = 0;
-  const fetcher = async (): Promise<void> => {
-    while (next < oneByOne.length && failures.length === 0) {
-      const { namespace, name } = oneByOne[next];
-      next += 1;
-      try {
-        const object = await client.read(resource, name, namespace, signal);
-        if (object !== null) items.push(object);
-      } catch (error: unknown) {
-        failures.push(error);
-      }
+  await forEachBounded(oneByOne, FETCH_CONCURRENCY, async ({ namespace, name }) => {
+    try {
+      const object = await client.read(resource, name, namespace, signal);
+      if (object !== null) items.push(object);
+    } catch (error: unknown) {
+      failures.push(error);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, oneByOne.length) }, fetcher));
+  });
   return { items, failures };
 }
 
@@ -116,20 +110,29 @@ function nameOf(resource: KubeResource, ref: string, settings: CollectSettings):
 
 /**
  * The service links of fetched pods (against their namespaces' services) or services (against their namespaces'
- * pods), each namespace listed once.
+ * pods), each namespace listed once, a few at once.
  */
 async function linksOfTargets(
   client: KubeClient, page: Extract<KubePage, { resource: 'pods' | 'services' }>, settings: CollectSettings, signal: AbortSignal | undefined,
 ): Promise<KubePage> {
   const pods = new PodLabels();
   const namespaces = [...new Set(page.items.flatMap((item) => item.metadata?.namespace ?? []))];
-  const options = { namespaces, pageSize: settings.pageSize };
   if (page.resource === 'pods') {
     for (const pod of page.items) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
-    const links = [];
-    if (namespaces.length > 0) for await (const services of listPages(client, 'services', options, signal)) links.push(...linksOf(services, pods));
-    return { resource: 'servicePods', links };
+    const services = await listEach(client, 'services', namespaces, settings, signal);
+    return { resource: 'servicePods', links: linksOf(services, pods) };
   }
-  if (namespaces.length > 0) for await (const items of listPages(client, 'pods', options, signal)) for (const pod of items) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
+  for (const pod of await listEach(client, 'pods', namespaces, settings, signal)) pods.add(pod.metadata?.namespace, pod.metadata?.uid, pod.metadata?.labels);
   return { resource: 'servicePods', links: linksOf(page.items, pods) };
+}
+
+/** Every object of a resource in these namespaces, the namespaces listed a few at once. */
+async function listEach<K extends KubeResource>(
+  client: KubeClient, resource: K, namespaces: readonly string[], settings: CollectSettings, signal: AbortSignal | undefined,
+): Promise<KubeNativeCollections[K][]> {
+  const items: KubeNativeCollections[K][] = [];
+  await forEachBounded(namespaces, FETCH_CONCURRENCY, async (namespace) => {
+    for await (const page of listPages(client, resource, { namespaces: [namespace], pageSize: settings.pageSize }, signal)) items.push(...page);
+  });
+  return items;
 }
