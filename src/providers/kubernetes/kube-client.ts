@@ -1,14 +1,12 @@
-import { Agent } from 'node:https';
+import type { Agent } from 'node:https';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, Watch, type ConfigurationOptions } from '@kubernetes/client-node';
 import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { HttpRetryPolicy, ProviderApiError } from '../sdk';
+import { sharedAgent } from './kube-agents';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
 import { RESOURCES, type KubeApis } from './kube-resources';
 import type { WatchSpec } from './kube-watched';
 import type { KubeList, KubeNativeCollections, KubeResource } from './kubernetes-native';
-
-/** Connections one client keeps to its server at most. */
-const MAX_SOCKETS = 16;
 
 export interface KubeClientOptions {
   /** The API server's URL, e.g. https://127.0.0.1:6443 */
@@ -33,7 +31,7 @@ export class KubeClient {
   private readonly retry: HttpRetryPolicy;
   private readonly watcher: Watch;
   /**
-   * One keep-alive agent for every call: client-node makes a new agent (so a new connection and TLS handshake) per
+   * A keep-alive agent for every call: client-node makes a new agent (so a new connection and TLS handshake) per
    * request, which costs a targeted refresh of many objects more than its fetches do.
    */
   private readonly agent: Agent;
@@ -53,10 +51,7 @@ export class KubeClient {
     this.version = config.makeApiClient(VersionApi);
     this.watcher = new Watch(config);
     this.retry = options.retry ?? new HttpRetryPolicy();
-    this.agent = new Agent({
-      keepAlive: true, maxSockets: MAX_SOCKETS, rejectUnauthorized: !options.insecureSkipTlsVerify,
-      ...(options.caCertificate ? { ca: options.caCertificate } : {}),
-    });
+    this.agent = sharedAgent({ caCertificate: options.caCertificate || null, insecureSkipTlsVerify: options.insecureSkipTlsVerify });
   }
 
   /** The server's version (git version, e.g. v1.20.2); proves the token is accepted (an unknown one gets 401). */
