@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '../core/events/provider-events';
@@ -13,20 +14,23 @@ export interface EventQueueOptions {
 
 /** How long a handler holds a provider's events without renewing before another may take them over. */
 const LOCK_TTL_MS = 30_000;
+/** How long after a held lock would lapse a handler looks again (see lookAgainOnceLapsed). */
+const LOOK_AGAIN_MARGIN_MS = 1_000;
 /** At most this many batches are handled together (in one transaction). */
 const BATCHES_PER_TAKE = 20;
 
-// Takes the provider's lock for a drainer, or gives back the lock it already holds (its earlier run lost Redis, or
-// died, before letting go). KEYS: lock. ARGV: drainer, ttl. Returns 1 when the drainer holds the lock, 0 when another does.
+// Takes the provider's lock as `holding` ("<drainer> <nonce>"), also from an earlier run of the same drainer (it lost
+// Redis, or died, before letting go), whose acknowledgements then fail. KEYS: lock. ARGV: drainer, holding, ttl.
+// Returns 1 when taken, 0 when another drainer holds it.
 const ACQUIRE_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+if holder and string.sub(holder, 1, #ARGV[1] + 1) ~= ARGV[1] .. ' ' then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', tonumber(ARGV[3]))
 return 1
 `;
 
 // Acknowledges handled batches: removes them only while the caller still holds the provider's lock, and renews it.
-// KEYS: lock, batches. ARGV: drainer, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
+// KEYS: lock, batches. ARGV: holding, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
 const ACK_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
@@ -34,7 +38,7 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
 
-// Releases the lock if it is still the caller's. KEYS: lock. ARGV: drainer.
+// Releases the lock if it is still the caller's. KEYS: lock. ARGV: holding.
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
@@ -50,7 +54,9 @@ return 1
  * The lock names its drainer, the job that drains: a drain cut short before it let go (its handler died, or Redis
  * went away) leaves the lock behind, and the other jobs that find it leave the batches to its holder. That job is
  * run again (retried, or taken over as stalled) and takes back its own lock at once, instead of everyone waiting
- * for the lock to lapse while no job is left to look.
+ * for the lock to lapse while no job is left to look. Each take of the lock is its own (a nonce beside the
+ * drainer's name): should the earlier run still be alive (a job taken over as stalled), its acknowledgements fail and
+ * it stops, so two runs never both remove batches.
  */
 export class EventQueue {
   static readonly queueName = 'events';
@@ -69,20 +75,26 @@ export class EventQueue {
   async push(providerId: string, events: readonly ProviderEvent[]): Promise<void> {
     if (events.length === 0) return;
     await this.options.redis.rpush(this.keys(providerId).batches, JSON.stringify(events));
-    await this.queue.add('events', { providerId }, { removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 500 } });
+    await this.tellHandlers(providerId);
   }
 
   /**
-   * Handles the provider's waiting batches in order as `drainer` (a name that stays the same when the drain is run
-   * again, such as its job's id), unless another drainer holds them (which then also handles what came meanwhile:
+   * Handles the provider's waiting batches in order as `drainer` (a name without spaces that stays the same when the
+   * drain is run again, such as its job's id), unless another drainer holds them (which then also handles what came meanwhile:
    * it looks again after letting go). Returns the number of events handled.
    */
   async drain(providerId: string, drainer: string, handle: (events: ProviderEvent[]) => Promise<void>): Promise<number> {
     const { redis } = this.options;
+    // The lock's value is the drainer's name, a space and a nonce: a name with a space could pass for another's.
+    if (drainer === '' || drainer.includes(' ')) throw new Error(`a drainer's name has no spaces: "${drainer}"`);
     const keys = this.keys(providerId);
     let handled = 0;
     for (;;) {
-      if ((await redis.eval(ACQUIRE_SCRIPT, 1, keys.lock, drainer, String(LOCK_TTL_MS))) !== 1) return handled;
+      const holding = `${drainer} ${randomBytes(6).toString('hex')}`;
+      if ((await redis.eval(ACQUIRE_SCRIPT, 1, keys.lock, drainer, holding, String(LOCK_TTL_MS))) !== 1) {
+        await this.lookAgainOnceLapsed(providerId);
+        return handled;
+      }
       try {
         for (;;) {
           const batches = await redis.lrange(keys.batches, 0, BATCHES_PER_TAKE - 1);
@@ -91,14 +103,34 @@ export class EventQueue {
           await handle(events);
           handled += events.length;
           // Lost lock: another handler has taken over and handles these again, which storing deduplicates.
-          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, drainer, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
+          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, holding, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
         }
       } finally {
-        await redis.eval(RELEASE_SCRIPT, 1, keys.lock, drainer);
+        await redis.eval(RELEASE_SCRIPT, 1, keys.lock, holding);
       }
       // A batch pushed after the last look but before the release found the lock taken: look once more.
       if ((await redis.llen(keys.batches)) === 0) return handled;
     }
+  }
+
+  /**
+   * Another drainer holds the lock: it looks again before letting go, unless it is gone for good (its job used up its
+   * attempts) and its lock lapses with batches left and no job to take them. So one delayed job per provider and
+   * lock lifetime looks again once the lock would have lapsed.
+   */
+  private async lookAgainOnceLapsed(providerId: string): Promise<void> {
+    const { redis } = this.options;
+    const keys = this.keys(providerId);
+    const leftMs = await redis.pttl(keys.lock);
+    if (leftMs <= 0) return; // let go meanwhile: whoever let go looked again
+    if ((await redis.set(keys.lookAgain, '1', 'PX', leftMs, 'NX')) !== 'OK') return;
+    await this.tellHandlers(providerId, leftMs + LOOK_AGAIN_MARGIN_MS);
+  }
+
+  private async tellHandlers(providerId: string, delayMs = 0): Promise<void> {
+    await this.queue.add('events', { providerId }, {
+      removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...(delayMs > 0 ? { delay: delayMs } : {}),
+    });
   }
 
   /** Batches waiting for a provider's handling. */
@@ -124,15 +156,16 @@ export class EventQueue {
   /** Forgets a deleted provider's waiting events. */
   async remove(providerId: string): Promise<void> {
     const keys = this.keys(providerId);
-    await this.options.redis.del(keys.batches, keys.lock);
+    await this.options.redis.del(keys.batches, keys.lock, keys.lookAgain);
   }
 
   async close(): Promise<void> {
     await this.queue.close();
   }
 
-  private keys(providerId: string): { batches: string; lock: string } {
+  private keys(providerId: string): { batches: string; lock: string; lookAgain: string } {
     // Apart from `${prefix}:events:*`, where BullMQ keeps the queue's own keys.
-    return { batches: `${this.options.prefix}:event-batches:${providerId}`, lock: `${this.options.prefix}:event-lock:${providerId}` };
+    const { prefix } = this.options;
+    return { batches: `${prefix}:event-batches:${providerId}`, lock: `${prefix}:event-lock:${providerId}`, lookAgain: `${prefix}:event-look-again:${providerId}` };
   }
 }

@@ -1,9 +1,17 @@
 import { expect } from 'chai';
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProviderEvent } from '../../src/core/events/provider-events';
 import { EventQueue } from '../../src/queues/event-queue';
 import { testEnv } from '../support/test-env';
-import { sleep } from '../support/wait';
+import { sleep, until } from '../support/wait';
+
+/** A promise the test resolves when it chooses. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => { open = resolve; });
+  return { opened, open };
+}
 
 const batch = (from: number, count: number): ProviderEvent[] => Array.from({ length: count }, (_, i) => ({
   sourceId: String(from + i), type: 'vm.update', timestamp: '2026-11-22T00:00:00Z', message: '', refs: [],
@@ -83,6 +91,54 @@ describe('events queue', () => {
     expect(await queue.depth('10')).to.equal(0);
     await queue.push('10', batch(2, 1));
     expect(await queue.drain('10', 'job-3', record)).to.equal(1);
+  });
+
+  it('stops an earlier run of a drainer that another run of it took over, so the two never both remove batches', async () => {
+    await queue.push('11', batch(0, 1));
+    await queue.push('11', batch(1, 1));
+    await queue.push('11', batch(2, 1));
+    const earlierHeld = gate();
+    const laterHeld = gate();
+    const laterInside = gate();
+    const handled: string[] = [];
+    const earlier = queue.drain('11', 'job-1', async (events) => {
+      await earlierHeld.opened;
+      handled.push(...events.map((e) => e.sourceId));
+    });
+    await until(async () => (await redis.get(`${prefix}:event-lock:11`)) ?? undefined, 'the earlier run to hold the lock');
+    // The job is taken over (as stalled) while its earlier run still handles: the later run takes the lock.
+    await queue.push('11', batch(3, 1));
+    const later = queue.drain('11', 'job-1', async (events) => {
+      laterInside.open();
+      await laterHeld.opened;
+      handled.push(...events.map((e) => e.sourceId));
+    });
+    await laterInside.opened;
+    for (let i = 4; i < 8; i += 1) await queue.push('11', batch(i, 1));
+    earlierHeld.open();
+    expect(await earlier, 'the earlier run acknowledges nothing').to.equal(3);
+    laterHeld.open();
+    await later;
+    expect(new Set(handled)).to.deep.equal(new Set(Array.from({ length: 8 }, (_, i) => String(i))));
+    expect(await queue.depth('11')).to.equal(0);
+  });
+
+  it('looks again once the lock of a drainer gone for good has lapsed, and handles what it left', async () => {
+    await queue.push('12', batch(0, 2));
+    // A drainer whose job will never run again holds the lock for a little longer.
+    await redis.set(`${prefix}:event-lock:12`, 'events-job:gone 0a0b', 'PX', 1_500);
+    const handled: string[] = [];
+    const record = async (events: ProviderEvent[]): Promise<void> => { handled.push(...events.map((e) => e.sourceId)); };
+    const worker = new Worker<{ providerId: string }>(EventQueue.queueName, async (job) => queue.drain(job.data.providerId, `events-job:${job.id}`, record), {
+      connection: redis, prefix,
+    });
+    try {
+      await until(() => (handled.length === 2 ? true : undefined), 'the batches the gone drainer left to be handled', 20_000);
+    } finally {
+      await worker.close();
+    }
+    expect(handled).to.deep.equal(['0', '1']);
+    expect(await queue.depth('12')).to.equal(0);
   });
 
   it('forgets a removed provider\'s waiting batches', async () => {
