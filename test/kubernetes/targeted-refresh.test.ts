@@ -82,7 +82,7 @@ describe('kubernetes: targeted refresh', () => {
 /** Many targets in one namespace, which the type takes from a listing of the namespace instead of one by one. */
 describe('kubernetes: targeted refresh of many pods of one namespace', () => {
   let kube: KubeFixture;
-  const named = Array.from({ length: 30 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+  const named = Array.from({ length: 110 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
   const others = ['other-a', 'other-b'];
 
   before(async function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config';
@@ -8,8 +8,14 @@ import { providerTypes } from '../../src/providers/provider-types';
 import { workerPlan } from '../../src/server/worker-plan';
 
 describe('worker plan', () => {
-  const configFile = join(mkdtempSync(join(tmpdir(), 'fleet-plan-')), 'fleet.config.json');
-  writeFileSync(configFile, '{}');
+  let dir: string;
+  let configFile: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fleet-plan-'));
+    configFile = join(dir, 'fleet.config.json');
+    await writeFile(configFile, '{}');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
   const config = (env: NodeJS.ProcessEnv = {}) => loadConfig({ env: { FLEET_ENCRYPTION_KEY: CredentialsCipher.generateKey(), ...env }, configFile });
 
   it('gives a kubernetes provider a metrics collector only when it names a Prometheus to capture from', () => {

@@ -29,8 +29,9 @@ export const kubernetesProviderType = registerType({
       namespaces: { type: 'array', items: { type: 'string', pattern: NAMESPACE_NAME, maxLength: 63 }, uniqueItems: true, maxItems: 1000, default: [] },
       pageSize: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
       timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
-      // http or https, no user:password@ either: a token belongs in the sealed credentials.
-      prometheusUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
+      // http or https, and no user:password@, query or fragment: a token belongs in the sealed credentials, not in a
+      // config that is shown.
+      prometheusUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^@/?#]+(?:/[^?#]*)?$', maxLength: 2048 },
     },
   },
   credentialsSchema: {

@@ -41,8 +41,6 @@ const CHECKED_LISTINGS: readonly KubeResource[] = [
 
 /** A Kubernetes cluster, as a container manager. */
 export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient, KubeWatchEvent> {
-  private metricsClient: KubeClient | undefined;
-
   /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
   override async connect(signal?: AbortSignal): Promise<KubeClient> {
     const client = this.client();
@@ -92,9 +90,7 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
     const prometheus = new PrometheusClient({
       url: config.prometheusUrl, token: credentials.prometheusToken ?? null, fetch, timeoutMs: config.timeoutSeconds * 1000,
     });
-    // One client for every capture of this instance: its keep-alive connections serve the next capture call too.
-    this.metricsClient ??= this.client();
-    return captureKubernetesMetrics(this.metricsClient, prometheus, { namespaces: config.namespaces, pageSize: config.pageSize }, targets, window, signal);
+    return captureKubernetesMetrics(this.client(), prometheus, { namespaces: config.namespaces, pageSize: config.pageSize }, targets, window, signal);
   }
 
   override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {

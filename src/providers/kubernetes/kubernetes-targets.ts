@@ -9,12 +9,16 @@ import { RbacRefusedError } from './rbac-refused-error';
 
 /** How many objects a targeted refresh fetches at once. */
 const FETCH_CONCURRENCY = 8;
-/** Above this many targets in one namespace, listing the namespace costs less than fetching them one by one. */
-const LISTED_ABOVE = 20;
+/**
+ * Above this many targets in one namespace, the namespace is listed instead of fetching them one by one: cheaper
+ * unless the namespace holds many times more objects than are named (the type does not know its size; a hundred
+ * fetches cost about what a listing of a few thousand pods does).
+ */
+const LISTED_ABOVE = 100;
 
 /**
- * Fetches the targets, a few at once (or, where many are in one namespace, by listing it): `namespace/name` for namespaced objects, `name` for cluster-wide ones (the
- * refresh has already turned uids it knows into names). An object the server no longer has (404) is simply not
+ * Fetches the targets, a few at once (or, where many are in one namespace, by listing it): `namespace/name` for
+ * namespaced objects, `name` for cluster-wide ones (the refresh has already turned uids it knows into names). An object the server no longer has (404) is simply not
  * yielded, so the saver removes it and nothing else. Pods come with their links to the services of their namespaces,
  * services with their links to the pods they select: each namespace is listed once for all the targets in it, as a
  * burst of watch events names many pods of the same namespaces. A failed fetch marks its collections incomplete:
@@ -32,9 +36,11 @@ export async function* collectTargets(
     } catch (error: unknown) {
       fetched.failures.push(error);
     }
+    // A refused token (or an abort) ends the refresh whichever fetch met it first; other failures mark incomplete.
+    const fatal = fetched.failures.find((error) => (error instanceof InvalidCredentialsError && !(error instanceof RbacRefusedError)) || signal?.aborted);
+    if (fatal !== undefined) throw fatal;
     const [failure] = fetched.failures;
     if (failure === undefined) continue;
-    if ((failure instanceof InvalidCredentialsError && !(failure instanceof RbacRefusedError)) || signal?.aborted) throw failure;
     yield { incomplete: fedBy[resource], reason: describeError(failure) };
   }
 }
