@@ -147,7 +147,11 @@ interface WatchResults {
   latenciesMs: number[];
   /** Per change, from sending it to its event stored (the catcher, the events queue and a handler's transaction start). */
   toEventStoredMs: number[];
-  neverShown: number;
+  /**
+   * Changes no run can be timed for: the run that fetched the pod started before the server had answered the change,
+   * so it may have fetched it or not. Whether the row shows it is what `podsBehind` says.
+   */
+  untimed: number;
   podsBehind: number;
   drained: boolean;
   runs: ShowingRun[];
@@ -191,7 +195,7 @@ async function watchLatency(cleanups: Cleanups, setup: WatchSetup): Promise<Watc
   const shown = changes.map((change) => firstShowing(change, runs));
   const latenciesMs = shown.filter((ms): ms is number => ms !== undefined);
   const toEventStoredMs = await eventStoredLatencies(dataSource, providerId, changes, startedMs);
-  return { changes, latenciesMs, toEventStoredMs, neverShown: shown.length - latenciesMs.length, podsBehind, drained, runs, workerPeakRssBytes };
+  return { changes, latenciesMs, toEventStoredMs, untimed: shown.length - latenciesMs.length, podsBehind, drained, runs, workerPeakRssBytes };
 }
 
 /** Sends `rate` label changes per second to pods taken in turn, on a schedule that does not wait for answers. */
@@ -241,7 +245,7 @@ async function rowsBehind(dataSource: DataSource, providerId: string, last: Map<
 
 /**
  * The latency of a change: from sending it to the commit of the first run that fetched the pod after the server had
- * answered (a targeted run naming it, by uid or namespace/name, or a full run) and showed it. Undefined: none did.
+ * answered (a targeted run naming it, by uid or namespace/name, or a full run) and showed it. Undefined: none can be timed.
  */
 function firstShowing(change: Change, runs: readonly ShowingRun[]): number | undefined {
   const { pod } = change;
@@ -277,7 +281,7 @@ function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; c
     noopSeconds: round(endToEnd(noop)), noopWrites: noop.writes,
     changes: watch.changes.length, p50Ms: round(percentile(watch.latenciesMs, 50)), p99Ms: round(percentile(watch.latenciesMs, 99)),
     maxMs: round(Math.max(...watch.latenciesMs)),
-    toEventStoredP50Ms: round(percentile(watch.toEventStoredMs, 50)), toEventStoredP99Ms: round(percentile(watch.toEventStoredMs, 99)), changesNeverShown: watch.neverShown, podsBehind: watch.podsBehind, drained: watch.drained,
+    toEventStoredP50Ms: round(percentile(watch.toEventStoredMs, 50)), toEventStoredP99Ms: round(percentile(watch.toEventStoredMs, 99)), changesUntimed: watch.untimed, podsBehind: watch.podsBehind, drained: watch.drained,
     targetedRuns: targeted.length, fullRuns: watch.runs.filter((run) => run.kind === 'full').length,
     targetedRunTargetsP50: percentile(targeted.map((run) => run.targets.length), 50),
     targetedRunCollectP50Ms: percentile(targeted.map((run) => run.collectMs ?? 0), 50), targetedRunPersistP50Ms: percentile(targeted.map((run) => run.persistMs ?? 0), 50),
@@ -286,16 +290,16 @@ function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; c
   };
   const targets = {
     refreshVsBaseline: `<= ${TARGETS.refreshVsBaseline}`, noopWrites: `= ${TARGETS.noopWrites}`, p50Ms: `<= ${TARGETS.p50Ms}`, p99Ms: `<= ${TARGETS.p99Ms}`,
-    changesNeverShown: '= 0', podsBehind: '= 0', peakRssMb: `<= ${TARGETS.peakRssMb}`,
+    podsBehind: '= 0', peakRssMb: `<= ${TARGETS.peakRssMb}`,
   };
   const met = figures.refreshVsBaseline <= TARGETS.refreshVsBaseline && figures.noopWrites === TARGETS.noopWrites
-    && figures.p50Ms <= TARGETS.p50Ms && figures.p99Ms <= TARGETS.p99Ms && figures.changesNeverShown === 0 && figures.podsBehind === 0
+    && figures.p50Ms <= TARGETS.p50Ms && figures.p99Ms <= TARGETS.p99Ms && figures.podsBehind === 0
     && figures.peakRssMb <= TARGETS.peakRssMb;
 
   log('');
   log(`full refresh        ${fmt(figures.fullRefreshSeconds)} s for ${r.rows} rows | baseline ${fmt(baseline)} s = client-node lists ${fmt(r.listSeconds)} s + raw COPY ${fmt(r.copySeconds)} s | ratio ${figures.refreshVsBaseline} (target <= ${TARGETS.refreshVsBaseline})`);
   log(`no-op re-refresh    ${fmt(figures.noopSeconds)} s with ${figures.noopWrites} row writes (target 0)`);
-  log(`watch -> row        ${figures.changes} pod changes: p50 ${fmt(figures.p50Ms)} ms (target <= ${TARGETS.p50Ms}), p99 ${fmt(figures.p99Ms)} ms (target <= ${TARGETS.p99Ms}), max ${fmt(figures.maxMs)} ms; ${figures.changesNeverShown} never shown, ${figures.podsBehind} rows behind their last change; ${figures.targetedRuns} targeted and ${figures.fullRuns} full runs`);
+  log(`watch -> row        ${figures.changes} pod changes: p50 ${fmt(figures.p50Ms)} ms (target <= ${TARGETS.p50Ms}), p99 ${fmt(figures.p99Ms)} ms (target <= ${TARGETS.p99Ms}), max ${fmt(figures.maxMs)} ms; ${figures.changesUntimed} untimed (fetched by a run that started while the change was in flight), ${figures.podsBehind} rows behind their last change; ${figures.targetedRuns} targeted and ${figures.fullRuns} full runs`);
   log(`                    of which change -> event stored: p50 ${fmt(figures.toEventStoredP50Ms)} ms, p99 ${fmt(figures.toEventStoredP99Ms)} ms`);
   log(`                    a targeted run (p50): ${figures.targetedRunTargetsP50} targets, collect ${figures.targetedRunCollectP50Ms} ms, persist ${figures.targetedRunPersistP50Ms} ms`);
   log(`peak RSS            fleet refresh ${figures.refreshPeakRssMb} MB, the server's refresh worker ${figures.workerPeakRssMb} MB (target <= ${TARGETS.peakRssMb})`);
