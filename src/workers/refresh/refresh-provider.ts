@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
-import { describeError, UserError } from '../../errors';
+import { describeError, NotFoundError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
@@ -78,6 +78,11 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     logger.info({ event: 'refresh.finished', refreshRunId: run.id, status: done.status, writes: done.writes, durationsMs: done.stats.durationsMs }, 'refresh finished');
     return done;
   } catch (error: unknown) {
+    // Deleted while it ran (its rows, the run's included, went with it): an end the operator asked for, not a failure.
+    if (await providerDeleted(dataSource, provider.id)) {
+      logger.info({ event: 'refresh.provider_deleted', refreshRunId: run.id }, 'refresh abandoned: the provider was deleted meanwhile');
+      throw new NotFoundError(`provider "${provider.name}" was deleted during its refresh`, { cause: error });
+    }
     const message = describeError(error);
     logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
     await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, message, durationsMs: roundDurations(durationsMs) }, logger);
@@ -192,4 +197,9 @@ function builtCounts(inventory: Inventory): Record<string, number> {
 
 function roundDurations(d: RefreshStats['durationsMs']): RefreshStats['durationsMs'] {
   return { collect: Math.round(d.collect), parse: Math.round(d.parse), persist: Math.round(d.persist) };
+}
+
+async function providerDeleted(dataSource: DataSource, providerId: string): Promise<boolean> {
+  const found: unknown[] = await dataSource.query('SELECT 1 FROM providers WHERE id = $1', [providerId]);
+  return found.length === 0;
 }
