@@ -1,4 +1,4 @@
-import { EventPositionLostError, HttpRetryPolicy, InvalidCredentialsError, ProviderApiError, type MetricWindow } from '../sdk';
+import { EventPositionLostError, HttpRetryPolicy, InvalidCredentialsError, ProviderApiError, withDeadline, type MetricWindow } from '../sdk';
 import type { DemoMetricCollection } from './demo-metrics';
 import type { DemoNativeCollections, DemoNativeEvent, DemoNativeMetrics, DemoNativeName } from './demo-native';
 
@@ -138,7 +138,7 @@ export class DemoApiClient {
     const label = `GET ${url.pathname}`;
     const send = (): Promise<Response> => this.options.fetch(url, {
       headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
-      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs + waitMs)]) : AbortSignal.timeout(this.options.timeoutMs + waitMs),
+      signal: withDeadline(signal, this.options.timeoutMs + waitMs),
     });
     let response: Response;
     try {

@@ -1,7 +1,7 @@
 import type { Agent } from 'node:https';
 import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, Watch, type ConfigurationOptions } from '@kubernetes/client-node';
 import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
-import { HttpRetryPolicy, ProviderApiError } from '../sdk';
+import { HttpRetryPolicy, ProviderApiError, withDeadline } from '../sdk';
 import { sharedAgent } from './kube-agents';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
 import { RESOURCES, type KubeApis } from './kube-resources';
@@ -126,9 +126,8 @@ export class KubeClient {
   private async call<T>(call: string, send: (options: ConfigurationOptions) => Promise<T>, signal?: AbortSignal): Promise<T> {
     let outcome: { value: T } | { error: unknown } | undefined;
     const attempt = async (): Promise<Response> => {
-      const deadline = AbortSignal.timeout(this.options.timeoutMs);
       try {
-        outcome = { value: await send(callOptions(signal ? AbortSignal.any([signal, deadline]) : deadline, this.agent)) };
+        outcome = { value: await send(callOptions(withDeadline(signal, this.options.timeoutMs), this.agent)) };
         return new Response(null, { status: 200 });
       } catch (error: unknown) {
         outcome = { error };

@@ -1,4 +1,5 @@
-import { HttpRetryPolicy, ProviderApiError } from '../sdk';
+import { HttpRetryPolicy, ProviderApiError, withDeadline } from '../sdk';
+import { networkCode } from './kube-errors';
 
 export interface PrometheusClientOptions {
   /** The Prometheus server's base URL (http or https, possibly with a path prefix), e.g. http://127.0.0.1:9090 */
@@ -43,12 +44,9 @@ export class PrometheusClient {
     if (this.options.token !== null) headers.authorization = `Bearer ${this.options.token}`;
     let response: Response;
     try {
-      response = await this.retry.send(call, () => {
-        const deadline = AbortSignal.timeout(this.options.timeoutMs);
-        return this.options.fetch(this.endpoint, {
-          method: 'POST', headers, body, signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
-        });
-      }, signal);
+      response = await this.retry.send(call, () => this.options.fetch(this.endpoint, {
+        method: 'POST', headers, body, signal: withDeadline(signal, this.options.timeoutMs),
+      }), signal);
     } catch (error: unknown) {
       throw this.failure(call, error);
     }
@@ -69,11 +67,10 @@ export class PrometheusClient {
     return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
   }
 
-  /** A failure to get an answer at all, by its socket code where it has one (fetch keeps it in the cause). */
+  /** A failure to get an answer at all, by its socket code where it has one. */
   private failure(call: string, error: unknown): Error {
     if (error instanceof ProviderApiError) return error;
-    const cause = error instanceof Error ? (error as { cause?: { code?: unknown } }).cause : undefined;
-    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    const code = networkCode(error);
     if (code === 'ECONNREFUSED') return new ProviderApiError(`${call}: connection refused; is Prometheus running there?`, undefined, { cause: error });
     if (code !== undefined) return new ProviderApiError(`${call}: the connection failed (${code})`, undefined, { cause: error });
     if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
