@@ -1,33 +1,8 @@
 import { ValidationError, type MetricSeries, type MetricTarget, type MetricWindow } from '../sdk';
-import type { KubeClient } from './kube-client';
-import { listPages } from './kube-listing';
+import type { ClusterFacts, NodeFacts } from './kube-cluster-facts';
 import { containerCpuCores, containerMemoryBytes, NODE_CPU_CORES, NODE_MEMORY_BYTES, type PodNames } from './kube-prometheus-queries';
-import { parseQuantity } from './kube-quantity';
 import { isKubernetesMetricCollection, kubernetesMetrics } from './kubernetes-metrics';
 import type { PrometheusClient, PrometheusRangeSeries } from './prometheus-client';
-
-export interface KubeMetricsSettings {
-  /** The namespaces the provider inventories; empty: all. */
-  namespaces: readonly string[];
-  pageSize: number;
-}
-
-/** A node as the capture needs it: what Prometheus names it by, and its capacity (what percents are of). */
-interface NodeFacts {
-  uid: string;
-  name: string;
-  /** Its names in `instance` labels besides its own: its addresses. */
-  addresses: string[];
-  cpuCores: number | null;
-  memoryBytes: number | null;
-}
-
-/** A pod as the capture needs it: what cAdvisor labels it by, and its node. */
-interface PodFacts {
-  namespace: string;
-  name: string;
-  nodeName: string | null;
-}
 
 /** Values by sample time (seconds), of one object. */
 type Points = Map<number, number>;
@@ -35,14 +10,13 @@ type Points = Map<number, number>;
 /**
  * Captures the targets' CPU and memory from the cluster's Prometheus: a range query per counter and kind asked
  * (`query_range` at the type's 60 s step), over the window's steps. Prometheus knows objects by name, the fleet by
- * uid: the API server's current nodes and pods give the names and the node capacities, which every percent is of
- * (ManageIQ's usage rates are of the node's capacity too; the API server is where the inventory's capacity comes
- * from, read fresh so a resized node counts at its new size). Objects gone from the cluster, pods not bound to a node
+ * uid: the API server's nodes and pods (listed once a round, see ClusterFacts) give the names and the node
+ * capacities, which every percent is of (ManageIQ's usage rates are of the node's capacity too; the API server is
+ * where the inventory's capacity comes from, read fresh so a resized node counts at its new size). Objects gone from the cluster, pods not bound to a node
  * and objects without samples in the window get no series.
  */
 export async function captureKubernetesMetrics(
-  kube: KubeClient, prometheus: PrometheusClient, settings: KubeMetricsSettings, targets: readonly MetricTarget[], window: MetricWindow,
-  signal?: AbortSignal,
+  cluster: ClusterFacts, prometheus: PrometheusClient, targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal,
 ): Promise<MetricSeries[]> {
   if (targets.length > kubernetesMetrics.maxTargetsPerCapture) {
     throw new ValidationError(`at most ${kubernetesMetrics.maxTargetsPerCapture} targets per capture, not ${targets.length}`);
@@ -57,7 +31,7 @@ export async function captureKubernetesMetrics(
   if (targets.length === 0 || range.start > range.end) return [];
   const query = (promql: string): Promise<PrometheusRangeSeries[]> => prometheus.queryRange(promql, range.start, range.end, step, signal);
 
-  const nodes = await listNodes(kube, settings.pageSize, signal);
+  const nodes = await cluster.nodes(signal);
   const nodeByName = new Map(nodes.map((node) => [node.name, node]));
   const captured: MetricSeries[] = [];
 
@@ -75,7 +49,7 @@ export async function captureKubernetesMetrics(
   const podTargets = targets.filter((t) => t.collection === 'pods');
   const containerTargets = targets.filter((t) => t.collection === 'containers');
   if (podTargets.length + containerTargets.length === 0) return captured;
-  const pods = await listPods(kube, settings, signal);
+  const pods = await cluster.pods(signal);
   for (const [kindTargets, perContainer] of [[podTargets, false], [containerTargets, true]] as const) {
     // Each target with the pod it is (or is in), and the key its series has in the answer.
     const resolved = kindTargets.flatMap((target) => {
@@ -165,30 +139,3 @@ function hostOfInstance(instance: string): string {
   return instance.replace(/:\d+$/, '');
 }
 
-async function listNodes(kube: KubeClient, pageSize: number, signal?: AbortSignal): Promise<NodeFacts[]> {
-  const nodes: NodeFacts[] = [];
-  for await (const page of listPages(kube, 'nodes', { namespaces: null, pageSize }, signal)) {
-    for (const node of page) {
-      const { uid, name } = node.metadata ?? {};
-      if (!uid || !name) continue;
-      nodes.push({
-        uid, name, addresses: (node.status?.addresses ?? []).map((a) => a.address),
-        cpuCores: parseQuantity(node.status?.capacity?.cpu), memoryBytes: parseQuantity(node.status?.capacity?.memory),
-      });
-    }
-  }
-  return nodes;
-}
-
-/** The pods of the provider's namespaces, by uid. */
-async function listPods(kube: KubeClient, settings: KubeMetricsSettings, signal?: AbortSignal): Promise<Map<string, PodFacts>> {
-  const pods = new Map<string, PodFacts>();
-  const namespaces = settings.namespaces.length > 0 ? settings.namespaces : null;
-  for await (const page of listPages(kube, 'pods', { namespaces, pageSize: settings.pageSize }, signal)) {
-    for (const pod of page) {
-      const { uid, name, namespace } = pod.metadata ?? {};
-      if (uid && name && namespace) pods.set(uid, { namespace, name, nodeName: pod.spec?.nodeName ?? null });
-    }
-  }
-  return pods;
-}

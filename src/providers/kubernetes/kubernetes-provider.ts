@@ -3,6 +3,7 @@ import {
   type MetricTarget, type MetricWindow, type RefreshScope,
 } from '../sdk';
 import { KubeClient, listCall } from './kube-client';
+import { ClusterFacts } from './kube-cluster-facts';
 import { streamKubeEvents } from './kube-event-stream';
 import type { KubeWatchEvent } from './kube-watched';
 import { collectKubernetes } from './kubernetes-collector';
@@ -41,6 +42,9 @@ const CHECKED_LISTINGS: readonly KubeResource[] = [
 
 /** A Kubernetes cluster, as a container manager. */
 export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCredentials, KubePage, KubernetesInventory, KubeClient, KubeWatchEvent> {
+  /** The cluster's nodes and pods as this instance's captures (one round's) resolve their targets by. */
+  private clusterFacts: ClusterFacts | undefined;
+
   /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
   override async connect(signal?: AbortSignal): Promise<KubeClient> {
     const client = this.client();
@@ -90,7 +94,8 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
     const prometheus = new PrometheusClient({
       url: config.prometheusUrl, token: credentials.prometheusToken ?? null, fetch, timeoutMs: config.timeoutSeconds * 1000,
     });
-    return captureKubernetesMetrics(this.client(), prometheus, { namespaces: config.namespaces, pageSize: config.pageSize }, targets, window, signal);
+    this.clusterFacts ??= new ClusterFacts(this.client(), { namespaces: config.namespaces, pageSize: config.pageSize });
+    return captureKubernetesMetrics(this.clusterFacts, prometheus, targets, window, signal);
   }
 
   override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {
