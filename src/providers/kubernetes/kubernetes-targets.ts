@@ -18,8 +18,8 @@ const LISTED_ABOVE = 100;
 
 /**
  * Fetches the targets, a few at once (or, where many are in one namespace, by listing it): `namespace/name` for
- * namespaced objects, `name` for cluster-wide ones (the refresh has already turned uids it knows into names). An object the server no longer has (404) is simply not
- * yielded, so the saver removes it and nothing else. Pods come with their links to the services of their namespaces,
+ * namespaced objects, `name` for cluster-wide ones (the refresh has already turned uids it knows into names). An
+ * object the server no longer has (404) is simply not yielded, so the saver removes it and nothing else. Pods come with their links to the services of their namespaces,
  * services with their links to the pods they select: each namespace is listed once for all the targets in it, as a
  * burst of watch events names many pods of the same namespaces. A failed fetch marks its collections incomplete:
  * nothing of them is removed, and what was fetched is still yielded.
@@ -27,8 +27,8 @@ const LISTED_ABOVE = 100;
 export async function* collectTargets(
   client: KubeClient, settings: CollectSettings, targets: readonly RefreshTarget[], signal?: AbortSignal,
 ): AsyncGenerator<Collected<KubePage>> {
-  for (const [resource, names] of namesByResource(targets, settings)) {
-    const fetched = await fetchAll(client, resource, names, settings, signal);
+  for (const [resource, wanted] of wantedByResource(targets, settings)) {
+    const fetched = await fetchAll(client, resource, wanted, settings, signal);
     const page = { resource, items: fetched.items } as KubePage;
     yield page;
     try {
@@ -45,16 +45,21 @@ export async function* collectTargets(
   }
 }
 
+/** The names of a resource's targets, by namespace ('' for cluster-wide objects). */
+type WantedNames = Map<string, Set<string>>;
+
 /** The targets' names by the resource they are fetched from, in the order the targets first name each resource. */
-function namesByResource(targets: readonly RefreshTarget[], settings: CollectSettings): Map<KubeResource, { namespace: string; name: string }[]> {
-  const byResource = new Map<KubeResource, { namespace: string; name: string }[]>();
+function wantedByResource(targets: readonly RefreshTarget[], settings: CollectSettings): Map<KubeResource, WantedNames> {
+  const byResource = new Map<KubeResource, WantedNames>();
   for (const target of targets) {
     const resource = isTargetable(target.collection) ? resourceOf[target.collection] : undefined;
     const name = resource === undefined ? null : nameOf(resource, target.ref, settings);
     if (resource === undefined || name === null) continue; // a uid the inventory does not have: nothing to fetch it by
-    let names = byResource.get(resource);
-    if (!names) byResource.set(resource, (names = []));
-    names.push(name);
+    let byNamespace = byResource.get(resource);
+    if (!byNamespace) byResource.set(resource, (byNamespace = new Map()));
+    let names = byNamespace.get(name.namespace);
+    if (!names) byNamespace.set(name.namespace, (names = new Set()));
+    names.add(name.name);
   }
   return byResource;
 }
@@ -65,18 +70,12 @@ function namesByResource(targets: readonly RefreshTarget[], settings: CollectSet
  * that namespace is listed instead, and its targets are taken from the listing.
  */
 async function fetchAll<K extends KubeResource>(
-  client: KubeClient, resource: K, names: readonly { namespace: string; name: string }[], settings: CollectSettings, signal?: AbortSignal,
+  client: KubeClient, resource: K, wantedNames: WantedNames, settings: CollectSettings, signal?: AbortSignal,
 ): Promise<{ items: KubeNativeCollections[K][]; failures: unknown[] }> {
   const items: KubeNativeCollections[K][] = [];
   const failures: unknown[] = [];
-  const byNamespace = new Map<string, Set<string>>();
-  for (const { namespace, name } of names) {
-    let wanted = byNamespace.get(namespace);
-    if (!wanted) byNamespace.set(namespace, (wanted = new Set()));
-    wanted.add(name);
-  }
   const oneByOne: { namespace: string; name: string }[] = [];
-  for (const [namespace, wanted] of byNamespace) {
+  for (const [namespace, wanted] of wantedNames) {
     if (wanted.size <= LISTED_ABOVE) {
       for (const name of wanted) oneByOne.push({ namespace, name });
       continue;
