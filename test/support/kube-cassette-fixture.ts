@@ -4,7 +4,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
 import { refreshProvider } from '../../src/workers/refresh/refresh-provider';
 import { CassettePlayer, REPLAY_ORIGIN, REPLAY_TOKEN } from './cassette';
-import { uniqueName } from './kube-fixture';
+import { liveNames, uniqueName } from './kube-fixture';
 import { testEnv } from './test-env';
 
 /**
@@ -48,10 +48,8 @@ export class KubeCassetteFixture {
   }
 
   /** Names of the live (not archived) rows of `table` of the provider, sorted. */
-  async names(table: string): Promise<string[]> {
-    const rows: { name: string }[] = await testEnv().dataSource.query(
-      `SELECT name FROM ${table} WHERE provider_id = $1 AND archived_at IS NULL ORDER BY name`, [this.provider.id]);
-    return rows.map((row) => row.name);
+  names(table: string): Promise<string[]> {
+    return liveNames(table, this.provider.id);
   }
 
   /** How many rows of `table` the provider has meeting `where`. */

@@ -103,14 +103,19 @@ export class KubeFixture {
   }
 
   /** Names of the live (not archived) rows of `table` of the provider, sorted. */
-  async names(table: string): Promise<string[]> {
-    const rows: { name: string }[] = await testEnv().dataSource.query(
-      `SELECT name FROM ${table} WHERE provider_id = $1 AND archived_at IS NULL ORDER BY name`, [this.provider.id]);
-    return rows.map((row) => row.name);
+  names(table: string): Promise<string[]> {
+    return liveNames(table, this.provider.id);
   }
 }
 
 /** A running container's status as a kubelet would report it. */
 export function runningStatus(name: string, image: string, restartCount = 0, ready = true): V1ContainerStatus {
   return { name, image, imageID: '', ready, restartCount, state: { running: { startedAt: new Date('2026-01-02T03:04:05Z') } } };
+}
+
+/** Names of the live (not archived) rows of `table` of a provider, sorted. */
+export async function liveNames(table: string, providerId: string): Promise<string[]> {
+  const rows: { name: string }[] = await testEnv().dataSource.query(
+    `SELECT name FROM ${table} WHERE provider_id = $1 AND archived_at IS NULL ORDER BY name`, [providerId]);
+  return rows.map((row) => row.name);
 }
