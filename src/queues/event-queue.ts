@@ -14,19 +14,28 @@ export interface EventQueueOptions {
 
 /** How long a handler holds a provider's events without renewing before another may take them over. */
 const LOCK_TTL_MS = 30_000;
-/** How long after a held lock would lapse a handler looks again (see lookAgainOnceLapsed). */
+/** How long after a held lock would lapse a handler looks again (see ACQUIRE_SCRIPT). */
 const LOOK_AGAIN_MARGIN_MS = 1_000;
+/** ACQUIRE_SCRIPT's answer when the caller has the lock. */
+const TAKEN = -1;
 /** At most this many batches are handled together (in one transaction). */
 const BATCHES_PER_TAKE = 20;
 
 // Takes the provider's lock as `holding` ("<drainer> <nonce>"), also from an earlier run of the same drainer (it lost
-// Redis, or died, before letting go), whose acknowledgements then fail. KEYS: lock. ARGV: drainer, holding, ttl.
-// Returns 1 when taken, 0 when another drainer holds it.
+// Redis, or died, before letting go), whose acknowledgements then fail. Another drainer holding it looks again
+// before letting go, unless it is gone for good (its job used up its attempts) and its lock lapses with batches left
+// and no job to take them: so the first caller to find the lock held in its lifetime is told to have a job look
+// again once it would lapse. KEYS: lock, look-again mark. ARGV: drainer, holding, ttl. Returns -1 (TAKEN) when
+// taken; else in how many milliseconds to look again, 0 for never.
 const ACQUIRE_SCRIPT = `
 local holder = redis.call('GET', KEYS[1])
-if holder and string.sub(holder, 1, #ARGV[1] + 1) ~= ARGV[1] .. ' ' then return 0 end
+if holder and string.sub(holder, 1, #ARGV[1] + 1) ~= ARGV[1] .. ' ' then
+  local left = redis.call('PTTL', KEYS[1])
+  if left > 0 and redis.call('SET', KEYS[2], '1', 'PX', left, 'NX') then return left end
+  return 0
+end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', tonumber(ARGV[3]))
-return 1
+return -1
 `;
 
 // Acknowledges handled batches: removes them only while the caller still holds the provider's lock, and renews it.
@@ -80,8 +89,8 @@ export class EventQueue {
 
   /**
    * Handles the provider's waiting batches in order as `drainer` (a name without spaces that stays the same when the
-   * drain is run again, such as its job's id), unless another drainer holds them (which then also handles what came meanwhile:
-   * it looks again after letting go). Returns the number of events handled.
+   * drain is run again, such as its job's id), unless another drainer holds them (which then also handles what came
+   * meanwhile: it looks again after letting go). Returns the number of events handled.
    */
   async drain(providerId: string, drainer: string, handle: (events: ProviderEvent[]) => Promise<void>): Promise<number> {
     const { redis } = this.options;
@@ -91,8 +100,9 @@ export class EventQueue {
     let handled = 0;
     for (;;) {
       const holding = `${drainer} ${randomBytes(6).toString('hex')}`;
-      if ((await redis.eval(ACQUIRE_SCRIPT, 1, keys.lock, drainer, holding, String(LOCK_TTL_MS))) !== 1) {
-        await this.lookAgainOnceLapsed(providerId);
+      const acquired = Number(await redis.eval(ACQUIRE_SCRIPT, 2, keys.lock, keys.lookAgain, drainer, holding, String(LOCK_TTL_MS)));
+      if (acquired !== TAKEN) {
+        if (acquired > 0) await this.tellHandlers(providerId, acquired + LOOK_AGAIN_MARGIN_MS);
         return handled;
       }
       try {
@@ -113,20 +123,7 @@ export class EventQueue {
     }
   }
 
-  /**
-   * Another drainer holds the lock: it looks again before letting go, unless it is gone for good (its job used up its
-   * attempts) and its lock lapses with batches left and no job to take them. So one delayed job per provider and
-   * lock lifetime looks again once the lock would have lapsed.
-   */
-  private async lookAgainOnceLapsed(providerId: string): Promise<void> {
-    const { redis } = this.options;
-    const keys = this.keys(providerId);
-    const leftMs = await redis.pttl(keys.lock);
-    if (leftMs <= 0) return; // let go meanwhile: whoever let go looked again
-    if ((await redis.set(keys.lookAgain, '1', 'PX', leftMs, 'NX')) !== 'OK') return;
-    await this.tellHandlers(providerId, leftMs + LOOK_AGAIN_MARGIN_MS);
-  }
-
+  /** Adds the job that tells the handlers the provider has batches waiting (`delayMs`: to look only then). */
   private async tellHandlers(providerId: string, delayMs = 0): Promise<void> {
     await this.queue.add('events', { providerId }, {
       removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 500 }, ...(delayMs > 0 ? { delay: delayMs } : {}),
