@@ -40,14 +40,12 @@ func main() {
 	if err := model.Create(); err != nil {
 		log.Fatalf("vcsim: could not create the inventory: %v", err)
 	}
-	defer model.Remove()
 
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
 	model.Service.RegisterEndpoints = true
 	// An empty TLS configuration: the server serves the self-signed localhost certificate of Go's httptest.
 	model.Service.TLS = new(tls.Config)
 	server := model.Service.NewServer()
-	defer server.Close()
 
 	// The URL without its user: the password is the caller's to know, not to read back from a log.
 	sdk := *server.URL
@@ -57,4 +55,9 @@ func main() {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
+	// Not server.Close(): it waits for the requests in progress, and a WaitForUpdatesEx holds its request for as
+	// long as the client asked to wait, whether or not the client is still there.
+	server.CloseClientConnections()
+	model.Remove() // the datastores' temporary folders
+	os.Exit(0)
 }
