@@ -73,7 +73,9 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
 
   override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<KubePage>> {
     const { namespaces, pageSize } = this.options.config;
-    yield* collectKubernetes(await this.connect(signal), { namespaces, pageSize }, scope, signal);
+    // No version call first: the collection's own first request meets a refused token just the same (401 -> invalid
+    // credentials), and a targeted refresh of one object is little more than that round trip.
+    yield* collectKubernetes(this.client(), { namespaces, pageSize }, scope, signal);
   }
 
   /** The cluster's changes, from the watches of every resource the inventory holds and of core/v1 Events. */

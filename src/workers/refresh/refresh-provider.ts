@@ -10,6 +10,7 @@ import type { ProgressListener } from '../../core/refresh/refresh-progress';
 import { INTERRUPTED_RUN_ERROR, type RefreshOutcome } from '../../core/refresh/refresh-outcome';
 import { checkTargetCollections, fullThresholdFor, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
+import type { RefreshConnections } from './save/refresh-connection';
 import { resolveTargetAliases } from './target-aliases';
 import type { SaveResult } from './save/save-result';
 
@@ -24,6 +25,8 @@ export interface RefreshRequest {
   fullThreshold: number;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /** A worker's connection kept between its refreshes (see RefreshConnections); without it, the refresh opens its own. */
+  connections?: RefreshConnections;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const inventory = new Inventory(dataSource, definition);
   const scopes = await resolveTargetAliases(dataSource, provider.id, definition, scope);
   // The run is recorded once the provider's refresh lock is held (see recordStart).
-  const saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope: scopes.save, inventory, logger });
+  const saver = await InventorySaver.open({ dataSource, providerId: provider.id, scope: scopes.save, inventory, logger, connections: request.connections });
   const run = await recordStart(dataSource, { providerId: provider.id, scope, source: request.source }, logger).catch(async (error: unknown) => {
     await saver.close();
     throw error;

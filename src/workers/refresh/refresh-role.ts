@@ -1,6 +1,8 @@
 import { RefreshQueue } from '../../queues/refresh-queue';
+import { stoppable } from '../../core/lifecycle/stoppable';
 import type { WorkerRole } from '../worker-role';
 import { refreshProvider } from './refresh-provider';
+import { RefreshConnections } from './save/refresh-connection';
 import { startRefreshWorker } from './refresh-worker';
 
 /** A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time. */
@@ -19,14 +21,19 @@ export const refreshRole: WorkerRole<'refresh'> = {
     if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
     // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
     await queue.queueRefresh(providerId, { targets: [], source: 'startup' });
-    return startRefreshWorker({
+    const connections = new RefreshConnections(dataSource, logger);
+    const worker = startRefreshWorker({
       queue, providerId, connection: queue.connection, prefix: config.redisPrefix, logger,
       // The queue folds requests past the threshold into a full refresh; targets handed back by a partial refresh
       // come on top and must not fold again (see RefreshQueue.handBack).
       refresh: ({ targets, source, onProgress }) => refreshProvider({
-        dataSource, store, logger, provider: providerId, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress,
+        dataSource, store, logger, provider: providerId, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress, connections,
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
+    });
+    return stoppable(async (force) => {
+      await worker.stop({ force });
+      await connections.close();
     });
   },
 };

@@ -1,5 +1,4 @@
-import { Client, type ClientBase } from 'pg';
-import { connectionConfig } from '../../../db/connection-config';
+import type { Client, ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../../../logging/logger';
 import type { Inventory } from '../../../core/inventory/inventory';
@@ -10,9 +9,12 @@ import { DEFAULT_PAGE_SIZE } from './stored-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
 import { copyLines } from '../../../db/sql';
+import { markBroken, openRefreshConnection, type RefreshConnections } from './refresh-connection';
 
 /** Serializes refreshes of one provider across processes (two-key advisory lock: this namespace, the provider). */
 const REFRESH_LOCK_NAMESPACE = 1873;
+/** The lock's two keys: this namespace and the provider id folded into 31 bits (two providers sharing a key only take turns). */
+const LOCK_KEY = '$1, ($2::bigint % 2147483647)::int';
 
 export interface InventorySaverOptions {
   dataSource: DataSource;
@@ -23,6 +25,8 @@ export interface InventorySaverOptions {
   logger: Logger;
   /** Rows per keyset page when loading stored rows (default 50,000). */
   pageSize?: number;
+  /** Where a worker keeps its connection between refreshes; without it, the refresh opens and closes its own. */
+  connections?: RefreshConnections;
 }
 
 type PhaseTimings = { prepareMs: number; writeMs: number; removeMs: number };
@@ -56,19 +60,17 @@ export class InventorySaver {
    * provider waits here and then collects what the first one left, instead of racing it.
    */
   static async open(options: InventorySaverOptions): Promise<InventorySaver> {
-    const client = new Client(connectionConfig(options.dataSource, 'provider-fleet-refresh'));
-    // The connection idles while the collector works; if the server drops it, the next query fails with the
-    // reason. Without a listener the dropped connection's error event would end the process.
-    client.on('error', (error: Error) => options.logger.warn({ event: 'refresh.connection_lost', err: error }, 'refresh database connection lost'));
-    await client.connect();
-    try {
-      // Two-key form: this namespace and the provider id folded into 31 bits (two providers sharing a key only
-      // take turns).
-      await client.query('SELECT pg_advisory_lock($1, ($2::bigint % 2147483647)::int)', [REFRESH_LOCK_NAMESPACE, options.providerId]);
-      return new InventorySaver(client, options);
-    } catch (error: unknown) {
-      await client.end();
-      throw error;
+    const { connections } = options;
+    for (let attempt = 1; ; attempt += 1) {
+      const client = connections ? await connections.take() : await openRefreshConnection(options.dataSource, options.logger);
+      try {
+        await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [REFRESH_LOCK_NAMESPACE, options.providerId]);
+        return new InventorySaver(client, options);
+      } catch (error: unknown) {
+        await client.end().catch(() => undefined);
+        // A kept connection that the server closed while it idled fails at once: a new one is tried, once.
+        if (!connections || attempt > 1) throw error;
+      }
     }
   }
 
@@ -116,16 +118,28 @@ export class InventorySaver {
       logger.debug({ event: 'refresh.saved', writes, ...totals, historyMs, commitMs: Math.round(performance.now() - commitStarted) }, 'inventory saved');
       return result;
     } catch (error: unknown) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'rollback failed'));
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        markBroken(client);
+        logger.error({ err: rollbackError }, 'rollback failed');
+      });
       throw error;
     }
   }
 
-  /** Releases the lock and the connection; safe to call more than once, and after a failure. */
+  /**
+   * Releases the lock, and the connection: back to the worker's keeper when the lock came off cleanly, closed otherwise
+   * (ending the session releases its advisory lock). Safe to call more than once, and after a failure.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.end(); // ending the session releases its advisory lock
+    const { client, options } = this;
+    const { connections } = options;
+    if (!connections) return client.end();
+    const unlocked = await client.query<{ unlocked: boolean }>(`SELECT pg_advisory_unlock(${LOCK_KEY}) AS unlocked`, [REFRESH_LOCK_NAMESPACE, options.providerId])
+      .then((result) => result.rows[0]?.unlocked === true, () => false);
+    if (!unlocked) markBroken(client);
+    await connections.giveBack(client);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
-import type { LayoutColumn, TableLayout } from '../../../core/inventory/table-layout';
+import type { ColumnKind, LayoutColumn, TableLayout } from '../../../core/inventory/table-layout';
 import { ident } from '../../../db/sql';
 
 /**
@@ -94,10 +94,11 @@ export async function loadStoredRows(
 
   if (filter.kind === 'some') {
     if (filter.keys.length === 0 && filter.parentIds.length === 0) return rows;
-    const byParent = parentColumn ? ` OR t.${ident(parentColumn.column)} = ANY($3::bigint[])` : '';
+    const keys = keyMatch(keyColumns, 't.', filter.keys, 2);
+    const byParent = parentColumn ? ` OR t.${ident(parentColumn.column)} = ANY($${keys.values.length + 2}::bigint[])` : '';
     const result = await client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND (${keyExpression(keyColumns, 't.')} = ANY($2::text[])${byParent})`,
-      values: parentColumn ? [providerId, filter.keys, filter.parentIds] : [providerId, filter.keys],
+      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND (${keys.condition}${byParent})`,
+      values: [providerId, ...keys.values, ...(parentColumn ? [filter.parentIds] : [])],
       rowMode: 'array',
     });
     for (const row of result.rows) add(row);
@@ -129,18 +130,53 @@ export async function lookupIds(
   const found = new Map<string, number>();
   if (keys.length === 0) return found;
   const notArchived = layout.hasArchivedAt ? ' AND t.archived_at IS NULL' : '';
+  const match = keyMatch(keyColumns, 't.', keys, 2);
   const result = await client.query<{ id: number; key: string }>(
     `SELECT t.id::float8 AS id, ${keyExpression(keyColumns, 't.')} AS key FROM ${ident(layout.table)} t
-      WHERE t.provider_id = $1${notArchived} AND ${keyExpression(keyColumns, 't.')} = ANY($2::text[]) ORDER BY t.id`,
-    [providerId, keys],
+      WHERE t.provider_id = $1${notArchived} AND ${match.condition} ORDER BY t.id`,
+    [providerId, ...match.values],
   );
   for (const row of result.rows) if (!found.has(row.key)) found.set(row.key, row.id);
   return found;
 }
 
-/** SQL for a row's key: the column itself for a one-column text reference (so its index serves), else a join. */
+/** SQL for a row's key as text, as the saver's keys spell it: the columns' text joined by the key separator. */
 function keyExpression(columns: readonly LayoutColumn[], qualifier: string): string {
   const column = (c: LayoutColumn): string => `${qualifier}${ident(c.column)}`;
   if (columns.length === 1) return columns[0].kind === 'text' ? column(columns[0]) : `${column(columns[0])}::text`;
   return `concat_ws(E'\\x1f', ${columns.map((c) => `${column(c)}::text`).join(', ')})`;
+}
+
+/** Key column kinds whose text a cast turns back into the stored value exactly, so keys can be compared as the columns' own type. */
+const TYPED_KEY_KINDS: Partial<Record<ColumnKind, string>> = { text: 'text', reference: 'bigint', bigint: 'bigint', integer: 'integer' };
+
+/**
+ * A condition matching rows whose key is one of `keys`, with its parameters numbered from `firstParam`. Where every
+ * key column has a type its text casts back to, the keys are split into one typed array per column and compared with
+ * the columns themselves, so the table's indexes on them serve (a pair key's unique index, an id column's index);
+ * otherwise the rows' keys are spelled as text and compared, which reads the whole provider's rows.
+ */
+function keyMatch(columns: readonly LayoutColumn[], qualifier: string, keys: readonly string[], firstParam: number): { condition: string; values: unknown[] } {
+  const types = columns.map((c) => TYPED_KEY_KINDS[c.kind]);
+  if (types.some((type) => type === undefined)) return { condition: `${keyExpression(columns, qualifier)} = ANY($${firstParam}::text[])`, values: [keys] };
+  const param = (at: number): string => `$${firstParam + at}::${types[at] as string}[]`;
+  const parts = columns.map(() => [] as string[]);
+  for (const key of keys) {
+    const values = columns.length === 1 ? [key] : key.split(KEY_SEPARATOR);
+    // A key no row can have (a number column's part that is not a number) is left out rather than failing the cast.
+    if (values.length !== columns.length || !values.every((value, at) => castable(value, columns[at].kind))) continue;
+    values.forEach((value, at) => parts[at].push(value));
+  }
+  if (columns.length === 1) return { condition: `${qualifier}${ident(columns[0].column)} = ANY(${param(0)})`, values: parts };
+  const tuple = `(${columns.map((c) => `${qualifier}${ident(c.column)}`).join(', ')})`;
+  return { condition: `${tuple} IN (SELECT * FROM unnest(${columns.map((_, at) => param(at)).join(', ')}))`, values: parts };
+}
+
+/** Whether a key part casts to its column's type (integers within the column's range). */
+function castable(value: string, kind: ColumnKind): boolean {
+  if (kind === 'text') return true;
+  if (!/^-?\d{1,19}$/.test(value)) return false;
+  const limit = kind === 'integer' ? 2n ** 31n : 2n ** 63n;
+  const n = BigInt(value);
+  return n < limit && n >= -limit;
 }
