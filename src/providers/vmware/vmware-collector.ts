@@ -32,14 +32,18 @@ export async function* collectVmware(
         const structure: ObjectContent[] = [];
         for await (const objects of viewPages(client, rootFolder, phase, settings, signal)) structure.push(...objects);
         for (const object of structure) places.add(object);
+        settings.logger.debug({ event: 'vmware.phase_retrieved', phase, objects: structure.length }, 'phase retrieved');
         for (let start = 0; start < structure.length; start += settings.pageSize) {
           yield { phase, objects: structure.slice(start, start + settings.pageSize).map((object) => places.place(object)) };
         }
         continue;
       }
+      let count = 0;
       for await (const objects of viewPages(client, rootFolder, phase, settings, signal)) {
+        count += objects.length;
         yield { phase, objects: objects.map((object) => places.place(object)) };
       }
+      settings.logger.debug({ event: 'vmware.phase_retrieved', phase, objects: count }, 'phase retrieved');
     } catch (error: unknown) {
       if (error instanceof InvalidCredentialsError || signal?.aborted) throw error;
       const reason = `${phase}: ${describeError(error)}`;
