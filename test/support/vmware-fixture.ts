@@ -19,26 +19,27 @@ import { PrivateVcsim, type VcsimSize } from './vcsim';
 export class VmwareFixture {
   private readonly clients: VimClient[] = [];
 
-  private constructor(readonly vcsim: PrivateVcsim, readonly store: ProviderStore, readonly provider: Provider) {}
+  private constructor(readonly vcsim: PrivateVcsim, readonly store: ProviderStore, readonly provider: Provider, private readonly logger: Logger) {}
 
-  /** `logger` is the one the provider logs to (the run's, unless given). */
+  /** `logger` is the one the provider and its refreshes log to (the run's, unless given). */
   static async start(size: VcsimSize, options: { logger?: Logger; pageSize?: number } = {}): Promise<VmwareFixture> {
     const vcsim = new PrivateVcsim(size);
     await vcsim.start();
     const env = testEnv();
-    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: options.logger ?? env.logger });
+    const logger = options.logger ?? env.logger;
+    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger });
     const provider = await store.create({
       type: 'vmware', name: uniqueName('vcenter'),
       config: { sdkUrl: vcsim.sdkUrl, caCertificate: vcsim.certificatePem, insecureSkipTlsVerify: false, pageSize: options.pageSize ?? 500, timeoutSeconds: 10 },
       credentials: { username: vcsim.username, password: vcsim.password },
     });
-    return new VmwareFixture(vcsim, store, provider);
+    return new VmwareFixture(vcsim, store, provider, logger);
   }
 
   refresh(targets?: RefreshTarget[]): Promise<RefreshOutcome> {
     const env = testEnv();
     return refreshProvider({
-      dataSource: env.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, targets, source: 'cli', fullThreshold: 100,
+      dataSource: env.dataSource, store: this.store, logger: this.logger, provider: this.provider.id, targets, source: 'cli', fullThreshold: 100,
     });
   }
 
