@@ -22,11 +22,16 @@ import { CloudVm } from './inventory/cloud/vm';
 import { CloudVmSecurityGroup } from './inventory/cloud/vm-security-group';
 import { CloudVolume } from './inventory/cloud/volume';
 import { InfraCluster } from './inventory/infra/cluster';
+import { InfraDatacenter } from './inventory/infra/datacenter';
 import { InfraDatastore } from './inventory/infra/datastore';
+import { InfraDisk } from './inventory/infra/disk';
+import { InfraFolder } from './inventory/infra/folder';
 import { InfraHost } from './inventory/infra/host';
 import { InfraNetwork } from './inventory/infra/network';
+import { InfraResourcePool } from './inventory/infra/resource-pool';
 import { InfraVm } from './inventory/infra/vm';
 import { InfraVmDatastore } from './inventory/infra/vm-datastore';
+import { InfraVmNetwork } from './inventory/infra/vm-network';
 import { Provider } from './provider';
 import { RefreshRun } from './refresh-run';
 import { Worker } from './worker';
@@ -35,8 +40,8 @@ export {
   ApiToken, Authentication, Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume,
   ContainerPersistentVolumeClaim, ContainerPod, ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
-  EventStream, InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryChange, Provider,
-  RefreshRun, Worker,
+  EventStream, InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm,
+  InfraVmDatastore, InfraVmNetwork, InventoryChange, Provider, RefreshRun, Worker,
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
 export type { SetupState } from './provider';
@@ -51,7 +56,8 @@ export { WORKER_STATUSES, type WorkerStatus } from './worker-status';
 export const entities = [
   Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, EventStream,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
-  InfraCluster, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
+  InfraDatacenter, InfraFolder, InfraCluster, InfraResourcePool, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
+  InfraVmNetwork, InfraDisk,
   ContainerNode, ContainerNamespace, ContainerPod, Container, ContainerService, ContainerServicePod,
   ContainerDeployment, ContainerReplicaSet, ContainerPersistentVolume, ContainerPersistentVolumeClaim, ContainerPodVolumeClaim,
 ];

@@ -4,11 +4,13 @@ import { ValidationError } from '../errors';
 import { demoProviderType } from './demo/demo-provider-type';
 import { kubernetesProviderType } from './kubernetes/kubernetes-provider-type';
 import type { AnyProviderType } from './provider';
+import { vmwareProviderType } from './vmware/vmware-provider-type';
 
 /** The type map: every provider type the fleet ships, by name. */
 export const providerTypes: Readonly<Record<string, AnyProviderType>> = {
   demo: demoProviderType,
   kubernetes: kubernetesProviderType,
+  vmware: vmwareProviderType,
 };
 
 export function providerType(type: string, types = providerTypes): AnyProviderType {

@@ -24,7 +24,8 @@ export {
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume, ContainerPersistentVolumeClaim, ContainerPod,
   ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
-  InfraCluster, InfraDatastore, InfraHost, InfraNetwork, InfraVm, InfraVmDatastore, InventoryObject, InventoryRecord,
+  InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm, InfraVmDatastore,
+  InfraVmNetwork, InventoryObject, InventoryRecord,
 } from '../models';
 
 // What a refresh asks for.

@@ -77,7 +77,7 @@ describe('database migrations', () => {
 
     it('give every link table a unique index on its pair of references', async () => {
       const { pairs } = inventoryTables(dataSource);
-      expect(pairs).to.have.members(['cloud_vm_security_groups', 'infra_vm_datastores', 'container_service_pods', 'container_pod_volume_claims']);
+      expect(pairs).to.have.members(['cloud_vm_security_groups', 'infra_vm_datastores', 'infra_vm_networks', 'container_service_pods', 'container_pod_volume_claims']);
 
       for (const table of pairs) {
         const pairKeys = (await foreignKeys(dataSource, table)).filter((fk) => fk.column !== 'provider_id').map((fk) => fk.column);

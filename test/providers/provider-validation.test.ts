@@ -126,7 +126,7 @@ describe('provider input validation', () => {
       const error = await rejectedCreate(demoInput({ type: 'openstack' }));
 
       expect(error).to.be.instanceOf(ValidationError);
-      expect(error.message).to.equal('unknown provider type "openstack" (known types: demo, kubernetes)');
+      expect(error.message).to.equal('unknown provider type "openstack" (known types: demo, kubernetes, vmware)');
     });
 
     it('does not take inherited object properties for provider types', async () => {

@@ -88,6 +88,14 @@ export class PrivateVcsim extends PrivateServer {
     this.certificate = await servedCertificate(this.port);
   }
 
+  /**
+   * Kills it at once, synchronously (a crash, not a shutdown: a SIGTERM lets it answer what it has already read),
+   * so a test can cut a client off between two calls; stop() or start() afterwards as after halt().
+   */
+  crash(): void {
+    this.process?.kill();
+  }
+
   protected async shutDown(): Promise<void> {
     const child = this.process;
     this.process = undefined;

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { InventoryObject } from '../inventory-record';
 import { InfraCluster } from './cluster';
+import { InfraDatacenter } from './datacenter';
 
 @Entity('infra_hosts')
 @Index('infra_hosts_ref_key', ['providerId', 'emsRef'], { unique: true })
@@ -21,4 +22,13 @@ export class InfraHost extends InventoryObject {
   @ManyToOne(() => InfraCluster, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
   @JoinColumn({ name: 'cluster_id' })
   cluster!: InfraCluster | null;
+
+  /** connected, disconnected or notResponding, as vCenter sees the host. */
+  @Column({ name: 'connection_state', type: 'text', nullable: true })
+  connectionState!: string | null;
+
+  @Index('infra_hosts_datacenter_idx')
+  @ManyToOne(() => InfraDatacenter, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'datacenter_id' })
+  datacenter!: InfraDatacenter | null;
 }

@@ -1,7 +1,10 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { InventoryObject } from '../inventory-record';
 import { InfraCluster } from './cluster';
+import { InfraDatacenter } from './datacenter';
+import { InfraFolder } from './folder';
 import { InfraHost } from './host';
+import { InfraResourcePool } from './resource-pool';
 
 @Entity('infra_vms')
 @Index('infra_vms_ref_key', ['providerId', 'emsRef'], { unique: true })
@@ -31,4 +34,28 @@ export class InfraVm extends InventoryObject {
   @ManyToOne(() => InfraCluster, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
   @JoinColumn({ name: 'cluster_id' })
   cluster!: InfraCluster | null;
+
+  /** A template is a VM that cannot be powered on, kept to clone VMs from. */
+  @Column({ type: 'boolean', nullable: true })
+  template!: boolean | null;
+
+  /** The guest's IP addresses, as its tools report them (none while it is off or without tools). */
+  @Column({ name: 'ip_addresses', type: 'jsonb', nullable: true })
+  ipAddresses!: string[] | null;
+
+  @Index('infra_vms_resource_pool_idx')
+  @ManyToOne(() => InfraResourcePool, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'resource_pool_id' })
+  resourcePool!: InfraResourcePool | null;
+
+  /** The VM folder it is filed in. */
+  @Index('infra_vms_folder_idx')
+  @ManyToOne(() => InfraFolder, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'folder_id' })
+  folder!: InfraFolder | null;
+
+  @Index('infra_vms_datacenter_idx')
+  @ManyToOne(() => InfraDatacenter, { onDelete: 'SET NULL', nullable: true, deferrable: 'INITIALLY IMMEDIATE' })
+  @JoinColumn({ name: 'datacenter_id' })
+  datacenter!: InfraDatacenter | null;
 }

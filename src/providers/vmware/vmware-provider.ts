@@ -1,0 +1,83 @@
+import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
+import { VimClient } from './vim-client';
+import { collectVmware } from './vmware-collector';
+import type { VmwareInventory } from './vmware-inventory';
+import type { VmwarePage } from './vmware-native';
+import { parseVmwarePage } from './vmware-parser';
+
+export interface VmwareConfig {
+  /** vCenter's SDK URL, e.g. https://vcenter.example.com/sdk */
+  sdkUrl: string;
+  /** PEM of the CA that signed vCenter's certificate (its VMCA's root, or the certificate itself when self-signed). */
+  caCertificate?: string | null;
+  /** The SHA-256 fingerprint of vCenter's certificate, trusted whatever signed it. */
+  certificateFingerprint?: string | null;
+  /** Accept any certificate: only for a vCenter whose certificate cannot be checked, and only when asked. */
+  insecureSkipTlsVerify: boolean;
+  /** The most objects one page of a retrieval holds (RetrievePropertiesEx's maxObjects). */
+  pageSize: number;
+  timeoutSeconds: number;
+}
+
+export interface VmwareCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * A vCenter, as an infrastructure manager. Every refresh and check runs in a session of its own, logged out when it
+ * ends: vCenter limits the sessions it keeps, and one left open lasts until it expires.
+ */
+export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, VmwarePage, VmwareInventory, VimClient> {
+  /**
+   * A client logged in to vCenter: a wrong user name or password is an InvalidCredentialsError; an unreachable host,
+   * a certificate that is not trusted or an endpoint that is not vSphere's SDK, a ProviderApiError saying which.
+   * The caller closes it.
+   */
+  override async connect(signal?: AbortSignal): Promise<VimClient> {
+    const client = this.client();
+    try {
+      await client.login({ signal });
+      return client;
+    } catch (error: unknown) {
+      await client.close({ signal });
+      throw error;
+    }
+  }
+
+  /** Logs in and reads the root folder's name, which every refresh starts from, then logs out. */
+  override async verifyCredentials(signal?: AbortSignal): Promise<void> {
+    const client = await this.connect(signal);
+    try {
+      const { rootFolder } = await client.serviceContent({ signal });
+      await client.retrievePropertiesEx({ propSet: [{ type: 'Folder', paths: ['name'] }], objectSet: [{ obj: rootFolder }] }, 1, { signal });
+    } finally {
+      await client.close({ signal });
+    }
+  }
+
+  override async *collect(scope: RefreshScope, signal?: AbortSignal): AsyncIterable<Collected<VmwarePage>> {
+    const client = await this.connect(signal);
+    try {
+      yield* collectVmware(client, { pageSize: this.options.config.pageSize, logger: this.options.logger }, scope, signal);
+    } finally {
+      await client.close();
+    }
+  }
+
+  override parse(page: VmwarePage, inventory: InventoryCollections<VmwareInventory>): void {
+    parseVmwarePage(page, inventory);
+  }
+
+  private client(): VimClient {
+    const { config, credentials } = this.options;
+    const tls = { caCertificate: config.caCertificate ?? null, certificateFingerprint: config.certificateFingerprint ?? null, insecureSkipTlsVerify: config.insecureSkipTlsVerify };
+    const ways = [tls.caCertificate !== null, tls.certificateFingerprint !== null, tls.insecureSkipTlsVerify].filter(Boolean).length;
+    if (ways > 1) {
+      throw new ValidationError('config: give at most one of caCertificate, certificateFingerprint and insecureSkipTlsVerify: they are different ways to trust vCenter');
+    }
+    return new VimClient({
+      sdkUrl: config.sdkUrl, username: credentials.username, password: credentials.password, tls, timeoutMs: config.timeoutSeconds * 1000,
+    });
+  }
+}
