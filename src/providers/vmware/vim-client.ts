@@ -126,6 +126,16 @@ export class VimClient {
     return (Array.isArray(page) ? page : []).map(decodeEvent).filter((event): event is VimEvent => event !== undefined);
   }
 
+  /** How many events the collector's latestPage holds (vCenter's default is 10). */
+  async setCollectorPageSize(collector: ManagedObjectReference, maxCount: number, options?: VimCallOptions): Promise<void> {
+    await this.connection.invoke('SetCollectorPageSize', collector, { maxCount }, options);
+  }
+
+  /** Moves the collector's reading position to its oldest event. */
+  async rewindCollector(collector: ManagedObjectReference, options?: VimCallOptions): Promise<void> {
+    await this.connection.invoke('RewindCollector', collector, {}, options);
+  }
+
   async destroyCollector(collector: ManagedObjectReference, options?: VimCallOptions): Promise<void> {
     await this.connection.invoke('DestroyCollector', collector, {}, options);
   }

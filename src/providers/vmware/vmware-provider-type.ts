@@ -1,4 +1,5 @@
 import { registerType, type ProviderOptions } from '../sdk';
+import { vmwareEvents } from './vmware-events';
 import { TARGETABLE, vmwareInventory } from './vmware-inventory';
 import { VmwareProvider, type VmwareConfig, type VmwareCredentials } from './vmware-provider';
 
@@ -58,5 +59,6 @@ export const vmwareProviderType = registerType({
   },
   inventory: vmwareInventory,
   targetable: TARGETABLE,
+  events: vmwareEvents,
   create: (options: ProviderOptions<VmwareConfig, VmwareCredentials>) => new VmwareProvider(options),
 });

@@ -1,8 +1,11 @@
 import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
+import type { EventBatch, EventPosition } from '../sdk';
 import { VimClient } from './vim-client';
 import { collectVmware } from './vmware-collector';
+import { streamVmwareEvents } from './vmware-event-stream';
 import type { VmwareInventory } from './vmware-inventory';
 import type { VmwarePage } from './vmware-native';
+import type { VmwareNativeEvent } from './vmware-native-events';
 import { parseVmwarePage } from './vmware-parser';
 
 export interface VmwareConfig {
@@ -28,7 +31,7 @@ export interface VmwareCredentials {
  * A vCenter, as an infrastructure manager. Every refresh and check runs in a session of its own, logged out when it
  * ends: vCenter limits the sessions it keeps, and one left open lasts until it expires.
  */
-export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, VmwarePage, VmwareInventory, VimClient> {
+export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, VmwarePage, VmwareInventory, VimClient, VmwareNativeEvent> {
   /**
    * A client logged in to vCenter: a wrong user name or password is an InvalidCredentialsError; an unreachable host,
    * a certificate that is not trusted or an endpoint that is not vSphere's SDK, a ProviderApiError saying which.
@@ -60,6 +63,19 @@ export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, Vm
     const client = await this.connect(signal);
     try {
       yield* collectVmware(client, { pageSize: this.options.config.pageSize, logger: this.options.logger }, scope, signal);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /**
+   * The VMs' and hosts' changes and the events vCenter records, in a session of the stream's own, logged out when
+   * the stream ends (see streamVmwareEvents).
+   */
+  override async *streamEvents(position: EventPosition | null, signal: AbortSignal): AsyncIterable<EventBatch<VmwareNativeEvent>> {
+    const client = await this.connect(signal);
+    try {
+      yield* streamVmwareEvents(client, {}, position, signal);
     } finally {
       await client.close();
     }
