@@ -21,8 +21,9 @@ const CATCH_UP_PAGE = 1000;
  * Following reads the latest page of one event history collector of the whole inventory. When every event of a
  * full page is new, more may have been recorded than the page holds: those are read by a catch-up, a collector
  * created for the events since the mark's time, read to its end and destroyed. (A collector's latestPage could be
- * followed through the PropertyCollector, as the inventory is; vcsim does not update such a filter, so the page is
- * polled.) Collectors belong to the session: one gone with its session is made again in the next.
+ * followed through the PropertyCollector, as the inventory is; vcsim's PropertyCollector fails on a filter over a
+ * collector, so the page is polled: one small retrieval per poll.) Collectors belong to the session: one gone with
+ * its session is made again in the next.
  */
 export class EventHistory {
   private followed: { collector: ManagedObjectReference; session: string | undefined } | undefined;

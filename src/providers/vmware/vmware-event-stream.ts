@@ -9,7 +9,7 @@ import { WakeQueue } from './wake-queue';
 export interface VmwareStreamSettings {
   /** How long one WaitForUpdatesEx waits for a change before it is asked again (default 20 s). */
   waitSeconds?: number;
-  /** How often the event history is read when no update came to say something happened (default 2 s). */
+  /** How often the event history is read when no update came to say something happened (default 5 s). */
   eventPollMs?: number;
 }
 
@@ -59,7 +59,7 @@ export async function* streamVmwareEvents(
   const nudges = new WakeQueue<true>();
   const followers = Promise.all([
     followUpdates(filter, version, settings.waitSeconds ?? 20, arrivals, nudges, stop.signal),
-    followHistory(history, filter, settings.eventPollMs ?? 2_000, arrivals, nudges, stop.signal),
+    followHistory(history, filter, settings.eventPollMs ?? 5_000, arrivals, nudges, stop.signal),
   ]);
   try {
     while (!signal.aborted) {
