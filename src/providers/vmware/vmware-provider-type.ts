@@ -1,5 +1,6 @@
 import { registerType, type ProviderOptions } from '../sdk';
 import { TARGETABLE, vmwareInventory } from './vmware-inventory';
+import { vmwareMetrics } from './vmware-metrics';
 import { VmwareProvider, type VmwareConfig, type VmwareCredentials } from './vmware-provider';
 
 /** A SHA-256 fingerprint: 32 bytes in hex, as pairs joined by colons or not. */
@@ -58,5 +59,6 @@ export const vmwareProviderType = registerType({
   },
   inventory: vmwareInventory,
   targetable: TARGETABLE,
+  metrics: vmwareMetrics,
   create: (options: ProviderOptions<VmwareConfig, VmwareCredentials>) => new VmwareProvider(options),
 });
