@@ -1,33 +1,23 @@
 import 'reflect-metadata';
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
-import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
-import { configDefaults } from '../src/config/fleet-config';
-import type { RefreshOutcome } from '../src/core/refresh/refresh-outcome';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
 import { createLogger } from '../src/logging/logger';
 import { ProviderStore } from '../src/providers/provider-store';
-import { RefreshQueue } from '../src/queues/refresh-queue';
 import { PrivateKubeApiserver } from '../test/support/private-kube-apiserver';
 import { kubeConfigOf } from '../test/support/test-kube';
 import { sleep, until } from '../test/support/wait';
 import { startMigratedBenchDatabase } from './support/bench-database';
 import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
 import { Cleanups } from './support/cleanups';
+import { copyBaseline } from './support/copy-baseline';
 import { readRuns, type ShowingRun } from './support/event-latency';
-import { waitUntilAtRest } from './support/fleet-at-rest';
-import { spawnFleet, type FleetSettings } from './support/fleet-process';
+import type { FleetSettings } from './support/fleet-process';
+import { endToEnd, fleetRefresh, type RefreshRun } from './support/fleet-refresh';
+import { startFleetServerAtRest } from './support/fleet-server-at-rest';
 import { fillCluster, listEverything, relabelPod, type BenchPod, type ClusterSize } from './support/kube-cluster';
-import { killLeftWorkers } from './support/left-workers';
-import { isEmpty, QueueDepthProbe } from './support/queue-depth';
-import { rawCopy } from './support/raw-copy';
-import { deleteKeys } from './support/redis-keys';
-import { createScratchTables, dumpRows } from './support/scratch-tables';
+import { isEmpty } from './support/queue-depth';
+import { refreshWorkerPeakRss } from './support/refresh-worker-rss';
 
 /**
  * `npm run bench:kubernetes [-- --pods N] [-- --rate N] [-- --seconds S]`: the kubernetes type against a real
@@ -40,7 +30,6 @@ import { createScratchTables, dumpRows } from './support/scratch-tables';
  *    the server had answered it (so, if anything, overstated), and whether every pod's row shows its last change.
  * 4. The peak RSS of the refresh processes: the `fleet refresh` runs and the server's refresh worker (its VmHWM).
  */
-const FLEET = join(__dirname, '..', '..', 'bin', 'fleet');
 const PAGE_SIZE = 500;
 const FILL_CONCURRENCY = 16;
 /** Tables of a kubernetes refresh, referenced tables first, as a raw COPY must fill them. */
@@ -49,8 +38,6 @@ const KUBE_TABLES = [
   'container_replica_sets', 'container_pods', 'containers', 'container_pod_volume_claims', 'container_services', 'container_service_pods',
 ];
 const TARGETS = { refreshVsBaseline: 1.5, noopWrites: 0, p50Ms: 150, p99Ms: 1_000, peakRssMb: 256 };
-
-interface RefreshRun extends RefreshOutcome { peakRssBytes: number }
 
 interface Change {
   pod: BenchPod;
@@ -91,7 +78,7 @@ async function main(): Promise<void> {
     const listStarted = performance.now();
     const listed = await listEverything(kubeConfig, PAGE_SIZE);
     const listSeconds = (performance.now() - listStarted) / 1000;
-    const copy = await copyBaseline(dataSource, provider.id);
+    const copy = await copyBaseline(dataSource, provider.id, KUBE_TABLES);
     const noop = await fleetRefresh(provider.id, settings);
     log(`full refresh ${fmt(endToEnd(first))} s (${first.writes} rows) | baseline: lists ${fmt(listSeconds)} s (${listed} objects) + raw COPY ${fmt(copy.seconds)} s (${copy.rows} rows)`);
     log(`no-op re-refresh ${fmt(endToEnd(noop))} s, ${noop.writes} writes`);
@@ -100,34 +87,6 @@ async function main(): Promise<void> {
     report({ first, noop, listSeconds, copySeconds: copy.seconds, rows: copy.rows, watch });
   } finally {
     await cleanups.run();
-  }
-}
-
-/** A refresh's own time, from its first request to its commit: what the baseline's lists and COPY stand for. */
-const endToEnd = (r: RefreshOutcome): number => (r.stats.durationsMs.collect + r.stats.durationsMs.parse + r.stats.durationsMs.persist) / 1000;
-
-async function fleetRefresh(providerId: string, settings: FleetSettings): Promise<RefreshRun> {
-  const env = { ...process.env, DATABASE_URL: settings.databaseUrl, FLEET_ENCRYPTION_KEY: settings.encryptionKey, LOG_LEVEL: 'warn' };
-  const { stdout } = await promisify(execFile)(process.execPath, [FLEET, 'refresh', providerId, '--json'], { env, maxBuffer: 64 * 2 ** 20 });
-  const run = JSON.parse(stdout.trim().split('\n').pop() as string) as RefreshRun;
-  if (run.status !== 'ok') throw new Error(`the refresh ended ${run.status}: ${run.error}`);
-  return run;
-}
-
-/** The rows the refresh stored, COPYed into empty tables of the same shape in one transaction. */
-async function copyBaseline(dataSource: DataSource, providerId: string): Promise<{ seconds: number; rows: number }> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    const client = (await runner.connect()) as ClientBase;
-    await createScratchTables(client, KUBE_TABLES);
-    const rows = new Map<string, Buffer>();
-    for (const table of KUBE_TABLES) rows.set(table, await dumpRows(client, table, providerId));
-    const count = [...rows.values()].reduce((n, text) => n + text.toString().split('\n').length - 1, 0);
-    const seconds = await rawCopy(client, rows);
-    await client.query('DROP SCHEMA bench_scratch CASCADE');
-    return { seconds, rows: count };
-  } finally {
-    await runner.release();
   }
 }
 
@@ -161,17 +120,7 @@ interface WatchResults {
 /** Runs a fleet server, changes pods at `rate` per second, and measures how soon the inventory shows each change. */
 async function watchLatency(cleanups: Cleanups, setup: WatchSetup): Promise<WatchResults> {
   const { dataSource, store, providerId, settings, kubeConfig, pods, rate, seconds } = setup;
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
-  cleanups.add(() => redis.disconnect());
-  cleanups.add(() => deleteKeys(redis, [`${settings.redisPrefix}:*`]));
-  const refreshQueue = new RefreshQueue({ redis, connection: redis, prefix: settings.redisPrefix, store, fullThreshold: configDefaults.refreshFullThreshold as number });
-  cleanups.add(() => refreshQueue.close());
-  const depths = new QueueDepthProbe({ redis, prefix: settings.redisPrefix, providerId, refreshQueue });
-  cleanups.add(() => depths.close());
-  const server = spawnFleet(['server'], settings);
-  cleanups.add(() => killLeftWorkers(dataSource));
-  cleanups.add(() => server.stop('SIGTERM', 40_000));
-  await waitUntilAtRest(dataSource, providerId, depths);
+  const depths = await startFleetServerAtRest(cleanups, { dataSource, store, providerId, settings });
 
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const startedMs = Date.now();
@@ -257,16 +206,6 @@ function firstShowing(change: Change, runs: readonly ShowingRun[]): number | und
     visibleMs = Math.min(visibleMs ?? Infinity, run.visibleMs);
   }
   return visibleMs === undefined ? undefined : visibleMs - change.sentMs;
-}
-
-/** The peak resident set of the provider's running refresh worker (Linux's VmHWM), 0 if none is found. */
-async function refreshWorkerPeakRss(dataSource: DataSource, providerId: string): Promise<number> {
-  const [worker]: { pid: number | null }[] = await dataSource.query(
-    `SELECT pid FROM workers WHERE role = 'refresh' AND provider_id = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [providerId]);
-  if (!worker?.pid) return 0;
-  const status = await readFile(`/proc/${worker.pid}/status`, 'utf8').catch(() => '');
-  const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-  return kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
 }
 
 function report(r: { first: RefreshRun; noop: RefreshRun; listSeconds: number; copySeconds: number; rows: number; watch: WatchResults }): void {

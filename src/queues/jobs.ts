@@ -1,6 +1,7 @@
 import type { RefreshSource } from '../models';
 import type { MetricCounter } from '../core/metrics/provider-metrics';
 import type { RefreshOutcome } from '../core/refresh/refresh-outcome';
+import type { RefreshTarget } from '../core/refresh/refresh-scope';
 
 /** Asks the provider's refresh worker to refresh what the provider's pending requests name (see RefreshQueue). */
 export interface RefreshJobData {
@@ -65,6 +66,6 @@ export interface MetricsJobData {
 /** A refresh request as producers make it. */
 export interface RefreshRequestMessage {
   /** Objects to refresh; empty (or the provider itself) means a full refresh. */
-  targets: { collection: string; ref: string }[];
+  targets: RefreshTarget[];
   source: RefreshSource;
 }

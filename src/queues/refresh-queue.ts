@@ -98,10 +98,12 @@ export class RefreshQueue {
     checkTargetCollections(request.targets, Object.keys(type.inventory));
     const full = request.targets.length === 0 || request.targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION);
     const keys = this.pendingKeys(provider.id);
+    const targets = full ? [] : request.targets.map((t) => ({ key: `${t.collection}${TARGET_SEPARATOR}${t.ref}`, observed: t.observed }));
+    const observed = targets.filter((t) => t.observed !== undefined).flatMap((t) => [t.key, JSON.stringify(t.observed)]);
     const generation = (await this.options.redis.eval(
-      MERGE_SCRIPT, 4, keys.targets, keys.full, keys.sources, keys.generation,
+      MERGE_SCRIPT, 5, keys.targets, keys.full, keys.sources, keys.generation, keys.observed,
       String(fullThresholdFor(this.options.fullThreshold, type.targetedRefreshLimit)), full ? '1' : '0', request.source,
-      ...(full ? [] : request.targets.map((t) => `${t.collection}${TARGET_SEPARATOR}${t.ref}`)),
+      String(observed.length / 2), ...observed, ...targets.map((t) => t.key),
     )) as number;
     return { providerId: provider.id, jobId: await this.addJob(provider.id, generation) };
   }
@@ -180,15 +182,18 @@ export class RefreshQueue {
     const { providerId, generation } = job.data;
     const keys = this.pendingKeys(providerId);
     const claimed = this.claimedKeys(providerId, generation);
-    const [targets, full, sources] = (await this.options.redis.eval(
-      CLAIM_SCRIPT, 10, keys.targets, keys.full, keys.sources, keys.retry, keys.generation,
-      claimed.targets, claimed.full, claimed.sources, claimed.retry, keys.claims, String(generation),
-    )) as [string[], string, string[]];
+    const [targets, full, sources, observedPairs] = (await this.options.redis.eval(
+      CLAIM_SCRIPT, 11, keys.targets, keys.full, keys.sources, keys.retry, keys.generation,
+      claimed.targets, claimed.full, claimed.sources, claimed.retry, keys.claims, keys.observed, String(generation),
+    )) as [string[], string, string[], string[]];
+    const observed = new Map<string, string>();
+    for (let at = 0; at + 1 < observedPairs.length; at += 2) observed.set(observedPairs[at], observedPairs[at + 1]);
     return {
       full: full === '1',
       targets: targets.map((t) => {
         const [collection, ref] = t.split(TARGET_SEPARATOR);
-        return { collection, ref };
+        const state = observed.get(t);
+        return state === undefined ? { collection, ref } : { collection, ref, observed: JSON.parse(state) as unknown };
       }),
       sources: sources.filter((s): s is RefreshSource => s !== ''),
     };
@@ -264,7 +269,7 @@ export class RefreshQueue {
     this.queues.delete(providerId);
     const keys = this.pendingKeys(providerId);
     const claimed = await this.options.redis.keys(`${this.options.prefix}:refresh:${providerId}:claimed:*`);
-    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.retry, keys.generation, keys.claims, ...claimed);
+    await this.options.redis.del(keys.targets, keys.full, keys.sources, keys.retry, keys.generation, keys.claims, keys.observed, ...claimed);
   }
 
   /** Closes the queues; safe to call more than once. */
@@ -284,11 +289,12 @@ export class RefreshQueue {
   }
 
   /** `retry`: targets handed back by an unfinished refresh (see handBack). */
-  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; retry: string; generation: string; claims: string } {
+  /** `observed`: targets' states as events carried them, by target (see RefreshTarget.observed). */
+  private pendingKeys(providerId: string): { targets: string; full: string; sources: string; retry: string; generation: string; claims: string; observed: string } {
     const base = `${this.options.prefix}:refresh:${providerId}`;
     return {
       targets: `${base}:pending:targets`, full: `${base}:pending:full`, sources: `${base}:pending:sources`, retry: `${base}:pending:retry`,
-      generation: `${base}:generation`, claims: `${base}:claims`,
+      generation: `${base}:generation`, claims: `${base}:claims`, observed: `${base}:pending:observed`,
     };
   }
 

@@ -6,23 +6,43 @@
 
 // Merges a request into the pending one and returns the generation it belongs to, atomically, so a request either
 // lands before a claim (and the claiming worker refreshes it) or after it (and the next job will). More targets than
-// the threshold make the request full; the targets stay, for a full refresh that ends partial to hand back.
-// KEYS: targets, full, sources, generation. ARGV: fullThreshold, full (0/1), source, targets...
+// the threshold make the request full; the targets stay, for a full refresh that ends partial to hand back. States
+// observed for targets are kept by target, the later replacing the earlier (requests come in their events' order).
+// KEYS: targets, full, sources, generation, observed. ARGV: fullThreshold, full (0/1), source, observed count n,
+// n pairs of target and observed state, targets...
 export const MERGE_SCRIPT = `
-if #ARGV > 3 then redis.call('SADD', KEYS[1], unpack(ARGV, 4)) end
+local observed = tonumber(ARGV[4])
+for i = 0, observed - 1 do redis.call('HSET', KEYS[5], ARGV[5 + 2 * i], ARGV[6 + 2 * i]) end
+local first = 5 + 2 * observed
+if #ARGV >= first then redis.call('SADD', KEYS[1], unpack(ARGV, first)) end
 if ARGV[2] == '1' or redis.call('SCARD', KEYS[1]) > tonumber(ARGV[1]) then redis.call('SET', KEYS[2], '1') end
 redis.call('SADD', KEYS[3], ARGV[3])
 return tonumber(redis.call('GET', KEYS[4]) or '0')
 `;
 
 // Takes the pending request for one job: moves it under the job's claimed keys, notes the claim, and starts the
-// next generation. A job that already claimed (it is being retried after its worker died) gets the same request.
-// KEYS: targets, full, sources, retry, generation, claimed targets, claimed full, claimed sources, claimed retry, claims.
-// ARGV: job generation.
+// next generation. A job that already claimed (it is being retried after its worker died) gets the same request,
+// without observed states: those go to the first claim only (a retry asks the provider). A full claim drops every
+// observed state, as the full refresh reads everything anew.
+// KEYS: targets, full, sources, retry, generation, claimed targets, claimed full, claimed sources, claimed retry, claims,
+// observed. ARGV: job generation.
 export const CLAIM_SCRIPT = `
+local observed = {}
 if redis.call('EXISTS', KEYS[8]) == 0 then
   for i = 1, 4 do
     if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 5]) end
+  end
+  if redis.call('GET', KEYS[7]) == '1' then
+    redis.call('DEL', KEYS[11])
+  else
+    for _, target in ipairs(redis.call('SMEMBERS', KEYS[6])) do
+      local state = redis.call('HGET', KEYS[11], target)
+      if state then
+        table.insert(observed, target)
+        table.insert(observed, state)
+        redis.call('HDEL', KEYS[11], target)
+      end
+    end
   end
   if redis.call('EXISTS', KEYS[8]) == 0 then redis.call('SADD', KEYS[8], '') end
   redis.call('SADD', KEYS[10], ARGV[1])
@@ -30,7 +50,7 @@ if redis.call('EXISTS', KEYS[8]) == 0 then
     redis.call('SET', KEYS[5], tonumber(ARGV[1]) + 1)
   end
 end
-return { redis.call('SUNION', KEYS[6], KEYS[9]), redis.call('GET', KEYS[7]) or '0', redis.call('SMEMBERS', KEYS[8]) }
+return { redis.call('SUNION', KEYS[6], KEYS[9]), redis.call('GET', KEYS[7]) or '0', redis.call('SMEMBERS', KEYS[8]), observed }
 `;
 
 // Puts every claimed request back into the pending one (targets, full, sources, retried targets), folding targets

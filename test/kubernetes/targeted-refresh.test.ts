@@ -63,6 +63,27 @@ describe('kubernetes: targeted refresh', () => {
     expect(linked.map((row: { name: string }) => row.name)).to.deep.equal(['one', 'two']);
   });
 
+  it('takes a pod as the watch notice observed it, without asking the server, and removes one observed deleted', async () => {
+    // A watch notice carries the object as JSON: the pod as the server has it, with a label the server does not have.
+    const served = JSON.parse(JSON.stringify(await kube.core.readNamespacedPod({ namespace: kube.namespace, name: 'one' }))) as { metadata: { labels: Record<string, string> } };
+    // As JSON the pod is the same row as fetched (times as text, not dates): nothing to write.
+    const same = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/one`, observed: served }]);
+    expect(same.writes).to.equal(0);
+    served.metadata.labels = { ...served.metadata.labels, seen: 'by-watch' };
+    const observed = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/one`, observed: served }]);
+    expect(observed.stats.collections.pods).to.include({ updated: 1 });
+    expect((await podRow('one'))?.labels).to.include({ seen: 'by-watch' });
+
+    const gone = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/one`, observed: null }]);
+    expect(gone.stats.collections.pods).to.include({ deleted: 1 });
+    expect(await podRow('one')).to.equal(undefined);
+
+    // Named without a state, the pod is asked for: the server's own state comes back.
+    const fetched = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/one` }]);
+    expect(fetched.stats.collections.pods).to.include({ created: 1 });
+    expect((await podRow('one'))?.labels).to.not.have.property('seen');
+  });
+
   it('removes the deleted pod it names (the server answers 404), and only that pod', async () => {
     const [three] = await kube.rows('container_pods', 'name = $2', ['three']);
     await kube.deletePod('three');

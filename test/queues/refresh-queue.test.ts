@@ -180,6 +180,35 @@ describe('refresh queue', () => {
     expect(delivered[0].targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'vms', ref: 'vm-2' }]);
   });
 
+  it('gives the states events observed to the claim that takes their targets, the later state replacing the earlier', async () => {
+    const { queue, provider } = await setUp();
+    const { jobId } = await queue.queueRefresh(provider.id, {
+      targets: [{ collection: 'vms', ref: 'vm-1', observed: { name: 'first' } }, { collection: 'vms', ref: 'vm-2', observed: null }], source: 'event',
+    });
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1', observed: { name: 'second' } }, { collection: 'vms', ref: 'vm-3' }], source: 'event' });
+    const bull = new Queue<RefreshJobData>(RefreshQueue.queueName(provider.id), { connection, prefix: testEnv().redisPrefix });
+    cleanups.push(() => bull.close());
+    const job = await bull.getJob(jobId) as Job<RefreshJobData>;
+    expect((await queue.claim(job)).targets).to.have.deep.members([
+      { collection: 'vms', ref: 'vm-1', observed: { name: 'second' } }, { collection: 'vms', ref: 'vm-2', observed: null }, { collection: 'vms', ref: 'vm-3' },
+    ]);
+    // Claimed again (a retry after its worker died), the job asks the provider: the states went with the first claim.
+    expect((await queue.claim(job)).targets).to.have.deep.members([{ collection: 'vms', ref: 'vm-1' }, { collection: 'vms', ref: 'vm-2' }, { collection: 'vms', ref: 'vm-3' }]);
+  });
+
+  it('drops observed states when the claim is a full refresh, which reads every object anew', async () => {
+    const { queue, provider } = await setUp();
+    await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1', observed: { name: 'old' } }], source: 'event' });
+    const { jobId } = await queue.queueRefresh(provider.id, { targets: [], source: 'user' });
+    const bull = new Queue<RefreshJobData>(RefreshQueue.queueName(provider.id), { connection, prefix: testEnv().redisPrefix });
+    cleanups.push(() => bull.close());
+    const claimed = await queue.claim(await bull.getJob(jobId) as Job<RefreshJobData>);
+    expect(claimed.full).to.equal(true);
+    // The next request of the object comes without a state: the one observed before the full refresh is gone with it.
+    const next = await queue.queueRefresh(provider.id, { targets: [{ collection: 'vms', ref: 'vm-1' }], source: 'user' });
+    expect((await queue.claim(await bull.getJob(next.jobId) as Job<RefreshJobData>)).targets).to.deep.equal([{ collection: 'vms', ref: 'vm-1' }]);
+  });
+
   it('loses no request that races a worker taking the job', async () => {
     const { queue, provider } = await setUp();
     const { claims } = startWorker(queue, provider.id, { workMs: 0 });

@@ -34,6 +34,11 @@ export interface ProviderEvent {
   message: string;
   /** The objects the event is about (a VM, its host, a pod and its node ...). */
   refs: EventObjectRef[];
+  /**
+   * The whole state of the object the event reports a change of, where the event carries it (null: it is gone), for
+   * the type's targets() to hand to the object's targeted refresh (RefreshTarget.observed). Not stored with the event.
+   */
+  observed?: unknown;
 }
 
 /**

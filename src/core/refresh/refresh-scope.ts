@@ -3,6 +3,12 @@ import { ValidationError } from '../../errors';
 export interface RefreshTarget {
   collection: string;
   ref: string;
+  /**
+   * The object's whole state as an event carried it (a Kubernetes watch notice carries its object), or null when the
+   * event said it is gone: the type's collector uses it instead of asking the provider again. Only events set it; it
+   * travels with the target through the queue to the claim that takes the target, and is never stored.
+   */
+  observed?: unknown;
 }
 
 /** The provider itself as a target: asks for a full refresh. */
@@ -30,7 +36,12 @@ export function fullThresholdFor(fleetThreshold: number, typeLimit: number | und
 export function scopeFor(targets: readonly RefreshTarget[] | undefined, fullThreshold: number, targetable: readonly string[]): RefreshScope {
   if (!targets || targets.length === 0) return { kind: 'full' };
   if (targets.some((t) => t.collection === PROVIDER_TARGET_COLLECTION || !targetable.includes(t.collection))) return { kind: 'full' };
-  const unique = new Map(targets.map((t) => [`${t.collection}\u0000${t.ref}`, t]));
+  const unique = new Map<string, RefreshTarget>();
+  for (const target of targets) {
+    const key = `${target.collection}\u0000${target.ref}`;
+    // Named twice (by an event and by an operator, say): the one with an observed state spares a fetch.
+    if (!unique.has(key) || target.observed !== undefined) unique.set(key, target);
+  }
   if (unique.size > fullThreshold) return { kind: 'full' };
   return { kind: 'targeted', targets: [...unique.values()] };
 }

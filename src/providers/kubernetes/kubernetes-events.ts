@@ -50,11 +50,17 @@ export const kubernetesEvents: ProviderEventSupport<KubeWatchEvent> = {
       timestamp: timestamp ?? native.receivedAt,
       message: `${noun.title} ${name ?? meta.uid ?? '(unnamed)'} ${PAST_TENSE[native.phase]}`,
       refs: ref ? [ref] : [],
+      // A watch notice carries the object as the change left it: its targeted refresh need not ask for it again.
+      observed: native.phase === 'DELETED' ? null : native.object,
     };
   },
 
   targets(event: ProviderEvent): RefreshTarget[] {
-    return event.refs.map((ref) => ({ collection: ref.collection, ref: ref.targetRef ?? ref.emsRef }));
+    return event.refs.map((ref) => {
+      const target = { collection: ref.collection, ref: ref.targetRef ?? ref.emsRef };
+      // Only a watch change's own object, by the name the collector fetches by; a core/v1 Event's object is fetched.
+      return event.observed === undefined || ref.targetRef === undefined ? target : { ...target, observed: event.observed };
+    });
   },
 };
 

@@ -45,8 +45,11 @@ export async function* collectTargets(
   }
 }
 
-/** The names of a resource's targets, by namespace ('' for cluster-wide objects). */
-type WantedNames = Map<string, Set<string>>;
+/**
+ * The names of a resource's targets, by namespace ('' for cluster-wide objects), each with the state a watch notice
+ * observed for it (null: deleted) or undefined when it must be fetched.
+ */
+type WantedNames = Map<string, Map<string, unknown>>;
 
 /** The targets' names by the resource they are fetched from, in the order the targets first name each resource. */
 function wantedByResource(targets: readonly RefreshTarget[], settings: CollectSettings): Map<KubeResource, WantedNames> {
@@ -58,14 +61,16 @@ function wantedByResource(targets: readonly RefreshTarget[], settings: CollectSe
     let byNamespace = byResource.get(resource);
     if (!byNamespace) byResource.set(resource, (byNamespace = new Map()));
     let names = byNamespace.get(name.namespace);
-    if (!names) byNamespace.set(name.namespace, (names = new Set()));
-    names.add(name.name);
+    if (!names) byNamespace.set(name.namespace, (names = new Map()));
+    if (!names.has(name.name) || target.observed !== undefined) names.set(name.name, target.observed);
   }
   return byResource;
 }
 
 /**
- * The objects found (404s left out) and the errors of the fetches that failed. Targets are fetched one by one, a few
+ * The objects found (404s left out) and the errors of the fetches that failed. A target a watch notice observed is
+ * taken as observed (a deleted one left out), with no request: the notice is the server's own account of the change,
+ * and asking again costs a round trip per object while changes stream in. The others are fetched one by one, a few
  * at once, except where a namespace (or the cluster, for cluster-wide objects) has more than LISTED_ABOVE of them:
  * that namespace is listed instead, and its targets are taken from the listing.
  */
@@ -75,7 +80,12 @@ async function fetchAll<K extends KubeResource>(
   const items: KubeNativeCollections[K][] = [];
   const failures: unknown[] = [];
   const oneByOne: { namespace: string; name: string }[] = [];
-  for (const [namespace, wanted] of wantedNames) {
+  for (const [namespace, named] of wantedNames) {
+    const wanted = new Set<string>();
+    for (const [name, observed] of named) {
+      if (observed === undefined) wanted.add(name);
+      else if (isObjectNamed(observed, name)) items.push(observed as KubeNativeCollections[K]);
+    }
     if (wanted.size <= LISTED_ABOVE) {
       for (const name of wanted) oneByOne.push({ namespace, name });
       continue;
@@ -96,6 +106,13 @@ async function fetchAll<K extends KubeResource>(
     }
   });
   return { items, failures };
+}
+
+/** Whether an observed state is an object of this name (null, a deleted object's state, is not). */
+function isObjectNamed(observed: unknown, name: string): boolean {
+  if (typeof observed !== 'object' || observed === null || !('metadata' in observed)) return false;
+  const { metadata } = observed;
+  return typeof metadata === 'object' && metadata !== null && 'name' in metadata && metadata.name === name;
 }
 
 function isTargetable(collection: string): collection is TargetableCollection {

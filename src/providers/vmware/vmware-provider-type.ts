@@ -1,6 +1,7 @@
 import { registerType, type ProviderOptions } from '../sdk';
 import { vmwareEvents } from './vmware-events';
 import { TARGETABLE, vmwareInventory } from './vmware-inventory';
+import { vmwareMetrics } from './vmware-metrics';
 import { VmwareProvider, type VmwareConfig, type VmwareCredentials } from './vmware-provider';
 
 /** A SHA-256 fingerprint: 32 bytes in hex, as pairs joined by colons or not. */
@@ -60,5 +61,6 @@ export const vmwareProviderType = registerType({
   inventory: vmwareInventory,
   targetable: TARGETABLE,
   events: vmwareEvents,
+  metrics: vmwareMetrics,
   create: (options: ProviderOptions<VmwareConfig, VmwareCredentials>) => new VmwareProvider(options),
 });

@@ -1,9 +1,11 @@
 import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
-import type { EventBatch, EventPosition } from '../sdk';
+import type { EventBatch, EventPosition, MetricSeries, MetricTarget, MetricWindow } from '../sdk';
 import { VimClient } from './vim-client';
 import { collectVmware } from './vmware-collector';
 import { streamVmwareEvents } from './vmware-event-stream';
 import type { VmwareInventory } from './vmware-inventory';
+import { captureVmwareMetrics, checkVmwareMetricTargets } from './vmware-metrics-capture';
+import { PerfCounterLookup } from './vmware-perf-counters';
 import type { VmwarePage } from './vmware-native';
 import type { VmwareNativeEvent } from './vmware-native-events';
 import { parseVmwarePage } from './vmware-parser';
@@ -32,6 +34,9 @@ export interface VmwareCredentials {
  * ends: vCenter limits the sessions it keeps, and one left open lasts until it expires.
  */
 export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, VmwarePage, VmwareInventory, VimClient, VmwareNativeEvent> {
+  /** The metrics' counter ids, looked up by the first capture call of the instance (see PerfCounterLookup). */
+  private readonly perfCounters = new PerfCounterLookup();
+
   /**
    * A client logged in to vCenter: a wrong user name or password is an InvalidCredentialsError; an unreachable host,
    * a certificate that is not trusted or an endpoint that is not vSphere's SDK, a ProviderApiError saying which.
@@ -83,6 +88,18 @@ export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, Vm
 
   override parse(page: VmwarePage, inventory: InventoryCollections<VmwareInventory>): void {
     parseVmwarePage(page, inventory);
+  }
+
+  /** Realtime samples of VMs and hosts through QueryPerf (see captureVmwareMetrics), in a session of the call's own. */
+  override async captureMetrics(targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]> {
+    checkVmwareMetricTargets(targets);
+    if (targets.length === 0) return [];
+    const client = await this.connect(signal);
+    try {
+      return await captureVmwareMetrics(client, await this.perfCounters.of(client, { signal }), targets, window, signal);
+    } finally {
+      await client.close();
+    }
   }
 
   private client(): VimClient {

@@ -113,7 +113,9 @@ async function recordStart(
       status: 'failed', finishedAt: new Date(), error: INTERRUPTED_RUN_ERROR,
     });
     if (affected) logger.warn({ event: 'refresh.interrupted_runs_closed', runs: affected }, 'runs left running by an interrupted refresh marked failed');
-    return runs.save(runs.create({ providerId, kind: scope.kind, targets: scope.kind === 'targeted' ? scope.targets : [], source, status: 'running' }));
+    // The targets as named; the states events observed for them are the collector's alone.
+    const targets = scope.kind === 'targeted' ? scope.targets.map(({ collection, ref }) => ({ collection, ref })) : [];
+    return runs.save(runs.create({ providerId, kind: scope.kind, targets, source, status: 'running' }));
   });
 }
 

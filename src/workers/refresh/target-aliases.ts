@@ -36,6 +36,7 @@ export async function resolveTargetAliases(
     byCollection.set(target.collection, list);
   }
   for (const [collection, targets] of byCollection) {
+    const observed = new Map(targets.filter((t) => t.observed !== undefined).map((t) => [t.ref, t.observed]));
     const stored = await storedByTarget(dataSource, providerId, definition[collection], targets.map((t) => t.ref));
     const aliases = new Set<string>();
     for (const target of targets) {
@@ -46,7 +47,8 @@ export async function resolveTargetAliases(
         if (row.emsRef !== target.ref) save.push({ collection, ref: row.emsRef });
       }
     }
-    for (const alias of aliases) collect.push({ collection, ref: alias });
+    // A state an event observed goes with the alias it was observed under (the one the collector fetches by).
+    for (const alias of aliases) collect.push(observed.has(alias) ? { collection, ref: alias, observed: observed.get(alias) } : { collection, ref: alias });
   }
   return { collect: { kind: 'targeted', targets: collect }, save: { kind: 'targeted', targets: dedupe(save) } };
 }
