@@ -4,10 +4,10 @@ import { CredentialsCipher } from '../src/crypto/credentials-cipher';
 import { createLogger } from '../src/logging/logger';
 import { HttpRetryPolicy } from '../src/providers/http-retry';
 import { ProviderStore } from '../src/providers/provider-store';
-import { containerViewObjectSpec } from '../src/providers/vmware/property-filter-spec';
 import { VimClient } from '../src/providers/vmware/vim-client';
 import type { ManagedObjectReference } from '../src/providers/vmware/vim-values';
-import { PHASE_ORDER, PHASES } from '../src/providers/vmware/vmware-property-sets';
+import { viewPages } from '../src/providers/vmware/vmware-collector';
+import { PHASE_ORDER } from '../src/providers/vmware/vmware-property-sets';
 import { PrivateVcsim, type VcsimSize } from '../test/support/vcsim';
 import { sleep } from '../test/support/wait';
 import { startMigratedBenchDatabase } from './support/bench-database';
@@ -87,15 +87,13 @@ async function main(): Promise<void> {
   }
 }
 
-/** What the refresh asks vCenter, with no database: each phase's container view, retrieved page by page. */
+/** What the refresh asks vCenter, with no database: each phase's objects, retrieved page by page as the collector does. */
 async function retrieveEverything(client: VimClient): Promise<number> {
   const { rootFolder } = await client.serviceContent();
+  const settings = { pageSize: PAGE_SIZE, logger: createLogger({ level: 'warn' }) };
   let objects = 0;
   for (const phase of PHASE_ORDER) {
-    const { types, propSet } = PHASES[phase];
-    const view = await client.createContainerView(rootFolder, types, true);
-    for await (const page of client.retrieveAll({ propSet, objectSet: [containerViewObjectSpec(view)] }, PAGE_SIZE)) objects += page.length;
-    await client.destroyView(view);
+    for await (const page of viewPages(client, rootFolder, phase, settings)) objects += page.length;
   }
   return objects;
 }

@@ -1,10 +1,11 @@
 import { describeError, InvalidCredentialsError, type Collected, type RefreshScope } from '../sdk';
 import type { CollectSettings } from './collect-settings';
 import type { ObjectContent } from './property-collector-answers';
-import { containerViewObjectSpec } from './property-filter-spec';
+import type { PropertyFilterSpec } from './property-filter-spec';
 import type { VimClient } from './vim-client';
 import { VimPlaces } from './vim-places';
-import type { ManagedObjectReference } from './vim-values';
+import { existingObjects, isGone } from './vim-existing';
+import { isManagedObjectReference, type ManagedObjectReference } from './vim-values';
 import { ALL_COLLECTIONS, fedBy } from './vmware-inventory';
 import type { VmwarePage, VmwarePhase } from './vmware-native';
 import { PHASE_ORDER, PHASES } from './vmware-property-sets';
@@ -56,14 +57,23 @@ export async function* collectVmware(
   }
 }
 
-/** The pages of one phase's objects, through a container view of its types made for the retrieval and destroyed after. */
-async function* viewPages(
+/**
+ * The pages of one phase's objects: the members of a container view of its types (made for the retrieval and
+ * destroyed after), their properties retrieved a page of members at a time, each retrieval paged with maxObjects as
+ * well. Naming a page of members per retrieval keeps an answer to a page on a server that does not page: vcsim
+ * answers every object at once whatever maxObjects says, and 3,000 VMs' properties in one answer took over 500 MB
+ * to parse.
+ */
+export async function* viewPages(
   client: VimClient, rootFolder: ManagedObjectReference, phase: VmwarePhase, settings: CollectSettings, signal?: AbortSignal,
 ): AsyncGenerator<readonly ObjectContent[]> {
   const { types, propSet } = PHASES[phase];
   const view = await client.createContainerView(rootFolder, types, true, { signal });
   try {
-    yield* client.retrieveAll({ propSet, objectSet: [containerViewObjectSpec(view)] }, settings.pageSize, { signal });
+    const members = await viewMembers(client, view, signal);
+    for (let start = 0; start < members.length; start += settings.pageSize) {
+      yield await retrieveMembers(client, propSet, members.slice(start, start + settings.pageSize), settings.pageSize, signal);
+    }
   } finally {
     // A view that cannot be destroyed (the server went away, the refresh was aborted) ends with the session, which
     // the provider closes after the refresh: worth a word in the log, not a failure of the retrieval.
@@ -71,4 +81,43 @@ async function* viewPages(
       settings.logger.debug({ event: 'vmware.view_not_destroyed', phase, error: describeError(error) }, 'container view not destroyed');
     });
   }
+}
+
+/** The objects a container view holds (its `view` property). */
+async function viewMembers(client: VimClient, view: ManagedObjectReference, signal?: AbortSignal): Promise<ManagedObjectReference[]> {
+  const members: ManagedObjectReference[] = [];
+  const spec = { propSet: [{ type: 'ContainerView', paths: ['view'] }], objectSet: [{ obj: view }] };
+  for await (const page of client.retrieveAll(spec, undefined, { signal })) {
+    for (const object of page) {
+      const held = object.properties.get('view');
+      if (Array.isArray(held)) members.push(...held.filter(isManagedObjectReference));
+    }
+  }
+  return members;
+}
+
+/**
+ * The properties of these members. One gone since the view was read makes vCenter refuse the whole retrieval
+ * (ManagedObjectNotFound): the members that still exist are then asked again, once.
+ */
+async function retrieveMembers(
+  client: VimClient, propSet: PropertyFilterSpec['propSet'], members: readonly ManagedObjectReference[], pageSize: number, signal?: AbortSignal,
+): Promise<ObjectContent[]> {
+  const retrieve = async (refs: readonly ManagedObjectReference[]): Promise<ObjectContent[]> => {
+    const objects: ObjectContent[] = [];
+    for await (const page of client.retrieveAll({ propSet, objectSet: refs.map((obj) => ({ obj })) }, pageSize, { signal })) objects.push(...page);
+    return objects;
+  };
+  try {
+    return await retrieve(members);
+  } catch (error: unknown) {
+    if (!isGone(error)) throw error;
+  }
+  const existing: ManagedObjectReference[] = [];
+  for (const type of new Set(members.map((member) => member.type))) {
+    const refs = members.filter((member) => member.type === type);
+    const found = await existingObjects(client, type, refs.map((ref) => ref.value), { signal });
+    existing.push(...refs.filter((ref) => found.has(ref.value)));
+  }
+  return retrieve(existing);
 }

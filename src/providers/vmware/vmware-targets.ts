@@ -2,7 +2,7 @@ import { describeError, forEachBounded, InvalidCredentialsError, type Collected,
 import type { CollectSettings } from './collect-settings';
 import type { ObjectContent } from './property-collector-answers';
 import type { VimClient } from './vim-client';
-import { VimFaultError } from './vim-fault-error';
+import { isGone } from './vim-existing';
 import { VimPlaces } from './vim-places';
 import { fedBy, targetTypeOf, type TargetableCollection } from './vmware-inventory';
 import type { PlacedObject, VmwarePage } from './vmware-native';
@@ -76,8 +76,4 @@ async function retrieveWithAncestors(
     }
   }
   return targets.map((object) => places.place(object));
-}
-
-function isGone(error: unknown): boolean {
-  return error instanceof VimFaultError && error.faultType === 'ManagedObjectNotFound';
 }
