@@ -9,7 +9,26 @@ export interface LiveServer {
   /** https://127.0.0.1:<port> */
   url: string;
   caPem: string;
-  token: string;
+  /** The bearer token the recorder sends with the requests it makes itself; none for a server that takes no token. */
+  token?: string;
+}
+
+/** One request sent to the live server as given (headers too: the relay passes a client's on). */
+export interface LiveRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** What the live server answered, read whole, with only the headers a recording keeps. */
+export interface LiveAnswer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  /** Every Set-Cookie it sent (they are never recorded: the relay names the sessions they open). */
+  setCookies: string[];
 }
 
 /**
@@ -25,12 +44,18 @@ export class CassetteRecorder {
 
   /** Sends a GET, records it, and returns the status and the parsed JSON body. */
   async get(path: string, query: Record<string, string>): Promise<{ status: number; body: unknown }> {
-    const response = await this.send(path, query);
+    const answer = await this.exchange({ method: 'GET', path, query, headers: this.credentialHeaders({ accept: 'application/json' }) });
+    const body: unknown = JSON.parse(answer.text);
+    this.interactions.push({ request: requestOf(path, query), response: { status: answer.status, headers: answer.headers, body } });
+    return { status: answer.status, body };
+  }
+
+  /** Sends `live` to the live server as it is, without recording it (the relay records what the client saw). */
+  async exchange(live: LiveRequest): Promise<LiveAnswer> {
+    const response = await this.send(live);
     const text = await readAll(response);
-    const status = response.statusCode ?? 0;
-    const body: unknown = JSON.parse(text);
-    this.interactions.push({ request: requestOf(path, query), response: { status, headers: keptHeaders(response), body } });
-    return { status, body };
+    const setCookie = response.headers['set-cookie'];
+    return { status: response.statusCode ?? 0, headers: keptHeaders(response), text, setCookies: setCookie ?? [] };
   }
 
   /**
@@ -39,7 +64,7 @@ export class CassetteRecorder {
    * returns the recorded interaction, for the caller to cut, and the lines.
    */
   async stream(path: string, query: Record<string, string>, enough: (lines: string[]) => boolean, quietMs: number): Promise<{ interaction: Interaction; lines: string[] }> {
-    const response = await this.send(path, query);
+    const response = await this.send({ method: 'GET', path, query, headers: this.credentialHeaders({ accept: 'application/json' }) });
     const lines: string[] = [];
     await new Promise<void>((resolve, reject) => {
       let pending = '';
@@ -74,13 +99,20 @@ export class CassetteRecorder {
     this.interactions.push({ ...interaction, madeByRecorder: why });
   }
 
-  private send(path: string, query: Record<string, string>): Promise<IncomingMessage> {
-    const url = new URL(path, this.server.url);
-    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  private credentialHeaders(headers: Record<string, string>): Record<string, string> {
+    return this.server.token === undefined ? headers : { ...headers, authorization: `Bearer ${this.server.token}` };
+  }
+
+  private send(live: LiveRequest): Promise<IncomingMessage> {
+    const url = new URL(live.path, this.server.url);
+    for (const [name, value] of Object.entries(live.query)) url.searchParams.set(name, value);
+    const body = live.body === undefined ? undefined : Buffer.from(live.body, 'utf8');
+    const headers = body === undefined ? live.headers : { ...live.headers, 'content-length': String(body.length) };
     return new Promise((resolve, reject) => {
-      const outgoing = request(url, { ca: this.server.caPem, headers: { authorization: `Bearer ${this.server.token}`, accept: 'application/json' } }, resolve);
+      // Its own connection each time: the recorder's requests never share a socket with those it relays.
+      const outgoing = request(url, { method: live.method, ca: this.server.caPem, headers, agent: false }, resolve);
       outgoing.on('error', reject);
-      outgoing.end();
+      outgoing.end(body);
     });
   }
 }

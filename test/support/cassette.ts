@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import nock from 'nock';
+import { normalizedBody, SESSION_COOKIE, SESSION_STAND_IN, soapMethodOf } from './cassette-soap';
 
 // nock takes over http and https as soon as it is loaded: every test of the run would then reach its real servers
 // through nock's pass-through, not as in production. It intercepts only while a cassette plays.
@@ -16,6 +17,9 @@ export const REPLAY_ORIGIN = 'https://127.0.0.1:6443';
 /** The bearer token a test gives the client while replaying; recordings never hold a real one. */
 export const REPLAY_TOKEN = 'cassette-replay-token';
 
+/** The password a test gives a vSphere client while replaying; a recording holds it in Login's body, never a real one. */
+export const REPLAY_PASSWORD = 'cassette-replay-password';
+
 /** How a recorded response body that streams (a watch) ends. */
 export type StreamEnd =
   /** The server ended the response cleanly. */
@@ -25,17 +29,59 @@ export type StreamEnd =
   /** The response stays open until the client closes it: the recorder stopped reading, the live server kept it open. */
   | 'open';
 
+/**
+ * How the replayed client proves who it is, as the provider type does: a bearer token (REPLAY_TOKEN) on every request,
+ * or a vSphere session: Login with REPLAY_PASSWORD in its body, then the session cookie vCenter set on every call.
+ */
+export type CassetteAuthentication = 'bearer-token' | 'vim-session';
+
+/** A SOAP call: what its request carries besides the body, and which method the body calls (for people and errors). */
+export interface SoapCall {
+  /** The SOAPAction header, e.g. urn:vim25/6.5 (vSphere names the API version there, not the method). */
+  action: string;
+  method: string;
+  /** The session the call was made in (the stand-in its cookie named: session-1, ...), or null when it sent none. */
+  session: string | null;
+}
+
 export interface CassetteRequest {
-  method: 'GET';
+  method: 'GET' | 'POST';
   path: string;
   /** The query, every parameter as a string; a request matches only with exactly these. */
   query: Record<string, string>;
+  /** Present for a SOAP call; it matches only with the same SOAPAction, session and (normalized) body. */
+  soap?: SoapCall;
+  /** The body sent, as normalizedBody writes it. */
+  body?: string;
 }
 
-export type CassetteResponse =
-  | { status: number; headers: Record<string, string>; body: unknown }
-  /** A streamed body: each chunk as sent (whole watch events end with "\n"; a cut one does not). */
-  | { status: number; headers: Record<string, string>; chunks: string[]; end: StreamEnd };
+interface ResponseBase {
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * The answer comes this long after the request (the recorder held it; the live server answered at once): a client
+   * whose deadline is shorter gives up first.
+   */
+  delayMs?: number;
+}
+
+export interface JsonResponse extends ResponseBase {
+  body: unknown;
+}
+
+/** A text body, as sent (a SOAP envelope); `setsSession` names the session a Login answer's cookie opened. */
+export interface TextResponse extends ResponseBase {
+  text: string;
+  setsSession?: string;
+}
+
+/** A streamed body: each chunk as sent (whole watch events end with "\n"; a cut one does not). */
+export interface StreamResponse extends ResponseBase {
+  chunks: string[];
+  end: StreamEnd;
+}
+
+export type CassetteResponse = JsonResponse | TextResponse | StreamResponse;
 
 export interface Interaction {
   request: CassetteRequest;
@@ -52,17 +98,26 @@ export interface Cassette<S = Record<string, unknown>> {
   description: string;
   /** What the recording was made against (e.g. "kube-apiserver v1.20.2"). */
   recordedAgainst: string;
-  /** What the test needs to know of the recorded cluster: its namespace, page size, object names. */
+  authentication: CassetteAuthentication;
+  /** What the test needs to know of the recorded system: its namespace, page size, object names. */
   scenario: S;
   interactions: Interaction[];
 }
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
 const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
+/** A password in a SOAP body (Login's), with what it holds. */
+const PASSWORD_ELEMENT = /<(?:[\w-]+:)?password>([^<]*)<\/(?:[\w-]+:)?password>/g;
+/** A session cookie written out, with its value. */
+const SESSION_COOKIE_VALUE = new RegExp(`${SESSION_COOKIE}=([^;",\\s]*)`, 'g');
+/** A session's key in the id of an object it created (vCenter's `session[<key>]<uuid>`). */
+const SESSION_IN_ID = /session\[([^\]]*)\]/g;
 
 /**
- * A cassette with no secret left in it: `secrets` (tokens) replaced wherever they appear, credential headers dropped.
- * A certificate or key is refused rather than cut out: no recording should have reached one.
+ * A cassette with no secret left in it: `secrets` (tokens, passwords, session keys) replaced wherever they appear,
+ * credential headers dropped. A certificate or key is refused rather than cut out: no recording should have reached
+ * one; so is a password other than REPLAY_PASSWORD or a session cookie other than a stand-in (the recorder replaces
+ * them as it records; finding one here means it missed one).
  */
 export function scrub<S>(cassette: Cassette<S>, secrets: readonly string[]): Cassette<S> {
   let text = JSON.stringify(cassette);
@@ -75,6 +130,7 @@ export function scrub<S>(cassette: Cassette<S>, secrets: readonly string[]): Cas
   return scrubbed;
 }
 
+/** Throws, saying what it found, when `cassette` holds a credential. */
 function assertNoSecrets(cassette: Cassette<unknown>, what: string): void {
   const text = JSON.stringify(cassette);
   if (PEM_BLOCK.test(text)) throw new Error(`${what} holds a certificate or key`);
@@ -83,6 +139,15 @@ function assertNoSecrets(cassette: Cassette<unknown>, what: string): void {
     const found = names.find((name) => SECRET_HEADERS.includes(name.toLowerCase()));
     if (found) throw new Error(`${what} holds a ${found} header`);
   }
+  for (const [, password] of text.matchAll(PASSWORD_ELEMENT)) {
+    if (password !== REPLAY_PASSWORD) throw new Error(`${what} holds a password other than the replay password`);
+  }
+  for (const [, session] of text.matchAll(SESSION_COOKIE_VALUE)) {
+    if (!SESSION_STAND_IN.test(session)) throw new Error(`${what} holds a ${SESSION_COOKIE} cookie that is not a stand-in`);
+  }
+  for (const [, session] of text.matchAll(SESSION_IN_ID)) {
+    if (!SESSION_STAND_IN.test(session)) throw new Error(`${what} holds a session key that is not a stand-in`);
+  }
 }
 
 export function cassettePath(name: string): string {
@@ -90,7 +155,9 @@ export function cassettePath(name: string): string {
 }
 
 export function writeCassette<S>(name: string, cassette: Cassette<S>, secrets: readonly string[]): void {
-  writeFileSync(cassettePath(name), `${JSON.stringify(scrub(cassette, secrets), null, 2)}\n`);
+  const scrubbed = scrub(cassette, secrets);
+  mkdirSync(dirname(cassettePath(name)), { recursive: true });
+  writeFileSync(cassettePath(name), `${JSON.stringify(scrubbed, null, 2)}\n`);
 }
 
 export function loadCassette<S>(name: string): Cassette<S> {
@@ -101,16 +168,22 @@ export function loadCassette<S>(name: string): Cassette<S> {
 
 /**
  * A cassette being replayed: every HTTP request of the process is answered by it (nock, active only while it plays;
- * nothing reaches the network), each interaction once, and only when the request carries REPLAY_TOKEN. A request it
- * does not match is kept and fails `assertPlayed` (the client also gets an error at once); so does an interaction
- * never asked for.
+ * nothing reaches the network), each interaction once, and only when the request proves itself as the cassette's
+ * `authentication` says (REPLAY_TOKEN; or REPLAY_PASSWORD and the session cookie the cassette's answers set). A
+ * SOAP call matches on path, SOAPAction, session and its normalized body, so a client that asks anything else of
+ * vCenter, or asks it in another session, is not answered. What differs from run to run was made constant when the
+ * cassette was recorded (sessions are stand-ins, and so are the session keys in the ids of views; see cassette-soap),
+ * and every other id a replayed client sends comes from the cassette's own answers: so bodies are matched exactly,
+ * but for whitespace between elements. A request it does not match is kept and fails
+ * `assertPlayed` (the client also gets an error at once); so does an interaction never asked for.
  */
 export class CassettePlayer<S> {
   private readonly unmatched: string[] = [];
-  private readonly scopes: nock.Scope[] = [];
+  private readonly played: { scope: nock.Scope; interaction: Interaction }[] = [];
   private readonly streams = new Set<Readable>();
-  private readonly onNoMatch = (request: { method?: string; path?: string }): void => {
-    this.unmatched.push(`${request.method ?? '?'} ${request.path ?? '?'}`);
+  private readonly onNoMatch = (request: { method?: string; path?: string }, _options?: unknown, body?: string): void => {
+    const method = typeof body === 'string' ? soapMethodOf(body) : undefined;
+    this.unmatched.push(`${request.method ?? '?'} ${request.path ?? '?'}${method === undefined ? '' : ` (${method})`}`);
   };
 
   private constructor(readonly name: string, readonly cassette: Cassette<S>) {}
@@ -127,7 +200,7 @@ export class CassettePlayer<S> {
 
   /** Fails naming every request the cassette did not match and every interaction never asked for. */
   assertPlayed(): void {
-    const unused = this.scopes.flatMap((scope) => scope.pendingMocks());
+    const unused = this.played.filter(({ scope }) => !scope.isDone()).map(({ interaction }) => requestName(interaction.request));
     const problems = [
       ...this.unmatched.map((request) => `a request the cassette does not match: ${request}`),
       ...unused.map((interaction) => `an interaction never asked for: ${interaction}`),
@@ -151,16 +224,33 @@ export class CassettePlayer<S> {
     nock.emitter.on('no match', this.onNoMatch);
     for (const interaction of this.cassette.interactions) {
       const { request, response } = interaction;
-      const scope = nock(REPLAY_ORIGIN).matchHeader('authorization', `Bearer ${REPLAY_TOKEN}`);
-      const interceptor = scope.intercept(request.path, request.method).query(request.query);
+      const scope = this.scopeFor(request);
+      const { body } = request;
+      const interceptor = scope.intercept(request.path, request.method, body === undefined ? undefined : (sent: unknown) => typeof sent === 'string' && normalizedBody(sent) === body)
+        .query(request.query);
+      if (response.delayMs !== undefined) interceptor.delay(response.delayMs);
       if ('body' in response) {
         interceptor.reply(response.status, JSON.stringify(response.body), response.headers);
+      } else if ('text' in response) {
+        const headers: Record<string, string> = { ...response.headers };
+        if (response.setsSession !== undefined) headers['set-cookie'] = `${SESSION_COOKIE}=${response.setsSession}; HttpOnly`;
+        interceptor.reply(response.status, response.text, headers);
       } else {
         // Chunked, as a watch is: the client tells a response cut short from one ended only by that.
         interceptor.reply(response.status, () => this.stream(response.chunks, response.end), { ...response.headers, 'transfer-encoding': 'chunked' });
       }
-      this.scopes.push(scope);
+      this.played.push({ scope, interaction });
     }
+  }
+
+  /** The requests one interaction answers: to the replay origin, proving themselves as the cassette says. */
+  private scopeFor(request: CassetteRequest): nock.Scope {
+    if (this.cassette.authentication === 'bearer-token') return nock(REPLAY_ORIGIN).matchHeader('authorization', `Bearer ${REPLAY_TOKEN}`);
+    // A vSphere client sends its session's cookie, and no other; a call made before Login (or a GET of the API
+    // version) sends none. The password is matched in Login's body.
+    const session = request.soap?.session ?? null;
+    const scope = session === null ? nock(REPLAY_ORIGIN, { badheaders: ['cookie'] }) : nock(REPLAY_ORIGIN).matchHeader('cookie', `${SESSION_COOKIE}=${session}`);
+    return request.soap === undefined ? scope : scope.matchHeader('soapaction', request.soap.action);
   }
 
   private stream(chunks: readonly string[], end: StreamEnd): Readable {
@@ -185,4 +275,9 @@ export class CassettePlayer<S> {
     body.once('close', () => this.streams.delete(body));
     return body;
   }
+}
+
+/** An interaction's request as errors name it: method and URL, and the SOAP method it calls. */
+function requestName(request: CassetteRequest): string {
+  return `${request.method} ${REPLAY_ORIGIN}${request.path}${request.soap === undefined ? '' : ` (${request.soap.method}${request.soap.session === null ? '' : `, ${request.soap.session}`})`}`;
 }
