@@ -24,7 +24,7 @@ import { VMWARE_CASSETTES, type VcenterScenario } from './vmware-scenarios';
 const SIZE: VcsimSize = {
   datacenters: 1, clustersPerDatacenter: 1, hostsPerCluster: 2, standaloneHosts: 1, poolsPerCluster: 0, vmsPerPool: 3, datastores: 1, portgroups: 1,
 };
-/** Small enough that most retrievals take several pages: the VMs 3, the hosts 2, the structure 5. */
+/** Small enough that the retrievals of VMs and hosts take several pages (see VimPages). */
 const PAGE_SIZE = 2;
 const TIMEOUT_SECONDS = 1;
 const RECORDED_AGAINST = 'vcsim (govmomi 0.24 simulator, test harness)';
@@ -100,12 +100,13 @@ async function recordRefresh(
 
 /**
  * Pages every retrieval (see VimPages); with `fault`, the `faultOnContinue`th ContinueRetrievePropertiesEx of the
- * retrieval of `of` answers InvalidArgument instead, and the CancelRetrievePropertiesEx that gives its token up is
+ * retrievals of `of` (counted over all of them: the collector asks a page of members at a time) answers InvalidArgument instead, and the CancelRetrievePropertiesEx that gives its token up is
  * answered as vCenter answers it (empty).
  */
 function pagedHook(pages: VimPages, fault?: { faultOnContinue: number; of: string }): RelayHook {
-  /** Continuations asked of the retrieval in progress, when it is the one to fail. */
-  let continuesOfFaulted: number | undefined;
+  /** Whether the retrieval in progress asks for the type whose retrievals fail, and how many continuations they had. */
+  let asksFaulted = false;
+  let continuesOfFaulted = 0;
   let faultedToken: string | undefined;
   let envelope = { open: '', close: '' };
   const xml = { 'content-type': 'text/xml; charset=utf-8' };
@@ -115,13 +116,13 @@ function pagedHook(pages: VimPages, fault?: { faultOnContinue: number; of: strin
     if (method === 'RetrievePropertiesEx') {
       const answer = await live();
       envelope = envelopeOf(answer.response.text);
-      continuesOfFaulted = fault !== undefined && ASKS_FOR(fault.of).test(body) ? 0 : undefined;
+      asksFaulted = fault !== undefined && ASKS_FOR(fault.of).test(body);
       return pages.first(body, answer);
     }
     const token = tokenOf(body);
     if (method === 'ContinueRetrievePropertiesEx' && token !== undefined && pages.holds(token)) {
-      if (continuesOfFaulted !== undefined) continuesOfFaulted += 1;
-      if (fault !== undefined && continuesOfFaulted === fault.faultOnContinue) {
+      if (asksFaulted) continuesOfFaulted += 1;
+      if (fault !== undefined && asksFaulted && continuesOfFaulted === fault.faultOnContinue) {
         faultedToken = token;
         return {
           response: { status: 500, headers: xml, text: `${envelope.open}${invalidTokenFault()}${envelope.close}` },

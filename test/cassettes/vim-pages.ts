@@ -7,9 +7,11 @@ const OBJECT = /<objects>[\s\S]*?<\/objects>/g;
 const MAX_OBJECTS = /<maxObjects>(\d+)<\/maxObjects>/;
 
 /**
- * vcsim answers every RetrievePropertiesEx whole, whatever its maxObjects. This cuts a live answer into the pages
- * vCenter would send: the first `maxObjects` objects with a token, the rest kept for ContinueRetrievePropertiesEx
- * to ask by that token, `maxObjects` at a time, the last page without one. The objects are vcsim's, as it wrote
+ * vcsim answers every RetrievePropertiesEx whole, whatever its maxObjects. This cuts a live answer into pages as
+ * vCenter may send them, of fewer objects than maxObjects (half of it, at least one: the collector names no more
+ * objects than maxObjects per retrieval, so only a server answering less than it asked makes a page it must
+ * continue): the first page with a token, the rest kept for ContinueRetrievePropertiesEx to ask by that token, a page
+ * at a time, the last page without one. The objects are vcsim's, as it wrote
  * them; only the cut and the tokens are the recorder's.
  */
 /** What a token stands for: the objects not yet answered, and the envelope their pages are written in. */
@@ -25,7 +27,8 @@ export class VimPages {
 
   /** The first page of a live RetrievePropertiesEx answer to `requestBody`; the answer itself when it fits one page. */
   first(requestBody: string, live: RelayReply): RelayReply {
-    const maxObjects = Number(MAX_OBJECTS.exec(requestBody)?.[1] ?? Number.POSITIVE_INFINITY);
+    const asked = Number(MAX_OBJECTS.exec(requestBody)?.[1] ?? Number.POSITIVE_INFINITY);
+    const maxObjects = Math.max(1, Math.floor(asked / 2));
     const parts = RETURNVAL.exec(live.response.text);
     if (parts === null || live.response.status !== 200) return live;
     const objects = parts[2].match(OBJECT) ?? [];
