@@ -14,6 +14,7 @@ import { startMigratedBenchDatabase } from './support/bench-database';
 import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
 import { Cleanups } from './support/cleanups';
 import { copyBaseline } from './support/copy-baseline';
+import { readRuns, type ShowingRun } from './support/event-latency';
 import type { FleetSettings } from './support/fleet-process';
 import { endToEnd, fleetRefresh, type RefreshRun } from './support/fleet-refresh';
 import { startFleetServerAtRest } from './support/fleet-server-at-rest';
@@ -100,6 +101,10 @@ async function retrieveEverything(client: VimClient): Promise<number> {
 
 interface PowerResults {
   latenciesMs: number[];
+  /** Per shown change, from the task's answer to the start of the refresh run that took the VM. */
+  toRunStartMs: number[];
+  /** The targeted runs of the changes. */
+  runs: ShowingRun[];
   /** Changes whose row did not show them within CHANGE_TIMEOUT_MS. */
   lost: number;
   workerPeakRssBytes: number;
@@ -118,6 +123,8 @@ async function powerChangeLatency(
   const vms: { ems_ref: string; power_state: string }[] = await dataSource.query(
     `SELECT ems_ref, power_state FROM infra_vms WHERE provider_id = $1 AND template IS NOT TRUE ORDER BY id LIMIT $2`, [providerId, changeCount]);
   const latenciesMs: number[] = [];
+  const answered: { ref: string; atMs: number }[] = [];
+  const phaseStartedMs = Date.now();
   let lost = 0;
   for (let change = 0; change < changeCount; change += 1) {
     const vm = vms[change % vms.length];
@@ -125,12 +132,20 @@ async function powerChangeLatency(
     const next = vm.power_state === 'poweredOn' ? 'poweredOff' : 'poweredOn';
     await client.connection.invoke(next === 'poweredOn' ? 'PowerOnVM_Task' : 'PowerOffVM_Task', target, {});
     const answeredMs = performance.now();
+    answered.push({ ref: vm.ems_ref, atMs: Date.now() });
     const shown = await rowShows(dataSource, providerId, vm.ems_ref, next);
     if (shown) latenciesMs.push(performance.now() - answeredMs);
     else lost += 1;
     vm.power_state = next;
   }
-  return { latenciesMs, lost, workerPeakRssBytes: await refreshWorkerPeakRss(dataSource, providerId) };
+  const workerPeakRssBytes = await refreshWorkerPeakRss(dataSource, providerId);
+  await sleep(1_000); // a run's persist time is recorded again just after its commit (see readRuns)
+  const runs = (await readRuns(dataSource, providerId, phaseStartedMs)).filter((run) => run.kind === 'targeted');
+  const toRunStartMs = answered.flatMap(({ ref, atMs }) => {
+    const run = runs.find((each) => each.startedMs >= atMs && each.targets.some((target) => target.collection === 'vms' && target.ref === ref));
+    return run === undefined ? [] : [run.startedMs - atMs];
+  });
+  return { latenciesMs, toRunStartMs, runs, lost, workerPeakRssBytes };
 }
 
 async function rowShows(dataSource: DataSource, providerId: string, emsRef: string, powerState: string): Promise<boolean> {
@@ -152,6 +167,8 @@ function report(r: { first: RefreshRun; noop: RefreshRun; retrieveSeconds: numbe
     noopSeconds: round(endToEnd(noop)), noopWrites: noop.writes,
     changes: power.latenciesMs.length + power.lost, lost: power.lost,
     p50Ms: round(percentile(power.latenciesMs, 50)), p99Ms: round(percentile(power.latenciesMs, 99)), maxMs: round(Math.max(0, ...power.latenciesMs)),
+    toRunStartP50Ms: round(percentile(power.toRunStartMs, 50)), targetedRuns: power.runs.length,
+    targetedRunCollectP50Ms: percentile(power.runs.map((run) => run.collectMs ?? 0), 50), targetedRunPersistP50Ms: percentile(power.runs.map((run) => run.persistMs ?? 0), 50),
     refreshPeakRssMb: mb(Math.max(first.peakRssBytes, noop.peakRssBytes)), workerPeakRssMb: mb(power.workerPeakRssBytes),
     peakRssMb: mb(Math.max(first.peakRssBytes, noop.peakRssBytes, power.workerPeakRssBytes)),
   };
@@ -164,6 +181,7 @@ function report(r: { first: RefreshRun; noop: RefreshRun; retrieveSeconds: numbe
   log(`full refresh        ${fmt(figures.fullRefreshSeconds)} s for ${figures.rows} rows | baseline ${fmt(figures.baselineRetrieveSeconds + figures.baselineCopySeconds)} s = RetrievePropertiesEx ${fmt(figures.baselineRetrieveSeconds)} s + raw COPY ${fmt(figures.baselineCopySeconds)} s | ratio ${fmt(figures.refreshVsBaseline)} (target <= ${TARGETS.refreshVsBaseline})`);
   log(`no-op re-refresh    ${fmt(figures.noopSeconds)} s with ${figures.noopWrites} row writes (target 0)`);
   log(`power change -> row ${figures.changes} changes: p50 ${fmt(figures.p50Ms)} ms, p99 ${fmt(figures.p99Ms)} ms (target <= ${TARGETS.p99Ms}), max ${fmt(figures.maxMs)} ms; ${figures.lost} not shown within ${CHANGE_TIMEOUT_MS / 1000} s`);
+  log(`                    of which to the start of its refresh run: p50 ${fmt(figures.toRunStartP50Ms)} ms; a targeted run (p50, of ${figures.targetedRuns}): collect ${figures.targetedRunCollectP50Ms} ms, persist ${figures.targetedRunPersistP50Ms} ms`);
   log(`peak RSS            fleet refresh ${figures.refreshPeakRssMb} MB, the server's refresh worker ${figures.workerPeakRssMb} MB (target <= ${TARGETS.peakRssMb})`);
   console.log(JSON.stringify({ bench: 'vmware', figures, targets, met }));
 }

@@ -12,6 +12,12 @@ import { PHASE_ORDER, PHASES } from './vmware-property-sets';
 import { collectTargets } from './vmware-targets';
 
 /**
+ * The most view members one retrieval names: a VM's properties (its devices above all) take about 190 kB to parse,
+ * so an answer of 200 costs under 40 MB even from a server that does not page.
+ */
+const MEMBERS_PER_RETRIEVAL = 200;
+
+/**
  * Collects a vCenter: each phase retrieves its types through a container view on the root folder, page by page,
  * and hands each page on as it comes (only the structure, which places the rest, is held). A phase that fails
  * marks the collections it fills incomplete and the walk goes on, so nothing of them is deleted; without the
@@ -59,8 +65,8 @@ export async function* collectVmware(
 
 /**
  * The pages of one phase's objects: the members of a container view of its types (made for the retrieval and
- * destroyed after), their properties retrieved a page of members at a time, each retrieval paged with maxObjects as
- * well. Naming a page of members per retrieval keeps an answer to a page on a server that does not page: vcsim
+ * destroyed after), their properties retrieved a page of members (at most MEMBERS_PER_RETRIEVAL) at a time, each
+ * retrieval paged with maxObjects as well. Naming a page of members per retrieval keeps an answer to a page on a server that does not page: vcsim
  * answers every object at once whatever maxObjects says, and 3,000 VMs' properties in one answer took over 500 MB
  * to parse.
  */
@@ -71,8 +77,9 @@ export async function* viewPages(
   const view = await client.createContainerView(rootFolder, types, true, { signal });
   try {
     const members = await viewMembers(client, view, signal);
-    for (let start = 0; start < members.length; start += settings.pageSize) {
-      yield await retrieveMembers(client, propSet, members.slice(start, start + settings.pageSize), settings.pageSize, signal);
+    const perRetrieval = Math.min(settings.pageSize, MEMBERS_PER_RETRIEVAL);
+    for (let start = 0; start < members.length; start += perRetrieval) {
+      yield await retrieveMembers(client, propSet, members.slice(start, start + perRetrieval), settings.pageSize, signal);
     }
   } finally {
     // A view that cannot be destroyed (the server went away, the refresh was aborted) ends with the session, which
