@@ -65,7 +65,12 @@ describe('kubernetes: event stream', () => {
     ]);
     const added = events.find((e) => e.type === 'pod.added');
     expect(added?.refs).to.deep.equal([{ collection: 'pods', emsRef: created.metadata?.uid, targetRef: `${kube.namespace}/${pod}` }]);
-    expect(kubernetesEvents.targets(added as ProviderEvent)).to.deep.equal([{ collection: 'pods', ref: `${kube.namespace}/${pod}` }]);
+    // A watch change's target carries the object as the notice had it (a deleted one: null), for its refresh to use.
+    const [addedTarget] = kubernetesEvents.targets(added as ProviderEvent);
+    expect(addedTarget).to.include({ collection: 'pods', ref: `${kube.namespace}/${pod}` });
+    expect(addedTarget.observed).to.have.nested.property('metadata.uid', created.metadata?.uid);
+    const deleted = events.find((e) => e.type === 'pod.deleted') as ProviderEvent;
+    expect(kubernetesEvents.targets(deleted)).to.deep.equal([{ collection: 'pods', ref: `${kube.namespace}/${pod}`, observed: null }]);
     expect(new Set(events.map((e) => e.sourceId)).size, 'each change once').to.equal(events.length);
   });
 
