@@ -45,6 +45,7 @@ export type {
 
 // Talking to the provider: the retry policy every HTTP call goes through (429 and 503 with Retry-After, back-off).
 export { HttpRetryPolicy } from './http-retry';
+export { isUntrustedCertificateCode, networkCode } from './network-failure';
 export type { HttpRetryOptions } from './http-retry';
 export { withDeadline } from './request-deadline';
 // A few calls at once, never an unbounded fan-out.

@@ -1,27 +1,11 @@
 import { ApiException } from '@kubernetes/client-node';
-import { InvalidCredentialsError, ProviderApiError } from '../sdk';
+import { InvalidCredentialsError, ProviderApiError, isUntrustedCertificateCode, networkCode } from '../sdk';
 import { RbacRefusedError } from './rbac-refused-error';
-
-/** Codes of TLS failures where the server's certificate is not trusted: asking again gets the same answer. */
-const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REJECTED', 'INVALID_CA',
-]);
-
-/** The code of a network or TLS failure (node-fetch's FetchError carries the socket's), if it has one. */
-export function networkCode(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
 
 /** A failure that asking again cannot change: the certificate is not trusted, or the CA given cannot be read. */
 export function isPermanentNetworkFailure(error: unknown): boolean {
   const code = networkCode(error);
-  return code !== undefined && (UNTRUSTED_CERTIFICATE_CODES.has(code) || code.startsWith('ERR_OSSL'));
+  return code !== undefined && (isUntrustedCertificateCode(code) || code.startsWith('ERR_OSSL'));
 }
 
 /**
@@ -42,7 +26,7 @@ export function translateKubeError(error: unknown, call: string, server: string)
   if (error instanceof ProviderApiError || error instanceof InvalidCredentialsError) return error;
   const code = networkCode(error);
   const where = hostOf(server);
-  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+  if (isUntrustedCertificateCode(code)) {
     return new ProviderApiError(
       `${call}: TLS failed: the API server's certificate at ${where} is not trusted (${code}); give the CA certificate that signed it, or set insecureSkipTlsVerify`,
       undefined, { cause: error },

@@ -1,6 +1,6 @@
-import { EventPositionLostError, ProviderApiError, type EventBatch, type EventPosition } from '../sdk';
+import { EventPositionLostError, networkCode, ProviderApiError, type EventBatch, type EventPosition } from '../sdk';
 import type { KubeClient } from './kube-client';
-import { networkCode, translateWatchError } from './kube-errors';
+import { translateWatchError } from './kube-errors';
 import { watchesFor, type KubeWatchEvent, type RawCoreEvent, type RawObjectMeta, type WatchSpec } from './kube-watched';
 
 export interface KubeStreamSettings {

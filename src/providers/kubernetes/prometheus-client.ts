@@ -1,5 +1,4 @@
-import { HttpRetryPolicy, ProviderApiError, withDeadline } from '../sdk';
-import { networkCode } from './kube-errors';
+import { HttpRetryPolicy, networkCode, ProviderApiError, withDeadline } from '../sdk';
 
 export interface PrometheusClientOptions {
   /** The Prometheus server's base URL (http or https, possibly with a path prefix), e.g. http://127.0.0.1:9090 */

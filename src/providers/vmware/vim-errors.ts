@@ -1,30 +1,14 @@
-import { ProviderApiError } from '../sdk';
+import { ProviderApiError, isUntrustedCertificateCode, networkCode } from '../sdk';
 import { CertificatePinMismatchError } from './certificate-pin-mismatch-error';
-
-/** Codes of TLS failures where the server's certificate is not trusted: asking again gets the same answer. */
-const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REJECTED', 'INVALID_CA',
-]);
 
 /** Codes of a host that could not be reached at all. */
 const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/** The code of a network or TLS failure, if it has one. */
-export function networkCode(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === 'string' ? cause.code : undefined;
-}
 
 /** A failure that asking again cannot change: the certificate is not trusted, or not the pinned one. */
 export function isPermanentNetworkFailure(error: unknown): boolean {
   if (error instanceof CertificatePinMismatchError) return true;
   const code = networkCode(error);
-  return code !== undefined && (UNTRUSTED_CERTIFICATE_CODES.has(code) || code.startsWith('ERR_OSSL') || code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER');
+  return code !== undefined && (isUntrustedCertificateCode(code) || code.startsWith('ERR_OSSL') || code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER');
 }
 
 /**
@@ -41,7 +25,7 @@ export function translateNetworkFailure(error: unknown, call: string, where: str
     return new ProviderApiError(`${call}: TLS failed: the certificate of ${where} has SHA-256 fingerprint ${error.presented}, which is not the pinned one (${error.pinned})`, undefined, { cause: error });
   }
   const code = networkCode(error);
-  if (code !== undefined && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+  if (isUntrustedCertificateCode(code)) {
     return new ProviderApiError(
       `${call}: TLS failed: the certificate of ${where} is not trusted (${code}); give the CA certificate that signed it, pin its SHA-256 fingerprint, or set insecureSkipTlsVerify`,
       undefined, { cause: error },
