@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
 	// The /rest endpoints (sessions, tags, content libraries), registered by the package's init.
 	_ "github.com/vmware/govmomi/vapi/simulator"
 )
@@ -31,6 +32,7 @@ func main() {
 	flag.IntVar(&model.Portgroup, "portgroup", 1, "distributed port groups per datacenter")
 	flag.IntVar(&model.Folder, "folder", 0, "datacenters placed in a folder of their own")
 	autostart := flag.Bool("autostart", true, "power on the virtual machines the model creates")
+	guestAddresses := flag.Bool("guest-addresses", true, "give each powered-on virtual machine the addresses VMware Tools would report")
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve on (port 0: one the system picks)")
 	username := flag.String("username", "user", "the user name Login accepts")
 	password := flag.String("password", "pass", "the password Login accepts")
@@ -39,6 +41,9 @@ func main() {
 
 	if err := model.Create(); err != nil {
 		log.Fatalf("vcsim: could not create the inventory: %v", err)
+	}
+	if *guestAddresses {
+		addGuestAddresses()
 	}
 
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
@@ -60,4 +65,20 @@ func main() {
 	server.CloseClientConnections()
 	model.Remove() // the datastores' temporary folders
 	os.Exit(0)
+}
+
+// addGuestAddresses gives each powered-on virtual machine's first network card an IPv4 and an IPv6 address, and the
+// machine the IPv4 one for its primary address, as VMware Tools reports a running guest's (vcsim reports none).
+func addGuestAddresses() {
+	for i, entity := range simulator.Map.All("VirtualMachine") {
+		vm, ok := entity.(*simulator.VirtualMachine)
+		if !ok || vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || len(vm.Guest.Net) == 0 {
+			continue
+		}
+		// Host parts 1 to 254: never a network's or a broadcast address.
+		ipv4 := fmt.Sprintf("10.%d.%d.%d", 100+i/(254*256), i/254%256, i%254+1)
+		vm.Guest.IpAddress = ipv4
+		vm.Summary.Guest.IpAddress = ipv4
+		vm.Guest.Net[0].IpAddress = []string{ipv4, fmt.Sprintf("fd00::%x", i+1)}
+	}
 }

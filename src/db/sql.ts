@@ -18,7 +18,7 @@ const CHUNK_CHARS = 256 * 1024;
 /**
  * Streams COPY text lines (without their newline) into `COPY <target> FROM STDIN`. Lines are produced lazily, so
  * the caller's work (serializing rows) overlaps PostgreSQL's; backpressure keeps memory flat. Returns the number
- * of lines written.
+ * of lines written; without any, no COPY is sent.
  */
 export async function copyLines(client: ClientBase, target: string, lines: Iterable<string>): Promise<number> {
   let count = 0;
@@ -34,7 +34,15 @@ export async function copyLines(client: ClientBase, target: string, lines: Itera
     }
     if (chunk.length > 0) yield chunk;
   }
-  await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
+  const produced = chunks();
+  const first = produced.next();
+  // Nothing to write (the lines are all consumed already): no COPY, whose round trips a small refresh would feel.
+  if (first.done === true) return 0;
+  const all = function* (): Generator<string> {
+    yield first.value;
+    yield* produced;
+  };
+  await pipeline(Readable.from(all()), client.query(copyFrom(`COPY ${target} FROM STDIN`)));
   return count;
 }
 

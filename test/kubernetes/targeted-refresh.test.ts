@@ -63,6 +63,28 @@ describe('kubernetes: targeted refresh', () => {
     expect(linked.map((row: { name: string }) => row.name)).to.deep.equal(['one', 'two']);
   });
 
+  it('unlinks a relabelled pod from the service it no longer matches, and links it again, by the pod\'s own refresh', async () => {
+    const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    const relabel = async (tier: string | null): Promise<void> => {
+      await kube.core.patchNamespacedPod({ namespace: kube.namespace, name: 'two', body: { metadata: { labels: { tier } } } }, mergePatch);
+    };
+    const linkedPods = async (): Promise<string[]> => (await testEnv().dataSource.query(
+      'SELECT p.name FROM container_service_pods l JOIN container_pods p ON p.id = l.pod_id WHERE l.provider_id = $1 ORDER BY p.name', [kube.provider.id],
+    )).map((row: { name: string }) => row.name);
+
+    await relabel(null); // the service selects tier=front: 'two' drops out
+    const unlinked = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/two` }]);
+    expect(unlinked.status, String(unlinked.error)).to.equal('ok');
+    expect(unlinked.stats.collections.servicePods).to.include({ created: 0, deleted: 1 });
+    expect(unlinked.stats.collections.services).to.include({ updated: 0, deleted: 0 });
+    expect(await linkedPods()).to.deep.equal(['one']);
+
+    await relabel('front');
+    const relinked = await kube.refresh([{ collection: 'pods', ref: `${kube.namespace}/two` }]);
+    expect(relinked.stats.collections.servicePods).to.include({ created: 1, deleted: 0 });
+    expect(await linkedPods()).to.deep.equal(['one', 'two']);
+  });
+
   it('takes a pod as the watch notice observed it, without asking the server, and removes one observed deleted', async () => {
     // A watch notice carries the object as JSON: the pod as the server has it, with a label the server does not have.
     const served = JSON.parse(JSON.stringify(await kube.core.readNamespacedPod({ namespace: kube.namespace, name: 'one' }))) as { metadata: { labels: Record<string, string> } };

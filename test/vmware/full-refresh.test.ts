@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { isManagedObjectReference, type DataObject, type ManagedObjectReference } from '../../src/providers/vmware/vim-values';
+import type { ObjectContent } from '../../src/providers/vmware/property-collector-answers';
 import { ApiFixture } from '../support/api-fixture';
 import { expectNoOpReRefresh } from '../support/no-op-refresh';
 import { testEnv } from '../support/test-env';
@@ -64,16 +65,16 @@ describe('vmware: full refresh', () => {
     }
   });
 
-  it('stores each VM with its power state, CPUs, memory, guest, host, pool, cluster, folder, datastores, networks and disks', async () => {
+  it('stores each VM with its power state, CPUs, memory, guest and its addresses, host, pool, cluster, folder, datastores, networks and disks', async () => {
     const vms = await vmware.objectsOf('VirtualMachine', [
       'name', 'config.template', 'config.uuid', 'runtime.powerState', 'config.hardware.numCPU', 'config.hardware.memoryMB', 'config.guestFullName',
-      'runtime.host', 'resourcePool', 'parent', 'datastore', 'network', 'config.hardware.device',
+      'runtime.host', 'resourcePool', 'parent', 'datastore', 'network', 'config.hardware.device', 'guest.ipAddress', 'guest.net',
     ]);
     expect(vms).to.have.length(2 * (2 * 2 + 2)); // per datacenter: 2 VMs in each of its 2 clusters' root pools, 2 on its standalone host
     expect(await refs('infra_vms')).to.deep.equal(sorted(vms.map((vm) => vm.obj.value)));
     const pools = new Map((await vmware.objectsOf('ResourcePool', ['owner'])).map((pool) => [pool.obj.value, value(pool.properties.get('owner'))]));
     const rows = await query(
-      `SELECT v.ems_ref, v.name, v.uid_ems, v.template, v.power_state, v.cpus, v.memory_mb, v.guest_os, h.ems_ref AS host, p.ems_ref AS pool,
+      `SELECT v.ems_ref, v.name, v.uid_ems, v.template, v.power_state, v.cpus, v.memory_mb, v.guest_os, v.ip_addresses, h.ems_ref AS host, p.ems_ref AS pool,
               c.ems_ref AS cluster, f.ems_ref AS folder, d.ems_ref AS datacenter
          FROM infra_vms v LEFT JOIN infra_hosts h ON h.id = v.host_id LEFT JOIN infra_resource_pools p ON p.id = v.resource_pool_id
          LEFT JOIN infra_clusters c ON c.id = v.cluster_id LEFT JOIN infra_folders f ON f.id = v.folder_id LEFT JOIN infra_datacenters d ON d.id = v.datacenter_id
@@ -88,7 +89,7 @@ describe('vmware: full refresh', () => {
         ems_ref: vm.obj.value, name: vm.properties.get('name'), uid_ems: vm.properties.get('config.uuid'), template: false,
         power_state: vm.properties.get('runtime.powerState'), cpus: vm.properties.get('config.hardware.numCPU'),
         memory_mb: vm.properties.get('config.hardware.memoryMB'), guest_os: vm.properties.get('config.guestFullName'),
-        host: value(vm.properties.get('runtime.host')), pool, cluster: owner?.startsWith('clustercomputeresource-') ? owner : null,
+        ip_addresses: guestAddresses(vm), host: value(vm.properties.get('runtime.host')), pool, cluster: owner?.startsWith('clustercomputeresource-') ? owner : null,
         folder: value(vm.properties.get('parent')), datacenter: folders.get(value(vm.properties.get('parent')))?.parent_ref ?? 'no folder',
       });
       expect(folders.get(row?.folder)?.folder_type).to.equal('vm');
@@ -102,6 +103,9 @@ describe('vmware: full refresh', () => {
           WHERE l.provider_id = $1 AND v.ems_ref = $2 ORDER BY n.ems_ref`, [vm.obj.value]);
       expect(networks.map((link) => link.ems_ref)).to.deep.equal(sorted((vm.properties.get('network') as ManagedObjectReference[]).map((ref) => ref.value)));
       expect(networks).to.have.length.greaterThan(0);
+      // Every running guest reports an IPv4 and an IPv6 address (the simulator's launcher gives them), a stopped one none.
+      const addresses = Array.isArray(row?.ip_addresses) ? row.ip_addresses.length : 0;
+      expect(addresses, `${vm.obj.value}'s addresses`).to.equal(vm.properties.get('runtime.powerState') === 'poweredOn' ? 2 : 0);
     }
   });
 
@@ -174,3 +178,11 @@ describe('vmware: re-refresh with nothing changed', () => {
 
   it('writes zero rows, counts nothing created, updated or deleted, and records no change', () => expectNoOpReRefresh(() => vmware.refresh(), snapshot));
 });
+
+/** The addresses vCenter reports of a VM's guest: its primary one first, then each card's others; null when none. */
+function guestAddresses(vm: ObjectContent): string[] | null {
+  const primary = vm.properties.get('guest.ipAddress');
+  const cards = (vm.properties.get('guest.net') ?? []) as readonly DataObject[];
+  const all = [primary, ...cards.flatMap((card) => card.fields.get('ipAddress') ?? [])].filter((address) => typeof address === 'string');
+  return all.length === 0 ? null : [...new Set(all)];
+}

@@ -32,8 +32,9 @@ export interface CollectionDefinition<E extends InventoryRecord = InventoryRecor
   /**
    * The reference to the object that owns this one (a container's pod, a join row's VM): a targeted refresh of the
    * owner also decides which of these exist, and they are never deleted while their owner's collection is incomplete.
+   * A link between two objects may name both (a service's link to a pod is decided by a refresh of either).
    */
-  parent?: BuildProperty<E>;
+  parent?: BuildProperty<E> | readonly BuildProperty<E>[];
   /**
    * Plain properties whose values, joined by '/', also name an object in a refresh target (a pod's
    * `namespace/name` besides its uid): the refresh finds the stored object so named, hands the collector the alias
@@ -49,8 +50,15 @@ export interface AnyCollectionDefinition {
   secondaryRefs?: Readonly<Record<string, readonly string[]>>;
   defaults?: Readonly<Record<string, unknown>>;
   onGone?: 'delete' | 'archive';
-  parent?: string;
+  parent?: string | readonly string[];
   targetAlias?: readonly string[];
+}
+
+/** The references to a collection's owners, none, one or several. */
+export function parentsOf(definition: AnyCollectionDefinition): readonly string[] {
+  const { parent } = definition;
+  if (parent === undefined) return [];
+  return typeof parent === 'string' ? [parent] : parent;
 }
 
 /** A provider type's inventory: named collections. */

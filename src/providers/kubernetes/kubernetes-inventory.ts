@@ -22,7 +22,7 @@ export const kubernetesInventory = {
   containers: collection({ entity: Container, parent: 'pod' }),
   podVolumeClaims: collection({ entity: ContainerPodVolumeClaim, managerRef: ['pod', 'persistentVolumeClaim'], parent: 'pod' }),
   services: collection({ entity: ContainerService, targetAlias: ['namespaceName', 'name'] }),
-  servicePods: collection({ entity: ContainerServicePod, managerRef: ['service', 'pod'], parent: 'service' }),
+  servicePods: collection({ entity: ContainerServicePod, managerRef: ['service', 'pod'], parent: ['service', 'pod'] }),
 };
 
 export type KubernetesInventory = typeof kubernetesInventory;

@@ -99,24 +99,26 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
  * Records the run as started, with the provider's refresh lock held. Runs are recorded only under that lock, so a run
  * of the provider still 'running' now was interrupted: its process or its database connection went away (the lock
  * with it) before it could record how it ended. Left as it is, it would look in progress forever and keep the
- * scheduler away from the provider.
+ * scheduler away from the provider. One statement (atomic as it is), as every event-driven run pays for it.
  */
 async function recordStart(
   dataSource: DataSource,
   start: { providerId: string; scope: RefreshScope; source: RefreshSource },
   logger: Logger,
-): Promise<RefreshRun> {
+): Promise<{ id: string }> {
   const { providerId, scope, source } = start;
-  return dataSource.transaction(async (manager) => {
-    const runs = manager.getRepository(RefreshRun);
-    const { affected } = await runs.update({ providerId, status: 'running' }, {
-      status: 'failed', finishedAt: new Date(), error: INTERRUPTED_RUN_ERROR,
-    });
-    if (affected) logger.warn({ event: 'refresh.interrupted_runs_closed', runs: affected }, 'runs left running by an interrupted refresh marked failed');
-    // The targets as named; the states events observed for them are the collector's alone.
-    const targets = scope.kind === 'targeted' ? scope.targets.map(({ collection, ref }) => ({ collection, ref })) : [];
-    return runs.save(runs.create({ providerId, kind: scope.kind, targets, source, status: 'running' }));
-  });
+  // The targets as named; the states events observed for them are the collector's alone.
+  const targets = scope.kind === 'targeted' ? scope.targets.map(({ collection, ref }) => ({ collection, ref })) : [];
+  const [row]: { id: string; interrupted: number }[] = await dataSource.query(
+    `WITH interrupted AS (
+       UPDATE refresh_runs SET status = 'failed', finished_at = now(), error = $5 WHERE provider_id = $1 AND status = 'running' RETURNING 1
+     )
+     INSERT INTO refresh_runs (provider_id, kind, targets, source, status) VALUES ($1, $2, $3, $4, 'running')
+     RETURNING id, (SELECT count(*) FROM interrupted)::int AS interrupted`,
+    [providerId, scope.kind, JSON.stringify(targets), source, INTERRUPTED_RUN_ERROR],
+  );
+  if (row.interrupted > 0) logger.warn({ event: 'refresh.interrupted_runs_closed', runs: row.interrupted }, 'runs left running by an interrupted refresh marked failed');
+  return { id: String(row.id) };
 }
 
 /** Feeds the collector's pages to the parser, noting incomplete collections; parse time is measured apart. */
@@ -144,11 +146,14 @@ async function collectInto(
  */
 async function recordPersistDuration(dataSource: DataSource, outcome: RefreshOutcome, logger: Logger): Promise<void> {
   const persist = outcome.stats.durationsMs.persist;
-  await dataSource.transaction(async (manager) => {
-    await manager.query(`UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1`, [outcome.refreshRunId, persist]);
-    await manager.query(`UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
-      WHERE id = $1 AND last_refresh_stats->>'refreshRunId' = $3`, [outcome.providerId, persist, outcome.refreshRunId]);
-  }).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: outcome.refreshRunId, err: error }, 'could not record the persist duration'));
+  await dataSource.query(
+    `WITH run AS (
+       UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1
+     )
+     UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
+      WHERE id = $3 AND last_refresh_stats->>'refreshRunId' = $1::text`,
+    [outcome.refreshRunId, persist, outcome.providerId],
+  ).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: outcome.refreshRunId, err: error }, 'could not record the persist duration'));
 }
 
 /** Marks the run failed and records the error on the provider; a failure to record is logged, not thrown. */

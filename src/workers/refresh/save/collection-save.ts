@@ -9,6 +9,7 @@ import type { RefreshScope } from '../../../core/refresh/refresh-scope';
 import { CollectionIndex, displayKey } from './collection-index';
 import { COPY_NULL, escapeCopyText } from '../../../db/copy-text';
 import { loadStoredRows, StoredRows } from './stored-rows';
+import { parentsOf } from '../../../core/inventory/inventory-definition';
 import { emptyCounts } from './save-result';
 import { allocateIds, copyLines, ident, inSlices } from '../../../db/sql';
 import { lookUpAll, type PendingLookups } from './pending-lookups';
@@ -35,14 +36,15 @@ export interface SaveContext {
  */
 export class CollectionSave {
   readonly counts = emptyCounts();
-  /** Why nothing may be deleted from this collection (its own or its parent's incomplete fetch), or null. */
+  /** Why nothing may be deleted from this collection (its own or a parent's incomplete fetch), or null. */
   incomplete: string | null = null;
   /** For targeted refreshes: ids of the rows the refresh decides on, which scope the children. */
   readonly scopedIds = new Set<number>();
   readonly index: CollectionIndex;
 
   private readonly keyColumns: LayoutColumn[];
-  private readonly parentColumn: LayoutColumn | undefined;
+  /** The references to the objects that own this one's (see the definition's `parent`). */
+  private readonly parentColumns: LayoutColumn[];
   private keys: (string | null)[] = [];
   private ids: number[] = [];
   private stored = new StoredRows(0);
@@ -61,10 +63,11 @@ export class CollectionSave {
   ) {
     const { layout, definition } = collection;
     this.keyColumns = collection.managerRef.map((p) => layout.byProperty.get(p) as LayoutColumn);
-    this.parentColumn = definition.parent ? layout.byProperty.get(definition.parent) : undefined;
-    if (definition.parent && this.parentColumn?.kind !== 'reference') {
-      throw new ValidationError(`collection ${collection.name}: parent ${definition.parent} is not a reference`);
-    }
+    this.parentColumns = parentsOf(definition).map((parent) => {
+      const column = layout.byProperty.get(parent);
+      if (column?.kind !== 'reference') throw new ValidationError(`collection ${collection.name}: parent ${parent} is not a reference`);
+      return column;
+    });
     this.index = new CollectionIndex(collection);
   }
 
@@ -77,21 +80,22 @@ export class CollectionSave {
     const { client, providerId, scope, saves } = this.context;
     const collection = this.collection;
     this.targets = collection.referenceTargets.map((name) => (name === undefined ? undefined : saves.get(name)));
-    const parentSave = this.parentSave(); // prepared already: a parent comes first in save order
-    this.incomplete = collection.incompleteReason ?? (parentSave?.incomplete ? `its parent collection ${parentSave.name} is incomplete` : null);
+    const parentSaves = this.parentSaves(); // prepared already: parents come first in save order
+    const incompleteParent = parentSaves.find((save) => save.incomplete !== null);
+    this.incomplete = collection.incompleteReason ?? (incompleteParent ? `its parent collection ${incompleteParent.name} is incomplete` : null);
     const full = scope.kind === 'full';
 
     // Keys and scope need the ids of objects this one refers to by identifying references; those come earlier.
-    const identifying = [...this.keyColumns, ...(this.parentColumn ? [this.parentColumn] : [])].filter((c) => c.kind === 'reference');
+    const identifying = [...this.keyColumns, ...this.parentColumns].filter((c) => c.kind === 'reference');
     await lookUpAll(client, providerId, this.pendingLookups(identifying.map((c) => collection.referenceColumns.indexOf(c))));
     const byKey = collection.index ?? this.foldReferenceKeys();
     this.keys = collection.index ? collection.keys : this.keys;
 
     const targetKeys = scope.kind === 'targeted' ? scope.targets.filter((t) => t.collection === this.name).map((t) => t.ref) : [];
-    const parentScope = parentSave?.scopedIds;
+    const parentScopes = parentSaves.map((save) => save.scopedIds);
     this.stored = await loadStoredRows(client, {
-      layout: collection.layout, keyColumns: this.keyColumns, parentColumn: this.parentColumn, providerId, pageSize: this.context.pageSize,
-      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...byKey.keys()])], parentIds: [...(parentScope ?? [])] },
+      layout: collection.layout, keyColumns: this.keyColumns, parentColumns: this.parentColumns, providerId, pageSize: this.context.pageSize,
+      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...byKey.keys()])], parentIds: parentScopes.map((ids) => [...ids]) },
       match: (key) => byKey.get(key), objectCount: this.keys.length,
     });
     const stored = this.stored;
@@ -105,17 +109,19 @@ export class CollectionSave {
     const newIds = await allocateIds(client, collection.layout.table, fresh.length);
     fresh.forEach((objectAt, i) => { this.ids[objectAt] = newIds[i]; });
 
-    // What a targeted refresh decides on: its targets and the children of targets, stored or built.
+    // What a targeted refresh decides on: its targets and the children of targets (of any of their parents), stored or built.
     const targetKeySet = new Set(targetKeys);
-    const inScope = (key: string, parentId: number): boolean => full || targetKeySet.has(key) || (parentId !== 0 && (parentScope?.has(parentId) ?? false));
+    const ownedInScope = (parentIds: ArrayLike<number>, at: number): boolean =>
+      parentScopes.some((scoped, p) => scoped.has(parentIds[at * parentScopes.length + p]));
+    const inScope = (key: string, parentIds: ArrayLike<number>, at: number): boolean => full || targetKeySet.has(key) || ownedInScope(parentIds, at);
     const { unmatched } = stored;
-    if (!full) this.collectScope((key, parentId) => inScope(key, parentId), parentScope);
+    if (!full) this.collectScope(inScope, parentScopes);
 
     const goneIds = new Set<number>();
     if (this.incomplete === null) {
       const archives = collection.definition.onGone === 'archive';
       for (let at = 0; at < unmatched.ids.length; at += 1) {
-        if (!inScope(unmatched.keys[at], unmatched.parentIds[at]) || (archives && unmatched.archived[at])) continue;
+        if (!inScope(unmatched.keys[at], unmatched.parentIds, at) || (archives && unmatched.archived[at])) continue;
         this.gone.push(at);
         goneIds.add(unmatched.ids[at]);
       }
@@ -278,21 +284,29 @@ export class CollectionSave {
   }
 
   /** Targeted refreshes decide on the stored rows in scope and on the built objects that are targets or children. */
-  private collectScope(inScope: (key: string, parentId: number) => boolean, parentScope: ReadonlySet<number> | undefined): void {
+  private collectScope(
+    inScope: (key: string, parentIds: ArrayLike<number>, at: number) => boolean, parentScopes: readonly ReadonlySet<number>[],
+  ): void {
     const { unmatched } = this.stored;
-    for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys[at], unmatched.parentIds[at])) this.scopedIds.add(unmatched.ids[at]);
+    for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys[at], unmatched.parentIds, at)) this.scopedIds.add(unmatched.ids[at]);
     const { references, referenceColumns } = this.collection;
-    const parentSlot = this.parentColumn ? referenceColumns.indexOf(this.parentColumn) : -1;
+    const parentSlots = this.parentColumns.map((column) => referenceColumns.indexOf(column));
+    const builtParentInScope = (i: number): boolean => parentSlots.some((slot, p) => {
+      const builtParent = this.resolveSlot(references[i * referenceColumns.length + slot], slot, false);
+      return builtParent !== null && parentScopes[p].has(builtParent);
+    });
     this.keys.forEach((key, i) => {
       if (key === null) return;
-      const builtParent = parentSlot < 0 ? null : this.resolveSlot(references[i * referenceColumns.length + parentSlot], parentSlot, false);
-      if (inScope(key, this.stored.parentIds[i]) || (builtParent !== null && (parentScope?.has(builtParent) ?? false))) this.scopedIds.add(this.ids[i]);
+      if (inScope(key, this.stored.parentIds, i) || builtParentInScope(i)) this.scopedIds.add(this.ids[i]);
     });
   }
 
-  private parentSave(): CollectionSave | undefined {
-    const target = this.parentColumn?.target;
-    if (target === undefined) return undefined;
-    return [...this.context.saves.values()].find((s) => s.collection.definition.entity === target);
+  /** The saves of the collections this one's parent references point into, in the order of those references. */
+  private parentSaves(): CollectionSave[] {
+    return this.parentColumns.map((column) => {
+      const save = [...this.context.saves.values()].find((s) => s.collection.definition.entity === column.target);
+      if (!save) throw new ValidationError(`collection ${this.name}: no collection stores the parent ${column.property}`);
+      return save;
+    });
   }
 }

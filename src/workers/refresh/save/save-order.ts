@@ -1,5 +1,6 @@
 import { ValidationError } from '../../../errors';
 import type { InventoryCollection } from '../../../core/inventory/inventory-collection';
+import { parentsOf } from '../../../core/inventory/inventory-definition';
 
 /** The order collections are written in, and the references that close a cycle. */
 export interface SaveOrder {
@@ -52,7 +53,7 @@ export function planSaveOrder(collections: readonly InventoryCollection[]): Save
     for (const [dependency, properties] of dependencies.get(breaker) ?? []) {
       if (placed.has(dependency)) continue;
       for (const property of properties) {
-        if (breaker.managerRef.includes(property) || breaker.definition.parent === property) {
+        if (breaker.managerRef.includes(property) || parentsOf(breaker.definition).includes(property)) {
           throw new ValidationError(`collections ${breaker.name} and ${dependency.name} refer to each other through ${breaker.name}.${property}, which identifies or owns the object; such a cycle cannot be saved`);
         }
         deferred.add(property);

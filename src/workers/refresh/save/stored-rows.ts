@@ -14,32 +14,32 @@ export class StoredRows {
   readonly ids: Float64Array;
   readonly hashes: Float64Array;
   readonly archived: Uint8Array;
-  /** Per built object: its stored row's owner id, or 0. */
+  /** Per built object, `parentCount` apart: its stored row's owner ids (one per parent reference), or 0. */
   readonly parentIds: Float64Array;
-  /** Stored rows that match no built object. */
+  /** Stored rows that match no built object; their owner ids `parentCount` apart. */
   readonly unmatched = { keys: [] as string[], ids: [] as number[], archived: [] as boolean[], parentIds: [] as number[] };
   private readonly unmatchedIndex = new Map<string, number>();
 
-  constructor(objectCount: number) {
+  constructor(objectCount: number, readonly parentCount = 0) {
     this.ids = new Float64Array(objectCount);
     this.hashes = new Float64Array(objectCount);
     this.archived = new Uint8Array(objectCount);
-    this.parentIds = new Float64Array(objectCount);
+    this.parentIds = new Float64Array(objectCount * parentCount);
   }
 
-  add(objectAt: number | undefined, key: string, id: number, hash: number, archived: boolean, parentId: number): void {
+  add(objectAt: number | undefined, key: string, id: number, hash: number, archived: boolean, parentIds: readonly number[]): void {
     if (objectAt !== undefined) {
       this.ids[objectAt] = id;
       this.hashes[objectAt] = hash;
       this.archived[objectAt] = archived ? 1 : 0;
-      this.parentIds[objectAt] = parentId;
+      this.parentIds.set(parentIds, objectAt * this.parentCount);
       return;
     }
     this.unmatchedIndex.set(key, this.unmatched.ids.length);
     this.unmatched.keys.push(key);
     this.unmatched.ids.push(id);
     this.unmatched.archived.push(archived);
-    this.unmatched.parentIds.push(parentId);
+    this.unmatched.parentIds.push(...parentIds);
   }
 
   /** Position among the unmatched rows of the row with this key, or undefined. */
@@ -59,7 +59,8 @@ export const DEFAULT_PAGE_SIZE = 50_000;
 /** Which stored rows of a provider to load. */
 export type StoredRowFilter =
   | { kind: 'all' }
-  | { kind: 'some'; keys: readonly string[]; parentIds: readonly number[] };
+  /** Rows with one of these keys, or owned by one of these objects (ids per parent reference, in its order). */
+  | { kind: 'some'; keys: readonly string[]; parentIds: readonly (readonly number[])[] };
 
 /**
  * Loads the stored rows of one table for one provider, in keyset pages ordered by id (no OFFSET scans, no single
@@ -68,37 +69,40 @@ export type StoredRowFilter =
 export async function loadStoredRows(
   client: ClientBase,
   options: {
-    layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumn: LayoutColumn | undefined; providerId: string;
+    layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumns: readonly LayoutColumn[]; providerId: string;
     filter: StoredRowFilter; pageSize: number;
     /** Position of the built object with this key, if any. */
     match: (key: string) => number | undefined;
     objectCount: number;
   },
 ): Promise<StoredRows> {
-  const { layout, keyColumns, parentColumn, providerId, filter, pageSize, match } = options;
-  const rows = new StoredRows(options.objectCount);
+  const { layout, keyColumns, parentColumns, providerId, filter, pageSize, match } = options;
+  const rows = new StoredRows(options.objectCount, parentColumns.length);
   // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
   const archivable = layout.hasArchivedAt;
   const select = [
     't.id::float8',
     't.content_hash',
     ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
-    ...(parentColumn ? [`t.${ident(parentColumn.column)}::float8`] : []),
+    ...parentColumns.map((c) => `t.${ident(c.column)}::float8`),
     ...keyColumns.map((c) => `t.${ident(c.column)}::text`),
   ].join(', ');
-  const keyAt = 2 + (archivable ? 1 : 0) + (parentColumn ? 1 : 0);
+  const parentAt = 2 + (archivable ? 1 : 0);
+  const keyAt = parentAt + parentColumns.length;
   const add = (row: unknown[]): void => {
     const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
-    rows.add(match(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentColumn ? ((row[keyAt - 1] as number | null) ?? 0) : 0);
+    const parentIds = (row.slice(parentAt, keyAt) as (number | null)[]).map((id) => id ?? 0);
+    rows.add(match(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
   };
 
   if (filter.kind === 'some') {
-    if (filter.keys.length === 0 && filter.parentIds.length === 0) return rows;
+    if (filter.keys.length === 0 && filter.parentIds.every((ids) => ids.length === 0)) return rows;
     const keys = keyMatch(keyColumns, 't.', filter.keys, 2);
-    const byParent = parentColumn ? ` OR t.${ident(parentColumn.column)} = ANY($${keys.values.length + 2}::bigint[])` : '';
+    const firstParentParam = keys.values.length + 2;
+    const byParent = parentColumns.map((c, at) => ` OR t.${ident(c.column)} = ANY($${firstParentParam + at}::bigint[])`).join('');
     const result = await client.query<unknown[]>({
       text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND (${keys.condition}${byParent})`,
-      values: [providerId, ...keys.values, ...(parentColumn ? [filter.parentIds] : [])],
+      values: [providerId, ...keys.values, ...filter.parentIds],
       rowMode: 'array',
     });
     for (const row of result.rows) add(row);
