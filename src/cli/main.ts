@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command } from 'commander';
 import { ConfigError, RegistrationRefusedError, UserError, describeError } from '../errors';
@@ -22,11 +24,18 @@ import { workersCommand } from './commands/workers-command';
  */
 const HEAP_GROWING_PERCENT = 50;
 
+/** The fleet's version, as its package says (this file runs from dist/src/cli). */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
+  return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 /** The `fleet` executable: one entry point, the role taken from the arguments. */
 export async function main(argv: string[]): Promise<void> {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const program = new Command('fleet')
     .description('provider-fleet: keeps the inventory of providers in PostgreSQL')
+    .version(packageVersion(), '-V, --version', 'print the fleet\'s version')
     .option('--config-file <path>', 'JSON config file (default: FLEET_CONFIG or ./fleet.config.json)')
     .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
     .option('--redis-url <url>', 'Redis URL (REDIS_URL)')

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startDemoCloud, type RunningDemoCloud } from '../../src/demo-cloud';
 import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
-import { runFleet, type CliResult } from '../support/fleet-cli';
+import { FLEET_BIN, runFleet, type CliResult } from '../support/fleet-cli';
 import { testEnv } from '../support/test-env';
 
 const SECRET_KEY = 'Cli-S3cret-never-printed';
@@ -206,6 +206,13 @@ describe('fleet CLI', () => {
       expect(result.code).to.equal(1);
       expect(result.stderr).to.equal(`error: no provider "${registered}"\n`);
     });
+  });
+
+  it('prints its version with --version, as its package names it', async () => {
+    const result = await fleet(['--version']);
+    const manifest = JSON.parse(readFileSync(resolve(FLEET_BIN, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.equal(`${manifest.version}\n`);
   });
 
   describe('with a bad configuration', () => {

@@ -79,6 +79,22 @@ describe('fleet start-demo', function () {
     expect(vms).to.equal(VMS);
     expect(ok).to.be.at.least(1);
 
+    // One start-up refresh, though the demo, the refresh worker and the event catcher (once its stream has started)
+    // each ask for one; and it says why it ran. The catcher asks before it saves its position, so once the position
+    // is there every request has been made; what they made has run once nothing runs for a while.
+    await until(async () => {
+      const [{ started }] = await dataSource.query(`SELECT provider_data ? 'eventPosition' AS started FROM providers WHERE name = 'awesome-demo'`);
+      return started === true ? true : undefined;
+    }, 'the event catcher to start its stream');
+    const fullRuns = async (): Promise<{ source: string; status: string }[]> => dataSource.query(
+      `SELECT r.source, r.status FROM refresh_runs r JOIN providers p ON p.id = r.provider_id WHERE p.name = 'awesome-demo' AND r.kind = 'full' ORDER BY r.id`);
+    let quietSince = Date.now();
+    await until(async () => {
+      if ((await fullRuns()).some((run) => run.status === 'running')) quietSince = Date.now();
+      return Date.now() - quietSince >= 2_000 ? true : undefined;
+    }, 'the refreshes asked for at start-up to have run');
+    expect(await fullRuns()).to.deep.equal([{ source: 'startup', status: 'ok' }]);
+
     // The printed token opens the API; no token does not.
     const providers = await fetch(`${apiUrl}/api/v1/providers`, { headers: { authorization: `Bearer ${token}` } });
     expect(providers.status).to.equal(200);

@@ -38,10 +38,10 @@ export function startDemoCommand(context: CliContext): Command {
         console.log(`provider ${DEMO_PROVIDER} added`);
       }
       console.log('fleet server started; waiting for the provider\'s refresh worker to refresh it');
-      // Merges with the refresh the provider's worker starts with, so this shows that one.
+      // Merges with the refresh the provider's workers start with (see the refresh role), so this shows that one.
       const bar = process.stdout.isTTY ? new RefreshProgressBar() : undefined;
       const { outcome } = await (await context.refreshQueue())
-        .queueAndWait(DEMO_PROVIDER, { targets: [], source: 'user' }, bar ? (p) => bar.update(p) : undefined)
+        .queueAndWait(DEMO_PROVIDER, { targets: [], source: 'startup' }, bar ? (p) => bar.update(p) : undefined)
         .finally(() => bar?.stop());
       if (outcome) console.log(renderRefreshSummary(outcome));
       // A new token at every start: tokens are stored hashed, so an earlier one cannot be shown again.

@@ -66,8 +66,10 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
         }
         await eventQueue.push(provider.id, kept);
         if (position === null) {
-          await positions.save(batch.position);
+          // Asked for before the position is saved: the provider's refresh worker, waiting for the stream to start,
+          // then finds this request pending and merges its own into it (a stop in between asks again at restart).
           await refreshQueue.queueRefresh(provider.id, { targets: [], source: 'startup' });
+          await positions.save(batch.position);
           logger.info({ event: 'events.stream_started', position: batch.position }, 'event stream started from now; a full refresh covers what came before');
         } else if (JSON.stringify(batch.position) !== JSON.stringify(position)) {
           await positions.save(batch.position);

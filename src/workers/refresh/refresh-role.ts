@@ -4,6 +4,10 @@ import type { WorkerRole } from '../worker-role';
 import { refreshProvider } from './refresh-provider';
 import { RefreshConnections } from './save/refresh-connection';
 import { startRefreshWorker } from './refresh-worker';
+import { waitForStartingCatcher } from './catcher-stream-start';
+
+/** How long a refresh worker waits for its provider's starting event catcher before its start-up refresh. */
+const CATCHER_START_WAIT_MS = 15_000;
 
 /** A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time. */
 export const refreshRole: WorkerRole<'refresh'> = {
@@ -19,7 +23,11 @@ export const refreshRole: WorkerRole<'refresh'> = {
     // What a predecessor that died mid-refresh had taken goes back in line (its run is closed by the next refresh).
     const requeued = await queue.requeueClaims(providerId);
     if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
-    // A provider's refresh worker starts with a full refresh (merged with whatever is pending).
+    // A provider's refresh worker starts with a full refresh (merged with whatever is pending): once the provider's
+    // event catcher, if it is starting, has started its stream and asked for its own, so that one refresh runs.
+    if (await waitForStartingCatcher(dataSource, providerId, CATCHER_START_WAIT_MS)) {
+      logger.debug({ event: 'refresh.waited_for_catcher' }, 'waited for the event catcher to start its stream');
+    }
     await queue.queueRefresh(providerId, { targets: [], source: 'startup' });
     const connections = new RefreshConnections(dataSource, logger);
     const worker = startRefreshWorker({
