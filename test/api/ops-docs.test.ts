@@ -27,4 +27,15 @@ describe('API: the OpenAPI document of the operations routes', function () {
     expect(parameters('/api/v1/workers').status?.enum).to.deep.equal(['requested', 'running', 'stopping', 'stopped']);
     expect(Object.keys(parameters('/api/v1/queues'))).to.deep.equal(['providerId']);
   });
+
+  it('serves the API explorer page and its assets', async () => {
+    const page = await api.app.inject({ method: 'GET', url: '/api/docs/' });
+    expect(page.statusCode).to.equal(200);
+    expect(page.headers['content-type']).to.match(/^text\/html/);
+    const script = /src="\.\/(static\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script, page.body).to.be.a('string');
+    const asset = await api.app.inject({ method: 'GET', url: `/api/docs/${script}` });
+    expect(asset.statusCode).to.equal(200);
+    expect(asset.body.length).to.be.greaterThan(1000);
+  });
 });
