@@ -116,11 +116,15 @@ describe('full refresh of a demo provider', () => {
     expect(provider.lastRefreshError).to.equal(null);
     expect(provider.lastRefreshSuccessAt).to.be.instanceOf(Date);
     expect(provider.lastRefreshStats?.refreshRunId).to.equal(outcome.refreshRunId);
-    const [run] = await testEnv().dataSource.query('SELECT status, kind, collect_ms, parse_ms, persist_ms, finished_at FROM refresh_runs WHERE id = $1', [outcome.refreshRunId]);
+    const [run] = await testEnv().dataSource.query(
+      `SELECT status, kind, collect_ms, parse_ms, persist_ms, finished_at, (extract(epoch FROM finished_at - started_at) * 1000)::int AS took_ms
+         FROM refresh_runs WHERE id = $1`, [outcome.refreshRunId]);
     expect(run.status).to.equal('ok');
     expect(run.kind).to.equal('full');
     for (const phase of ['collect_ms', 'parse_ms', 'persist_ms']) expect(run[phase]).to.be.a('number').at.least(0);
     expect(run.finished_at).to.be.instanceOf(Date);
+    // The run's time, start to finish, covers its phases (each rounded to the millisecond).
+    expect(run.took_ms + 3, JSON.stringify(run)).to.be.at.least(run.collect_ms + run.parse_ms + run.persist_ms);
   });
 
   it('brings an archived VM back when the cloud reports it again', async () => {

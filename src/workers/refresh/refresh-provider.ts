@@ -141,14 +141,14 @@ async function collectInto(
 
 /**
  * The run and provider were recorded inside the refresh's transaction; the persist time measured after its commit
- * (where deferred key checks run) replaces the one recorded before it. Failing here must not turn a committed
- * refresh into a failed one.
+ * (where deferred key checks run) replaces the one recorded before it, and the run ends now, so that its time
+ * covers its phases. Failing here must not turn a committed refresh into a failed one.
  */
 async function recordPersistDuration(dataSource: DataSource, outcome: RefreshOutcome, logger: Logger): Promise<void> {
   const persist = outcome.stats.durationsMs.persist;
   await dataSource.query(
     `WITH run AS (
-       UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)) WHERE id = $1
+       UPDATE refresh_runs SET persist_ms = $2, stats = jsonb_set(stats, '{durationsMs,persist}', to_jsonb($2::int)), finished_at = now() WHERE id = $1
      )
      UPDATE providers SET last_refresh_stats = jsonb_set(last_refresh_stats, '{durationsMs,persist}', to_jsonb($2::int))
       WHERE id = $3 AND last_refresh_stats->>'refreshRunId' = $1::text`,
@@ -187,7 +187,8 @@ function buildOutcome(refreshRunId: string, providerId: string, scope: RefreshSc
 async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promise<void> {
   const { collect, parse, persist } = outcome.stats.durationsMs;
   await client.query(
-    `UPDATE refresh_runs SET status = $2, finished_at = now(), collect_ms = $3, parse_ms = $4, persist_ms = $5, stats = $6, error = $7 WHERE id = $1`,
+    // clock_timestamp(), not now(): now() is when the refresh's transaction began, before anything was written.
+    `UPDATE refresh_runs SET status = $2, finished_at = clock_timestamp(), collect_ms = $3, parse_ms = $4, persist_ms = $5, stats = $6, error = $7 WHERE id = $1`,
     [outcome.refreshRunId, outcome.status, collect, parse, persist, JSON.stringify(outcome.stats), outcome.error],
   );
   const full = outcome.scope === 'full';
