@@ -109,10 +109,13 @@ describe('web UI in a browser', function () {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByTestId('save-error').waitFor();
     expect(page.url()).to.match(/\/providers\/new$/);
+    // Only the current verdict shows: the Validate answer before it went with the Save.
+    expect(await page.getByTestId('validate-result').count(), 'the earlier Validate answer').to.equal(0);
 
     await page.getByLabel('Secret key', { exact: true }).fill('demo-secret');
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByTestId('validate-result').filter({ hasText: 'Credentials valid' }).waitFor();
+    expect(await page.getByTestId('save-error').count(), 'the refused save\'s message').to.equal(0);
     await snap(page, '03-validate-ok');
 
     await page.getByRole('button', { name: 'Save' }).click();

@@ -38,8 +38,9 @@ export function ProviderForm({ providerType, provider, onSaved, onCancel }: Prov
   );
   const initialValues = useMemo(() => (provider ? { name: provider.name, config: provider.config } : undefined), [provider]);
 
+  // Each Validate and each Save shows only its own verdict: what an earlier one said (a refused save, say) goes.
   const validate = (values: Record<string, unknown>) => {
-    setStatus((current) => ({ ...current, verifying: true, verifyResult: null, verifyError: null }));
+    setStatus({ ...IDLE, verifying: true });
     api.post<VerifyResult>('/providers/verify', providerBody(providerType.type, values)).then(
       (verifyResult) => setStatus((current) => ({ ...current, verifying: false, verifyResult })),
       (error: unknown) => setStatus((current) => ({ ...current, verifying: false, verifyError: messageOf(error) })),
@@ -55,7 +56,7 @@ export function ProviderForm({ providerType, provider, onSaved, onCancel }: Prov
   };
 
   const save = async (values: Record<string, unknown>) => {
-    setStatus((current) => ({ ...current, saving: true, saveError: null }));
+    setStatus({ ...IDLE, saving: true });
     try {
       const saved = provider ? await saveEdit(provider, values) : await api.post<Provider>('/providers', providerBody(providerType.type, values));
       setStatus(IDLE);
