@@ -47,7 +47,10 @@ export interface StoredEvent {
   timestamp: Date;
   message: string;
   refs: EventObjectRef[];
-  /** The inventory objects the event is linked to, by table: those that were in the inventory when it was stored. */
+  /**
+   * The inventory objects the event names, by table: linked when it was stored, or found by its refs now (an event
+   * of a new object is stored before the refresh that brings the object in).
+   */
   objects: Record<string, string>;
   cursor: EventCursor;
 }
@@ -65,17 +68,41 @@ interface EventRow {
   objects: Record<string, string>;
 }
 
-const LINKED_OBJECTS = `jsonb_strip_nulls(jsonb_build_object(${Object.entries(EVENT_LINK_COLUMNS)
-  .map(([table, column]) => `'${table}', e.${column}::text`).join(', ')}))`;
+/**
+ * SQL for the objects an event names, by table (see StoredEvent.objects), with its parameters added to `params`:
+ * per link column, the object linked, or else the object of that table one of the event's refs names, found through
+ * the collections of the provider's type that fill the table (`<type>/<collection>`).
+ */
+function namedObjects(dataSource: DataSource, types: Readonly<Record<string, AnyProviderType>>, param: (value: unknown) => string): string {
+  const byTable = new Map<string, string[]>();
+  for (const [typeName, type] of Object.entries(types)) {
+    for (const [collection, definition] of Object.entries(type.inventory)) {
+      const table = dataSource.getMetadata(definition.entity).tableName;
+      if (!Object.hasOwn(EVENT_LINK_COLUMNS, table)) continue;
+      byTable.set(table, [...(byTable.get(table) ?? []), `${typeName}/${collection}`]);
+    }
+  }
+  const entries = Object.entries(EVENT_LINK_COLUMNS).map(([table, column]) => {
+    const collections = byTable.get(table);
+    if (collections === undefined) return `'${table}', e.${column}::text`;
+    const found = `(SELECT o.id FROM jsonb_array_elements(e.refs) r JOIN ${ident(table)} o ON o.provider_id = e.provider_id AND o.ems_ref = r->>'emsRef'
+                     WHERE p.type || '/' || (r->>'collection') = ANY(${param(collections)}::text[]) ORDER BY o.id LIMIT 1)`;
+    return `'${table}', COALESCE(e.${column}, ${found})::text`;
+  });
+  return `jsonb_strip_nulls(jsonb_build_object(${entries.join(', ')}))`;
+}
 
 /**
  * Stored events matching a query, newest first (by time, then id). An object's events are those linked to it,
  * and those that name it in `refs` without a link: stored before a refresh brought the object into the inventory,
  * or of a collection event_streams has no link column for.
  */
-export async function findEvents(dataSource: DataSource, query: EventQuery): Promise<StoredEvent[]> {
+export async function findEvents(
+  dataSource: DataSource, types: Readonly<Record<string, AnyProviderType>>, query: EventQuery,
+): Promise<StoredEvent[]> {
   const params: unknown[] = [];
   const param = (value: unknown): string => `$${params.push(value)}`;
+  const objects = namedObjects(dataSource, types, param);
   const conditions: string[] = [];
   if (query.providerId !== undefined) conditions.push(`e.provider_id = ${param(query.providerId)}`);
   if (query.types !== undefined && query.types.length > 0) conditions.push(`e.event_type = ANY(${param(query.types)}::text[])`);
@@ -95,7 +122,7 @@ export async function findEvents(dataSource: DataSource, query: EventQuery): Pro
   const rows: EventRow[] = await dataSource.query(
     `SELECT e.id::text AS id, e.provider_id::text AS provider_id, p.name AS provider_name, e.event_type, e.source_id,
             e."timestamp", (extract(epoch FROM e."timestamp") * 1000000)::bigint::text AS timestamp_micros,
-            e.message, e.refs, ${LINKED_OBJECTS} AS objects
+            e.message, e.refs, ${objects} AS objects
        FROM event_streams e JOIN providers p ON p.id = e.provider_id
       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
       ORDER BY e."timestamp" DESC, e.id DESC

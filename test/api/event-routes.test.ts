@@ -103,7 +103,7 @@ describe('API: events', function () {
     await b?.close();
   });
 
-  it('lists a provider\'s events newest first, with their source, references and linked objects', async () => {
+  it('lists a provider\'s events newest first, with their source, references and the objects they name', async () => {
     const page = await list(`providerId=${a.provider.id}`);
     expect(keysOf(page)).to.deep.equal(expected((e) => e.provider === 'a'));
     expect(page.next).to.equal(null);
@@ -112,7 +112,12 @@ describe('API: events', function () {
       id: stored.get('a-alarm')?.id, providerId: a.provider.id, type: 'vm.alarm', source: 'source-4', timestamp: new Date(BASE_MS + 3000).toISOString(),
       message: 'event a-alarm', refs: [vmRef(0)], objects: { cloud_vms: vms[0].id },
     });
-    expect(page.items.find((item) => item.id === stored.get('a-off-unlinked')?.id)?.objects).to.deep.equal({});
+    const objectsOf = (key: string, items = page.items) => items.find((item) => item.id === stored.get(key)?.id)?.objects;
+    // Stored without a link (before a refresh brought its VM in, say), an event names the VM the inventory has now.
+    expect(objectsOf('a-off-unlinked')).to.deep.equal({ cloud_vms: vms[0].id });
+    // An object the inventory does not have is named by no row; another provider's object of the same reference neither.
+    expect(objectsOf('a-volume-same-time')).to.deep.equal({});
+    expect(objectsOf('b-on-same-ref', (await list(`providerId=${b.provider.id}`)).items)).to.deep.equal({});
   });
 
   it('filters by one or several types', async () => {

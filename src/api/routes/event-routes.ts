@@ -35,7 +35,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = a
     // An unknown provider or object is a 404, not an empty page.
     const providerId = query.providerId === undefined ? undefined : (await store.get(query.providerId)).id;
     const subject = await subjectOf(query);
-    const events = await findEvents(dataSource, { providerId, types, subject, since, until, after, limit: limit + 1 });
+    const events = await findEvents(dataSource, context.types, { providerId, types, subject, since, until, after, limit: limit + 1 });
     return pageOf(events, limit, eventView, (event) => formatEventCursor(event.cursor));
   });
 

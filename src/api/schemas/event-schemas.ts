@@ -27,7 +27,7 @@ export const EventView = Type.Object({
   message: Type.String(),
   /** The objects the event names, in the provider type's collections, whether the inventory has them or not. */
   refs: Type.Array(Type.Object({ collection: Type.String(), emsRef: Type.String() }, { additionalProperties: false })),
-  /** The inventory objects the event is linked to, by collection (table): those the inventory had when it was stored. */
+  /** The inventory objects the event names, by collection (table): linked when it was stored, or found by its refs since. */
   objects: Type.Record(Type.String(), Id),
 }, { $id: 'Event', additionalProperties: false });
 export type EventView = Static<typeof EventView>;

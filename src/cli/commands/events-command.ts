@@ -35,7 +35,7 @@ export function eventsCommand(context: CliContext): Command {
       const types = options.type === undefined ? undefined : splitEventTypes(options.type);
       if (types !== undefined && types.length > MAX_EVENT_TYPES) throw new ValidationError(`--type names at most ${MAX_EVENT_TYPES} event types`);
       // The newest events of the query, shown oldest first.
-      const events = (await findEvents(await context.dataSource(), { providerId, types, since, limit: options.limit })).reverse();
+      const events = (await findEvents(await context.dataSource(), context.types, { providerId, types, since, limit: options.limit })).reverse();
       const rows = events.map((event) => ({
         id: event.id, provider: event.providerName, timestamp: event.timestamp, event_type: event.type, message: event.message,
         refs: event.refs, linked: Object.keys(event.objects).length > 0,
