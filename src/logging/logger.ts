@@ -18,6 +18,15 @@ export const REDACTED_PATHS = [
   'authorization', '*.authorization', '*.headers.authorization', '*.headers["x-secret-key"]',
 ];
 
+/**
+ * A child logger with the fields the logger is not bound to already: a process serving one provider is bound to it
+ * for good, and a key twice in one line shows readers that keep the last value (most log stores) the wrong one.
+ */
+export function childLogger(logger: Logger, fields: Record<string, unknown>): Logger {
+  const bound = logger.bindings();
+  return logger.child(Object.fromEntries(Object.entries(fields).filter(([key]) => !Object.hasOwn(bound, key))));
+}
+
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',

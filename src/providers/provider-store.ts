@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { isUniqueViolation } from '../db/unique-violation';
 import { ConflictError, describeError, NotFoundError, ProviderConstructionError, ValidationError } from '../errors';
-import type { Logger } from '../logging/logger';
+import { childLogger, type Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';
 import type { AnyProvider, AnyProviderType, ProviderOptions } from './provider';
 import { validateProviderInput, type ProviderInput } from './provider-input';
@@ -178,7 +178,7 @@ export class ProviderStore {
   async verifySaved(idOrName: string, logger: Logger): Promise<Provider> {
     const provider = await this.get(idOrName);
     // A user is waiting: another process's setup of this provider is waited for no longer than the check itself.
-    const instance = await this.ready(provider, logger.child({ provider: provider.name }), { setupWaitMs: VERIFY_TIMEOUT_MS });
+    const instance = await this.ready(provider, childLogger(logger, { provider: provider.name }), { setupWaitMs: VERIFY_TIMEOUT_MS });
     const repository = this.options.dataSource.getRepository(Authentication);
     try {
       await instance.verifyCredentials(AbortSignal.timeout(VERIFY_TIMEOUT_MS));

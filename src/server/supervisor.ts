@@ -139,9 +139,9 @@ export class Supervisor {
         const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want) });
         const started = await orchestrator.provision({ workerId, ...want }, secret);
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
-        logger.info({ event: 'supervisor.worker_started', workerId, role, providerId, workerPid: started.pid }, `${role} worker started`);
+        logger.info({ event: 'supervisor.worker_started', workerId, workerRole: role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
-        logger.error({ event: 'supervisor.start_failed', role, providerId, err: error }, `could not start a ${role} worker`);
+        logger.error({ event: 'supervisor.start_failed', workerRole: role, providerId, err: error }, `could not start a ${role} worker`);
       }
     }
     for (const worker of unmatched) {
@@ -244,7 +244,7 @@ export class Supervisor {
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout });
-      this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, role: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
+      this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, workerRole: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
     if (!found.alive) return replace(endedReason(found.end, worker.status !== 'requested'));
     if (worker.status === 'requested' && worker.registration_expired) return replace(STOP_REASONS.registrationTimeout);

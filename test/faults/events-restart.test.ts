@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { DemoFixture } from '../support/demo-fixture';
 import { fleetPerTest, type FleetUnderTest, type FleetUnderTestOptions } from '../support/fleet-under-test';
 import type { PrivateServer } from '../support/private-server';
+import { linesRepeatingKeys } from '../support/repeated-log-keys';
 import { until } from '../support/wait';
 
 /**
@@ -73,6 +74,8 @@ describe('provider events across restarts of Redis and PostgreSQL', function () 
         expect(await inventoryVms(dataSource, providerId)).to.deep.equal(cloudVms(demo));
         throw error;
       });
+    // What the server and its workers logged through all of it names each key once per line.
+    expect(linesRepeatingKeys(fleetServer.output())).to.deep.equal([]);
   }
 
   it('Redis restarted (with its data): changes before, during and after reach the events and the inventory', async () => {

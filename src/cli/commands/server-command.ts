@@ -55,7 +55,7 @@ export async function runFleetServer(context: CliContext, flags: ServerFlags): P
   const dataSource = await context.dataSource();
   await context.migrate();
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };
-  const logger = context.logger.child({ role: 'server', pid: process.pid });
+  const logger = context.logger.child({ role: 'server' });
   const { types } = context;
   const { redisPrefix: prefix, refreshFullThreshold: fullThreshold } = context.config;
   const store = await context.store();

@@ -29,7 +29,8 @@ export function workerCommand(context: CliContext): Command {
       if (!assignment) throw new Error(`a ${roleName} worker ${WORKER_ROLE_FACTS[roleName].perProvider ? 'needs' : 'takes no'} --provider`);
       const secret = await readLine();
       const dataSource = await context.dataSource();
-      const logger = context.logger.child({ role: roleName, providerId, workerId: options.workerId });
+      // A shared worker serves every provider: its lines name the provider each one is about.
+      const logger = context.logger.child({ role: roleName, ...(providerId === null ? {} : { providerId }), workerId: options.workerId });
       const registry = new WorkerRegistry(dataSource, logger);
       await registry.register(options.workerId, secret, process.pid);
       logger.info({ event: 'worker.registered' }, 'worker registered');

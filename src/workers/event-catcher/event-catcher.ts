@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { describeError, UserError } from '../../errors';
-import type { Logger } from '../../logging/logger';
+import { childLogger, type Logger } from '../../logging/logger';
 import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../core/events/provider-events';
 import type { AnyProvider } from '../../providers/provider';
 import { ProviderState } from '../../providers/provider-state';
@@ -37,7 +37,7 @@ export interface EventCatcherOptions {
 export async function runEventCatcher(options: EventCatcherOptions): Promise<void> {
   const { dataSource, store, eventQueue, refreshQueue, providerId, signal } = options;
   const provider = await store.get(providerId);
-  const logger = options.logger.child({ providerId: provider.id, provider: provider.name });
+  const logger = childLogger(options.logger, { providerId: provider.id, provider: provider.name });
   const support = store.typeOf(provider.type).events;
   if (!support) throw new UserError(`provider type "${provider.type}" has no event stream`);
   const filtered = new Set(options.filtersByType[provider.type] ?? support.filteredTypes);

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { startLoop } from '../../core/lifecycle/loop';
 import { stopsOnce, type Stoppable } from '../../core/lifecycle/stoppable';
 import { describeError, ProviderApiError } from '../../errors';
-import type { Logger } from '../../logging/logger';
+import { childLogger, type Logger } from '../../logging/logger';
 import { ProviderState } from '../../providers/provider-state';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { MetricsQueue } from '../../queues/metrics-queue';
@@ -32,7 +32,8 @@ export interface MetricsCollectorOptions {
  * capture calls: that loses nothing, as each object's last capture moves on only once its samples are queued.
  */
 export function startMetricsCollector(options: MetricsCollectorOptions): Stoppable {
-  const { dataSource, store, providerId, logger } = options;
+  const { dataSource, store, providerId } = options;
+  const logger = childLogger(options.logger, { providerId });
   const state = new ProviderState(dataSource, providerId);
 
   const runRound = async (signal: AbortSignal): Promise<CaptureRoundStats> => {
@@ -51,14 +52,14 @@ export function startMetricsCollector(options: MetricsCollectorOptions): Stoppab
     try {
       const stats = await runRound(signal);
       const ms = Math.round(performance.now() - started);
-      logger[stats.targets > 0 ? 'info' : 'debug']({ event: 'metrics.captured', providerId, ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
+      logger[stats.targets > 0 ? 'info' : 'debug']({ event: 'metrics.captured', ...stats, ms }, `captured ${stats.samples} samples of ${stats.targets} objects in ${stats.messages} messages`);
       await state.recordError('metricsCaptureError', null);
       if (stats.targets === 0 && (await dataSource.query('SELECT 1 FROM metric_captures WHERE provider_id = $1 LIMIT 1', [providerId])).length === 0) {
         nextSeconds = Math.min(nextSeconds, FIRST_CAPTURE_RETRY_SECONDS);
       }
     } catch (error: unknown) {
       if (signal.aborted) return;
-      logger.warn({ event: 'metrics.capture_failed', providerId, err: error }, `metrics capture failed: ${describeError(error)}`);
+      logger.warn({ event: 'metrics.capture_failed', err: error }, `metrics capture failed: ${describeError(error)}`);
       await state.recordError('metricsCaptureError', describeError(error)).catch(() => undefined);
     }
     return { nextInMs: nextSeconds * 1000 };

@@ -1,7 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
 import { describeError, NotFoundError, UserError } from '../../errors';
-import type { Logger } from '../../logging/logger';
+import { childLogger, type Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
@@ -38,7 +38,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   const { dataSource, store } = request;
   const provider = await store.get(request.provider);
   if (!provider.enabled) throw new UserError(`provider "${provider.name}" is disabled`);
-  const logger = request.logger.child({ providerId: provider.id, provider: provider.name });
+  const logger = childLogger(request.logger, { providerId: provider.id, provider: provider.name });
   const { inventory: definition, targetable, targetedRefreshLimit } = store.typeOf(provider.type);
   checkTargetCollections(request.targets ?? [], Object.keys(definition));
   const scope = scopeFor(request.targets, fullThresholdFor(request.fullThreshold, targetedRefreshLimit), targetable);
