@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
+import { textTable } from './text-table';
 import type { RefreshOutcome } from '../core/refresh/refresh-outcome';
 
 /** The table `fleet refresh` prints at the end: what changed per collection, and how long each phase took. */
 export function renderRefreshSummary(outcome: RefreshOutcome): string {
-  const table = new Table({ head: ['collection', 'created', 'updated', 'deleted', 'unchanged', 'unresolved refs', 'incomplete'] });
+  const table = textTable(['collection', 'created', 'updated', 'deleted', 'unchanged', 'unresolved refs', 'incomplete']);
   for (const [name, counts] of Object.entries(outcome.stats.collections)) {
     table.push([name, counts.created, counts.updated, counts.deleted, counts.unchanged, counts.unresolvedReferences, counts.incomplete ?? '']);
   }

@@ -51,9 +51,11 @@ export function endedReason(end: WorkerEnd, registered: boolean): string {
 }
 
 /** Why a worker had to be replaced, as a closed set fit for a metric label. */
-export type RestartCause =
-  | 'exited' | 'exited_before_registering' | 'registration_timeout' | 'stop_timeout' | 'heartbeat_lost' | 'memory_threshold' | 'failed'
-  | 'crashed' | 'killed' | 'other';
+export const RESTART_CAUSES = [
+  'exited', 'exited_before_registering', 'registration_timeout', 'stop_timeout', 'heartbeat_lost', 'memory_threshold', 'failed', 'crashed',
+  'killed', 'other',
+] as const;
+export type RestartCause = (typeof RESTART_CAUSES)[number];
 
 const CAUSES: Readonly<Record<string, RestartCause>> = {
   [STOP_REASONS.exited]: 'exited',

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { WORKER_ROLE_NAMES } from '../../src/core/workers/worker-role-facts';
+import { RESTART_CAUSES } from '../../src/server/worker-stop-reasons';
 import { EventQueue } from '../../src/queues/event-queue';
 import { MetricsQueue } from '../../src/queues/metrics-queue';
 import { ApiMetrics } from '../../src/api/api-metrics';
@@ -65,6 +68,19 @@ describe('API: Prometheus metrics', function () {
     }
   });
 
+  it('has the counters alerts watch at 0 before their first event, and passes promtool\'s check', async () => {
+    const text = await scrape();
+    for (const role of WORKER_ROLE_NAMES) {
+      for (const reason of RESTART_CAUSES) expect(sample(text, 'fleet_worker_restarts_total', { role, reason }), `${role} ${reason}`).to.be.a('number');
+    }
+    for (const collector of ['refresh_runs', 'events', 'workers', 'queues']) {
+      expect(sample(text, 'fleet_metrics_collect_failures_total', { collector }), collector).to.equal(0);
+    }
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(check.error).to.equal(undefined);
+    expect({ status: check.status, output: `${check.stdout}${check.stderr}` }).to.deep.equal({ status: 0, output: '' });
+  });
+
   it('observes each refresh run once it has finished, by provider, kind and status', async () => {
     await scrape();
     await demo.refresh();
@@ -84,6 +100,16 @@ describe('API: Prometheus metrics', function () {
     expect(sample(text, 'fleet_refresh_duration_seconds_sum', failed)).to.be.closeTo(90, 1e-6);
     expect(sample(text, 'fleet_refresh_duration_seconds_bucket', { ...failed, le: '60' })).to.equal(0);
     expect(sample(text, 'fleet_refresh_duration_seconds_bucket', { ...failed, le: '120' })).to.equal(1);
+
+    // A targeted run of milliseconds falls between bounds, not in the first bucket.
+    await testEnv().dataSource.query(
+      `INSERT INTO refresh_runs (provider_id, kind, source, status, started_at, finished_at) VALUES ($1, 'targeted', 'event', 'ok', now(), now() + interval '12 milliseconds')`,
+      [demo.provider.id],
+    );
+    text = await scrape();
+    const quick = { provider, kind: 'targeted', status: 'ok' };
+    expect(sample(text, 'fleet_refresh_duration_seconds_bucket', { ...quick, le: '0.01' })).to.equal(0);
+    expect(sample(text, 'fleet_refresh_duration_seconds_bucket', { ...quick, le: '0.025' })).to.equal(1);
 
     text = await scrape();
     expect(sample(text, 'fleet_refresh_duration_seconds_count', failed), 'counted once').to.equal(1);
@@ -109,7 +135,8 @@ describe('API: Prometheus metrics', function () {
     let text = await scrape();
     expect(restarts(text, 'refresh', 'exited') - restarts(before, 'refresh', 'exited'), 'still running').to.equal(0);
     expect(restarts(text, 'metrics-collector', 'heartbeat_lost') - restarts(before, 'metrics-collector', 'heartbeat_lost')).to.equal(1);
-    expect(text).not.to.match(/fleet_worker_restarts_total\{role="event-handler"/);
+    const ofRole = (scraped: string, role: string): number => RESTART_CAUSES.reduce((sum, reason) => sum + restarts(scraped, role, reason), 0);
+    expect(ofRole(text, 'event-handler') - ofRole(before, 'event-handler'), 'stopped in order').to.equal(0);
 
     await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped', stop_reason = 'exited', stopped_at = now() WHERE id = $1`, [crashing]);
     text = await scrape();

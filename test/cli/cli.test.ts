@@ -188,10 +188,17 @@ describe('fleet CLI', () => {
       expect(await shown()).to.include({ enabled: true, refreshIntervalMinutes: null });
     });
 
-    it('deletes it with its inventory', async () => {
+    it('deletes it only when told --yes, without a terminal to ask on', async () => {
       await Promise.allSettled(Object.values(independent)); // nothing else may still be reading it
+      const refused = await fleet(['provider', 'delete', registered]);
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.equal(`error: provider ${registered} not deleted: pass --yes to delete without a terminal to ask on\n`);
+      expect(await providerCount(registered)).to.equal(1);
+    });
+
+    it('deletes it with its inventory', async () => {
       const [{ id }] = await testEnv().dataSource.query('SELECT id FROM providers WHERE name = $1', [registered]);
-      const result = await fleet(['provider', 'delete', registered]);
+      const result = await fleet(['provider', 'delete', registered, '--yes']);
 
       expect(result.code, result.stderr).to.equal(0);
       expect(result.stdout).to.equal(`provider ${registered} (id ${id}) deleted\n`);

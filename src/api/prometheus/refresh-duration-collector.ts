@@ -16,8 +16,11 @@ interface RunRow {
 
 type RunLabels = { provider: string; kind: string; status: string };
 
-/** From a targeted refresh of seconds to a full refresh of a large provider taking most of an hour. */
-const BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+/**
+ * From a targeted refresh of a few milliseconds (most take 5 to 50 ms) to a full refresh of a large provider
+ * taking most of an hour, so that quantiles of either kind fall between bounds rather than in the first bucket.
+ */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
 /**
  * fleet_refresh_duration_seconds: how long the refresh runs that finished since the server started took, by

@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { restartCause } from '../../server/worker-stop-reasons';
+import { WORKER_ROLE_NAMES } from '../../core/workers/worker-role-facts';
+import { RESTART_CAUSES, restartCause } from '../../server/worker-stop-reasons';
 import type { FleetCollector } from './fleet-collector';
 import { highestId, readFollowedRows, RowFollower } from './row-follower';
 
@@ -27,6 +28,8 @@ export class WorkerRestartCollector implements FleetCollector {
       name: 'fleet_worker_restarts_total', help: 'Workers replaced since the server started (stopped other than in order), by role and reason',
       labelNames: ['role', 'reason'], registers: [options.registry],
     });
+    // Every series exists from the first scrape, at 0: an alert on its increase then sees the first restart too.
+    for (const role of WORKER_ROLE_NAMES) for (const reason of RESTART_CAUSES) this.counter.inc({ role, reason }, 0);
     this.workers = new RowFollower<WorkerRow>({
       table: {
         start: async () => {

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { MAX_EVENT_TYPES, splitEventTypes } from '../../queries/event-type-list';
@@ -44,7 +44,7 @@ export function eventsCommand(context: CliContext): Command {
         console.log(JSON.stringify(rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString() })), null, 2));
         return;
       }
-      const table = new Table({ head: ['time', 'provider', 'type', 'message', 'objects', 'in inventory'] });
+      const table = textTable(['time', 'provider', 'type', 'message', 'objects', 'in inventory']);
       for (const row of rows) {
         table.push([row.timestamp.toISOString(), row.provider, row.event_type, row.message, row.refs.map((r) => `${r.collection}/${r.emsRef}`).join(' '), row.linked ? 'yes' : 'no']);
       }

@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { textTable } from '../text-table';
 import { Command, Option } from 'commander';
 import type { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '../../errors';
@@ -68,7 +68,7 @@ export function metricsCommand(context: CliContext): Command {
         return;
       }
       const rollup = interval !== 'realtime';
-      const table = new Table({ head: ['time', ...METRIC_COUNTERS.map((c) => (rollup ? `${COUNTER_TITLES[c]} avg (min-max)` : COUNTER_TITLES[c])), ...(rollup ? ['samples'] : [])] });
+      const table = textTable(['time', ...METRIC_COUNTERS.map((c) => (rollup ? `${COUNTER_TITLES[c]} avg (min-max)` : COUNTER_TITLES[c])), ...(rollup ? ['samples'] : [])]);
       for (const row of rows.slice(-options.limit)) {
         table.push([
           row.timestamp.toISOString(),

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import Table from 'cli-table3';
+import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import { removeProvider } from '../../server/provider-removal';
-import { ValidationError } from '../../errors';
+import { UserError, ValidationError } from '../../errors';
+import { textTable } from '../text-table';
 import type { CliContext } from '../cli-context';
 import { kubeconfigSettings, type KubeconfigSettings } from '../kubeconfig-settings';
 
@@ -49,7 +50,7 @@ export function providerCommands(context: CliContext): Command {
   command.command('list')
     .description('list providers with their last refresh')
     .action(async () => {
-      const table = new Table({ head: ['id', 'name', 'type', 'region', 'enabled', 'setup', 'last refresh', 'last success', 'last error'] });
+      const table = textTable(['id', 'name', 'type', 'region', 'enabled', 'setup', 'last refresh', 'last success', 'last error']);
       for (const p of await (await context.store()).list()) {
         table.push([p.id, p.name, p.type, p.region ?? '', p.enabled ? 'yes' : 'no', p.setupState, iso(p.lastRefreshAt), iso(p.lastRefreshSuccessAt), truncate(p.lastRefreshError ?? '', 60)]);
       }
@@ -68,9 +69,15 @@ export function providerCommands(context: CliContext): Command {
     });
 
   command.command('delete <provider>')
-    .description('delete a provider, its whole inventory and its refresh queue')
-    .action(async (idOrName: string) => {
-      const provider = await removeProvider({ store: await context.store(), queue: await context.refreshQueue(), eventQueue: context.eventQueue() }, idOrName);
+    .description('delete a provider, its whole inventory and its refresh queue (asks first, unless --yes)')
+    .option('-y, --yes', 'delete without asking')
+    .action(async (idOrName: string, options: { yes?: boolean }) => {
+      const store = await context.store();
+      const found = await store.get(idOrName);
+      if (options.yes !== true && !(await confirmed(`delete provider ${found.name} (id ${found.id}) with its whole inventory? [y/N] `))) {
+        throw new UserError(`provider ${found.name} not deleted: ${process.stdin.isTTY ? 'not confirmed' : 'pass --yes to delete without a terminal to ask on'}`);
+      }
+      const provider = await removeProvider({ store, queue: await context.refreshQueue(), eventQueue: context.eventQueue() }, found.id);
       console.log(`provider ${provider.name} (id ${provider.id}) deleted`);
     });
 
@@ -152,4 +159,15 @@ function iso(date: Date | null): string {
 
 function truncate(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** Asks a yes/no question on the terminal; false without a terminal to ask on. */
+async function confirmed(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(question)).trim());
+  } finally {
+    prompt.close();
+  }
 }

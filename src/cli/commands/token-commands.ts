@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { ApiTokenStore } from '../../api/api-token-store';
 import type { CliContext } from '../cli-context';
@@ -19,7 +19,7 @@ export function tokenCommands(context: CliContext): Command {
   command.command('list')
     .description('list tokens (never the tokens themselves)')
     .action(async () => {
-      const table = new Table({ head: ['id', 'name', 'created', 'last used', 'revoked'] });
+      const table = textTable(['id', 'name', 'created', 'last used', 'revoked']);
       for (const t of await (await tokens()).list()) {
         table.push([t.id, t.name, t.createdAt.toISOString(), t.lastUsedAt?.toISOString() ?? '', t.revokedAt?.toISOString() ?? '']);
       }

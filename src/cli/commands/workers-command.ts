@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { findWorkers } from '../../queries/worker-list';
 import type { CliContext } from '../cli-context';
@@ -13,7 +13,7 @@ export function workersCommand(context: CliContext): Command {
     .option('--all', 'include stopped workers')
     .action(async (options: { all?: boolean }) => {
       const rows = await findWorkers(await context.dataSource(), { stopped: options.all ? 'all' : undefined, limit: SHOWN_WORKERS });
-      const table = new Table({ head: ['id', 'role', 'provider', 'status', 'pid', 'started', 'last heartbeat', 'rss MB', 'cpu s', 'stop reason'] });
+      const table = textTable(['id', 'role', 'provider', 'status', 'pid', 'started', 'last heartbeat', 'rss MB', 'cpu s', 'stop reason']);
       for (const w of rows) {
         table.push([
           w.id, w.role, w.providerId ?? '', w.status, w.pid ?? '', w.startedAt?.toISOString() ?? '', w.lastHeartbeatAt?.toISOString() ?? '',
