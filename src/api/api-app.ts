@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { API_TAGS, operationIdFor, withOptionalDefaults } from './openapi-document';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context';
@@ -55,7 +56,13 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
       info: { title: 'provider-fleet API', version: '1', description: 'Providers, their inventory, refreshes, events, metrics and workers.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
+      tags: API_TAGS,
     },
+    transform: ({ schema, url, route }) => ({
+      schema: { ...schema, operationId: operationIdFor(Array.isArray(route.method) ? String(route.method[0]) : route.method, url) },
+      url,
+    }),
+    transformObject: (document) => ('openapiObject' in document ? withOptionalDefaults(document.openapiObject) : document.swaggerObject),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `schema${i}`) },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });

@@ -28,7 +28,13 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext; metr
   });
 
   app.get('/metrics', {
-    schema: { tags: ['health'], summary: 'fleet and API metrics in Prometheus text format', produces: ['text/plain'] },
+    schema: {
+      tags: ['health'], summary: 'fleet and API metrics in Prometheus text format',
+      response: {
+        200: { description: 'the metrics', content: { 'text/plain': { schema: Type.String() } } },
+        401: Type.Ref('Error'),
+      },
+    },
   }, async (_request, reply) => {
     const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
