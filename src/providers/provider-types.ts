@@ -1,4 +1,5 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import ajvErrors from 'ajv-errors';
 import addFormats from 'ajv-formats';
 import { ValidationError } from '../errors';
 import { demoProviderType } from './demo/demo-provider-type';
@@ -19,21 +20,29 @@ export function providerType(type: string, types = providerTypes): AnyProviderTy
   return found;
 }
 
-const ajv = addFormats(new Ajv({ allErrors: false, useDefaults: true }));
+// Every problem at once (allErrors), in the schemas' own words where they give them (ajv-errors' errorMessage).
+const ajv = ajvErrors(addFormats(new Ajv({ allErrors: true, useDefaults: true })));
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
- * Validates a value against one of a type's schemas: null when valid, else one message that names the field,
- * e.g. `config.endpoint: must match format "uri"`. Defaults from the schema are filled in.
+ * Validates a value against one of a type's schemas: null when valid, else a message naming each field that is wrong
+ * and how, e.g. `config.endpoint: must be an http:// or https:// URL without user:password@; config.pageSize: must
+ * be <= 1000`. Defaults from the schema are filled in.
  */
 export function validateAgainst(schema: object, value: unknown, prefix: string): string | null {
   let validate = compiled.get(schema);
   if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
   if (validate(value)) return null;
-  const error = validate.errors?.[0];
-  if (!error) return `${prefix}: invalid`;
+  const problems = (validate.errors ?? []).map((error) => describeProblem(error, prefix));
+  return problems.length === 0 ? `${prefix}: invalid` : [...new Set(problems)].join('; ');
+}
+
+function describeProblem(error: ErrorObject, prefix: string): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  const field = [prefix, path, error.params.missingProperty ?? error.params.additionalProperty].filter(Boolean).join('.');
-  const message = error.params.additionalProperty !== undefined ? 'is not a known setting' : error.message ?? 'is invalid';
-  return `${field}: ${error.params.missingProperty !== undefined ? 'is required' : message}`;
+  const { missingProperty, additionalProperty, allowedValues } = error.params as Record<string, unknown>;
+  const field = [prefix, path, missingProperty ?? additionalProperty].filter(Boolean).join('.');
+  if (missingProperty !== undefined) return `${field}: is required`;
+  if (additionalProperty !== undefined) return `${field}: is not a known setting`;
+  if (Array.isArray(allowedValues)) return `${field}: must be one of ${allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${field}: ${error.message ?? 'is invalid'}`;
 }

@@ -67,11 +67,22 @@ describe('provider input validation', () => {
       expect(error.message).to.match(/^name: /);
     });
 
-    it('names config.endpoint when the endpoint is not a URL', async () => {
+    it('names config.endpoint when the endpoint is not a URL, in words rather than its pattern', async () => {
       const error = await rejectedCreate(demoInput({ config: { endpoint: 'not-a-url' } }));
 
       expect(error).to.be.instanceOf(ValidationError);
-      expect(error.message).to.match(/^config\.endpoint: /);
+      expect(error.message).to.equal('config.endpoint: must be an http:// or https:// URL without user:password@, at most 2048 characters');
+    });
+
+    it('names every wrong setting at once', async () => {
+      const error = await rejectedCreate(demoInput({ config: { endpoint: 'http://user:pw@127.0.0.1:1', pageSize: 0, colour: 'blue' } }));
+
+      expect(error).to.be.instanceOf(ValidationError);
+      expect(error.message.split('; ').sort()).to.deep.equal([
+        'config.colour: is not a known setting',
+        'config.endpoint: must be an http:// or https:// URL without user:password@, at most 2048 characters',
+        'config.pageSize: must be >= 1',
+      ]);
     });
 
     it('names credentials.secretKey when the secret key is missing', async () => {

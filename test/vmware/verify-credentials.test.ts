@@ -82,6 +82,6 @@ describe('vmware: verifyCredentials', () => {
     expect(both?.message).to.include('give at most one of caCertificate, certificateFingerprint and insecureSkipTlsVerify');
     const plain = await verify({ sdkUrl: vcsim.sdkUrl.replace(/^https:/, 'http:') });
     expect(plain).to.be.instanceOf(ValidationError);
-    expect(plain?.message).to.match(/^config\.sdkUrl: must match pattern/);
+    expect(plain?.message).to.match(/^config\.sdkUrl: must be an https:\/\/ URL without user:password@, query or fragment/);
   });
 });

@@ -20,7 +20,10 @@ export const demoProviderType = registerType({
     required: ['endpoint', 'pageSize', 'timeoutSeconds'],
     properties: {
       // No user:password@ in the URL: credentials belong in the sealed credentials, never in config.
-      endpoint: { type: 'string', format: 'uri', pattern: '^https?://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
+      endpoint: {
+        type: 'string', format: 'uri', pattern: '^https?://[^@/?#]+(?:[/?#]|$)', maxLength: 2048,
+        errorMessage: 'must be an http:// or https:// URL without user:password@, at most 2048 characters',
+      },
       pageSize: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
       timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
     },

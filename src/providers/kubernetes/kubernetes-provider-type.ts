@@ -23,7 +23,10 @@ export const kubernetesProviderType = registerType({
     required: ['server', 'insecureSkipTlsVerify', 'namespaces', 'pageSize', 'timeoutSeconds'],
     properties: {
       // https only, and no user:password@ in the URL: the token belongs in the sealed credentials.
-      server: { type: 'string', format: 'uri', pattern: '^https://[^@/?#]+(?:[/?#]|$)', maxLength: 2048 },
+      server: {
+        type: 'string', format: 'uri', pattern: '^https://[^@/?#]+(?:[/?#]|$)', maxLength: 2048,
+        errorMessage: 'must be an https:// URL without user:password@, at most 2048 characters',
+      },
       caCertificate: { type: 'string', nullable: true, pattern: '-----BEGIN CERTIFICATE-----', maxLength: 65536 },
       insecureSkipTlsVerify: { type: 'boolean', default: false },
       namespaces: { type: 'array', items: { type: 'string', pattern: NAMESPACE_NAME, maxLength: 63 }, uniqueItems: true, maxItems: 1000, default: [] },
@@ -31,7 +34,10 @@ export const kubernetesProviderType = registerType({
       timeoutSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 60 },
       // http or https, and no user:password@, query or fragment: a token belongs in the sealed credentials, not in a
       // config that is shown.
-      prometheusUrl: { type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^@/?#]+(?:/[^?#]*)?$', maxLength: 2048 },
+      prometheusUrl: {
+        type: 'string', nullable: true, format: 'uri', pattern: '^https?://[^@/?#]+(?:/[^?#]*)?$', maxLength: 2048,
+        errorMessage: 'must be an http:// or https:// URL without user:password@, query or fragment, at most 2048 characters',
+      },
     },
   },
   credentialsSchema: {

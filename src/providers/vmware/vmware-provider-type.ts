@@ -23,7 +23,10 @@ export const vmwareProviderType = registerType({
     required: ['sdkUrl', 'insecureSkipTlsVerify', 'pageSize', 'timeoutSeconds'],
     properties: {
       // https only, and no user:password@, query or fragment: the password belongs in the sealed credentials.
-      sdkUrl: { type: 'string', format: 'uri', pattern: '^https://[^@/?#]+(?:/[^?#]*)?$', maxLength: 2048 },
+      sdkUrl: {
+        type: 'string', format: 'uri', pattern: '^https://[^@/?#]+(?:/[^?#]*)?$', maxLength: 2048,
+        errorMessage: 'must be an https:// URL without user:password@, query or fragment, at most 2048 characters',
+      },
       caCertificate: { type: 'string', nullable: true, pattern: '-----BEGIN CERTIFICATE-----', maxLength: 65536 },
       certificateFingerprint: { type: 'string', nullable: true, pattern: SHA256_FINGERPRINT },
       insecureSkipTlsVerify: { type: 'boolean', default: false },
