@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors';
 import { configDefaults, configSchema, configSources, structuredSettings, type FleetConfig } from './fleet-config';
@@ -58,18 +59,38 @@ function readConfigFile(path: string | undefined, problems: string[]): Record<st
     if (explicit) problems.push(`config file ${file} does not exist`);
     return {};
   }
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      problems.push(`config file ${file} must hold a JSON object`);
-      return {};
-    }
-    return parsed as Record<string, unknown>;
-  } catch {
-    // The parser's message quotes the file around the error, which may be the encryption key: leave it out.
-    problems.push(`config file ${file} is not valid JSON`);
+    text = readFileSync(file, 'utf8');
+  } catch (error: unknown) {
+    problems.push(`config file ${file} cannot be read (${error instanceof Error && 'code' in error ? String(error.code) : 'read failed'})`);
     return {};
   }
+  const syntaxError = jsonSyntaxError(text);
+  if (syntaxError !== null) {
+    problems.push(`config file ${file} is not valid JSON: ${syntaxError}`);
+    return {};
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    problems.push(`config file ${file} must hold a JSON object`);
+    return {};
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Where and how JSON text is broken (`value expected at line 3, column 8`), or null when it is JSON. Never the text
+ * around the error, as JSON.parse's message quotes it: that may be the encryption key.
+ */
+function jsonSyntaxError(text: string): string | null {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (first === undefined) return null;
+  const before = text.slice(0, first.offset).split('\n');
+  const what = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return `${what} at line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 function describeProblem(instancePath: string, message: string | undefined, params: Record<string, unknown>): string {
