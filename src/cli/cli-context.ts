@@ -38,7 +38,10 @@ export class CliContext implements WorkerContext {
 
   get logger(): Logger {
     // CLI output goes to stdout; logs go to stderr so they never mix into tables and JSON.
-    return (this.loggerValue ??= createLogger({ level: this.config.logLevel, destination: process.stderr }));
+    return (this.loggerValue ??= createLogger({
+      level: this.config.logLevel, destination: process.stderr,
+      pretty: this.config.logFormat === 'pretty' || (this.config.logFormat === 'auto' && process.stderr.isTTY),
+    }));
   }
 
   /** The provider types: the shipped ones and those of the configured provider type modules. */

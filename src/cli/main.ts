@@ -40,10 +40,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--database-url <url>', 'PostgreSQL URL (DATABASE_URL)')
     .option('--redis-url <url>', 'Redis URL (REDIS_URL)')
     .option('--log-level <level>', 'log level (LOG_LEVEL)')
+    .option('--log-format <format>', 'auto (human lines on a terminal, JSON otherwise), json or pretty (LOG_FORMAT)')
     .showHelpAfterError();
   const context = new CliContext(() => {
-    const options = program.opts<{ configFile?: string; databaseUrl?: string; redisUrl?: string; logLevel?: string }>();
-    return { configFile: options.configFile, flags: { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, logLevel: options.logLevel } };
+    const options = program.opts<{ configFile?: string; databaseUrl?: string; redisUrl?: string; logLevel?: string; logFormat?: string }>();
+    return {
+      configFile: options.configFile,
+      flags: { databaseUrl: options.databaseUrl, redisUrl: options.redisUrl, logLevel: options.logLevel, logFormat: options.logFormat },
+    };
   });
   program
     .addCommand(providerCommands(context))

@@ -9,6 +9,8 @@ export interface FleetConfig {
   /** 32-byte AES-256-GCM key (64 hex characters or base64) for credentials at rest. */
   encryptionKey: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log lines as JSON, or as short human lines (`pretty`); `auto`: human lines on a terminal, JSON otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** A targeted refresh with more targets than this becomes a full refresh. */
   refreshFullThreshold: number;
   /**
@@ -67,6 +69,7 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   redisPrefix: { env: 'FLEET_REDIS_PREFIX', flag: 'redisPrefix' },
   encryptionKey: { env: 'FLEET_ENCRYPTION_KEY', flag: 'encryptionKey' },
   logLevel: { env: 'LOG_LEVEL', flag: 'logLevel' },
+  logFormat: { env: 'LOG_FORMAT', flag: 'logFormat' },
   refreshFullThreshold: { env: 'FLEET_REFRESH_FULL_THRESHOLD', flag: 'refreshFullThreshold' },
   refreshIntervalMinutes: { env: 'FLEET_REFRESH_INTERVAL_MINUTES', flag: 'refreshIntervalMinutes' },
   refreshIntervalsByType: { env: 'FLEET_REFRESH_INTERVALS_BY_TYPE', flag: 'refreshIntervalsByType' },
@@ -94,6 +97,7 @@ export const configDefaults: Partial<FleetConfig> = {
   redisUrl: 'redis://127.0.0.1:6379',
   redisPrefix: 'fleet',
   logLevel: 'info',
+  logFormat: 'auto',
   refreshFullThreshold: 100,
   // Providers without an event stream need the short interval to stay fresh; events keep the others fresh.
   refreshIntervalMinutes: 15,
@@ -124,7 +128,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
   type: 'object',
   additionalProperties: false,
   required: [
-    'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'refreshFullThreshold', 'refreshIntervalMinutes',
+    'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'logFormat', 'refreshFullThreshold', 'refreshIntervalMinutes',
     'refreshIntervalsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
     'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
     'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
@@ -136,6 +140,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     redisPrefix: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
     encryptionKey: { type: 'string', pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$' },
     logLevel: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    logFormat: { type: 'string', enum: ['auto', 'json', 'pretty'] },
     refreshFullThreshold: { type: 'integer', minimum: 1, maximum: 1_000_000 },
     refreshIntervalMinutes: { type: 'integer', minimum: 0, maximum: 525_600 },
     refreshIntervalsByType: {

@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -27,12 +28,24 @@ export function childLogger(logger: Logger, fields: Record<string, unknown>): Lo
   return logger.child(Object.fromEntries(Object.entries(fields).filter(([key]) => !Object.hasOwn(bound, key))));
 }
 
-export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+/**
+ * The fleet's logger: JSON lines, or with `pretty` one short human line each (time, level, message and the fields
+ * that tell the event apart), for a terminal.
+ */
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream & { fd?: number }; pretty?: boolean } = {},
+): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     name: options.name ?? 'fleet',
     redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
     serializers: { err: pino.stdSerializers.errWithCause },
   };
+  if (options.pretty === true) {
+    return pino(config, pinoPretty({
+      destination: options.destination?.fd ?? 1, sync: true, singleLine: true,
+      translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name,workerId,event',
+    }));
+  }
   return options.destination ? pino(config, options.destination) : pino(config);
 }

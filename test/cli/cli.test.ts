@@ -165,6 +165,23 @@ describe('fleet CLI', () => {
       expect(powerState).to.equal('paused');
     });
 
+    it('logs human lines with --log-format pretty, and JSON lines when not on a terminal', async () => {
+      const [{ ems_ref: vmRef }] = await testEnv().dataSource.query(
+        `SELECT v.ems_ref FROM cloud_vms v JOIN providers p ON p.id = v.provider_id WHERE p.name = $1 ORDER BY v.id LIMIT 1`, [registered]);
+      const refresh = ['refresh', registered, '--target', `vms:${vmRef}`, '--json'];
+      const logLines = (result: CliResult): string[] => result.stderr.split('\n').filter((line) => line !== '');
+
+      const pretty = await fleet(['--log-format', 'pretty', ...refresh], { LOG_LEVEL: 'info' });
+      expect(pretty.code, pretty.stderr).to.equal(0);
+      expect(logLines(pretty).filter((line) => line.startsWith('{'))).to.deep.equal([]);
+      expect(logLines(pretty).some((line) => / INFO.*: refresh finished/.test(line)), pretty.stderr).to.equal(true);
+
+      const json = await fleet(refresh, { LOG_LEVEL: 'info' });
+      expect(json.code, json.stderr).to.equal(0);
+      const parsed = logLines(json).map((line) => JSON.parse(line) as { msg?: string });
+      expect(parsed.map((line) => line.msg)).to.include('refresh finished');
+    });
+
     it('refuses a target in an unknown collection, naming it, with exit code 1', async () => {
       const result = await fleet(['refresh', registered, '--target', 'nope:1', '--json']);
 

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       redisPrefix: 'fleet',
       encryptionKey: KEY,
       logLevel: 'info',
+      logFormat: 'auto',
       refreshFullThreshold: 100,
       refreshIntervalMinutes: 15,
       refreshIntervalWithEventsMinutes: 1440,
