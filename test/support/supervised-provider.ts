@@ -27,7 +27,10 @@ export interface SupervisedProviderOptions {
   events?: boolean;
   /** Runs the provider's metrics collector and the shared metrics processors too (its type must have metrics). */
   metrics?: boolean;
-  /** Takes the workers' log lines (by default they go to the test run's output). */
+  /**
+   * Takes the workers' log lines. By default they are kept (see output()) rather than printed: warnings and errors
+   * the test provokes would otherwise read as failures in the run's output.
+   */
   onOutput?: (line: string) => void;
 }
 
@@ -48,12 +51,19 @@ export class SupervisedProvider {
     private readonly redis: Redis,
     private readonly supervisor: Supervisor,
     private readonly supervision: Stoppable,
+    private readonly kept: readonly string[],
   ) {}
+
+  /** The workers' log lines, when the test did not take them (see onOutput). */
+  output(): string {
+    return this.kept.join('\n');
+  }
 
   static async start(options: SupervisedProviderOptions): Promise<SupervisedProvider> {
     const env = testEnv();
     const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
     const queue = new RefreshQueue({ redis, connection: redis, prefix: env.redisPrefix, store: options.store, fullThreshold: 100 });
+    const kept: string[] = [];
     const orchestrator = new LocalOrchestrator({
       env: {
         ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix,
@@ -61,7 +71,7 @@ export class SupervisedProvider {
       },
       logger: env.logger,
       workerArgs: ['--heartbeat-ms', '200', '--stop-timeout-ms', '3000'],
-      onOutput: options.onOutput,
+      onOutput: options.onOutput ?? ((line) => kept.push(line)),
     });
     await env.dataSource.query('UPDATE providers SET enabled = (id = $1)', [options.providerId]);
     const supervisor = new Supervisor({
@@ -77,7 +87,7 @@ export class SupervisedProvider {
       },
     });
     const supervision = supervisor.start({ provisionMs: 100, scanMs: 100 });
-    return new SupervisedProvider(options.providerId, queue, redis, supervisor, supervision);
+    return new SupervisedProvider(options.providerId, queue, redis, supervisor, supervision, kept);
   }
 
   /** The provider's workers of a role that are not stopped, oldest first. */

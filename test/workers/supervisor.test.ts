@@ -86,6 +86,8 @@ describe('supervisor with a worker that keeps crashing', function () {
         return row.crashes?.crashes >= 3 ? row.crashes as { crashes: number; reason: string; backoffMs: number } : undefined;
       }, 'three crashes');
       expect(crashes.reason).to.equal('exited before registering');
+      // Each one said why, in words, on its way out.
+      expect(fleet.output()).to.include('error: invalid configuration:\n  - encryptionKey (FLEET_ENCRYPTION_KEY): must be 32 bytes');
       expect(crashes.backoffMs).to.equal(1000 * 2 ** (crashes.crashes - 1));
       // Without the pause, the 100 ms provisioning loop would have started dozens of workers by now.
       const [{ started }] = await env.dataSource.query('SELECT count(*)::int AS started FROM workers WHERE provider_id = $1', [demo.provider.id]);
