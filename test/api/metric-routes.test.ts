@@ -17,6 +17,7 @@ const HOUR = 3600;
 interface SeriesBody {
   interval: string;
   counters: string[];
+  titles: Record<string, string>;
   points: { timestamp: string; values: Record<MetricCounter, number | null> }[];
 }
 
@@ -82,6 +83,7 @@ describe('API: metrics', function () {
     const after = Date.now() / 1000;
     expect(body.interval).to.equal('realtime');
     expect(body.counters).to.deep.equal([...METRIC_COUNTERS]);
+    expect(body.titles).to.deep.equal({ cpu_usage_percent: 'CPU %', memory_usage_percent: 'Memory %', disk_io_kbps: 'Disk kB/s', net_io_kbps: 'Network kB/s' });
     const times = body.points.map((p) => Date.parse(p.timestamp) / 1000);
     // The window ends when the request is answered: every sample of the hour before it, none older.
     expect(times).to.include.members(timestamps.filter((t) => t >= after - HOUR));

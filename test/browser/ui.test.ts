@@ -185,6 +185,9 @@ describe('web UI in a browser', function () {
     // The metrics collector's first round follows the first refresh; the panel reads again every 20 s.
     await page.getByTestId('metrics-chart').waitFor({ timeout: 150_000 });
     await page.getByTestId('metrics-chart').scrollIntoViewIfNeeded();
+    // The legend names each counter by its title and unit, not its column.
+    const legend = await page.getByTestId('metrics-chart').locator('.u-legend').innerText();
+    expect(legend).to.include('CPU %').and.to.include('Network kB/s').and.not.to.include('cpu_usage_percent');
     await snap(page, '08-vm-metrics');
   });
 

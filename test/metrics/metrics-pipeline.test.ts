@@ -217,8 +217,8 @@ describe('metrics through the fleet', function () {
 
     const { stdout } = await fleetCli(demo.provider.name, '--interval', 'hourly', '--since', '1d');
     expect(stdout).to.include(`provider ${demo.provider.name}, hourly`);
-    expect(stdout).to.match(/cpu % avg \(min-max\)/);
-    expect(stdout).to.match(/^cpu %\s+[▁▂▃▄▅▆▇█]+\s/m);
+    expect(stdout).to.match(/CPU % avg \(min-max\)/);
+    expect(stdout).to.match(/^CPU %\s+[▁▂▃▄▅▆▇█]+\s/m);
 
     const unknown = await fleetCli('vm-9999999').catch((error: { code: number; stderr: string }) => error);
     expect(unknown).to.include({ code: 1 });

@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError, ValidationError } from '../../errors';
-import { METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
+import { METRIC_COUNTER_TITLES, METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
 import {
   DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, metricResourceTypes, readMetricRows, type MetricRow,
 } from '../../queries/metric-series';
@@ -37,7 +37,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = 
     const found: unknown[] = await dataSource.query(`SELECT 1 FROM ${ident(collection)} WHERE id = $1`, [objectId]);
     if (found.length === 0) throw new NotFoundError(`no ${collection} object ${objectId}`);
     const rows = await readMetricRows(dataSource, { resourceType: collection, resourceId: objectId }, interval, { from, to, limit });
-    return { interval, counters: [...METRIC_COUNTERS], points: rows.map((row) => pointView(row, interval)) };
+    return { interval, counters: [...METRIC_COUNTERS], titles: { ...METRIC_COUNTER_TITLES }, points: rows.map((row) => pointView(row, interval)) };
   });
 };
 

@@ -28,6 +28,11 @@ const CounterValues = Type.Object(
 export const MetricSeriesView = Type.Object({
   interval: StringEnum(METRIC_INTERVALS),
   counters: Type.Array(StringEnum(METRIC_COUNTERS)),
+  /** Each counter's title with its unit (`CPU %`), for legends and headers. */
+  titles: Type.Object(
+    Object.fromEntries(METRIC_COUNTERS.map((counter) => [counter, Type.String()])) as Record<MetricCounter, ReturnType<typeof Type.String>>,
+    { additionalProperties: false },
+  ),
   /** Oldest first: a sample's values, or a rollup's averages; null where a counter has no value. */
   points: Type.Array(Type.Object({ timestamp: Timestamp, values: CounterValues }, { additionalProperties: false })),
 }, { $id: 'MetricSeries', additionalProperties: false });

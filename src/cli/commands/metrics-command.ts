@@ -2,7 +2,7 @@ import { textTable } from '../text-table';
 import { Command, Option } from 'commander';
 import type { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '../../errors';
-import { METRIC_COUNTERS, type MetricCounter } from '../../core/metrics/provider-metrics';
+import { METRIC_COUNTER_TITLES, METRIC_COUNTERS } from '../../core/metrics/provider-metrics';
 import type { ProviderStore } from '../../providers/provider-store';
 import {
   DEFAULT_WINDOW_MS, defaultInterval, hasRealtimeSamples, readMetricRows, type MetricsObject,
@@ -28,9 +28,6 @@ interface NamedMetricsObject extends MetricsObject {
   title: string;
 }
 
-const COUNTER_TITLES: Readonly<Record<MetricCounter, string>> = {
-  cpu_usage_percent: 'cpu %', memory_usage_percent: 'memory %', disk_io_kbps: 'disk kB/s', net_io_kbps: 'net kB/s',
-};
 const CHART_WIDTH = 60;
 
 /**
@@ -68,7 +65,7 @@ export function metricsCommand(context: CliContext): Command {
         return;
       }
       const rollup = interval !== 'realtime';
-      const table = textTable(['time', ...METRIC_COUNTERS.map((c) => (rollup ? `${COUNTER_TITLES[c]} avg (min-max)` : COUNTER_TITLES[c])), ...(rollup ? ['samples'] : [])]);
+      const table = textTable(['time', ...METRIC_COUNTERS.map((c) => (rollup ? `${METRIC_COUNTER_TITLES[c]} avg (min-max)` : METRIC_COUNTER_TITLES[c])), ...(rollup ? ['samples'] : [])]);
       for (const row of rows.slice(-options.limit)) {
         table.push([
           row.timestamp.toISOString(),
@@ -79,7 +76,7 @@ export function metricsCommand(context: CliContext): Command {
       console.log(table.toString());
       for (const counter of METRIC_COUNTERS) {
         const values = rows.map((row) => row.columns[rollup ? `${counter}_avg` : counter]).filter((v): v is number => typeof v === 'number');
-        if (values.length > 0) console.log(`${COUNTER_TITLES[counter].padEnd(10)} ${sparkline(values, CHART_WIDTH)}  ${fmt(Math.min(...values))} .. ${fmt(Math.max(...values))}`);
+        if (values.length > 0) console.log(`${METRIC_COUNTER_TITLES[counter].padEnd(10)} ${sparkline(values, CHART_WIDTH)}  ${fmt(Math.min(...values))} .. ${fmt(Math.max(...values))}`);
       }
     });
 }

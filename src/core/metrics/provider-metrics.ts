@@ -5,6 +5,11 @@
 export const METRIC_COUNTERS = ['cpu_usage_percent', 'memory_usage_percent', 'disk_io_kbps', 'net_io_kbps'] as const;
 export type MetricCounter = (typeof METRIC_COUNTERS)[number];
 
+/** How people read each counter: its title with its unit, for tables, charts and their legends. */
+export const METRIC_COUNTER_TITLES: Readonly<Record<MetricCounter, string>> = {
+  cpu_usage_percent: 'CPU %', memory_usage_percent: 'Memory %', disk_io_kbps: 'Disk kB/s', net_io_kbps: 'Network kB/s',
+};
+
 /** One object whose metrics are captured, by the inventory collection it belongs to and the provider's reference. */
 export interface MetricTarget {
   collection: string;

@@ -31,7 +31,7 @@ export function UtilizationChart({ answer }: { answer: MetricsAnswer }) {
       series: [
         {},
         ...answer.counters.map((counter, index) => ({
-          label: counter, scale: unitOf(counter), stroke: COLOURS[index % COLOURS.length], width: 1.5,
+          label: answer.titles[counter], scale: unitOf(counter), stroke: COLOURS[index % COLOURS.length], width: 1.5,
           value: (_chart: uPlot, value: number | null) => (value === null ? '—' : `${value.toFixed(1)} ${unitOf(counter)}`),
         })),
       ],
