@@ -24,7 +24,7 @@ describe('fleet CLI', () => {
    * Commands that do not depend on each other, started together in `before` because every run of the CLI costs
    * a process start; each test awaits the one it is about.
    */
-  let independent: Record<'added' | 'refused' | 'incomplete' | 'invalid' | 'badDatabaseUrl' | 'list' | 'show', Promise<CliResult>>;
+  let independent: Record<'added' | 'refused' | 'incomplete' | 'invalid' | 'badDatabaseUrl' | 'list' | 'show' | 'showBlock', Promise<CliResult>>;
 
   const fleet = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runFleet(args, { cwd, env });
 
@@ -65,7 +65,8 @@ describe('fleet CLI', () => {
       invalid: fleet(addArgs(names.invalid, { endpoint: 'not-a-url' })),
       badDatabaseUrl: fleet(['provider', 'list'], { DATABASE_URL: 'mysql://x' }),
       list: fleet(['provider', 'list']),
-      show: fleet(['provider', 'show', registered]),
+      show: fleet(['provider', 'show', registered, '--json']),
+      showBlock: fleet(['provider', 'show', registered]),
     };
   });
   after(async () => {
@@ -131,6 +132,20 @@ describe('fleet CLI', () => {
       expect(result.stdout).not.to.include('demo-access');
     });
 
+    it('shows it as a readable block, with its settings and without its credentials', async () => {
+      const result = await independent.showBlock;
+
+      expect(result.code, result.stderr).to.equal(0);
+      // A label, the padding that aligns the values, the value.
+      const lines = result.stdout.trimEnd().split('\n').map((line) => line.replace(/ {2,}/, ' | '));
+      expect(lines[0]).to.match(new RegExp(`^provider \\| ${registered} \\(id \\d+\\)$`));
+      expect(lines).to.include.members([
+        'type | demo, region us-east-1, zone default', 'served | yes', 'last refresh | never', `config endpoint | ${cloud.url}`, 'config pageSize | 7',
+      ]);
+      expect(result.stdout).not.to.include(SECRET_KEY);
+      expect(result.stdout).not.to.include('demo-access');
+    });
+
     it('refreshes it fully, creating exactly what the cloud holds', async () => {
       const state = (await (await fetch(new URL('/admin/state', cloud.url))).json()) as { counts: Record<string, number> };
       const outcome = parseOutcome(await fleet(['refresh', registered, '--json']));
@@ -191,7 +206,7 @@ describe('fleet CLI', () => {
     });
 
     it('sets its refresh interval and whether it is served, and refuses a bad interval', async () => {
-      const shown = async () => JSON.parse((await fleet(['provider', 'show', registered])).stdout) as { enabled: boolean; refreshIntervalMinutes: number | null };
+      const shown = async () => JSON.parse((await fleet(['provider', 'show', registered, '--json'])).stdout) as { enabled: boolean; refreshIntervalMinutes: number | null };
       const set = await fleet(['provider', 'set', registered, '--refresh-interval', '90', '--disable']);
       expect(set.code, set.stderr).to.equal(0);
       expect(set.stdout).to.equal(`provider ${registered}: disabled, refresh interval 90 min\n`);

@@ -59,13 +59,33 @@ export function providerCommands(context: CliContext): Command {
 
   command.command('show <provider>')
     .description('show one provider (by id or name); credentials are never shown')
-    .action(async (idOrName: string) => {
+    .option('--json', 'print it as JSON')
+    .action(async (idOrName: string, options: { json?: boolean }) => {
       const p = await (await context.store()).get(idOrName);
-      console.log(JSON.stringify({
+      const shown = {
         id: p.id, name: p.name, type: p.type, zone: p.zone, region: p.region, enabled: p.enabled, refreshIntervalMinutes: p.refreshIntervalMinutes, config: p.config,
         setupState: p.setupState, setupError: p.setupError, lastRefreshAt: p.lastRefreshAt, lastRefreshSuccessAt: p.lastRefreshSuccessAt,
         lastFullRefreshSuccessAt: p.lastFullRefreshSuccessAt, lastRefreshError: p.lastRefreshError, lastRefreshStats: p.lastRefreshStats,
-      }, null, 2));
+      };
+      if (options.json === true) {
+        console.log(JSON.stringify(shown, null, 2));
+        return;
+      }
+      const when = (date: Date | null): string => (date === null ? 'never' : date.toISOString());
+      const lines: [string, string][] = [
+        ['provider', `${p.name} (id ${p.id})`],
+        ['type', `${p.type}${p.region ? `, region ${p.region}` : ''}${p.zone ? `, zone ${p.zone}` : ''}`],
+        ['served', p.enabled ? 'yes' : 'no (disabled)'],
+        ['refresh every', p.refreshIntervalMinutes === null ? 'its type\'s interval' : p.refreshIntervalMinutes === 0 ? 'never (no schedule)' : `${p.refreshIntervalMinutes} min`],
+        ['setup', p.setupError ? `${p.setupState}: ${p.setupError}` : p.setupState],
+        ['last refresh', when(p.lastRefreshAt)],
+        ['last success', when(p.lastRefreshSuccessAt)],
+        ['last full success', when(p.lastFullRefreshSuccessAt)],
+        ...(p.lastRefreshError ? [['last error', p.lastRefreshError] as [string, string]] : []),
+        ...Object.entries(p.config).map(([key, value]): [string, string] => [`config ${key}`, typeof value === 'string' ? value : JSON.stringify(value)]),
+      ];
+      const width = Math.max(...lines.map(([label]) => label.length));
+      console.log(lines.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n'));
     });
 
   command.command('delete <provider>')
