@@ -52,6 +52,8 @@ export interface StoredEvent {
    * of a new object is stored before the refresh that brings the object in).
    */
   objects: Record<string, string>;
+  /** The name of each of `objects` (its reference where it has none), by table: what people call it. */
+  objectNames: Record<string, string>;
   cursor: EventCursor;
 }
 
@@ -66,6 +68,7 @@ interface EventRow {
   message: string;
   refs: EventObjectRef[];
   objects: Record<string, string>;
+  object_names: Record<string, string>;
 }
 
 /**
@@ -89,6 +92,13 @@ function namedObjects(dataSource: DataSource, types: Readonly<Record<string, Any
                      WHERE p.type || '/' || (r->>'collection') = ANY(${param(collections)}::text[]) ORDER BY o.id LIMIT 1)`;
     return `'${table}', COALESCE(e.${column}, ${found})::text`;
   });
+  return `jsonb_strip_nulls(jsonb_build_object(${entries.join(', ')}))`;
+}
+
+/** SQL for the names of the objects in `objects` (SQL for an objects map, see namedObjects), by table. */
+function namesOf(objects: string): string {
+  const entries = Object.keys(EVENT_LINK_COLUMNS).map((table) =>
+    `'${table}', (SELECT COALESCE(o.name, o.ems_ref) FROM ${ident(table)} o WHERE o.id = (${objects}->>'${table}')::bigint)`);
   return `jsonb_strip_nulls(jsonb_build_object(${entries.join(', ')}))`;
 }
 
@@ -122,8 +132,8 @@ export async function findEvents(
   const rows: EventRow[] = await dataSource.query(
     `SELECT e.id::text AS id, e.provider_id::text AS provider_id, p.name AS provider_name, e.event_type, e.source_id,
             e."timestamp", (extract(epoch FROM e."timestamp") * 1000000)::bigint::text AS timestamp_micros,
-            e.message, e.refs, ${objects} AS objects
-       FROM event_streams e JOIN providers p ON p.id = e.provider_id
+            e.message, e.refs, x.objects, ${namesOf('x.objects')} AS object_names
+       FROM event_streams e JOIN providers p ON p.id = e.provider_id CROSS JOIN LATERAL (SELECT ${objects} AS objects) x
       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
       ORDER BY e."timestamp" DESC, e.id DESC
       LIMIT ${param(query.limit)}`,
@@ -131,7 +141,7 @@ export async function findEvents(
   );
   return rows.map((row) => ({
     id: row.id, providerId: row.provider_id, providerName: row.provider_name, type: row.event_type, sourceId: row.source_id,
-    timestamp: row.timestamp, message: row.message, refs: row.refs, objects: row.objects,
+    timestamp: row.timestamp, message: row.message, refs: row.refs, objects: row.objects, objectNames: row.object_names,
     cursor: { timestampMicros: row.timestamp_micros, id: row.id },
   }));
 }

@@ -24,6 +24,7 @@ interface EventBody {
   message: string;
   refs: { collection: string; emsRef: string }[];
   objects: Record<string, string>;
+  objectNames: Record<string, string>;
 }
 
 interface EventPage {
@@ -38,7 +39,7 @@ describe('API: events', function () {
   let api: ApiFixture;
   let a: DemoFixture;
   let b: DemoFixture;
-  let vms: { id: string; ems_ref: string }[];
+  let vms: { id: string; ems_ref: string; name: string }[];
   /** The stored events by key, with their ids. */
   const stored = new Map<string, TestEvent & { id: string }>();
 
@@ -84,7 +85,7 @@ describe('API: events', function () {
     a = await DemoFixture.start({ vms: 3, seed: 71 });
     b = await DemoFixture.start({ vms: 3, seed: 71 });
     await a.refresh();
-    vms = await dataSource.query('SELECT id::text AS id, ems_ref FROM cloud_vms WHERE provider_id = $1 ORDER BY ems_ref', [a.provider.id]);
+    vms = await dataSource.query('SELECT id::text AS id, ems_ref, name FROM cloud_vms WHERE provider_id = $1 ORDER BY ems_ref', [a.provider.id]);
     for (const [i, event] of events().entries()) {
       const provider = event.provider === 'a' ? a.provider : b.provider;
       const [{ id }]: { id: string }[] = await dataSource.query(
@@ -110,7 +111,7 @@ describe('API: events', function () {
     const alarm = page.items.find((item) => item.id === stored.get('a-alarm')?.id);
     expect(alarm).to.deep.equal({
       id: stored.get('a-alarm')?.id, providerId: a.provider.id, type: 'vm.alarm', source: 'source-4', timestamp: new Date(BASE_MS + 3000).toISOString(),
-      message: 'event a-alarm', refs: [vmRef(0)], objects: { cloud_vms: vms[0].id },
+      message: 'event a-alarm', refs: [vmRef(0)], objects: { cloud_vms: vms[0].id }, objectNames: { cloud_vms: vms[0].name },
     });
     const objectsOf = (key: string, items = page.items) => items.find((item) => item.id === stored.get(key)?.id)?.objects;
     // Stored without a link (before a refresh brought its VM in, say), an event names the VM the inventory has now.

@@ -172,6 +172,9 @@ describe('web UI in a browser', function () {
     expect(response.status).to.equal(200);
     // The event catcher polls the cloud, the handler stores the event: the page reads its events every 5 s.
     await page.getByTestId('event-row').first().waitFor({ timeout: 90_000 });
+    // The event names its VM as people do: its kind and its name, not a table and an id.
+    const vmName = cloud.state.get('vms', EVENT_VM)?.name;
+    expect(await page.getByTestId('event-row').first().locator('.object-link').first().innerText()).to.equal(`VM ${String(vmName)}`);
     await snap(page, '07-vm-events');
 
     await page.getByRole('button', { name: 'Refresh this object' }).click();

@@ -59,6 +59,6 @@ function cursorOf(value: string): EventCursor {
 function eventView(event: StoredEvent): EventView {
   return {
     id: event.id, providerId: event.providerId, type: event.type, source: event.sourceId, timestamp: event.timestamp.toISOString(),
-    message: event.message, refs: event.refs, objects: event.objects,
+    message: event.message, refs: event.refs, objects: event.objects, objectNames: event.objectNames,
   };
 }

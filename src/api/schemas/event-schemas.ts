@@ -29,5 +29,7 @@ export const EventView = Type.Object({
   refs: Type.Array(Type.Object({ collection: Type.String(), emsRef: Type.String() }, { additionalProperties: false })),
   /** The inventory objects the event names, by collection (table): linked when it was stored, or found by its refs since. */
   objects: Type.Record(Type.String(), Id),
+  /** The name of each of `objects` (its reference where it has none), by collection (table). */
+  objectNames: Type.Record(Type.String(), Type.String()),
 }, { $id: 'Event', additionalProperties: false });
 export type EventView = Static<typeof EventView>;

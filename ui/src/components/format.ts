@@ -56,3 +56,9 @@ export function titleOf(name: string): string {
 export function collectionTitle(name: string): string {
   return titleOf(name.replace(/^(cloud|infra|container)_/, ''));
 }
+
+/** One object of a collection, as a word before its name: "cloud_vms" -> "VM", "container_pods" -> "Pod". */
+export function objectKindTitle(collection: string): string {
+  const title = collectionTitle(collection);
+  return title.endsWith('s') ? title.slice(0, -1) : title;
+}

@@ -1,6 +1,6 @@
 import { Link } from 'wouter';
 import type { FleetEvent } from '../api/api-types';
-import { collectionTitle, formatTime } from '../components/format';
+import { formatTime, objectKindTitle } from '../components/format';
 
 /** Events, newest first: when, what, and links to the inventory objects they are about. */
 export function EventsTable({ events, providerNames }: { events: FleetEvent[]; providerNames?: Map<string, string> }) {
@@ -23,7 +23,9 @@ export function EventsTable({ events, providerNames }: { events: FleetEvent[]; p
             <td>{event.source}</td>
             <td>
               {Object.entries(event.objects).map(([collection, id]) => (
-                <Link key={collection} href={`/inventory/${collection}/${id}`} className="object-link">{collectionTitle(collection)} #{id}</Link>
+                <Link key={collection} href={`/inventory/${collection}/${id}`} className="object-link">
+                  {objectKindTitle(collection)} {event.objectNames[collection] ?? `#${id}`}
+                </Link>
               ))}
             </td>
           </tr>
