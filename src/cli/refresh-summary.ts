@@ -1,5 +1,5 @@
-import { textTable } from './text-table';
 import type { RefreshOutcome } from '../core/refresh/refresh-outcome';
+import { textTable } from './text-table';
 
 /** The table `fleet refresh` prints at the end: what changed per collection, and how long each phase took. */
 export function renderRefreshSummary(outcome: RefreshOutcome): string {

@@ -77,17 +77,12 @@ interface EventRow {
  * the collections of the provider's type that fill the table (`<type>/<collection>`).
  */
 function namedObjects(dataSource: DataSource, types: Readonly<Record<string, AnyProviderType>>, param: (value: unknown) => string): string {
-  const byTable = new Map<string, string[]>();
-  for (const [typeName, type] of Object.entries(types)) {
-    for (const [collection, definition] of Object.entries(type.inventory)) {
-      const table = dataSource.getMetadata(definition.entity).tableName;
-      if (!Object.hasOwn(EVENT_LINK_COLUMNS, table)) continue;
-      byTable.set(table, [...(byTable.get(table) ?? []), `${typeName}/${collection}`]);
-    }
-  }
   const entries = Object.entries(EVENT_LINK_COLUMNS).map(([table, column]) => {
-    const collections = byTable.get(table);
-    if (collections === undefined) return `'${table}', e.${column}::text`;
+    const collections = Object.entries(types).flatMap(([typeName, type]) => {
+      const collection = collectionOfTable(dataSource, type, table);
+      return collection === undefined ? [] : [`${typeName}/${collection}`];
+    });
+    if (collections.length === 0) return `'${table}', e.${column}::text`;
     const found = `(SELECT o.id FROM jsonb_array_elements(e.refs) r JOIN ${ident(table)} o ON o.provider_id = e.provider_id AND o.ems_ref = r->>'emsRef'
                      WHERE p.type || '/' || (r->>'collection') = ANY(${param(collections)}::text[]) ORDER BY o.id LIMIT 1)`;
     return `'${table}', COALESCE(e.${column}, ${found})::text`;

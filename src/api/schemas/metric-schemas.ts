@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { METRIC_COUNTERS, type MetricCounter } from '../../core/metrics/provider-metrics';
 import { METRIC_INTERVALS } from '../../core/metrics/metric-intervals';
 import { Id, Nullable, StringEnum, Timestamp } from './common-schemas';
@@ -18,21 +18,18 @@ export function metricSeriesQuery(collections: readonly string[]) {
   }, { additionalProperties: false });
 }
 
-const CounterValue = Nullable(Type.Number());
-/** One value per counter, its columns derived from the one list of counters. */
-const CounterValues = Type.Object(
-  Object.fromEntries(METRIC_COUNTERS.map((counter) => [counter, CounterValue])) as Record<MetricCounter, typeof CounterValue>,
-  { additionalProperties: false },
-);
+/** An object with one field per counter, each of `schema`: its fields derived from the one list of counters. */
+function perCounter<T extends TSchema>(schema: T) {
+  return Type.Object(Object.fromEntries(METRIC_COUNTERS.map((counter) => [counter, schema])) as Record<MetricCounter, T>, { additionalProperties: false });
+}
+
+const CounterValues = perCounter(Nullable(Type.Number()));
 
 export const MetricSeriesView = Type.Object({
   interval: StringEnum(METRIC_INTERVALS),
   counters: Type.Array(StringEnum(METRIC_COUNTERS)),
   /** Each counter's title with its unit (`CPU %`), for legends and headers. */
-  titles: Type.Object(
-    Object.fromEntries(METRIC_COUNTERS.map((counter) => [counter, Type.String()])) as Record<MetricCounter, ReturnType<typeof Type.String>>,
-    { additionalProperties: false },
-  ),
+  titles: perCounter(Type.String()),
   /** Oldest first: a sample's values, or a rollup's averages; null where a counter has no value. */
   points: Type.Array(Type.Object({ timestamp: Timestamp, values: CounterValues }, { additionalProperties: false })),
 }, { $id: 'MetricSeries', additionalProperties: false });

@@ -1,10 +1,10 @@
-import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
 import { MAX_EVENT_TYPES, splitEventTypes } from '../../queries/event-type-list';
 import { findEvents } from '../../queries/stored-events';
 import { purgeEvents } from '../../server/event-retention';
 import type { CliContext } from '../cli-context';
+import { textTable } from '../text-table';
 import { toInt } from './demo-cloud-command';
 
 interface EventsOptions {

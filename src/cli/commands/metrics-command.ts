@@ -1,4 +1,3 @@
-import { textTable } from '../text-table';
 import { Command, Option } from 'commander';
 import type { DataSource } from 'typeorm';
 import { NotFoundError, ValidationError } from '../../errors';
@@ -12,6 +11,7 @@ import { metricHierarchy, PROVIDER_RESOURCE } from '../../core/metrics/metric-hi
 import { ident } from '../../db/sql';
 import type { CliContext } from '../cli-context';
 import { sparkline } from '../text-chart';
+import { textTable } from '../text-table';
 import { parseSince } from './events-command';
 import { toInt } from './demo-cloud-command';
 

@@ -71,16 +71,15 @@ export function providerCommands(context: CliContext): Command {
         console.log(JSON.stringify(shown, null, 2));
         return;
       }
-      const when = (date: Date | null): string => (date === null ? 'never' : date.toISOString());
       const lines: [string, string][] = [
         ['provider', `${p.name} (id ${p.id})`],
         ['type', `${p.type}${p.region ? `, region ${p.region}` : ''}${p.zone ? `, zone ${p.zone}` : ''}`],
         ['served', p.enabled ? 'yes' : 'no (disabled)'],
         ['refresh every', p.refreshIntervalMinutes === null ? 'its type\'s interval' : p.refreshIntervalMinutes === 0 ? 'never (no schedule)' : `${p.refreshIntervalMinutes} min`],
         ['setup', p.setupError ? `${p.setupState}: ${p.setupError}` : p.setupState],
-        ['last refresh', when(p.lastRefreshAt)],
-        ['last success', when(p.lastRefreshSuccessAt)],
-        ['last full success', when(p.lastFullRefreshSuccessAt)],
+        ['last refresh', iso(p.lastRefreshAt) || 'never'],
+        ['last success', iso(p.lastRefreshSuccessAt) || 'never'],
+        ['last full success', iso(p.lastFullRefreshSuccessAt) || 'never'],
         ...(p.lastRefreshError ? [['last error', p.lastRefreshError] as [string, string]] : []),
         ...Object.entries(p.config).map(([key, value]): [string, string] => [`config ${key}`, typeof value === 'string' ? value : JSON.stringify(value)]),
       ];

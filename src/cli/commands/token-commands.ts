@@ -1,7 +1,7 @@
-import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { ApiTokenStore } from '../../api/api-token-store';
 import type { CliContext } from '../cli-context';
+import { textTable } from '../text-table';
 
 /** `fleet token create|list|revoke`: the HTTP API's bearer tokens. */
 export function tokenCommands(context: CliContext): Command {

@@ -1,7 +1,7 @@
-import { textTable } from '../text-table';
 import { Command } from 'commander';
 import { findWorkers } from '../../queries/worker-list';
 import type { CliContext } from '../cli-context';
+import { textTable } from '../text-table';
 
 /** The newest this many workers are listed. */
 const SHOWN_WORKERS = 200;

@@ -25,9 +25,7 @@ export const refreshRole: WorkerRole<'refresh'> = {
     if (requeued > 0) logger.warn({ event: 'worker.requeued_interrupted', requeued }, 'an interrupted refresh will run again');
     // A provider's refresh worker starts with a full refresh (merged with whatever is pending): once the provider's
     // event catcher, if it is starting, has started its stream and asked for its own, so that one refresh runs.
-    if (await waitForStartingCatcher(dataSource, providerId, CATCHER_START_WAIT_MS)) {
-      logger.debug({ event: 'refresh.waited_for_catcher' }, 'waited for the event catcher to start its stream');
-    }
+    await waitForStartingCatcher(dataSource, providerId, CATCHER_START_WAIT_MS);
     await queue.queueRefresh(providerId, { targets: [], source: 'startup' });
     const connections = new RefreshConnections(dataSource, logger);
     const worker = startRefreshWorker({

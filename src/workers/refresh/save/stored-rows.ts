@@ -27,6 +27,7 @@ export class StoredRows {
     this.parentIds = new Float64Array(objectCount * parentCount);
   }
 
+  /** Notes a stored row, matched to the built object at `objectAt` or unmatched; its owner ids are copied. */
   add(objectAt: number | undefined, key: string, id: number, hash: number, archived: boolean, parentIds: readonly number[]): void {
     if (objectAt !== undefined) {
       this.ids[objectAt] = id;
@@ -89,9 +90,11 @@ export async function loadStoredRows(
   ].join(', ');
   const parentAt = 2 + (archivable ? 1 : 0);
   const keyAt = parentAt + parentColumns.length;
+  // One array for every row's owner ids (add() copies them): a full refresh loads a row per object.
+  const parentIds = new Array<number>(parentColumns.length);
   const add = (row: unknown[]): void => {
     const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
-    const parentIds = (row.slice(parentAt, keyAt) as (number | null)[]).map((id) => id ?? 0);
+    for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = (row[parentAt + p] as number | null) ?? 0;
     rows.add(match(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
   };
 
