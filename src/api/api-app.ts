@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/event-routes';
 import { healthRoutes } from './routes/health-routes';
 import { inventoryRoutes } from './routes/inventory-routes';
 import { metricRoutes } from './routes/metric-routes';
+import { overviewRoutes } from './routes/overview-routes';
 import { providerRoutes } from './routes/provider-routes';
 import { providerTypeRoutes } from './routes/provider-type-routes';
 import { queueRoutes } from './routes/queue-routes';
@@ -75,6 +76,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
   });
   await app.register(healthRoutes, { context, metrics });
   await app.register(async (api) => {
+    await api.register(overviewRoutes, { context });
     await api.register(providerTypeRoutes, { context });
     await api.register(providerRoutes, { context });
     await api.register(refreshRoutes, { context });

@@ -1,5 +1,6 @@
 /** The tags the API's operations are grouped by, declared with what each holds. */
 export const API_TAGS = [
+  { name: 'overview', description: 'the fleet at a glance: providers, object counts, events and workers' },
   { name: 'providers', description: 'providers: add, change, check and delete them' },
   { name: 'provider types', description: 'the kinds of provider the fleet can manage, with their settings and forms' },
   { name: 'refreshes', description: 'requested refreshes and the history of refresh runs' },

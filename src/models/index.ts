@@ -2,6 +2,7 @@ import { ApiToken } from './api-token';
 import { Authentication } from './authentication';
 import { EventStream } from './event-stream';
 import { InventoryChange } from './inventory-change';
+import { InventoryCount } from './inventory-count';
 import { Container } from './inventory/container/container';
 import { ContainerNamespace } from './inventory/container/namespace';
 import { ContainerNode } from './inventory/container/node';
@@ -41,7 +42,7 @@ export {
   ContainerPersistentVolumeClaim, ContainerPod, ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   EventStream, InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm,
-  InfraVmDatastore, InfraVmNetwork, InventoryChange, Provider, RefreshRun, Worker,
+  InfraVmDatastore, InfraVmNetwork, InventoryChange, InventoryCount, Provider, RefreshRun, Worker,
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
 export type { SetupState } from './provider';
@@ -54,7 +55,7 @@ export { WORKER_STATUSES, type WorkerStatus } from './worker-status';
 
 /** Every entity, for the data source. */
 export const entities = [
-  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, EventStream,
+  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, InventoryCount, EventStream,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraDatacenter, InfraFolder, InfraCluster, InfraResourcePool, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   InfraVmNetwork, InfraDisk,

@@ -12,6 +12,7 @@ import { testEnv } from '../support/test-env';
 interface Page {
   items: Record<string, unknown>[];
   next: string | null;
+  total?: { count: number; estimated: boolean };
 }
 
 interface Catalog {
@@ -182,6 +183,17 @@ describe('API: inventory', function () {
     expect(ids(filtered)).to.deep.equal(await dbIds('cloud_vms', `power_state >= 'r'`, [], 'name DESC NULLS FIRST, id DESC'));
   });
 
+  it('gives the whole list\'s size with total=true: its filters and search, whatever the page', async () => {
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count FROM cloud_vms WHERE provider_id = $1 AND power_state = 'running' AND name ILIKE '%1%'`, [providerId]);
+    expect(count, 'the fixture has running VMs with a 1 in their name').to.be.above(2);
+    const first = await list(`cloud_vms?providerId=${providerId}&powerState=running&q=1&limit=2&total=true`);
+    expect(first.items).to.have.length(2);
+    expect(first.total).to.deep.equal({ count, estimated: false });
+    expect((await list(`cloud_vms?providerId=${providerId}&powerState=running&q=1&limit=2&total=true&after=${first.next}`)).total).to.deep.equal({ count, estimated: false });
+    expect((await list(`cloud_vms?providerId=${providerId}&limit=2`)).total, 'only when asked for').to.equal(undefined);
+    expect(await refused('cloud_vms?total=yes', 400)).to.equal('querystring.total: must be true or false');
+  });
+
   it('returns the fields asked for (the id always), and rows as the database holds them', async () => {
     const page = await list(`cloud_vms?providerId=${providerId}&fields=name,powerState&limit=3&sort=-launchedAt`);
     expect(page.items).to.have.length(3);
@@ -295,6 +307,15 @@ describe('API: inventory', function () {
       expect(containers.map((c) => [c.name, c.image, c.podId])).to.deep.equal([['nginx', 'nginx:1', podId], ['sidecar', 'sidecar:1', podId]]);
       expect(services.map((s) => s.name)).to.deep.equal(['web']);
       expect((await list(`container_nodes?providerId=${other}&ready=false`)).items.map((n) => n.name)).to.deep.equal(['node-2']);
+    });
+
+    it('estimates, and says so, the size of a list past 10,000 rows', async () => {
+      await db.query(`INSERT INTO cloud_flavors (provider_id, content_hash, ems_ref, name) SELECT $1, 'test', 'flavor-' || n, 'flavor-' || n FROM generate_series(1, 12000) n`, [other]);
+      await db.query('ANALYZE cloud_flavors');
+      const { total } = await list(`cloud_flavors?providerId=${other}&limit=1&total=true`);
+      expect(total?.estimated).to.equal(true);
+      expect(total?.count, 'an estimate, never below the 10,001 rows counted').to.be.within(10_001, 20_000);
+      expect((await list(`cloud_flavors?providerId=${other}&name=flavor-7&total=true`)).total).to.deep.equal({ count: 1, estimated: false });
     });
 
     it('cuts a long list at 100 rows and says so', async () => {

@@ -76,6 +76,14 @@ describe('refresh worker process', function () {
     expect(targeted).to.deep.equal({ status: 'ok', kind: 'targeted', source: 'user' });
     expect((await demo.rows('cloud_vms', `ems_ref = '${vm.id}'`))[0].power_state).to.equal(demo.cloud.state.get('vms', vm.id)?.power_state);
     expect(await demo.rows('cloud_vms')).to.have.length(demo.cloud.state.count('vms'));
+    // The worker keeps its provider's counts: its power states as the cloud has them, soon after the targeted refresh.
+    const cloudStates = (): Record<string, number> => countBy(demo.cloud.state.list('vms').map((cloudVm) => cloudVm.power_state));
+    await until(async () => {
+      const counted: { state: string; count: string }[] = await testEnv().dataSource.query(
+        `SELECT state, count FROM inventory_counts WHERE provider_id = $1 AND inventory = 'cloud_vms' AND NOT archived ORDER BY state`, [demo.provider.id]);
+      const states = Object.fromEntries(counted.map((row) => [row.state, Number(row.count)]));
+      return JSON.stringify(states) === JSON.stringify(cloudStates()) ? true : undefined;
+    }, 'the VM counts per power state');
 
     const firstBeat = (await workerRow(workerId)).last_heartbeat_at as Date;
     await until(async () => (((await workerRow(workerId)).last_heartbeat_at as Date) > firstBeat ? true : undefined), 'a heartbeat');
@@ -179,3 +187,10 @@ describe('refresh worker process under a storm of requests', function () {
     expect(await worker.exited).to.equal(0);
   });
 });
+
+/** How many times each value occurs, keys in sorted order. */
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of [...values].sort()) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

@@ -20,7 +20,7 @@ export interface InventoryCollection {
  * Names that the list's query and the row's answer use for themselves, so no field may have them: a field called
  * `sort` could not be filtered, one called `relations` would be hidden by the row's relations.
  */
-export const RESERVED_NAMES = new Set(['q', 'sort', 'limit', 'after', 'fields', 'relations', 'relationsTruncated']);
+export const RESERVED_NAMES = new Set(['q', 'sort', 'limit', 'after', 'fields', 'total', 'relations', 'relationsTruncated']);
 
 type EntityClass = abstract new () => unknown;
 

@@ -4,9 +4,10 @@ import type { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { FleetError, NotFoundError } from '../../errors';
 import type { InventoryCatalog, InventoryCollection } from './inventory-catalog';
-import { listStatements, type ListedRow } from './list-statements';
-import { parseListQuery } from './list-query';
+import { listStatements, selectionStatement, type ListedRow } from './list-statements';
+import { parseListQuery, type ListQuery } from './list-query';
 import { encodeCursor } from './page-cursor';
+import { EXACT_TOTAL_LIMIT, type ListTotal } from '../schemas/inventory-schemas';
 import { RELATED_LIST_CAP, RELATION_COLUMN_PREFIX, rowStatement } from './row-statement';
 
 /**
@@ -14,6 +15,7 @@ import { RELATED_LIST_CAP, RELATION_COLUMN_PREFIX, rowStatement } from './row-st
  * them statements run unprepared, so a client asking for ever new shapes cannot fill the server's memory.
  */
 const MAX_PREPARED_LISTS = 200;
+
 
 /** A row as the API returns it: its fields by name, ids as strings, timestamps as ISO strings. */
 export type InventoryRow = { id: string } & Record<string, unknown>;
@@ -59,7 +61,23 @@ export class InventoryReader {
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
     const next = rows.length > query.limit ? encodeCursor({ sort: query.sort.key, value: last.sortValue, id: last.id }) : null;
-    return `{"items":[${items.map((item) => item.json).join(',')}],"next":${JSON.stringify(next)}}`;
+    const total = query.total ? `,"total":${JSON.stringify(await this.total(collection, query))}` : '';
+    return `{"items":[${items.map((item) => item.json).join(',')}],"next":${JSON.stringify(next)}${total}}`;
+  }
+
+  /** How many rows the list has: counted up to EXACT_TOTAL_LIMIT, estimated past it. */
+  private async total(collection: InventoryCollection, query: ListQuery): Promise<ListTotal> {
+    const selection = selectionStatement(collection, query);
+    const { text } = selection;
+    const values = [...selection.values];
+    const counted = await this.pool.query<{ count: number }>({
+      text: `SELECT count(*)::int AS count FROM (${text} LIMIT ${EXACT_TOTAL_LIMIT + 1}) AS listed`, values,
+    });
+    const { count } = counted.rows[0];
+    if (count <= EXACT_TOTAL_LIMIT) return { count, estimated: false };
+    const plan = await this.pool.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({ text: `EXPLAIN (FORMAT JSON) ${text}`, values });
+    // An estimate below what was just counted would be plainly wrong.
+    return { count: Math.max(Math.round(plan.rows[0]['QUERY PLAN'][0].Plan['Plan Rows']), count), estimated: true };
   }
 
   /** The row `id` of the collection `name` with its relations; NotFoundError when either does not exist. */

@@ -35,6 +35,8 @@ export interface ListQuery {
   readonly after: PagePosition | null;
   /** The fields each row has, in the collection's order; the id is always one. */
   readonly fields: readonly InventoryField[];
+  /** `total=true`: the page says how many rows the whole list has (see countStatement). */
+  readonly total: boolean;
 }
 
 /**
@@ -50,23 +52,30 @@ export function parseListQuery(collection: InventoryCollection, query: Readonly<
   let cursor: string | null = null;
   // JSON documents can be large (a provider's whole answer in `raw`): a list shows them only when asked to.
   let fields = collection.fields.filter((f) => f.type !== 'json');
+  let total = false;
 
   for (const [param, given] of Object.entries(query)) {
     const values = Array.isArray(given) ? given : [given];
     if (!values.every((value): value is string => typeof value === 'string')) fail(param, 'must be text');
-    if (param === 'q' || param === 'sort' || param === 'limit' || param === 'after' || param === 'fields') {
+    if (param === 'q' || param === 'sort' || param === 'limit' || param === 'after' || param === 'fields' || param === 'total') {
       if (values.length !== 1) fail(param, 'is given more than once');
       const [value] = values;
       if (param === 'q') search = searchText(collection, value);
       else if (param === 'sort') sort = sortOrder(collection, value);
       else if (param === 'limit') limit = pageLimit(value);
       else if (param === 'after') cursor = value;
+      else if (param === 'total') total = flag(param, value);
       else fields = selectedFields(collection, value);
       continue;
     }
     filters.push(fieldFilter(collection, param, values));
   }
-  return { filters, search, sort, limit, after: cursor === null ? null : position(collection, sort, cursor), fields };
+  return { filters, search, sort, limit, after: cursor === null ? null : position(collection, sort, cursor), fields, total };
+}
+
+function flag(param: string, text: string): boolean {
+  if (text !== 'true' && text !== 'false') fail(param, 'must be true or false');
+  return text === 'true';
 }
 
 function fieldFilter(collection: InventoryCollection, param: string, values: readonly string[]): FieldFilter {

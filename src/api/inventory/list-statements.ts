@@ -42,17 +42,33 @@ export function listStatements(collection: InventoryCollection, query: ListQuery
 
   return keysets(collection, query).map((keyset): ListStatement => {
     const parameters = new SqlParameters();
-    const conditions = query.filters.map((filter) => condition(filter, parameters));
-    if (query.search !== null && collection.nameField) {
-      conditions.push(`${columnOf('t', collection.nameField)} ILIKE ${parameters.add(`%${escapeLike(query.search)}%`, 'text')}`);
-    }
+    const conditions = selection(collection, query, parameters);
     if (keyset) conditions.push(keyset(parameters));
-    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
     return {
-      text: `SELECT ${columns} FROM ${identifier(collection.name)} AS t${where} ORDER BY ${order} LIMIT $${parameters.values.length + 1}`,
+      text: `SELECT ${columns} FROM ${identifier(collection.name)} AS t${where(conditions)} ORDER BY ${order} LIMIT $${parameters.values.length + 1}`,
       values: parameters.values,
     };
   });
+}
+
+/** The SELECT of the whole list's rows (its filters and search; no cursor, no order), which the reader counts. */
+export function selectionStatement(collection: InventoryCollection, query: ListQuery): ListStatement {
+  const parameters = new SqlParameters();
+  const conditions = selection(collection, query, parameters);
+  return { text: `SELECT 1 FROM ${identifier(collection.name)} AS t${where(conditions)}`, values: parameters.values };
+}
+
+/** The conditions of the list's filters and search, each value bound. */
+function selection(collection: InventoryCollection, query: ListQuery, parameters: SqlParameters): string[] {
+  const conditions = query.filters.map((filter) => condition(filter, parameters));
+  if (query.search !== null && collection.nameField) {
+    conditions.push(`${columnOf('t', collection.nameField)} ILIKE ${parameters.add(`%${escapeLike(query.search)}%`, 'text')}`);
+  }
+  return conditions;
+}
+
+function where(conditions: readonly string[]): string {
+  return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
 }
 
 /** The conditions of the parts of the list after the cursor, in order (one part, unconditioned, without one). */

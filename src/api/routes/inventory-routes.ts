@@ -7,7 +7,7 @@ import { DEFAULT_LIMIT, MAX_LIMIT } from '../inventory/list-query';
 import { RELATED_LIST_CAP } from '../inventory/row-statement';
 import { errorResponses } from '../schemas/common-schemas';
 import {
-  InventoryCollectionParams, InventoryCollectionView, InventoryPageView, InventoryRowParams, InventoryRowView, InventoryRowWithRelationsView,
+  EXACT_TOTAL_LIMIT, InventoryCollectionParams, InventoryCollectionView, InventoryPageView, InventoryRowParams, InventoryRowView, InventoryRowWithRelationsView,
 } from '../schemas/inventory-schemas';
 
 const LIST_DESCRIPTION = `
@@ -21,6 +21,7 @@ The collection's rows, a page at a time. Fields and their types are listed by GE
 - \`limit\`: 1 to ${MAX_LIMIT}, default ${DEFAULT_LIMIT}
 - \`after\`: the \`next\` of the page before (with the same sort)
 - \`fields=a,b\`: the fields of each row (the id always); by default all but JSON documents such as \`raw\`
+- \`total=true\`: the page also gives \`total\`, the whole list's size: counted up to ${EXACT_TOTAL_LIMIT}, the planner's estimate above (\`estimated: true\`)
 
 Values must fit their field (an integer, a timestamp, true/false...). Ids are strings of digits, timestamps ISO 8601
 in UTC with microseconds. Archived objects (archivedAt set) are included.`;

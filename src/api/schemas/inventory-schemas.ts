@@ -45,9 +45,22 @@ export const InventoryRowParams = Type.Object({
  */
 export const InventoryRowView = Type.Object({ id: Id }, { $id: 'InventoryRow', additionalProperties: true });
 
+/**
+ * Up to how many rows a list's total is counted. Past it the total is the planner's estimate, marked as such:
+ * counting a million rows exactly takes longer than a page should, and nobody pages through them to check.
+ */
+export const EXACT_TOTAL_LIMIT = 10_000;
+
+export const ListTotalView = Type.Object({
+  count: Type.Integer({ minimum: 0 }),
+  estimated: Type.Boolean({ description: `true: the planner's estimate, for a list of more than ${EXACT_TOTAL_LIMIT} rows; false: counted` }),
+}, { additionalProperties: false, description: 'with `total=true`: how many rows the whole list has (its filters and search, not only this page)' });
+export type ListTotal = Static<typeof ListTotalView>;
+
 export const InventoryPageView = Type.Object({
   items: Type.Array(Type.Ref('InventoryRow')),
   next: Nullable(Type.String({ description: 'pass as `after` for the next page' })),
+  total: Type.Optional(ListTotalView),
 }, { additionalProperties: false });
 
 export const InventoryRowWithRelationsView = Type.Object({

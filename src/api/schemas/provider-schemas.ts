@@ -36,6 +36,9 @@ export const ProviderUpdateBody = Type.Object({
 export type ProviderUpdateBody = Static<typeof ProviderUpdateBody>;
 
 /** A provider as the API shows it: never its credentials. */
+/** A provider's health in one word: its last refresh ok, failed, none yet, or the provider disabled. */
+export const ProviderStatusView = Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('never'), Type.Literal('disabled')]);
+
 export const ProviderView = Type.Object({
   id: Id,
   name: Type.String(),
@@ -46,7 +49,7 @@ export const ProviderView = Type.Object({
   refreshIntervalMinutes: Nullable(Type.Integer()),
   config: Type.Record(Type.String(), Type.Unknown()),
   /** ok: last refresh succeeded; error: it failed (see lastRefreshError); never: not refreshed yet; disabled. */
-  status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('never'), Type.Literal('disabled')]),
+  status: ProviderStatusView,
   setupState: Type.String(),
   setupError: Nullable(Type.String()),
   lastRefreshAt: NullableTimestamp,

@@ -5,6 +5,7 @@ import { refreshProvider } from './refresh-provider';
 import { RefreshConnections } from './save/refresh-connection';
 import { startRefreshWorker } from './refresh-worker';
 import { waitForStartingCatcher } from './catcher-stream-start';
+import { CountKeeper } from './count-keeper';
 
 /** How long a refresh worker waits for its provider's starting event catcher before its start-up refresh. */
 const CATCHER_START_WAIT_MS = 15_000;
@@ -28,17 +29,23 @@ export const refreshRole: WorkerRole<'refresh'> = {
     await waitForStartingCatcher(dataSource, providerId, CATCHER_START_WAIT_MS);
     await queue.queueRefresh(providerId, { targets: [], source: 'startup' });
     const connections = new RefreshConnections(dataSource, logger);
+    const counts = new CountKeeper(dataSource, providerId, async () => store.typeOf((await store.get(providerId)).type).inventory, logger);
+    counts.countAll();
     const worker = startRefreshWorker({
       queue, providerId, connection: queue.connection, prefix: config.redisPrefix, logger,
       // The queue folds requests past the threshold into a full refresh; targets handed back by a partial refresh
       // come on top and must not fold again (see RefreshQueue.handBack).
       refresh: ({ targets, source, onProgress }) => refreshProvider({
         dataSource, store, logger, provider: providerId, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress, connections,
+      }).then((outcome) => {
+        counts.refreshed(outcome);
+        return outcome;
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
     });
     return stoppable(async (force) => {
       await worker.stop({ force });
+      await counts.stop();
       await connections.close();
     });
   },

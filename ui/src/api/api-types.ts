@@ -6,7 +6,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { pageOf } from '../../../src/api/page';
 import type { EventView } from '../../../src/api/schemas/event-schemas';
-import type { InventoryCollectionView, InventoryRowView, InventoryRowWithRelationsView } from '../../../src/api/schemas/inventory-schemas';
+import type { InventoryCollectionView, InventoryRowView, InventoryRowWithRelationsView, ListTotal as ListTotalSchema } from '../../../src/api/schemas/inventory-schemas';
 import type { MetricSeriesView } from '../../../src/api/schemas/metric-schemas';
 import type {
   ProviderCreateBody as ProviderCreateBodySchema, ProviderTypeView, ProviderUpdateBody as ProviderUpdateBodySchema, ProviderView,
@@ -53,6 +53,9 @@ export type InventoryRow = Static<typeof InventoryRowView> & Record<string, unkn
 export type InventoryObject = InventoryRow & Omit<Static<typeof InventoryRowWithRelationsView>, 'relations'> & {
   relations: Record<string, InventoryRow | InventoryRow[] | null>;
 };
+
+/** A list's size, counted or (for long lists) estimated. */
+export type ListTotal = ListTotalSchema;
 
 export type FleetEvent = EventView;
 

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
-import type { InventoryRow, Page } from '../api/api-types';
+import type { InventoryRow, ListTotal, Page } from '../api/api-types';
 import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { formatValue } from '../components/format';
@@ -33,9 +33,9 @@ export function InventoryTable({ collection, providerId, reloadKey }: InventoryT
   // Another search, sort or filter is another list, which starts at its first page.
   const pager = useKeysetPager(JSON.stringify({ q, sort, filter }));
 
-  const query = { providerId, q, sort, limit: PAGE_SIZE, after: pager.after, ...(filter ? { [filter.field]: filter.value } : {}) };
+  const query = { providerId, q, sort, limit: PAGE_SIZE, after: pager.after, total: true, ...(filter ? { [filter.field]: filter.value } : {}) };
   const rows = useApi(`inventory ${collection} ${JSON.stringify(query)}`,
-    (api) => api.get<Page<InventoryRow>>(`/inventory/${collection}`, query), { version: reloadKey });
+    (api) => api.get<Page<InventoryRow> & { total?: ListTotal }>(`/inventory/${collection}`, query), { version: reloadKey });
 
   const definition = catalog.data?.find((candidate) => candidate.name === collection);
   if (catalog.error) return <ErrorBanner error={catalog.error} title="The inventory could not be described" />;
@@ -76,7 +76,7 @@ export function InventoryTable({ collection, providerId, reloadKey }: InventoryT
             </tbody>
           </table>
           {rows.data.items.length === 0 ? <p className="empty">{q || filter ? 'Nothing matches.' : 'None collected yet.'}</p> : null}
-          <PagerButtons pager={pager} next={rows.data.next} label={collection} />
+          <PagerButtons pager={pager} next={rows.data.next} label={collection} total={rows.data.total} pageSize={PAGE_SIZE} />
         </>
       ) : null}
     </div>
