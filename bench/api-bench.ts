@@ -5,6 +5,10 @@ import { cpus, loadavg } from 'node:os';
 import type { QueryConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../src/crypto/credentials-cipher';
+import { recountInventory } from '../src/db/inventory-recount';
+import { fleetActivitySql } from '../src/queries/fleet-activity';
+import { demoInventory } from '../src/providers/demo/demo-inventory';
+import type { FleetOverviewView } from '../src/api/schemas/overview-schemas';
 import { entities } from '../src/models';
 import { ApiTokenStore } from '../src/api/api-token-store';
 import { InventoryCatalog } from '../src/api/inventory/inventory-catalog';
@@ -29,7 +33,8 @@ import { loadSyntheticInventory } from './support/synthetic-inventory';
  * `npm run bench:api [-- --vms N] [-- --seconds S]`: the inventory API on N VMs (default 1M, over 4 providers, with
  * their flavors, images, zones, hosts, volumes and security groups), served by a real `fleet server` in a process of
  * its own and loaded by autocannon from this one with 50 connections, S seconds (default 10) after a warm-up:
- * (a) a filtered, sorted page of 100 VMs, (b) a VM picked at random with its relations. Next to each, the baseline:
+ * (a) a filtered, sorted page of 100 VMs, (b) a VM picked at random with its relations, (c) the home page's overview
+ * (counts kept per provider, collection and state; events of the last hour; workers). Next to each, the baseline:
  * the same SQL the API runs, from 50 connections in the same closed loop, from as many as the server's pool (the
  * most the API can get from the database), and one at a time under EXPLAIN ANALYZE, so the API's own share is what
  * is left.
@@ -71,6 +76,12 @@ async function main(): Promise<void> {
     const { counts } = inventory;
     log(`inventory: ${counts.cloud_vms} VMs of ${PROVIDERS} providers, ${counts.cloud_volumes} volumes, ${counts.cloud_vm_security_groups} security group links, `
       + `${counts.cloud_hosts} hosts, ${counts.cloud_flavors} flavors; loaded in ${fmt(inventory.seconds)} s`);
+    const countStarted = performance.now();
+    const demoTables = Object.values(demoInventory).map((collection) => dataSource.getMetadata(collection.entity));
+    for (const providerId of inventory.providerIds) await recountInventory(dataSource, providerId, demoTables);
+    log(`counts: every collection of the ${PROVIDERS} providers counted per state in ${fmt((performance.now() - countStarted) / 1000)} s (what refresh workers do, out of their refreshes' way)`);
+    const events = await addRecentEvents(dataSource, inventory.providerIds);
+    log(`events: ${events} stored over the last two hours`);
     const { token } = await new ApiTokenStore(dataSource).create('bench-api');
     const apiUrl = await startFleetServer(cleanups, dataSource, databaseUrl);
     log(`API: \`fleet server\` in its own process (${SERVER_POOL} database connections); autocannon in a worker thread here, ${CONNECTIONS} connections, ${seconds} s per case after ${WARM_UP_SECONDS} s of warm-up`);
@@ -101,12 +112,18 @@ async function main(): Promise<void> {
         // Prepared once per connection, as the server does.
         sql: (index) => ({ name: rowName, text: row, values: [vmId(index)] }),
       },
+      {
+        label: '(c) the overview: GET /api/v1/overview (one statement: providers, kept counts, events per minute, workers)',
+        firstPath: '/api/v1/overview',
+        requests: { path: '/api/v1/overview' },
+        sql: () => ({ name: 'overview', text: fleetActivitySql(), values: [] }),
+      },
     ];
-    await checkAnswers(apiUrl, token, cases);
+    await checkAnswers(apiUrl, token, cases, counts.cloud_vms);
 
     const figures: Record<string, number> = {};
     log(`machine: ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)} before the runs`);
-    for (const [key, benchCase] of [['page', cases[0]], ['vm', cases[1]]] as const) {
+    for (const [key, benchCase] of [['page', cases[0]], ['vm', cases[1]], ['overview', cases[2]]] as const) {
       log(benchCase.label);
       const steal = watchCpuSteal();
       const api = await loadApi(apiUrl, token, benchCase, seconds);
@@ -131,7 +148,7 @@ async function main(): Promise<void> {
       });
     }
     figures.vms = counts.cloud_vms;
-    const met = figures.pageP99Ms <= TARGET_P99_MS && figures.vmP99Ms <= TARGET_P99_MS && figures.pageErrors === 0 && figures.vmErrors === 0;
+    const met = (['page', 'vm', 'overview'] as const).every((key) => figures[`${key}P99Ms`] <= TARGET_P99_MS && figures[`${key}Errors`] === 0);
     console.log(JSON.stringify({ bench: 'api', figures, targets: { p99Ms: `<= ${TARGET_P99_MS}` }, met }));
   } finally {
     await cleanups.run();
@@ -156,8 +173,23 @@ async function startFleetServer(cleanups: Cleanups, dataSource: DataSource, data
   return apiUrl;
 }
 
-/** The answers are what the cases mean to measure: a full page with a next one, a VM with its volumes and groups. */
-async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[]): Promise<void> {
+/** Events of the providers over the last two hours, about one a second per provider: what their catchers would have stored. */
+async function addRecentEvents(dataSource: DataSource, providerIds: readonly string[]): Promise<number> {
+  const [{ count }] = await dataSource.query(
+    `WITH added AS (
+       INSERT INTO event_streams (provider_id, source_id, event_type, "timestamp", message)
+       SELECT p::bigint, 'bench-' || p || '-' || n, 'vm.power_on', now() - n * interval '1 second', 'bench'
+         FROM unnest($1::text[]) p, generate_series(1, 7200) n RETURNING 1
+     ) SELECT count(*)::int AS count FROM added`, [providerIds]);
+  await dataSource.query('ANALYZE event_streams');
+  return count;
+}
+
+/**
+ * The answers are what the cases mean to measure: a full page with a next one, a VM with its volumes and groups,
+ * an overview that counts every VM.
+ */
+async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[], vms: number): Promise<void> {
   const get = async (path: string): Promise<Record<string, unknown>> => {
     const response = await fetch(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
@@ -170,6 +202,10 @@ async function checkAnswers(apiUrl: string, token: string, cases: readonly Case[
   if (!Array.isArray(relations.volumes) || relations.volumes.length === 0 || !Array.isArray(relations.securityGroups) || !relations.flavor || !relations.host) {
     throw new Error('(b) is not a VM with its flavor, host, volumes and security groups');
   }
+  const overview = await get(cases[2].firstPath) as unknown as FleetOverviewView;
+  const counted = overview.totals.collections.find((collection) => collection.inventory === 'cloud_vms')?.count;
+  if (overview.totals.eventsLastHour < PROVIDERS * 3_500) throw new Error(`(c) counts ${overview.totals.eventsLastHour} events of the last hour, not about ${PROVIDERS * 3_600}`);
+  if (overview.providers.length !== PROVIDERS || counted !== vms) throw new Error(`(c) counts ${counted} VMs of ${overview.providers.length} providers, not ${vms} of ${PROVIDERS}`);
 }
 
 async function loadApi(apiUrl: string, token: string, benchCase: Case, seconds: number): Promise<Measured> {

@@ -54,7 +54,12 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'provider-fleet API', version: '1', description: 'Providers, their inventory, refreshes, events, metrics and workers.' },
+      info: {
+        title: 'provider-fleet API', version: '1', description: 'Providers, their inventory, refreshes, events, metrics and workers.',
+        license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+      },
+      // Relative: every fleet server serves the same API, on whatever address it is reached by.
+      servers: [{ url: '/', description: 'the fleet server that serves this document' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
       tags: API_TAGS,

@@ -6,7 +6,7 @@ import type { ProviderView } from './schemas/provider-schemas';
 export function providerView(provider: Provider): ProviderView {
   return {
     id: provider.id, name: provider.name, type: provider.type, zone: provider.zone, region: provider.region, enabled: provider.enabled,
-    refreshIntervalMinutes: provider.refreshIntervalMinutes, config: provider.config, status: statusOf(provider),
+    refreshIntervalMinutes: provider.refreshIntervalMinutes, config: provider.config, status: providerStatus(provider),
     setupState: provider.setupState, setupError: provider.setupError,
     lastRefreshAt: iso(provider.lastRefreshAt), lastRefreshSuccessAt: iso(provider.lastRefreshSuccessAt),
     lastFullRefreshSuccessAt: iso(provider.lastFullRefreshSuccessAt), lastRefreshError: provider.lastRefreshError,
@@ -17,12 +17,13 @@ export function providerView(provider: Provider): ProviderView {
   };
 }
 
-function statusOf(provider: Provider): ProviderView['status'] {
+/** Its health in one word: disabled, never refreshed, or how its last refresh went. */
+export function providerStatus(provider: Pick<Provider, 'enabled' | 'lastRefreshAt' | 'lastRefreshError'>): ProviderView['status'] {
   if (!provider.enabled) return 'disabled';
   if (!provider.lastRefreshAt) return 'never';
   return provider.lastRefreshError ? 'error' : 'ok';
 }
 
-function iso(date: Date | null): string | null {
+export function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }

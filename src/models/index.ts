@@ -1,5 +1,6 @@
 import { ApiToken } from './api-token';
 import { Authentication } from './authentication';
+import { EventCount } from './event-count';
 import { EventStream } from './event-stream';
 import { InventoryChange } from './inventory-change';
 import { InventoryCount } from './inventory-count';
@@ -41,7 +42,7 @@ export {
   ApiToken, Authentication, Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume,
   ContainerPersistentVolumeClaim, ContainerPod, ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
-  EventStream, InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm,
+  EventCount, EventStream, InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm,
   InfraVmDatastore, InfraVmNetwork, InventoryChange, InventoryCount, Provider, RefreshRun, Worker,
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
@@ -55,7 +56,7 @@ export { WORKER_STATUSES, type WorkerStatus } from './worker-status';
 
 /** Every entity, for the data source. */
 export const entities = [
-  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, InventoryCount, EventStream,
+  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, InventoryCount, EventStream, EventCount,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraDatacenter, InfraFolder, InfraCluster, InfraResourcePool, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   InfraVmNetwork, InfraDisk,

@@ -22,34 +22,69 @@ export interface WorkerHealth {
   oldestHeartbeatAt: Date | null;
 }
 
-/** What the fleet's providers hold and do, by provider id ('' for the workers of no provider). */
+/** A provider as the overview shows it: what says how it is doing. */
+export interface ProviderSummary {
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  lastRefreshAt: Date | null;
+  lastRefreshSuccessAt: Date | null;
+  lastRefreshError: string | null;
+}
+
+/** The fleet's providers and what they hold and do, by provider id ('' for the workers of no provider). */
 export interface FleetActivity {
+  providers: ProviderSummary[];
   counts: Map<string, Map<string, TableCount>>;
   eventsLastHour: Map<string, number>;
   workers: Map<string, WorkerHealth>;
 }
 
 /**
- * The counts, events and workers of every provider, or of one: three small reads, none of them proportional to the
- * inventory (the counts are kept by the refresh workers, events are found by time through their index).
+ * The providers (by name) with their counts, events and workers, of the whole fleet or of one provider: one
+ * statement of four small reads, none of them proportional to the inventory or to the events (counts are kept:
+ * objects' by the refresh workers, events' by a trigger per minute), so a busy home page costs one round trip.
  */
 export async function readFleetActivity(dataSource: DataSource, providerId?: string): Promise<FleetActivity> {
-  const only = providerId === undefined ? '' : 'AND provider_id = $1';
   const values = providerId === undefined ? [] : [providerId];
-  const [counts, events, workers] = await Promise.all([
-    dataSource.query(`SELECT provider_id::text AS "providerId", inventory, state, archived, count::float8 AS count, counted_at AS "countedAt"
-                        FROM inventory_counts WHERE true ${only}`, values) as Promise<CountRow[]>,
-    dataSource.query(`SELECT provider_id::text AS "providerId", count(*)::int AS count FROM event_streams
-                       WHERE "timestamp" >= now() - interval '1 hour' ${only} GROUP BY provider_id`, values) as Promise<{ providerId: string; count: number }[]>,
-    dataSource.query(`SELECT coalesce(provider_id::text, '') AS "providerId", status, count(*)::int AS count, min(last_heartbeat_at) AS "oldestHeartbeatAt"
-                        FROM workers WHERE (status IN ('requested', 'running', 'stopping') OR (status = 'stopped' AND stopped_at >= now() - interval '1 hour')) ${only}
-                       GROUP BY 1, 2`, values) as Promise<WorkerRow[]>,
-  ]);
-  return { counts: tableCounts(counts), eventsLastHour: new Map(events.map((row) => [row.providerId, row.count])), workers: workerHealth(workers) };
+  const [row]: [{ providers: ProviderRow[]; counts: CountRow[]; events: { providerId: string; count: number }[]; workers: WorkerRow[] }] = await dataSource.query(
+    fleetActivitySql(providerId === undefined ? '' : 'AND provider_id = $1', providerId === undefined ? '' : 'AND id = $1'), values,
+  );
+  return {
+    providers: row.providers.map((provider) => ({
+      ...provider, lastRefreshAt: dateOf(provider.lastRefreshAt), lastRefreshSuccessAt: dateOf(provider.lastRefreshSuccessAt),
+    })),
+    counts: tableCounts(row.counts),
+    eventsLastHour: new Map(row.events.map((event) => [event.providerId, event.count])),
+    workers: workerHealth(row.workers),
+  };
 }
 
-interface CountRow { providerId: string; inventory: string; state: string; archived: boolean; count: number; countedAt: Date }
-interface WorkerRow { providerId: string; status: string; count: number; oldestHeartbeatAt: Date | null }
+/** The statement readFleetActivity runs: its four reads as JSON arrays, with `ofProvider` (and `provider`) limiting them. */
+export function fleetActivitySql(ofProvider = '', provider = ''): string {
+  const list = (select: string): string => `(SELECT coalesce(json_agg(r), '[]') FROM (${select}) AS r)`;
+  return `SELECT
+    ${list(`SELECT id::text AS "id", name, type, enabled, last_refresh_at AS "lastRefreshAt", last_refresh_success_at AS "lastRefreshSuccessAt",
+                   last_refresh_error AS "lastRefreshError" FROM providers WHERE true ${provider} ORDER BY name`)} AS providers,
+    ${list(`SELECT provider_id::text AS "providerId", inventory, state, archived, count::float8 AS count, counted_at AS "countedAt"
+              FROM inventory_counts WHERE true ${ofProvider}`)} AS counts,
+    ${list(`SELECT provider_id::text AS "providerId", sum(count)::int AS count FROM event_counts
+             WHERE minute > now() - interval '1 hour' ${ofProvider} GROUP BY provider_id`)} AS events,
+    ${list(`SELECT coalesce(provider_id::text, '') AS "providerId", status, count(*)::int AS count, min(last_heartbeat_at) AS "oldestHeartbeatAt"
+              FROM workers WHERE (status IN ('requested', 'running', 'stopping') OR (status = 'stopped' AND stopped_at >= now() - interval '1 hour')) ${ofProvider}
+             GROUP BY 1, 2`)} AS workers`;
+}
+
+/** Timestamps come as text inside JSON. */
+function dateOf(text: string | null): Date | null {
+  return text === null ? null : new Date(text);
+}
+
+type ProviderRow = Omit<ProviderSummary, 'lastRefreshAt' | 'lastRefreshSuccessAt'> & { lastRefreshAt: string | null; lastRefreshSuccessAt: string | null };
+
+interface CountRow { providerId: string; inventory: string; state: string; archived: boolean; count: number; countedAt: string }
+interface WorkerRow { providerId: string; status: string; count: number; oldestHeartbeatAt: string | null }
 
 export function emptyTableCount(): TableCount {
   return { count: 0, archived: 0, states: {}, countedAt: null };
@@ -72,7 +107,8 @@ function tableCounts(rows: readonly CountRow[]): Map<string, Map<string, TableCo
       table.count += row.count;
       if (row.state !== '') table.states[row.state] = row.count;
     }
-    if (table.countedAt === null || row.countedAt < table.countedAt) table.countedAt = row.countedAt;
+    const countedAt = new Date(row.countedAt);
+    if (table.countedAt === null || countedAt < table.countedAt) table.countedAt = countedAt;
   }
   return byProvider;
 }
@@ -84,7 +120,7 @@ function workerHealth(rows: readonly WorkerRow[]): Map<string, WorkerHealth> {
     const health = byProvider.get(row.providerId) ?? emptyWorkerHealth();
     byProvider.set(row.providerId, health);
     health[field[row.status as keyof typeof field]] += row.count;
-    if (row.status === 'running') health.oldestHeartbeatAt = row.oldestHeartbeatAt;
+    if (row.status === 'running') health.oldestHeartbeatAt = dateOf(row.oldestHeartbeatAt);
   }
   return byProvider;
 }

@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { stoppable, type Stoppable } from '../core/lifecycle/stoppable';
+import { ConnectionOutageLog } from '../logging/connection-outage-log';
 import type { Logger } from '../logging/logger';
 import type { FleetJobName, FleetJobs } from './jobs';
 
@@ -34,11 +35,12 @@ export function startQueueConsumer<N extends FleetJobName>(options: QueueConsume
   const worker = new Worker<FleetJobs[N]['data'], FleetJobs[N]['result'], N>(options.queueName, options.process, {
     connection: options.connection, prefix: options.prefix, concurrency: options.concurrency,
   });
+  const queueErrors = new ConnectionOutageLog(logger, 'worker.queue_error', `${options.jobs} queue error`);
   worker.on('error', (error) => {
     // BullMQ's words for a job whose keys went away while it ran: its queue was removed (a provider deleted) or Redis
     // lost its data. Nothing is left to finish; the fleet's own recovery covers the second case.
     if (error.message.startsWith('Missing key for job')) logger.info({ event: 'worker.job_gone', detail: error.message }, `${options.jobs} job removed while it ran`);
-    else logger.warn({ event: 'worker.queue_error', err: error }, `${options.jobs} queue error`);
+    else queueErrors.report(error);
   });
   if (onFailed) worker.on('failed', onFailed);
   return stoppable(async (force) => {

@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger';
 /** Rows deleted per statement, so a large purge never holds long locks or a huge transaction. */
 const PURGE_CHUNK = 10_000;
 
-/** Deletes stored events older than `months` months; returns how many. */
+/** Deletes stored events older than `months` months, and their per-minute counts after a day; returns how many events. */
 export async function purgeEvents(dataSource: DataSource, months: number): Promise<number> {
   let purged = 0;
   for (;;) {
@@ -17,8 +17,11 @@ export async function purgeEvents(dataSource: DataSource, months: number): Promi
       [months, PURGE_CHUNK],
     )) as [unknown, number];
     purged += deleted;
-    if (deleted < PURGE_CHUNK) return purged;
+    if (deleted < PURGE_CHUNK) break;
   }
+  // Only the last hour's are read; a day's are kept for whoever looks further back by hand.
+  await dataSource.query(`DELETE FROM event_counts WHERE minute < now() - interval '1 day'`);
+  return purged;
 }
 
 /** Purges events past `months` months of retention at the times of `cron`, and at once. */

@@ -133,6 +133,8 @@ describe('web UI in a browser', function () {
     await page.getByRole('tab', { name: 'VMs' }).click();
     await rowCount(page, PAGE_SIZE);
     await page.getByTestId('provider-status').filter({ hasText: 'ok' }).waitFor();
+    // The tab says how many VMs there are once the worker has counted them, a moment after the refresh.
+    await page.getByRole('tab', { name: `VMs (${VM_COUNT})` }).waitFor({ timeout: 10_000 });
     await snap(page, '05-provider-vms');
 
     // The refresh history lists the runs (the worker's startup refresh too), and the one that stored the VMs what it created.
@@ -158,12 +160,20 @@ describe('web UI in a browser', function () {
     await page.getByLabel('filter value').fill(EVENT_VM);
     await page.getByRole('button', { name: 'Filter' }).click();
     await rowCount(page, 1);
+    // The pager says how long the list is.
+    await page.getByTestId('pager-position').filter({ hasText: 'page 1 of 1 · 1 in all' }).waitFor();
+    // Power states are coloured badges.
+    expect(await page.getByTestId('inventory-row').first().getByTestId('state-badge').innerText()).to.match(/^(running|stopped|paused)$/);
   });
 
   it('shows a VM with its events, refreshes it alone, and shows its metrics chart', async () => {
     await page.getByTestId('inventory-row').getByRole('link').first().click();
     await page.waitForURL(/\/inventory\/cloud_vms\/\d+$/);
     await page.getByTestId('object-fields').waitFor();
+    // Named as people name it, with its references shown as relations, not as bare ids.
+    await page.getByRole('heading', { name: `VM ${String(cloud.state.get('vms', EVENT_VM)?.name)}` }).waitFor();
+    const fieldNames = await page.getByTestId('object-fields').locator('dt').allInnerTexts();
+    expect(fieldNames).to.include('Power state').and.not.to.include('Flavor ID').and.not.to.include('Provider ID');
 
     const powerState = cloud.state.get('vms', EVENT_VM)?.power_state === 'running' ? 'stopped' : 'running';
     const response = await fetch(`${cloud.url}/admin/vms/${EVENT_VM}/power`, {
@@ -209,9 +219,24 @@ describe('web UI in a browser', function () {
     await snap(page, '11-providers');
   });
 
+  it('shows the fleet at a glance on the home page: totals, each provider\'s objects by state, events, workers and utilization', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForURL(`${baseUrl}/`);
+    const row = page.getByTestId('overview-provider').filter({ hasText: 'browser-demo' });
+    await row.getByTestId('count-vms').filter({ hasText: `${VM_COUNT} VMs` }).waitFor();
+    const states = await row.getByTestId('count-vms').getByTestId('state-badge').allInnerTexts();
+    expect(states.length, 'the VMs by power state').to.be.greaterThan(0);
+    expect(await row.getByTestId('worker-summary').innerText()).to.match(/^[1-9]\d* running/);
+    expect(Number((await row.locator('td').nth(5).innerText()).replace(/\D/g, '')), 'the power change\'s event, among others').to.be.greaterThan(0);
+    await page.getByTestId('total-collection').filter({ hasText: 'VMs' }).filter({ hasText: String(VM_COUNT) }).waitFor();
+    await page.getByTestId('provider-utilization').waitFor();
+    await snap(page, '12-overview');
+  });
+
   it('edits a provider (a wrong endpoint or an emptied setting is refused and changes nothing), checks its kept credentials, disables it, and deletes it once confirmed', async () => {
     const stored = async (): Promise<Response> => fetch(`${baseUrl}/api/v1/providers/browser-demo`, { headers: { authorization: `Bearer ${token}` } });
     const storedConfig = async (): Promise<Record<string, unknown>> => ((await (await stored()).json()) as { config: Record<string, unknown> }).config;
+    await page.getByRole('link', { name: 'Providers' }).click();
     await page.getByTestId('provider-row').filter({ hasText: 'browser-demo' }).getByRole('link').first().click();
 
     await page.getByRole('link', { name: 'Edit' }).click();

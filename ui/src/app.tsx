@@ -1,4 +1,4 @@
-import { Redirect, Route, Switch, useLocation } from 'wouter';
+import { Route, Switch, useLocation } from 'wouter';
 import { useSession } from './auth/auth-context';
 import { ErrorBoundary } from './components/error-boundary';
 import { NavBar } from './components/nav-bar';
@@ -7,6 +7,7 @@ import { EditProviderPage } from './pages/edit-provider-page';
 import { EventsPage } from './pages/events-page';
 import { LoginPage } from './pages/login-page';
 import { ObjectPage } from './pages/object-page';
+import { OverviewPage } from './pages/overview-page';
 import { ProviderPage } from './pages/provider-page';
 import { ProvidersPage } from './pages/providers-page';
 import { WorkersPage } from './pages/workers-page';
@@ -33,7 +34,7 @@ export function App() {
           </Route>
           <Route path="/events" component={EventsPage} />
           <Route path="/workers" component={WorkersPage} />
-          <Route path="/"><Redirect to="/providers" /></Route>
+          <Route path="/" component={OverviewPage} />
           <Route>
             <main><div className="banner banner-error" role="alert">No page at {location}. <a href="/providers">Providers</a></div></main>
           </Route>

@@ -1,8 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { InventoryObject, type Provider } from '../../models';
-import { emptyTableCount, emptyWorkerHealth, readFleetActivity, type FleetActivity, type TableCount, type WorkerHealth } from '../../queries/fleet-activity';
+import { InventoryObject } from '../../models';
+import {
+  emptyTableCount, emptyWorkerHealth, readFleetActivity, type FleetActivity, type ProviderSummary, type TableCount, type WorkerHealth,
+} from '../../queries/fleet-activity';
 import type { ApiContext } from '../api-context';
-import { providerView } from '../provider-view';
+import { iso, providerStatus } from '../provider-view';
 import { errorResponses } from '../schemas/common-schemas';
 import { FleetOverviewView, OverviewQuery } from '../schemas/overview-schemas';
 
@@ -15,7 +17,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> 
   app.addSchema(FleetOverviewView);
 
   /** The provider type's collections with their tables; none for a type this server does not have. */
-  const collectionsOf = (provider: Provider): CollectionTable[] => Object.entries(context.types[provider.type]?.inventory ?? {}).map(([name, collection]) => ({
+  const collectionsOf = (provider: ProviderSummary): CollectionTable[] => Object.entries(context.types[provider.type]?.inventory ?? {}).map(([name, collection]) => ({
     name, inventory: dataSource.getMetadata(collection.entity).tableName, link: !(collection.entity.prototype instanceof InventoryObject),
   }));
 
@@ -27,9 +29,9 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> 
       querystring: OverviewQuery, response: { 200: Type.Ref('FleetOverview'), ...errorResponses },
     },
   }, async (request): Promise<FleetOverviewView> => {
-    const only = request.query.provider === undefined ? undefined : await store.get(request.query.provider);
-    const [providers, activity] = await Promise.all([only ? [only] : store.list(), readFleetActivity(dataSource, only?.id)]);
-    const overviews = providers.map((provider) => providerOverview(provider, activity, collectionsOf(provider)));
+    const only = request.query.provider === undefined ? undefined : (await store.get(request.query.provider)).id;
+    const activity = await readFleetActivity(dataSource, only);
+    const overviews = activity.providers.map((provider) => providerOverview(provider, activity, collectionsOf(provider)));
     return { generatedAt: new Date().toISOString(), totals: totals(overviews, activity, only === undefined), providers: overviews };
   });
 };
@@ -40,12 +42,11 @@ interface CollectionTable {
   link: boolean;
 }
 
-function providerOverview(provider: Provider, activity: FleetActivity, collections: readonly CollectionTable[]): ProviderOverview {
-  const view = providerView(provider);
+function providerOverview(provider: ProviderSummary, activity: FleetActivity, collections: readonly CollectionTable[]): ProviderOverview {
   const counts = activity.counts.get(provider.id);
   return {
-    id: view.id, name: view.name, type: view.type, status: view.status,
-    lastRefreshAt: view.lastRefreshAt, lastRefreshSuccessAt: view.lastRefreshSuccessAt, lastRefreshError: view.lastRefreshError,
+    id: provider.id, name: provider.name, type: provider.type, status: providerStatus(provider),
+    lastRefreshAt: iso(provider.lastRefreshAt), lastRefreshSuccessAt: iso(provider.lastRefreshSuccessAt), lastRefreshError: provider.lastRefreshError,
     collections: collections.map((collection) => ({ ...collection, ...countView(collection.inventory, counts?.get(collection.inventory) ?? emptyTableCount()) })),
     eventsLastHour: activity.eventsLastHour.get(provider.id) ?? 0,
     workers: healthView(activity.workers.get(provider.id) ?? emptyWorkerHealth()),
@@ -76,9 +77,9 @@ function totals(providers: readonly ProviderOverview[], activity: FleetActivity,
 }
 
 function countView(inventory: string, count: TableCount): TableCountView {
-  return { inventory, count: count.count, archived: count.archived, states: { ...count.states }, countedAt: count.countedAt?.toISOString() ?? null };
+  return { inventory, count: count.count, archived: count.archived, states: { ...count.states }, countedAt: iso(count.countedAt) };
 }
 
 function healthView(health: WorkerHealth): ProviderOverview['workers'] {
-  return { ...health, oldestHeartbeatAt: health.oldestHeartbeatAt?.toISOString() ?? null };
+  return { ...health, oldestHeartbeatAt: iso(health.oldestHeartbeatAt) };
 }

@@ -4,6 +4,7 @@ import { startLoop } from '../../core/lifecycle/loop';
 import { stoppable, stopAll, type Stoppable } from '../../core/lifecycle/stoppable';
 import { connectionConfig } from '../../db/connection-config';
 import { describeError, NotFoundError } from '../../errors';
+import { ConnectionOutageLog } from '../../logging/connection-outage-log';
 import type { Logger } from '../../logging/logger';
 import type { ProviderStore } from '../../providers/provider-store';
 import { MetricsQueue } from '../../queues/metrics-queue';
@@ -33,7 +34,8 @@ export interface MetricsProcessorOptions {
 export function startMetricsProcessor(options: MetricsProcessorOptions): Stoppable {
   const { dataSource, queue, logger, retention } = options;
   const pool = new Pool({ ...connectionConfig(dataSource, 'provider-fleet-metrics'), max: 1 });
-  pool.on('error', (error) => logger.warn({ event: 'metrics.connection_lost', err: error }, 'metrics database connection lost'));
+  const losses = new ConnectionOutageLog(logger, 'metrics.connection_lost', 'metrics database connection lost');
+  pool.on('error', (error) => losses.report(error));
   const hierarchies = new Map<string, MetricHierarchy>();
 
   const maintain = async (): Promise<void> => {

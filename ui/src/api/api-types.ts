@@ -8,6 +8,7 @@ import type { pageOf } from '../../../src/api/page';
 import type { EventView } from '../../../src/api/schemas/event-schemas';
 import type { InventoryCollectionView, InventoryRowView, InventoryRowWithRelationsView, ListTotal as ListTotalSchema } from '../../../src/api/schemas/inventory-schemas';
 import type { MetricSeriesView } from '../../../src/api/schemas/metric-schemas';
+import type { FleetOverviewView } from '../../../src/api/schemas/overview-schemas';
 import type {
   ProviderCreateBody as ProviderCreateBodySchema, ProviderTypeView, ProviderUpdateBody as ProviderUpdateBodySchema, ProviderView,
   VerifyResult as VerifyResultSchema,
@@ -58,6 +59,12 @@ export type InventoryObject = InventoryRow & Omit<Static<typeof InventoryRowWith
 export type ListTotal = ListTotalSchema;
 
 export type FleetEvent = EventView;
+
+/** The fleet at a glance (GET /overview). */
+export type FleetOverview = FleetOverviewView;
+export type ProviderOverview = FleetOverview['providers'][number];
+export type CollectionSize = ProviderOverview['collections'][number];
+export type WorkerHealth = ProviderOverview['workers'];
 
 export type MetricsAnswer = MetricSeriesView;
 export type MetricsInterval = MetricsAnswer['interval'];

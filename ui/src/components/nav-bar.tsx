@@ -2,6 +2,7 @@ import { Link, useLocation } from 'wouter';
 import { useSession } from '../auth/auth-context';
 
 const SECTIONS = [
+  { path: '/', label: 'Overview' },
   { path: '/providers', label: 'Providers' },
   { path: '/events', label: 'Events' },
   { path: '/workers', label: 'Workers' },
@@ -13,10 +14,10 @@ export function NavBar() {
   const { signOut } = useSession();
   return (
     <header className="nav-bar">
-      <Link href="/providers" className="brand">provider-fleet</Link>
+      <Link href="/" className="brand">provider-fleet</Link>
       <nav aria-label="sections">
         {SECTIONS.map((section) => (
-          <Link key={section.path} href={section.path} className={location.startsWith(section.path) ? 'nav-link nav-link-active' : 'nav-link'}>
+          <Link key={section.path} href={section.path} className={isActive(location, section.path) ? 'nav-link nav-link-active' : 'nav-link'}>
             {section.label}
           </Link>
         ))}
@@ -24,4 +25,9 @@ export function NavBar() {
       <button type="button" className="link-button" onClick={() => signOut()}>Sign out</button>
     </header>
   );
+}
+
+/** Whether the page at `location` belongs to a section ('/' is the overview alone, not every page). */
+function isActive(location: string, path: string): boolean {
+  return path === '/' ? location === '/' : location.startsWith(path);
 }

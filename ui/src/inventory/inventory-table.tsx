@@ -7,6 +7,7 @@ import { formatValue } from '../components/format';
 import { useKeysetPager } from '../components/keyset-pager';
 import { Loading } from '../components/loading';
 import { PagerButtons } from '../components/pager-buttons';
+import { FieldValue } from './field-value';
 import { ColumnFilter, type FieldFilter } from './column-filter';
 import { byRecognisability, linkColumn, listColumns } from './inventory-columns';
 import { SortHeader } from './sort-header';
@@ -68,7 +69,7 @@ export function InventoryTable({ collection, providerId, reloadKey }: InventoryT
                     <td key={field.name}>
                       {field.name === linked
                         ? <Link href={`/inventory/${collection}/${row.id}`}>{formatValue(row[field.name], field.type)}</Link>
-                        : formatValue(row[field.name], field.type)}
+                        : <FieldValue name={field.name} value={row[field.name]} type={field.type} />}
                     </td>
                   ))}
                 </tr>

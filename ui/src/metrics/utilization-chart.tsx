@@ -14,6 +14,9 @@ function unitOf(counter: string): string {
 }
 
 /** The counters of one object over time, one line each (uPlot); a missing sample is a gap, not a zero. */
+/** The time between two points of an interval, in seconds. */
+const INTERVAL_SECONDS: Record<MetricsAnswer['interval'], number> = { realtime: 20, hourly: 3600, daily: 86_400 };
+
 export function UtilizationChart({ answer }: { answer: MetricsAnswer }) {
   const container = useRef<HTMLDivElement>(null);
 
@@ -39,7 +42,13 @@ export function UtilizationChart({ answer }: { answer: MetricsAnswer }) {
         {},
         ...units.map((unit, index) => ({ scale: unit, side: index === 0 ? 3 : 1, label: unit, grid: { show: index === 0 } })),
       ],
-      scales: Object.fromEntries(units.map((unit) => [unit, unit === '%' ? { range: [0, 100] as uPlot.Range.MinMax } : {}])),
+      scales: {
+        // uPlot draws one point alone at the start of an axis of years: give it the interval's width on either side.
+        x: data[0].length === 1
+          ? { time: true, range: (): uPlot.Range.MinMax => [data[0][0] - INTERVAL_SECONDS[answer.interval], data[0][0] + INTERVAL_SECONDS[answer.interval]] }
+          : { time: true },
+        ...Object.fromEntries(units.map((unit) => [unit, unit === '%' ? { range: [0, 100] as uPlot.Range.MinMax } : {}])),
+      },
     };
     const chart = new uPlot(options, data, element);
     // The chart is drawn on a canvas of a fixed size: follow the page's width.

@@ -2,7 +2,7 @@ import { Link } from 'wouter';
 import type { InventoryObject } from '../api/api-types';
 import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
-import { collectionTitle } from '../components/format';
+import { objectKindTitle } from '../components/format';
 import { Loading } from '../components/loading';
 import { ObjectEvents } from '../events/object-events';
 import { ObjectFields } from '../inventory/object-fields';
@@ -18,13 +18,14 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
     (api) => api.get<InventoryObject>(`/inventory/${encodeURIComponent(collection)}/${encodeURIComponent(objectId)}`), { intervalMs: 15_000 });
   const catalog = useInventoryCatalog();
   const providerId = typeof object.data?.providerId === 'string' ? object.data.providerId : undefined;
-  const { providerType } = useProvider(providerId);
+  const { provider, providerType } = useProvider(providerId);
 
   if (object.error && !object.data) return <main><ErrorBanner error={object.error} title="The object could not be loaded" /></main>;
   if (!object.data) return <main><Loading what="the object" /></main>;
   const { data } = object;
   const emsRef = typeof data.emsRef === 'string' ? data.emsRef : undefined;
-  const title = typeof data.name === 'string' && data.name !== '' ? data.name : emsRef ?? `#${data.id}`;
+  const name = typeof data.name === 'string' && data.name !== '' ? data.name : emsRef ?? `#${data.id}`;
+  const definition = catalog.data?.find((candidate) => candidate.name === collection);
   // The object as a refresh target (its collection as the provider's type names it), where the type can refresh such
   // objects one by one.
   const typeCollection = providerType.data?.collections.find((candidate) => candidate.inventory === collection);
@@ -34,9 +35,8 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
   return (
     <main>
       <div className="page-header">
-        <h1>{title}</h1>
-        <span className="muted">{collectionTitle(collection)} ({collection}) #{data.id}</span>
-        {providerId ? <Link href={`/providers/${providerId}`}>provider</Link> : null}
+        <h1>{objectKindTitle(collection)} {name}</h1>
+        {providerId ? <span className="muted">of <Link href={`/providers/${providerId}`}>{provider.data?.name ?? 'its provider'}</Link></span> : null}
       </div>
       <ErrorBanner error={object.error} title="The object could not be reloaded" />
       <ErrorBanner error={catalog.error} title="The inventory could not be described" />
@@ -44,7 +44,7 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
         <RefreshControl providerId={providerId} targets={[target]} label="Refresh this object" onFinished={object.reload} />
       ) : null}
       <div className="columns">
-        <ObjectFields object={data} fields={catalog.data?.find((candidate) => candidate.name === collection)?.fields} />
+        <ObjectFields object={data} definition={definition} />
         <ObjectRelations object={data} collection={collection} catalog={catalog.data} />
       </div>
       <ObjectEvents collection={collection} objectId={data.id} />

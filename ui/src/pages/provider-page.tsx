@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { CollectionSize, FleetOverview } from '../api/api-types';
+import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { collectionTitle } from '../components/format';
 import { Loading } from '../components/loading';
@@ -11,6 +13,8 @@ import { RefreshControl } from '../refresh/refresh-control';
 import { RefreshHistory } from '../refresh/refresh-history';
 
 const HISTORY_TAB = 'refresh-history';
+/** How long after a refresh its worker has counted the collections it changed, with room to spare. */
+const COUNTED_AFTER_MS = 2_000;
 
 /** One provider: its status and errors, a live Refresh, a tab per inventory collection and its refresh history. */
 export function ProviderPage({ providerId }: { providerId: string }) {
@@ -18,6 +22,7 @@ export function ProviderPage({ providerId }: { providerId: string }) {
   const [reloadKey, setReloadKey] = useState(0);
   const { provider, providerType } = useProvider(providerId, { intervalMs: 15_000 });
   const collections = providerType.data?.collections ?? [];
+  const sizes = useCollectionSizes(providerId, reloadKey);
   const [tab, setTab] = useState<string | undefined>();
   // VMs first where a type has them: what most visits come for.
   const shownTab = tab ?? (collections.find((collection) => collection.name === 'vms') ?? collections[0])?.name ?? HISTORY_TAB;
@@ -36,7 +41,10 @@ export function ProviderPage({ providerId }: { providerId: string }) {
         label="inventory"
         selected={shownTab}
         onSelect={setTab}
-        items={[...collections.map((collection) => ({ id: collection.name, label: collectionTitle(collection.name) })), { id: HISTORY_TAB, label: 'Refresh history' }]}
+        items={[
+          ...collections.map((collection) => ({ id: collection.name, label: tabLabel(collectionTitle(collection.name), sizes.get(collection.name)) })),
+          { id: HISTORY_TAB, label: 'Refresh history' },
+        ]}
       />
       <section role="tabpanel" aria-labelledby={`tab-${shownTab}`} className="tab-panel">
         {shownCollection
@@ -45,4 +53,24 @@ export function ProviderPage({ providerId }: { providerId: string }) {
       </section>
     </main>
   );
+}
+
+/** A tab's label with how many objects it lists (archived ones too, as the list shows them), once counted. */
+function tabLabel(title: string, size: CollectionSize | undefined): string {
+  return size?.countedAt ? `${title} (${(size.count + size.archived).toLocaleString()})` : title;
+}
+
+/**
+ * The provider's collections' sizes by collection name, as its refresh worker last counted them: read again after a
+ * refresh, once the worker has counted what it changed (about a second later).
+ */
+function useCollectionSizes(providerId: string, reloadKey: number): ReadonlyMap<string, CollectionSize> {
+  const overview = useApi(`overview ${providerId}`, (api) => api.get<FleetOverview>('/overview', { provider: providerId }), { intervalMs: 15_000 });
+  const { reload } = overview;
+  useEffect(() => {
+    if (reloadKey === 0) return undefined;
+    const timer = setTimeout(reload, COUNTED_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [reloadKey, reload]);
+  return new Map((overview.data?.providers[0]?.collections ?? []).map((collection) => [collection.name, collection]));
 }

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { connectionConfig } from '../../../db/connection-config';
+import { ConnectionOutageLog } from '../../../logging/connection-outage-log';
 import type { Logger } from '../../../logging/logger';
 
 /** What pg_stat_activity calls the connections refreshes write on. */
@@ -13,9 +14,10 @@ const APPLICATION_NAME = 'provider-fleet-refresh';
  */
 export async function openRefreshConnection(dataSource: DataSource, logger: Logger): Promise<Client> {
   const client = new Client(connectionConfig(dataSource, APPLICATION_NAME));
+  const losses = new ConnectionOutageLog(logger, 'refresh.connection_lost', 'refresh database connection lost');
   client.on('error', (error: Error) => {
     broken.add(client);
-    logger.warn({ event: 'refresh.connection_lost', err: error }, 'refresh database connection lost');
+    losses.report(error);
   });
   await client.connect();
   return client;
