@@ -22,6 +22,14 @@ export interface FleetConfig {
   refreshIntervalWithEventsMinutes: number;
   /** Scheduled refresh interval per provider type, in minutes (0 disables), e.g. {"demo": 60}. */
   refreshIntervalsByType: Record<string, number>;
+  /**
+   * Minutes a refresh may take before it is aborted and recorded as timed out (nothing of it kept), so that a
+   * provider that stops answering mid-refresh cannot hold its queue: the next request runs. A type's own in
+   * `refreshTimeoutsByType` wins.
+   */
+  refreshTimeoutMinutes: number;
+  /** Refresh deadline per provider type, in minutes, e.g. {"vmware": 120}. */
+  refreshTimeoutsByType: Record<string, number>;
   /** Modules of provider types that do not ship with the fleet; each exports `providerType`. */
   providerTypeModules: string[];
   /**
@@ -73,6 +81,8 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   refreshFullThreshold: { env: 'FLEET_REFRESH_FULL_THRESHOLD', flag: 'refreshFullThreshold' },
   refreshIntervalMinutes: { env: 'FLEET_REFRESH_INTERVAL_MINUTES', flag: 'refreshIntervalMinutes' },
   refreshIntervalsByType: { env: 'FLEET_REFRESH_INTERVALS_BY_TYPE', flag: 'refreshIntervalsByType' },
+  refreshTimeoutMinutes: { env: 'FLEET_REFRESH_TIMEOUT_MINUTES', flag: 'refreshTimeoutMinutes' },
+  refreshTimeoutsByType: { env: 'FLEET_REFRESH_TIMEOUTS_BY_TYPE', flag: 'refreshTimeoutsByType' },
   providerTypeModules: { env: 'FLEET_PROVIDER_TYPE_MODULES', flag: 'providerTypeModules' },
   refreshIntervalWithEventsMinutes: { env: 'FLEET_REFRESH_INTERVAL_WITH_EVENTS_MINUTES', flag: 'refreshIntervalWithEventsMinutes' },
   eventCatching: { env: 'FLEET_EVENT_CATCHING', flag: 'eventCatching' },
@@ -103,6 +113,9 @@ export const configDefaults: Partial<FleetConfig> = {
   refreshIntervalMinutes: 15,
   refreshIntervalWithEventsMinutes: 24 * 60,
   refreshIntervalsByType: {},
+  // Far above any healthy refresh (a million objects take minutes), far below "forever".
+  refreshTimeoutMinutes: 60,
+  refreshTimeoutsByType: {},
   providerTypeModules: [],
   eventCatching: true,
   eventFiltersByType: {},
@@ -122,14 +135,14 @@ export const configDefaults: Partial<FleetConfig> = {
 };
 
 /** Settings that are objects or lists: in the environment they are written as JSON. */
-export const structuredSettings: ReadonlySet<keyof FleetConfig> = new Set(['refreshIntervalsByType', 'providerTypeModules', 'eventFiltersByType']);
+export const structuredSettings: ReadonlySet<keyof FleetConfig> = new Set(['refreshIntervalsByType', 'refreshTimeoutsByType', 'providerTypeModules', 'eventFiltersByType']);
 
 export const configSchema: JSONSchemaType<FleetConfig> = {
   type: 'object',
   additionalProperties: false,
   required: [
     'databaseUrl', 'redisUrl', 'redisPrefix', 'encryptionKey', 'logLevel', 'logFormat', 'refreshFullThreshold', 'refreshIntervalMinutes',
-    'refreshIntervalsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
+    'refreshIntervalsByType', 'refreshTimeoutMinutes', 'refreshTimeoutsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
     'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
     'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
     'apiHost', 'apiPort',
@@ -147,6 +160,12 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
       type: 'object', required: [],
       propertyNames: { pattern: '^[a-z][a-z0-9-]{0,62}$' },
       additionalProperties: { type: 'integer', minimum: 0, maximum: 525_600 },
+    },
+    refreshTimeoutMinutes: { type: 'integer', minimum: 1, maximum: 10_080 },
+    refreshTimeoutsByType: {
+      type: 'object', required: [],
+      propertyNames: { pattern: '^[a-z][a-z0-9-]{0,62}$' },
+      additionalProperties: { type: 'integer', minimum: 1, maximum: 10_080 },
     },
     providerTypeModules: { type: 'array', items: { type: 'string', minLength: 1 } },
     refreshIntervalWithEventsMinutes: { type: 'integer', minimum: 0, maximum: 525_600 },

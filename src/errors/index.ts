@@ -9,6 +9,7 @@ export { ProviderConstructionError } from './provider-construction-error';
 export { ConfigError } from './config-error';
 export { RegistrationRefusedError } from './registration-refused-error';
 export { RedisUnavailableError } from './redis-unavailable-error';
+export { RefreshTimedOutError } from './refresh-timed-out-error';
 
 /** A message safe to show for any thrown value: errors keep their message, anything else is described. */
 export function describeError(error: unknown): string {

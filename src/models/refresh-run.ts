@@ -4,7 +4,8 @@ import type { RefreshStats } from './refresh-stats';
 
 /** Who asked for a refresh; `recovery`: the fleet, after Redis lost requests it had accepted. */
 export type RefreshSource = 'user' | 'schedule' | 'startup' | 'event' | 'cli' | 'recovery';
-export type RefreshStatus = 'running' | 'ok' | 'partial' | 'failed';
+/** `timed_out`: past its deadline (see refreshTimeoutMinutes), aborted with nothing of it kept. */
+export type RefreshStatus = 'running' | 'ok' | 'partial' | 'failed' | 'timed_out';
 
 /** One refresh of one provider: what was asked, how long each phase took, what changed, and how it ended. */
 @Entity('refresh_runs')

@@ -53,6 +53,8 @@ describe('loadConfig', () => {
       refreshIntervalMinutes: 15,
       refreshIntervalWithEventsMinutes: 1440,
       refreshIntervalsByType: {},
+      refreshTimeoutMinutes: 60,
+      refreshTimeoutsByType: {},
       providerTypeModules: [],
       eventCatching: true,
       eventFiltersByType: {},

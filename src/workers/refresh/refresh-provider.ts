@@ -1,12 +1,13 @@
 import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
-import { describeError, NotFoundError, UserError } from '../../errors';
+import { describeError, NotFoundError, RefreshTimedOutError, UserError } from '../../errors';
 import { childLogger, type Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
 import { Inventory } from '../../core/inventory/inventory';
-import type { ProgressListener } from '../../core/refresh/refresh-progress';
+import type { ProgressListener, RefreshProgress } from '../../core/refresh/refresh-progress';
+import { untilAborted } from '../../core/lifecycle/until-aborted';
 import { INTERRUPTED_RUN_ERROR, type RefreshOutcome } from '../../core/refresh/refresh-outcome';
 import { checkTargetCollections, fullThresholdFor, scopeFor, type RefreshScope, type RefreshTarget } from '../../core/refresh/refresh-scope';
 import { InventorySaver } from './save/inventory-saver';
@@ -27,6 +28,11 @@ export interface RefreshRequest {
   signal?: AbortSignal;
   /** A worker's connection kept between its refreshes (see RefreshConnections); without it, the refresh opens its own. */
   connections?: RefreshConnections;
+  /**
+   * The refresh's deadline in ms, for the provider's type: past it the refresh is aborted wherever it is (a collector
+   * that ignores the abort is left behind) and recorded as timed out, nothing of it kept. None without it.
+   */
+  timeoutMsOf?: (type: string) => number;
 }
 
 /**
@@ -52,19 +58,30 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
   });
   const durationsMs = { collect: 0, parse: 0, persist: 0 };
   const started = performance.now();
+  const timeoutMs = request.timeoutMsOf?.(provider.type);
+  const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  const signal = anyOf(request.signal, deadline);
+  let phase: RefreshProgress['phase'] = 'setup';
+  const progress: ProgressListener = (reached) => {
+    phase = reached.phase;
+    request.onProgress?.(reached);
+  };
   logger.info({ event: 'refresh.started', refreshRunId: run.id, scope: scope.kind }, 'refresh started');
 
   try {
-    request.onProgress?.({ phase: 'setup', built: {} });
+    progress({ phase: 'setup', built: {} });
     // Built and set up inside the try: a type that cannot build the provider, or a failing setup (recorded on the
     // provider by ready()), fails this refresh like any other failure, and only this provider's.
-    const instance = await store.ready(provider, logger);
+    const instance = await untilAborted(store.ready(provider, logger), signal);
 
-    await collectInto(inventory, { instance, scope: scopes.collect, logger, request, durationsMs });
+    phase = 'collect';
+    await collectInto(inventory, { instance, scope: scopes.collect, logger, request: { ...request, signal, onProgress: progress }, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
+    // Past this point the refresh is the fleet's own writing, in one transaction: it finishes.
+    signal?.throwIfAborted();
     // Counted before saving, which lets go of the built objects as it writes them.
     const built = builtCounts(inventory);
-    request.onProgress?.({ phase: 'persist', built });
+    progress({ phase: 'persist', built });
 
     const persistStarted = performance.now();
     let outcome: RefreshOutcome | undefined;
@@ -86,9 +103,15 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
       logger.info({ event: 'refresh.provider_deleted', refreshRunId: run.id }, 'refresh abandoned: the provider was deleted meanwhile');
       throw new NotFoundError(`provider "${provider.name}" was deleted during its refresh`, { cause: error });
     }
+    if (deadline?.aborted) {
+      const message = `timed out: the refresh passed its deadline of ${formatDeadline(timeoutMs as number)} in its ${phase} phase; nothing of it was kept`;
+      logger.warn({ event: 'refresh.timed_out', refreshRunId: run.id, phase }, message);
+      await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, status: 'timed_out', message, durationsMs: roundDurations(durationsMs) }, logger);
+      throw new RefreshTimedOutError(message, { cause: error });
+    }
     const message = describeError(error);
     logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
-    await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, message, durationsMs: roundDurations(durationsMs) }, logger);
+    await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, status: 'failed', message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {
     await saver.close();
@@ -126,17 +149,38 @@ async function collectInto(
   inventory: Inventory,
   { instance, scope, logger, request, durationsMs }: { instance: AnyProvider; scope: RefreshScope; logger: Logger; request: RefreshRequest; durationsMs: RefreshStats['durationsMs'] },
 ): Promise<void> {
-  for await (const item of instance.collect(scope, request.signal)) {
-    if (isIncomplete(item)) {
-      inventory.markIncomplete(item.incomplete, item.reason);
-      logger.warn({ event: 'refresh.collection_incomplete', collections: item.incomplete, reason: item.reason }, 'collection incomplete');
-      continue;
+  const items = instance.collect(scope, request.signal)[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      // Raced with the signal: a collector that ignores it must not hold the refresh past its deadline.
+      const next = await untilAborted(items.next(), request.signal);
+      if (next.done) break;
+      const item = next.value;
+      if (isIncomplete(item)) {
+        inventory.markIncomplete(item.incomplete, item.reason);
+        logger.warn({ event: 'refresh.collection_incomplete', collections: item.incomplete, reason: item.reason }, 'collection incomplete');
+        continue;
+      }
+      const parseStarted = performance.now();
+      instance.parse(item, inventory.collections);
+      durationsMs.parse += performance.now() - parseStarted;
+      request.onProgress?.({ phase: 'collect', built: builtCounts(inventory) });
     }
-    const parseStarted = performance.now();
-    instance.parse(item, inventory.collections);
-    durationsMs.parse += performance.now() - parseStarted;
-    request.onProgress?.({ phase: 'collect', built: builtCounts(inventory) });
+  } catch (error: unknown) {
+    // Told to finish, not awaited: a collector stuck in its own await may never get to.
+    items.return?.().catch(() => undefined);
+    throw error;
   }
+}
+
+/** The signal that aborts when any of the given ones does; undefined without any. */
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return given.length <= 1 ? given[0] : AbortSignal.any(given);
+}
+
+function formatDeadline(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
 /**
@@ -156,16 +200,16 @@ async function recordPersistDuration(dataSource: DataSource, outcome: RefreshOut
   ).catch((error: unknown) => logger.warn({ event: 'refresh.bookkeeping_failed', refreshRunId: outcome.refreshRunId, err: error }, 'could not record the persist duration'));
 }
 
-/** Marks the run failed and records the error on the provider; a failure to record is logged, not thrown. */
+/** Marks the run failed (or timed out) and records the error on the provider; a failure to record is logged, not thrown. */
 async function recordFailure(
   dataSource: DataSource,
-  failure: { runId: string; providerId: string; scope: RefreshScope; message: string; durationsMs: RefreshStats['durationsMs'] },
+  failure: { runId: string; providerId: string; scope: RefreshScope; status: 'failed' | 'timed_out'; message: string; durationsMs: RefreshStats['durationsMs'] },
   logger: Logger,
 ): Promise<void> {
-  const { runId, providerId, scope, message, durationsMs } = failure;
+  const { runId, providerId, scope, status, message, durationsMs } = failure;
   await dataSource.transaction(async (manager) => {
     await manager.update(RefreshRun, { id: runId }, {
-      status: 'failed', finishedAt: new Date(), error: message, collectMs: durationsMs.collect, parseMs: durationsMs.parse, persistMs: durationsMs.persist,
+      status, finishedAt: new Date(), error: message, collectMs: durationsMs.collect, parseMs: durationsMs.parse, persistMs: durationsMs.persist,
     });
     const now = new Date();
     await manager.update(Provider, { id: providerId }, {

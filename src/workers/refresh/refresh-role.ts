@@ -37,6 +37,7 @@ export const refreshRole: WorkerRole<'refresh'> = {
       // come on top and must not fold again (see RefreshQueue.handBack).
       refresh: ({ targets, source, onProgress }) => refreshProvider({
         dataSource, store, logger, provider: providerId, targets, source, fullThreshold: Number.POSITIVE_INFINITY, onProgress, connections,
+        timeoutMsOf: (type) => (config.refreshTimeoutsByType[type] ?? config.refreshTimeoutMinutes) * 60_000,
       }).then((outcome) => {
         counts.refreshed(outcome);
         return outcome;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
 import { stoppable, type Stoppable } from '../../core/lifecycle/stoppable';
-import { UserError } from '../../errors';
+import { RefreshTimedOutError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { RefreshSource } from '../../models';
 import type { RefreshJobData, RefreshJobResult } from '../../queues/jobs';
@@ -69,6 +69,12 @@ export function startRefreshWorker(options: RefreshWorkerOptions): Stoppable {
     } catch (error: unknown) {
       if (error instanceof UserError) {
         await queue.release(job);
+        throw new UnrecoverableError(error.message);
+      }
+      // Past its deadline: tried again at once it would hang as long again, holding the queue. What it was asked
+      // waits for the next request (the schedule's, an event's, a user's).
+      if (error instanceof RefreshTimedOutError) {
+        await queue.handBack(job, { full: claimed.full, targets: claimed.targets, queueJob: false });
         throw new UnrecoverableError(error.message);
       }
       // Failed for good: nothing it was asked for happened, and all of it waits for the next job (the schedule

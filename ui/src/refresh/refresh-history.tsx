@@ -33,7 +33,7 @@ export function RefreshHistory({ providerId, reloadKey }: { providerId: string; 
                 <td>{formatTime(run.startedAt)}</td>
                 <td>{run.source}</td>
                 <td>{run.kind}{run.targets.length > 0 ? ` (${run.targets.length} targets)` : ''}</td>
-                <td><span className={`badge badge-${run.status === 'ok' ? 'ok' : run.status === 'running' ? 'never' : 'error'}`}>{run.status}</span>
+                <td><span className={`badge badge-${run.status === 'ok' ? 'ok' : run.status === 'running' ? 'never' : 'error'}`}>{run.status.replace('_', ' ')}</span>
                   {run.error ? <div className="error-text">{run.error}</div> : null}</td>
                 <td>{formatDuration(runDuration(run))}</td>
                 <td>{changeSummary(run.stats?.collections)}</td>
