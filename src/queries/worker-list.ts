@@ -8,6 +8,8 @@ export interface WorkerQuery {
   stopped?: 'all' | { since: Date };
   role?: string;
   providerId?: string;
+  /** Only these workers. */
+  ids?: readonly string[];
   limit: number;
 }
 
@@ -27,6 +29,7 @@ export async function findWorkers(dataSource: DataSource, query: WorkerQuery): P
     }));
   }
   if (query.role !== undefined) select.andWhere('w.role = :role', { role: query.role });
+  if (query.ids !== undefined) select.andWhere('w.id IN (:...ids)', { ids: query.ids });
   if (query.providerId !== undefined) select.andWhere('w.providerId = :providerId', { providerId: query.providerId });
   return select.getMany();
 }

@@ -18,10 +18,12 @@ export const STOP_REASONS = {
   stopTimeout: 'did not stop in time',
   /** The server that started the worker shut down. */
   serverStopped: 'server stopped',
+  /** Through the API, the CLI or the workers page (see WorkerRegistry.requestStop). */
+  operatorRestart: 'restart requested by an operator',
 } as const;
 
-/** Stops that nothing went wrong for: the supervisor no longer wants the worker. */
-const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone, STOP_REASONS.serverStopped];
+/** Stops that nothing went wrong for: the supervisor no longer wants the worker, or an operator restarted it. */
+const ORDERLY_STOP_REASONS: readonly string[] = [STOP_REASONS.noLongerWanted, STOP_REASONS.providerGone, STOP_REASONS.serverStopped, STOP_REASONS.operatorRestart];
 
 const HEARTBEAT_LOST = 'no heartbeat for ';
 const FAILED = 'failed: ';

@@ -104,4 +104,17 @@ describe('API: workers', function () {
     expect((await api.get('/api/v1/workers?providerId=999999999')).statusCode).to.equal(404);
     expect((await api.app.inject({ method: 'GET', url: '/api/v1/workers' })).statusCode).to.equal(401);
   });
+
+  it('asks a running worker to restart (202, stopping with the reason), and refuses one that is not running (409) or unknown (404)', async () => {
+    const restarted = await api.post(`/api/v1/workers/${ids.running}/restart`);
+    expect(restarted.statusCode, restarted.body).to.equal(202);
+    expect(restarted.json()).to.include({ id: ids.running, status: 'stopping', stopReason: 'restart requested by an operator' });
+    const again = await api.post(`/api/v1/workers/${ids.running}/restart`);
+    expect(again.statusCode).to.equal(409);
+    expect(again.json()).to.deep.equal({ error: `worker ${ids.running} is stopping, not running: only a running worker can be asked to stop` });
+    expect((await api.post(`/api/v1/workers/${ids.requested}/restart`)).statusCode).to.equal(409);
+    expect((await api.post('/api/v1/workers/999999999/restart')).statusCode).to.equal(404);
+    expect((await api.post('/api/v1/workers/abc/restart')).statusCode).to.equal(400);
+    expect((await api.app.inject({ method: 'POST', url: `/api/v1/workers/${ids.handler}/restart` })).statusCode).to.equal(401);
+  });
 });

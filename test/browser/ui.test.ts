@@ -205,11 +205,25 @@ describe('web UI in a browser', function () {
     await snap(page, '08-vm-metrics');
   });
 
-  it('shows the workers, the queues and the event timeline', async () => {
+  it('shows the workers and the queues, restarts a worker, and shows the event timeline', async () => {
     await page.getByRole('link', { name: 'Workers' }).click();
     await page.getByTestId('worker-row').first().waitFor();
     await page.getByRole('heading', { name: 'Queues' }).waitFor();
     await snap(page, '09-workers');
+
+    // A shared event handler restarted from the page stops at its next heartbeat; the supervisor starts its successor.
+    const handlers = async (): Promise<{ id: string; status: string; stopReason: string | null }[]> =>
+      (await fetch(`${baseUrl}/api/v1/workers?role=event-handler`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ id: string; status: string; stopReason: string | null }[]>;
+    const running = (await handlers()).filter((worker) => worker.status === 'running');
+    expect(running.length).to.be.greaterThan(0);
+    await page.getByRole('button', { name: `restart worker ${running[0].id}` }).click();
+    await until(async () => {
+      const now = await handlers();
+      const old = now.find((worker) => worker.id === running[0].id);
+      const successors = now.filter((worker) => worker.status === 'running' && Number(worker.id) > Number(running[0].id));
+      return old?.status === 'stopped' && old.stopReason === 'restart requested by an operator' && successors.length > 0 ? true : undefined;
+    }, 'the restarted handler to stop and its successor to run', 60_000);
+    await page.getByTestId('worker-row').filter({ hasText: 'restart requested by an operator' }).first().waitFor();
 
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByTestId('event-row').first().waitFor();

@@ -66,7 +66,7 @@ describe('fleet administration commands', function () {
     expect(unknown.stderr).to.include('no-such-token');
   });
 
-  it('workers: lists live workers, and stopped ones with their stop reason with --all', async () => {
+  it('workers: lists live workers, and stopped ones with their stop reason with --all; restarts a running one', async () => {
     const { dataSource, logger } = testEnv();
     const registry = new WorkerRegistry(dataSource, logger);
     const live = await registry.request({ role: 'event-handler', providerId: null, queueName: 'events' });
@@ -85,6 +85,19 @@ describe('fleet administration commands', function () {
       const row = rowOf(all, stopped.workerId);
       expect(row?.[3]).to.equal('stopped');
       expect(row?.[9]).to.equal(STOP_REASONS.registrationTimeout);
+
+      // restart: a running worker is asked to stop (its successor is the supervisor's); anything else is refused.
+      expect(succeeded(await fleet(['workers', 'restart', live.workerId]))).to.match(/^worker \d+ asked to restart/);
+      expect(rowOf(succeeded(await fleet(['workers'])), live.workerId)?.[3]).to.equal('stopping');
+      for (const [id, message] of [
+        [stopped.workerId, `worker ${stopped.workerId} is stopped, not running: only a running worker can be asked to stop`],
+        ['999999999', 'no worker 999999999'],
+        ['x1', '"x1" is not a worker id'],
+      ]) {
+        const refused = await fleet(['workers', 'restart', id]);
+        expect(refused.code, id).to.equal(1);
+        expect(refused.stderr, id).to.include(message);
+      }
     } finally {
       await registry.markStopped(live.workerId, 'SIGTERM');
     }

@@ -7,6 +7,7 @@ import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { DemoFixture } from '../support/demo-fixture';
 import { startSampler } from '../support/sampler';
+import { STOP_REASONS } from '../../src/server/worker-stop-reasons';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -94,6 +95,19 @@ describe('refresh worker process', function () {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).to.equal(0);
     expect(await workerRow(workerId)).to.include({ status: 'stopped', stop_reason: 'SIGTERM' });
+  });
+
+  it('stops at its next heartbeat when an operator restarts it, with that reason, and only a running worker can be', async () => {
+    const { workerId, secret } = await registry.request({ role: 'refresh', providerId: demo.provider.id, queueName: RefreshQueue.queueName(demo.provider.id) });
+    await expectRejection(registry.requestStop(workerId, STOP_REASONS.operatorRestart), `worker ${workerId} is requested, not running: only a running worker can be asked to stop`);
+    const worker = startWorkerProcess(demo.provider.id, workerId, secret);
+    children.push(worker.child);
+    await until(async () => ((await workerRow(workerId)).status === 'running' ? true : undefined), 'the worker to run');
+
+    await registry.requestStop(workerId, STOP_REASONS.operatorRestart);
+    expect(await worker.exited, worker.output()).to.equal(0);
+    expect(await workerRow(workerId)).to.include({ status: 'stopped', stop_reason: STOP_REASONS.operatorRestart });
+    await expectRejection(registry.requestStop('999999999', STOP_REASONS.operatorRestart), 'no worker 999999999');
   });
 
   it('refuses a wrong secret and a reused one with one generic message', async () => {
@@ -193,4 +207,9 @@ function countBy(values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of [...values].sort()) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
+}
+
+async function expectRejection(promise: Promise<unknown>, message: string): Promise<void> {
+  const error = await promise.then(() => null, (failure: unknown) => failure);
+  expect((error as Error | null)?.message).to.equal(message);
 }

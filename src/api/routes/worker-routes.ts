@@ -1,8 +1,10 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Worker } from '../../models';
+import { WorkerRegistry } from '../../workers/runtime/worker-registry';
+import { STOP_REASONS } from '../../server/worker-stop-reasons';
 import { findWorkers } from '../../queries/worker-list';
 import type { ApiContext } from '../api-context';
-import { errorResponses } from '../schemas/common-schemas';
+import { errorResponses, IdParams } from '../schemas/common-schemas';
 import { WorkerListQuery, WorkerView } from '../schemas/worker-schemas';
 
 /** Stopped workers listed by default: long enough to see what just crashed or was replaced, short enough to stay a short list. */
@@ -10,7 +12,8 @@ const RECENTLY_STOPPED_MS = 3_600_000;
 
 /** The fleet's worker processes: the live ones and those that stopped lately, or any by state, role and provider. */
 export const workerRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = async (app, { context }) => {
-  const { dataSource, store } = context;
+  const { dataSource, store, logger } = context;
+  const registry = new WorkerRegistry(dataSource, logger);
   app.addSchema(WorkerView);
 
   app.get('/workers', {
@@ -26,6 +29,20 @@ export const workerRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = 
       role, providerId, limit,
     });
     return workers.map(workerView);
+  });
+
+  app.post('/workers/:id/restart', {
+    schema: {
+      tags: ['workers'], summary: 'restart a running worker: it stops at its next heartbeat, finishing or handing back its work, and the supervisor starts its successor',
+      description: 'The successor starts once the worker has stopped, so a provider never has two; a worker that does not stop in time is killed. '
+        + '409 when the worker is not running.',
+      params: IdParams, response: { 202: Type.Ref('Worker'), ...errorResponses, 409: Type.Ref('Error') },
+    },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    await registry.requestStop(id, STOP_REASONS.operatorRestart);
+    const [worker] = await findWorkers(dataSource, { ids: [id], stopped: 'all', limit: 1 });
+    return reply.code(202).send(workerView(worker));
   });
 };
 

@@ -35,11 +35,15 @@ export function workerCommand(context: CliContext): Command {
       await registry.register(options.workerId, secret, process.pid);
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
-      const heartbeat = startHeartbeat({ registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger });
+      let stopRequested: (reason: string) => void = () => undefined;
+      const heartbeat = startHeartbeat({
+        registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger, onStopRequested: (reason) => stopRequested(reason),
+      });
       const work = await startWorker(context, assignment, logger);
 
-      // Until a signal asks it to stop, or the work fails by itself (the supervisor then starts another).
+      // Until a signal or an operator asks it to stop, or the work fails by itself (the supervisor then starts another).
       const reason = await new Promise<string>((resolve) => {
+        stopRequested = resolve;
         for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
         work.failed?.catch((error: unknown) => {
           logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);

@@ -1,12 +1,15 @@
 import { Command } from 'commander';
+import { UserError } from '../../errors';
 import { findWorkers } from '../../queries/worker-list';
+import { STOP_REASONS } from '../../server/worker-stop-reasons';
+import { WorkerRegistry } from '../../workers/runtime/worker-registry';
 import type { CliContext } from '../cli-context';
 import { textTable } from '../text-table';
 
 /** The newest this many workers are listed. */
 const SHOWN_WORKERS = 200;
 
-/** `fleet workers`: the workers table, newest first. */
+/** `fleet workers`: the workers table, newest first; `fleet workers restart <id>`. */
 export function workersCommand(context: CliContext): Command {
   return new Command('workers')
     .description('list worker processes (live ones, or all with --all)')
@@ -21,5 +24,13 @@ export function workersCommand(context: CliContext): Command {
         ]);
       }
       console.log(table.toString());
-    });
+    })
+    .addCommand(new Command('restart')
+      .description('restart a running worker: it stops at its next heartbeat, finishing or handing back its work, and the supervisor starts its successor')
+      .argument('<id>', 'the worker\'s id (see fleet workers)')
+      .action(async (id: string) => {
+        if (!/^[1-9][0-9]{0,17}$/.test(id)) throw new UserError(`"${id}" is not a worker id`);
+        await new WorkerRegistry(await context.dataSource(), context.logger).requestStop(id, STOP_REASONS.operatorRestart);
+        console.log(`worker ${id} asked to restart: it stops at its next heartbeat, and the supervisor starts its successor`);
+      }));
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { RegistrationRefusedError } from '../../errors';
+import { ConflictError, NotFoundError, RegistrationRefusedError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
 import { Worker } from '../../models';
@@ -63,10 +63,35 @@ export class WorkerRegistry {
   }
 
   /** Records that the worker is alive, with its memory and CPU use. */
-  async heartbeat(workerId: string, usage: { rssBytes: number; cpuTimeMs: number }): Promise<void> {
-    await this.dataSource.getRepository(Worker).update({ id: workerId }, {
-      lastHeartbeatAt: new Date(), rssBytes: String(usage.rssBytes), cpuTimeMs: String(Math.round(usage.cpuTimeMs)),
-    });
+  /**
+   * Records a heartbeat and answers why the worker is asked to stop, if it is (an operator's restart: see
+   * requestStop), or null: the worker hears it with its next beat, from whichever server the request reached.
+   */
+  async heartbeat(workerId: string, usage: { rssBytes: number; cpuTimeMs: number }): Promise<string | null> {
+    // updated_at is left as it is: for a stopping worker it says since when (the supervisor's stop timeout).
+    const [rows]: [{ status: string; stop_reason: string | null }[], number] = await this.dataSource.query(
+      `UPDATE workers SET last_heartbeat_at = now(), rss_bytes = $2, cpu_time_ms = $3 WHERE id = $1 RETURNING status, stop_reason`,
+      [workerId, usage.rssBytes, Math.round(usage.cpuTimeMs)],
+    );
+    const [row] = rows;
+    return row?.status === 'stopping' ? row.stop_reason ?? 'asked to stop' : null;
+  }
+
+  /**
+   * Asks a running worker to stop, for `reason`: it stops at its next heartbeat, finishing or handing back its work,
+   * and the supervisor starts its successor if its role is still wanted (only once it has stopped, so never two).
+   * NotFoundError for an unknown worker, ConflictError for one that is not running.
+   */
+  async requestStop(workerId: string, reason: string): Promise<void> {
+    const [found]: { status: string; asked: boolean }[] = await this.dataSource.query(
+      `WITH asked AS (
+         UPDATE workers SET status = 'stopping', stop_reason = $2, updated_at = now() WHERE id = $1 AND status = 'running' RETURNING id
+       )
+       SELECT status, EXISTS (SELECT 1 FROM asked) AS asked FROM workers WHERE id = $1`,
+      [workerId, reason],
+    );
+    if (!found) throw new NotFoundError(`no worker ${workerId}`);
+    if (!found.asked) throw new ConflictError(`worker ${workerId} is ${found.status}, not running: only a running worker can be asked to stop`);
   }
 
   async markStopping(workerId: string, reason: string): Promise<void> {

@@ -1,27 +1,31 @@
+import { useState } from 'react';
 import { Link } from 'wouter';
 import type { Provider, QueueCounts, QueuesAnswer, Worker } from '../api/api-types';
 import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { formatAge, formatBytes, formatDuration, formatTime, NOTHING } from '../components/format';
 import { Loading } from '../components/loading';
+import { RestartWorkerButton } from '../workers/restart-worker-button';
 
-/** The fleet's worker processes and its queues, read again every 5 s. */
+/** The fleet's worker processes (a running one can be restarted) and its queues, read again every 5 s. */
 export function WorkersPage() {
   const workers = useApi('workers', (api) => api.get<Worker[]>('/workers'), { intervalMs: 5_000 });
   const queues = useApi('queues', (api) => api.get<QueuesAnswer>('/queues'), { intervalMs: 5_000 });
   const providers = useApi('providers', (api) => api.get<Provider[]>('/providers'));
   const providerNames = new Map((providers.data ?? []).map((provider) => [provider.id, provider.name]));
+  const [restartFailure, setRestartFailure] = useState<Error | undefined>();
 
   return (
     <main>
       <h1>Workers</h1>
       <ErrorBanner error={workers.error} title="Workers could not be loaded" />
+      <ErrorBanner error={restartFailure} title="The worker could not be restarted" />
       {!workers.data && !workers.error ? <Loading what="workers" /> : null}
       {workers.data && workers.data.length === 0 ? <p className="empty">No workers: is a fleet server running?</p> : null}
       {workers.data && workers.data.length > 0 ? (
         <table className="data-table" aria-label="workers">
           <thead>
-            <tr><th>Id</th><th>Role</th><th>Provider</th><th>Status</th><th>PID</th><th>Queue</th><th>Started</th><th>Heartbeat</th><th>Memory</th><th>CPU</th></tr>
+            <tr><th>Id</th><th>Role</th><th>Provider</th><th>Status</th><th>PID</th><th>Queue</th><th>Started</th><th>Heartbeat</th><th>Memory</th><th>CPU</th><th /></tr>
           </thead>
           <tbody>
             {workers.data.map((worker) => (
@@ -39,6 +43,9 @@ export function WorkersPage() {
                 <td title={formatTime(worker.lastHeartbeatAt)}>{formatAge(worker.lastHeartbeatAt)}</td>
                 <td>{formatBytes(worker.rssBytes)}</td>
                 <td>{formatDuration(worker.cpuTimeMs)}</td>
+                <td>
+                  <RestartWorkerButton worker={worker} onFailed={setRestartFailure} onRestarted={() => { setRestartFailure(undefined); workers.reload(); }} />
+                </td>
               </tr>
             ))}
           </tbody>
