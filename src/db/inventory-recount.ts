@@ -10,7 +10,7 @@ import { ident } from './sql';
 const STATE_COLUMNS = ['power_state', 'phase', 'status', 'state', 'ready'];
 
 /** The column of an inventory table that holds its objects' state, or null for a table without one. */
-export function stateColumnOf(metadata: EntityMetadata): ColumnMetadata | null {
+function stateColumnOf(metadata: EntityMetadata): ColumnMetadata | null {
   for (const name of STATE_COLUMNS) {
     const column = metadata.columns.find((candidate) => candidate.databaseName === name);
     if (column) return column;

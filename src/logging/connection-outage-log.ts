@@ -7,11 +7,14 @@ import type { Logger } from './logger';
  */
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
 
+/** How long the repeats of an outage are logged at debug level only, after its warning. */
+const QUIET_MS = 60_000;
+
 /** ioredis's and pg's words for a connection closed under them. */
 const OUTAGE_MESSAGES = [/^Connection is closed\.?$/, /^Connection terminated/, /^connect ECONNREFUSED/];
 
 /** Whether an error only says that a service the fleet depends on is away for now: an outage operators expect, not a bug. */
-export function isConnectionOutage(error: unknown): boolean {
+function isConnectionOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code } = error as { code?: unknown };
   return (typeof code === 'string' && OUTAGE_CODES.has(code)) || OUTAGE_MESSAGES.some((pattern) => pattern.test(error.message));
@@ -20,17 +23,12 @@ export function isConnectionOutage(error: unknown): boolean {
 /**
  * Logs a connection's failures as an operator wants to read them: an outage (a restart, a service out of reach) as
  * one warning line without a stack trace, and its repeats while reconnecting (ioredis tries every few hundred
- * milliseconds) at debug level for `quietMs`; anything else as a warning with its stack, for it may be a bug.
+ * milliseconds) at debug level for a minute; anything else as a warning with its stack, for it may be a bug.
  */
 export class ConnectionOutageLog {
   private lastWarnedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly event: string,
-    private readonly message: string,
-    private readonly quietMs = 60_000,
-  ) {}
+  constructor(private readonly logger: Logger, private readonly event: string, private readonly message: string) {}
 
   report(error: unknown): void {
     if (!isConnectionOutage(error)) {
@@ -38,7 +36,7 @@ export class ConnectionOutageLog {
       return;
     }
     const now = Date.now();
-    const quiet = now - this.lastWarnedAt < this.quietMs;
+    const quiet = now - this.lastWarnedAt < QUIET_MS;
     if (!quiet) this.lastWarnedAt = now;
     this.logger[quiet ? 'debug' : 'warn']({ event: this.event, error: describeError(error) }, `${this.message}: ${describeError(error)}`);
   }

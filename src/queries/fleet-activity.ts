@@ -6,7 +6,7 @@ export interface TableCount {
   count: number;
   /** Objects gone from the provider, kept for their history. */
   archived: number;
-  /** Objects at the provider per state ('' for those without one); empty for a table without states. */
+  /** Objects at the provider per state (those without a state left out); empty for a table without states. */
   states: Record<string, number>;
   countedAt: Date | null;
 }

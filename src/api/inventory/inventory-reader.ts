@@ -7,15 +7,14 @@ import type { InventoryCatalog, InventoryCollection } from './inventory-catalog'
 import { listStatements, selectionStatement, type ListedRow } from './list-statements';
 import { parseListQuery, type ListQuery } from './list-query';
 import { encodeCursor } from './page-cursor';
-import { EXACT_TOTAL_LIMIT, type ListTotal } from '../schemas/inventory-schemas';
 import { RELATED_LIST_CAP, RELATION_COLUMN_PREFIX, rowStatement } from './row-statement';
+import { EXACT_TOTAL_LIMIT, type ListTotal } from '../schemas/inventory-schemas';
 
 /**
  * How many list statements (distinct in their text: filters, sort, fields, part of the list) are prepared. Beyond
  * them statements run unprepared, so a client asking for ever new shapes cannot fill the server's memory.
  */
 const MAX_PREPARED_LISTS = 200;
-
 
 /** A row as the API returns it: its fields by name, ids as strings, timestamps as ISO strings. */
 export type InventoryRow = { id: string } & Record<string, unknown>;
@@ -67,9 +66,8 @@ export class InventoryReader {
 
   /** How many rows the list has: counted up to EXACT_TOTAL_LIMIT, estimated past it. */
   private async total(collection: InventoryCollection, query: ListQuery): Promise<ListTotal> {
-    const selection = selectionStatement(collection, query);
-    const { text } = selection;
-    const values = [...selection.values];
+    const { text, values: bound } = selectionStatement(collection, query);
+    const values = [...bound];
     const counted = await this.pool.query<{ count: number }>({
       text: `SELECT count(*)::int AS count FROM (${text} LIMIT ${EXACT_TOTAL_LIMIT + 1}) AS listed`, values,
     });

@@ -35,7 +35,7 @@ export interface ListQuery {
   readonly after: PagePosition | null;
   /** The fields each row has, in the collection's order; the id is always one. */
   readonly fields: readonly InventoryField[];
-  /** `total=true`: the page says how many rows the whole list has (see countStatement). */
+  /** `total=true`: the page says how many rows the whole list has, counted or estimated (see EXACT_TOTAL_LIMIT). */
   readonly total: boolean;
 }
 
