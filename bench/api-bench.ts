@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         sql: (index) => ({ name: rowName, text: row, values: [vmId(index)] }),
       },
       {
-        label: '(c) the overview: GET /api/v1/overview (one statement: providers, kept counts, events per minute, workers)',
+        label: '(c) the overview: GET /api/v1/overview (made at most once a second; its SQL, one statement: providers, kept counts, events per minute, workers)',
         firstPath: '/api/v1/overview',
         requests: { path: '/api/v1/overview' },
         sql: () => ({ name: 'overview', text: fleetActivitySql(), values: [] }),

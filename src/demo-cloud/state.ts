@@ -168,19 +168,7 @@ export class DemoCloudState {
     const toDelete = picked.slice(0, deleteCount);
     const toUpdate = picked.slice(deleteCount);
 
-    const deletedVolumeIds = new Set<string>();
-    for (const vm of toDelete) {
-      deletedVolumeIds.add(vm.boot_volume_id);
-      for (const volume of this.dataVolumesByVm.get(vm.id) ?? []) {
-        volume.status = 'available';
-        volume.attached_vm_id = null;
-        volume.device = null;
-        result.volumes.updated.push(volume.id);
-      }
-      this.dataVolumesByVm.delete(vm.id);
-    }
-    result.vms.deleted = vms.removeMany(new Set(toDelete.map((vm) => vm.id))).map((vm) => vm.id);
-    result.volumes.deleted = volumes.removeMany(deletedVolumeIds).map((volume) => volume.id);
+    this.removeVms(toDelete, result);
 
     // An update that changed the power state is reported as that (power on, off, pause), any other as an update.
     const powerChanges = new Map<string, ChangeType>();
@@ -228,6 +216,40 @@ export class DemoCloudState {
       ...changes('volumes', 'created', result.volumes.created, () => 'volume.create'),
     ]);
     return result;
+  }
+
+  /**
+   * Deletes a VM as the cloud's API does: its boot volume goes with it, its data volumes are detached. Undefined
+   * when the VM does not exist.
+   */
+  deleteVm(vmId: string): Vm | undefined {
+    const vm = this.collections.vms.get(vmId);
+    if (!vm) return undefined;
+    const result: MutationResult = { vms: { created: [], updated: [], deleted: [] }, volumes: { created: [], updated: [], deleted: [] } };
+    this.removeVms([vm], result);
+    this.emit([
+      ...result.volumes.updated.map((id): Change => ({ collection: 'volumes', id, kind: 'updated', type: 'volume.detach' })),
+      { collection: 'vms', id: vm.id, kind: 'deleted', type: 'vm.delete' },
+      ...result.volumes.deleted.map((id): Change => ({ collection: 'volumes', id, kind: 'deleted', type: 'volume.delete' })),
+    ]);
+    return vm;
+  }
+
+  /** Removes VMs with their boot volumes and detaches their data volumes, noting each in `result`. */
+  private removeVms(toDelete: readonly Vm[], result: MutationResult): void {
+    const deletedVolumeIds = new Set<string>();
+    for (const vm of toDelete) {
+      deletedVolumeIds.add(vm.boot_volume_id);
+      for (const volume of this.dataVolumesByVm.get(vm.id) ?? []) {
+        volume.status = 'available';
+        volume.attached_vm_id = null;
+        volume.device = null;
+        result.volumes.updated.push(volume.id);
+      }
+      this.dataVolumesByVm.delete(vm.id);
+    }
+    result.vms.deleted = this.collections.vms.removeMany(new Set(toDelete.map((vm) => vm.id))).map((vm) => vm.id);
+    result.volumes.deleted = this.collections.volumes.removeMany(deletedVolumeIds).map((volume) => volume.id);
   }
 
   /** Sets a VM's power state; undefined when the VM does not exist. Setting the current state is not a change. */

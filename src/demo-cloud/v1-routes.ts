@@ -9,7 +9,7 @@ import { parseListQuery, type ListQuery, type RawQuery } from './list-query';
 import { corruptMetrics } from './metrics-corruption';
 import { parseMetricsQuery } from './metrics-query';
 import type { DemoMetricsService } from './metrics-service';
-import { isCollectionName, isKnownRegion, KNOWN_REGIONS, type AnyItem, type CollectionName } from './model';
+import { isCollectionName, isKnownRegion, KNOWN_REGIONS, type AnyItem, type CollectionName, type Vm } from './model';
 import type { CloudEvent, DemoEventLog } from './event-log';
 import type { DemoCloudState } from './state';
 
@@ -100,6 +100,21 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
         },
       );
 
+      // What an owner does to a VM: its power, its flavor, its end. Each answers the VM as it is now.
+      v1.post<{ Params: { region: string; id: string }; Body: unknown }>('/regions/:region/vms/:id/actions', async (request) => {
+        resolve({ region: request.params.region, collection: 'vms' }, faults);
+        const vm = runVmAction(state, request.params.region === state.region ? request.params.id : null, request.body);
+        if (!vm) throw new HttpError(404, 'not found');
+        return vm;
+      });
+
+      v1.delete<{ Params: { region: string; id: string } }>('/regions/:region/vms/:id', async (request) => {
+        resolve({ region: request.params.region, collection: 'vms' }, faults);
+        const vm = request.params.region === state.region ? state.deleteVm(request.params.id) : undefined;
+        if (!vm) throw new HttpError(404, 'not found');
+        return vm;
+      });
+
       v1.get<{ Params: CollectionParams & { id: string } }>('/regions/:region/:collection/:id', async (request) => {
         const collection = resolve(request.params, faults);
         const item = request.params.region === state.region ? state.get(collection, request.params.id) : undefined;
@@ -109,6 +124,36 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
     },
     { prefix: '/v1' },
   );
+}
+
+/** The actions POST /v1/regions/{region}/vms/{id}/actions takes, as `{"action": ...}` (resize with a `flavor_id`). */
+export const VM_ACTIONS = ['start', 'stop', 'pause', 'restart', 'resize'] as const;
+type VmAction = (typeof VM_ACTIONS)[number];
+
+/** Runs an action on the VM `vmId` (null: none in this region); undefined when there is no such VM. */
+function runVmAction(state: DemoCloudState, vmId: string | null, body: unknown): Vm | undefined {
+  const action = typeof body === 'object' && body !== null && 'action' in body ? body.action : undefined;
+  if (!VM_ACTIONS.includes(action as VmAction)) throw new InvalidInputError(`action must be one of: ${VM_ACTIONS.join(', ')}`);
+  const vm = vmId === null ? undefined : state.get('vms', vmId);
+  if (!vm) return undefined;
+  switch (action as VmAction) {
+    case 'start':
+      return state.setPowerState(vm.id, 'running');
+    case 'stop':
+      return state.setPowerState(vm.id, 'stopped');
+    case 'pause':
+      return state.setPowerState(vm.id, 'paused');
+    case 'restart':
+      // A restart is a stop and a start, as the events tell; only a running VM has something to restart.
+      if (vm.power_state !== 'running') throw new HttpError(409, `vm ${vm.id} is ${vm.power_state}: only a running VM can be restarted`);
+      state.setPowerState(vm.id, 'stopped');
+      return state.setPowerState(vm.id, 'running');
+    case 'resize': {
+      const flavorId = 'flavor_id' in (body as object) ? (body as { flavor_id: unknown }).flavor_id : undefined;
+      if (typeof flavorId !== 'string' || flavorId === '') throw new InvalidInputError('resize needs flavor_id, a flavor id, e.g. flv-01');
+      return state.resize(vm.id, flavorId);
+    }
+  }
 }
 
 /** The collection a /v1 route names, if it names one (routes are matched before onRequest hooks run). */

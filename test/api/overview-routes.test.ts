@@ -4,6 +4,7 @@ import { CountKeeper } from '../../src/workers/refresh/count-keeper';
 import { ApiFixture } from '../support/api-fixture';
 import { DemoFixture } from '../support/demo-fixture';
 import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
 
 type ProviderOverview = FleetOverviewView['providers'][number];
 
@@ -19,11 +20,23 @@ describe('API: overview', function () {
     await keeper.stop();
   }
 
+  /** The overview as of now: an answer made before (the API keeps one for a second) is asked for again. */
   async function overview(query = `?provider=${demo.provider.id}`): Promise<FleetOverviewView> {
-    const response = await api.get(`/api/v1/overview${query}`);
-    expect(response.statusCode, response.body).to.equal(200);
-    return response.json() as FleetOverviewView;
+    const asked = Date.now();
+    return until(async () => {
+      const response = await api.get(`/api/v1/overview${query}`);
+      expect(response.statusCode, response.body).to.equal(200);
+      const answer = response.json() as FleetOverviewView;
+      return Date.parse(answer.generatedAt) >= asked ? answer : undefined;
+    }, 'an overview made after asking');
   }
+
+  it('answers requests that come within a second with the same overview, made once', async () => {
+    const first = (await api.get(`/api/v1/overview?provider=${demo.provider.id}`)).json() as FleetOverviewView;
+    const answers = await Promise.all([1, 2, 3].map(async () => (await api.get(`/api/v1/overview?provider=${demo.provider.id}`)).json() as FleetOverviewView));
+    expect(answers.map((answer) => answer.generatedAt)).to.deep.equal([first.generatedAt, first.generatedAt, first.generatedAt]);
+    expect((await overview()).generatedAt, 'a second later, a new one').not.to.equal(first.generatedAt);
+  });
 
   async function storedPowerStates(): Promise<Record<string, number>> {
     const rows: { state: string; count: number }[] = await testEnv().dataSource.query(

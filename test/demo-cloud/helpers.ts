@@ -18,15 +18,17 @@ export async function getJson<T = unknown>(
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** POST, PUT or DELETE with a JSON body (if any), and `headers` (none by default: the admin routes need none). */
 export async function sendJson<T = unknown>(
   cloud: RunningDemoCloud,
   method: 'POST' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<JsonAnswer<T>> {
   const response = await fetch(cloud.url + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as T };
