@@ -73,7 +73,7 @@ module.exports = {
           '(^|/)node_modules/@sinclair/typebox/',
           '^src/core/metrics/(provider-metrics|metric-intervals)[.]ts$',
           '^src/core/workers/worker-role-facts[.]ts$',
-          '^src/models/(refresh-stats|worker-status)[.]ts$',
+          '^src/models/(refresh-stats|worker-status|task-state)[.]ts$',
           '^src/providers/(form-schema|refresh-interval)[.]ts$',
           '^src/queries/event-type-list[.]ts$',
         ],

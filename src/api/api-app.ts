@@ -20,6 +20,7 @@ import { providerRoutes } from './routes/provider-routes';
 import { providerTypeRoutes } from './routes/provider-type-routes';
 import { queueRoutes } from './routes/queue-routes';
 import { refreshRoutes } from './routes/refresh-routes';
+import { taskRoutes } from './routes/task-routes';
 import { workerRoutes } from './routes/worker-routes';
 
 export interface ApiAppOptions {
@@ -90,6 +91,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
     await api.register(workerRoutes, { context });
     await api.register(queueRoutes, { context });
     await api.register(inventoryRoutes, { context });
+    await api.register(taskRoutes, { context });
   }, { prefix: API_PREFIX });
 
   if (options.uiDirectory && existsSync(options.uiDirectory)) {

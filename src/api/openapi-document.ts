@@ -5,6 +5,7 @@ export const API_TAGS = [
   { name: 'provider types', description: 'the kinds of provider the fleet can manage, with their settings and forms' },
   { name: 'refreshes', description: 'requested refreshes and the history of refresh runs' },
   { name: 'inventory', description: 'the inventory collections and their objects' },
+  { name: 'tasks', description: 'operations on inventory objects (stop a VM...), each a task to follow' },
   { name: 'events', description: 'stored provider events' },
   { name: 'metrics', description: 'utilization samples and rollups of inventory objects' },
   { name: 'workers', description: 'worker processes and queue depths' },

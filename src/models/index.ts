@@ -36,6 +36,7 @@ import { InfraVmDatastore } from './inventory/infra/vm-datastore';
 import { InfraVmNetwork } from './inventory/infra/vm-network';
 import { Provider } from './provider';
 import { RefreshRun } from './refresh-run';
+import { Task } from './task';
 import { Worker } from './worker';
 
 export {
@@ -43,7 +44,7 @@ export {
   ContainerPersistentVolumeClaim, ContainerPod, ContainerPodVolumeClaim, ContainerReplicaSet, ContainerService, ContainerServicePod,
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   EventCount, EventStream, InfraCluster, InfraDatacenter, InfraDatastore, InfraDisk, InfraFolder, InfraHost, InfraNetwork, InfraResourcePool, InfraVm,
-  InfraVmDatastore, InfraVmNetwork, InventoryChange, InventoryCount, Provider, RefreshRun, Worker,
+  InfraVmDatastore, InfraVmNetwork, InventoryChange, InventoryCount, Provider, RefreshRun, Task, Worker,
 };
 export { InventoryObject, InventoryRecord } from './inventory/inventory-record';
 export type { SetupState } from './provider';
@@ -53,10 +54,11 @@ export type { RefreshSource, RefreshStatus } from './refresh-run';
 export type { ChangeKind } from './inventory-change';
 export { EVENT_LINK_COLUMNS } from './event-stream';
 export { WORKER_STATUSES, type WorkerStatus } from './worker-status';
+export { FINAL_TASK_STATES, TASK_STATES, type TaskState } from './task-state';
 
 /** Every entity, for the data source. */
 export const entities = [
-  Provider, Authentication, ApiToken, Worker, RefreshRun, InventoryChange, InventoryCount, EventStream, EventCount,
+  Provider, Authentication, ApiToken, Worker, RefreshRun, Task, InventoryChange, InventoryCount, EventStream, EventCount,
   CloudAvailabilityZone, CloudFlavor, CloudImage, CloudSecurityGroup, CloudHost, CloudVm, CloudVolume, CloudVmSecurityGroup,
   InfraDatacenter, InfraFolder, InfraCluster, InfraResourcePool, InfraHost, InfraDatastore, InfraNetwork, InfraVm, InfraVmDatastore,
   InfraVmNetwork, InfraDisk,

@@ -2,8 +2,11 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } 
 import { Provider } from './provider';
 import type { RefreshStats } from './refresh-stats';
 
-/** Who asked for a refresh; `recovery`: the fleet, after Redis lost requests it had accepted. */
-export type RefreshSource = 'user' | 'schedule' | 'startup' | 'event' | 'cli' | 'recovery';
+/**
+ * Who asked for a refresh; `recovery`: the fleet, after Redis lost requests it had accepted; `operation`: a task's
+ * operation succeeded, and its object is read again.
+ */
+export type RefreshSource = 'user' | 'schedule' | 'startup' | 'event' | 'cli' | 'recovery' | 'operation';
 /** `timed_out`: past its deadline (see refreshTimeoutMinutes), aborted with nothing of it kept. */
 export type RefreshStatus = 'running' | 'ok' | 'partial' | 'failed' | 'timed_out';
 

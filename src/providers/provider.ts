@@ -7,6 +7,7 @@ import type { FormSchema } from './form-schema';
 import type { ProviderTypeTables } from './provider-type-tables';
 import type { EventBatch, EventPosition, ProviderEventSupport } from '../core/events/provider-events';
 import type { MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport } from '../core/metrics/provider-metrics';
+import type { OperationRequest, OperationResult, OperationSpec } from '../core/operations/provider-operations';
 
 /** A collector's word that it could not fetch some collections completely; they must not lose rows. */
 export interface IncompleteCollections {
@@ -77,6 +78,19 @@ export abstract class Provider<Config, Credentials, Page, D extends InventoryDef
    * Implemented by the providers of types that declare `metrics`.
    */
   captureMetrics?(targets: readonly MetricTarget[], window: MetricWindow, signal?: AbortSignal): Promise<MetricSeries[]>;
+
+  /**
+   * Runs one of the type's `operations` on an object, to its end at the provider (a task followed until it is done),
+   * or throws the provider's refusal. Must stop when `request.signal` aborts. Implemented by the providers of types
+   * that declare operations.
+   */
+  runOperation?(name: string, request: OperationRequest): Promise<OperationResult>;
+
+  /**
+   * Undoes or tidies what an operation that failed half-way left behind (ManageIQ's advice: a failed operation must
+   * not leave the provider in between). Called after runOperation threw; what it throws is logged on the task.
+   */
+  cleanUpOperation?(name: string, request: Omit<OperationRequest, 'signal'>, failure: unknown): Promise<void>;
 }
 
 export interface Region {
@@ -115,6 +129,8 @@ export interface ProviderType<Config, Credentials, Page, D extends InventoryDefi
   metrics?: ProviderMetricsSupport;
   /** Present when the type keeps inventory in tables of its own (see ProviderTypeTables). */
   tables?: ProviderTypeTables;
+  /** The operations its providers run on their objects, by name (`vm.stop`); see Provider.runOperation. */
+  operations?: Readonly<Record<string, OperationSpec>>;
   create(options: ProviderOptions<Config, Credentials>): Provider<Config, Credentials, Page, D, unknown, NativeEvent>;
 }
 

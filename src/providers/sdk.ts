@@ -38,6 +38,7 @@ export { EventPositionLostError } from '../core/events/provider-events';
 
 // Events and metrics: what a type declares and what its providers deliver.
 export type { EventBatch, EventObjectRef, EventPosition, ProviderEvent, ProviderEventSupport } from '../core/events/provider-events';
+export type { OperationRequest, OperationResult, OperationSpec } from '../core/operations/provider-operations';
 export { METRIC_COUNTERS } from '../core/metrics/provider-metrics';
 export type {
   MetricCounter, MetricKind, MetricSeries, MetricTarget, MetricWindow, ProviderMetricsSupport,

@@ -15,6 +15,16 @@ export interface RefreshJobResult {
   outcome: RefreshOutcome | null;
 }
 
+/** Asks the provider's worker to run a task (see OperationsQueue); the task's row says what. */
+export interface OperationJobData {
+  taskId: string;
+}
+
+/** How a task ended, or that it had been cancelled (or run) before its job came. */
+export interface OperationJobResult {
+  state: string;
+}
+
 /** Tells the event handlers that a provider has event batches waiting (see EventQueue). */
 export interface EventsJobData {
   providerId: string;
@@ -41,6 +51,7 @@ export interface MetricsJobResult {
  */
 export interface FleetJobs {
   refresh: { data: RefreshJobData; result: RefreshJobResult };
+  operation: { data: OperationJobData; result: OperationJobResult };
   events: { data: EventsJobData; result: EventsJobResult };
   metrics: { data: MetricsJobData; result: MetricsJobResult };
 }

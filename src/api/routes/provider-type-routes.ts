@@ -37,5 +37,9 @@ function typeView(type: AnyProviderType): ProviderTypeView {
     configSchema: type.configSchema, credentialsSchema: type.credentialsSchema, form: type.form,
     collections: Object.entries(type.inventory).map(([name, definition]) => ({ name, inventory: tableOf(definition.entity) })),
     targetable: [...type.targetable], events: type.events !== undefined, metrics: type.metrics !== undefined,
+    operations: Object.entries(type.operations ?? {}).map(([name, spec]) => ({
+      name, collection: spec.collection, inventory: Object.hasOwn(type.inventory, spec.collection) ? tableOf(type.inventory[spec.collection].entity) : spec.collection,
+      title: spec.title, parameters: spec.parameters ?? null, priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, destructive: spec.destructive ?? false,
+    })),
   };
 }

@@ -89,5 +89,17 @@ export const ProviderTypeView = Type.Object({
   targetable: Type.Array(Type.String()),
   events: Type.Boolean(),
   metrics: Type.Boolean(),
+  /** What its providers do to their objects (POST /inventory/{collection}/{id}/operations/{name}). */
+  operations: Type.Array(Type.Object({
+    name: Type.String(),
+    /** The type's collection it acts on (`vms`), and that collection's inventory table. */
+    collection: Type.String(),
+    inventory: Type.String(),
+    title: Type.String(),
+    parameters: Nullable(Type.Unknown({ description: 'a JSON schema of its parameters; null: it takes none' })),
+    priority: Type.Integer(),
+    timeoutSeconds: Type.Integer(),
+    destructive: Type.Boolean(),
+  }, { additionalProperties: false })),
 }, { $id: 'ProviderType', additionalProperties: false });
 export type ProviderTypeView = Static<typeof ProviderTypeView>;

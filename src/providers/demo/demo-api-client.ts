@@ -132,29 +132,65 @@ export class DemoApiClient {
     return `/v1/regions/${encodeURIComponent(this.options.region)}`;
   }
 
+  /**
+   * Runs an owner's action on a VM (start, stop, pause, restart, resize with `flavor_id`), or deletes it; answers the
+   * VM as the cloud has it after. Sent once: an action is not retried, as a retry after a lost answer could run it
+   * twice.
+   */
+  async vmAction(vmId: string, action: { action: 'start' | 'stop' | 'pause' | 'restart' } | { action: 'resize'; flavor_id: string } | { action: 'delete' }, signal?: AbortSignal): Promise<DemoNativeCollections['vms']> {
+    const path = `${this.regionPath()}/vms/${encodeURIComponent(vmId)}`;
+    const body = action.action === 'delete'
+      ? await this.send('DELETE', path, { signal })
+      : await this.send('POST', `${path}/actions`, { signal, body: action });
+    if (!isRecord(body) || body.id !== vmId) throw new ProviderApiError(`the ${action.action} answer of ${vmId} is not that VM`);
+    return body as unknown as DemoNativeCollections['vms'];
+  }
+
   /** `waitMs`: how long the server may hold the request on purpose (a long poll), on top of the timeout. */
-  private async get(path: string, signal?: AbortSignal, waitMs = 0): Promise<unknown> {
+  private get(path: string, signal?: AbortSignal, waitMs = 0): Promise<unknown> {
+    return this.send('GET', path, { signal, waitMs, retried: true });
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'DELETE', path: string, options: { signal?: AbortSignal; waitMs?: number; body?: unknown; retried?: boolean },
+  ): Promise<unknown> {
+    const { signal, waitMs = 0, body } = options;
     const url = new URL(path, this.options.endpoint);
-    const label = `GET ${url.pathname}`;
+    const label = `${method} ${url.pathname}`;
     const send = (): Promise<Response> => this.options.fetch(url, {
-      headers: { 'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json' },
+      method,
+      headers: {
+        'x-access-key': this.options.accessKey, 'x-secret-key': this.options.secretKey, accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: withDeadline(signal, this.options.timeoutMs + waitMs),
     });
     let response: Response;
     try {
-      response = await this.retry.send(label, send, signal);
+      response = options.retried ? await this.retry.send(label, send, signal) : await send();
     } catch (error: unknown) {
       if (error instanceof ProviderApiError) throw error;
       throw new ProviderApiError(`${label} failed: ${networkReason(error)}`, undefined, { cause: error });
     }
     if (response.status === 401 || response.status === 403) throw new InvalidCredentialsError();
     const text = await response.text();
-    if (!response.ok) throw new ProviderApiError(`${label} answered HTTP ${response.status}`, response.status);
+    if (!response.ok) throw new ProviderApiError(`${label} answered HTTP ${response.status}${errorOf(text)}`, response.status);
     try {
       return JSON.parse(text);
     } catch (error: unknown) {
       throw new ProviderApiError(`${label} answered malformed JSON`, response.status, { cause: error });
     }
+  }
+}
+
+/** The cloud's own words for a refusal (`{"error": ...}`), as `: words`, or nothing. */
+function errorOf(text: string): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    return isRecord(body) && typeof body.error === 'string' ? `: ${body.error}` : '';
+  } catch {
+    return '';
   }
 }
 

@@ -1,6 +1,7 @@
 import { registerType, type ProviderOptions } from '../sdk';
 import { demoEvents } from './demo-events';
 import { demoInventory } from './demo-inventory';
+import { demoOperations } from './demo-operations';
 import { demoMetrics } from './demo-metrics';
 import { DemoProvider, type DemoConfig, type DemoCredentials } from './demo-provider';
 
@@ -53,5 +54,6 @@ export const demoProviderType = registerType({
   targetable: ['vms', 'volumes'],
   events: demoEvents,
   metrics: demoMetrics,
+  operations: demoOperations,
   create: (options: ProviderOptions<DemoConfig, DemoCredentials>) => new DemoProvider(options),
 });

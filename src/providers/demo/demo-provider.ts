@@ -1,12 +1,13 @@
 import {
-  Provider, ProviderApiError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries, type MetricTarget,
-  type MetricWindow, type RefreshScope,
+  Provider, ProviderApiError, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries,
+  type MetricTarget, type MetricWindow, type OperationRequest, type OperationResult, type RefreshScope,
 } from '../sdk';
 import { DemoApiClient } from './demo-api-client';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';
 import { captureDemoMetrics } from './demo-metrics-capture';
 import type { DemoNativeEvent, DemoPage } from './demo-native';
+import type { DemoOperationName } from './demo-operations';
 import { parseDemoPage } from './demo-parser';
 
 export interface DemoConfig {
@@ -69,6 +70,15 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
     parseDemoPage(page, inventory);
   }
 
+  /** Runs a VM operation through the cloud's VM actions; the answer is the VM's state after it. */
+  override async runOperation(name: string, request: OperationRequest): Promise<OperationResult> {
+    const client = this.client();
+    const action = ACTIONS[name as DemoOperationName];
+    if (action === undefined) throw new ValidationError(`the Awesome Cloud has no operation "${name}"`);
+    const vm = await client.vmAction(request.ref, action === 'resize' ? { action, flavor_id: String(request.parameters.flavorId) } : { action }, request.signal);
+    return { powerState: vm.power_state, flavorId: vm.flavor_id };
+  }
+
   private client(): DemoApiClient {
     const { config, credentials, region, fetch } = this.options;
     return new DemoApiClient({
@@ -77,3 +87,8 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
     });
   }
 }
+
+/** The cloud's action for each operation. */
+const ACTIONS: Record<DemoOperationName, 'start' | 'stop' | 'restart' | 'resize' | 'delete'> = {
+  'vm.start': 'start', 'vm.stop': 'stop', 'vm.restart': 'restart', 'vm.resize': 'resize', 'vm.delete': 'delete',
+};

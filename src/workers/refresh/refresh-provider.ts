@@ -72,10 +72,10 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     progress({ phase: 'setup', built: {} });
     // Built and set up inside the try: a type that cannot build the provider, or a failing setup (recorded on the
     // provider by ready()), fails this refresh like any other failure, and only this provider's.
-    const instance = await untilAborted(store.ready(provider, logger), signal);
+    const instance = await untilAborted(store.ready(provider, logger), deadline);
 
     phase = 'collect';
-    await collectInto(inventory, { instance, scope: scopes.collect, logger, request: { ...request, signal, onProgress: progress }, durationsMs });
+    await collectInto(inventory, { instance, scope: scopes.collect, logger, request: { ...request, signal, onProgress: progress }, deadline, durationsMs });
     durationsMs.collect = performance.now() - started - durationsMs.parse;
     // Past this point the refresh is the fleet's own writing, in one transaction: it finishes.
     signal?.throwIfAborted();
@@ -147,13 +147,16 @@ async function recordStart(
 /** Feeds the collector's pages to the parser, noting incomplete collections; parse time is measured apart. */
 async function collectInto(
   inventory: Inventory,
-  { instance, scope, logger, request, durationsMs }: { instance: AnyProvider; scope: RefreshScope; logger: Logger; request: RefreshRequest; durationsMs: RefreshStats['durationsMs'] },
+  { instance, scope, logger, request, deadline, durationsMs }: {
+    instance: AnyProvider; scope: RefreshScope; logger: Logger; request: RefreshRequest; deadline: AbortSignal | undefined; durationsMs: RefreshStats['durationsMs'];
+  },
 ): Promise<void> {
   const items = instance.collect(scope, request.signal)[Symbol.asyncIterator]();
   try {
     for (;;) {
-      // Raced with the signal: a collector that ignores it must not hold the refresh past its deadline.
-      const next = await untilAborted(items.next(), request.signal);
+      // Raced with the deadline: a collector that ignores the signal must not hold the refresh past it. (An abort
+      // of the caller's is the collector's to end, with its own words.)
+      const next = await untilAborted(items.next(), deadline);
       if (next.done) break;
       const item = next.value;
       if (isIncomplete(item)) {

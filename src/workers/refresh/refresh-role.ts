@@ -1,4 +1,6 @@
+import { OperationsQueue } from '../../queues/operations-queue';
 import { RefreshQueue } from '../../queues/refresh-queue';
+import { startOperationsWorker } from '../operations/operations-worker';
 import { stoppable } from '../../core/lifecycle/stoppable';
 import type { WorkerRole } from '../worker-role';
 import { refreshProvider } from './refresh-provider';
@@ -10,7 +12,10 @@ import { CountKeeper } from './count-keeper';
 /** How long a refresh worker waits for its provider's starting event catcher before its start-up refresh. */
 const CATCHER_START_WAIT_MS = 15_000;
 
-/** A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time. */
+/**
+ * A provider's refresh worker, which every enabled provider has: consumes its refresh queue, one refresh at a time,
+ * and its operations queue (see startOperationsWorker).
+ */
 export const refreshRole: WorkerRole<'refresh'> = {
   perProvider: true,
   crashKey: 'workerCrashes',
@@ -44,8 +49,14 @@ export const refreshRole: WorkerRole<'refresh'> = {
       }),
       databaseAnswers: () => dataSource.query('SELECT 1').then(() => true, () => false),
     });
+    // The provider's operations run in its refresh worker's process too: it has the provider's connection ready.
+    const operationsQueue = new OperationsQueue({ connection: queue.connection, prefix: config.redisPrefix });
+    const operations = await startOperationsWorker({
+      dataSource, store, refreshQueue: queue, logger, providerId, queue: operationsQueue, connection: queue.connection, prefix: config.redisPrefix,
+    });
     return stoppable(async (force) => {
-      await worker.stop({ force });
+      await Promise.all([worker.stop({ force }), operations.stop({ force })]);
+      await operationsQueue.close();
       await counts.stop();
       await connections.close();
     });

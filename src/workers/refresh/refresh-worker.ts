@@ -14,7 +14,7 @@ import type { RefreshOutcome } from '../../core/refresh/refresh-outcome';
 const PROGRESS_INTERVAL_MS = 250;
 
 /** When requests from several sources merged, the run is recorded under the one an operator cares most about. */
-const SOURCE_PRIORITY: RefreshSource[] = ['user', 'cli', 'event', 'startup', 'recovery', 'schedule'];
+const SOURCE_PRIORITY: RefreshSource[] = ['user', 'cli', 'operation', 'event', 'startup', 'recovery', 'schedule'];
 
 export interface RefreshWorkerOptions {
   queue: RefreshQueue;

@@ -1,0 +1,54 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { OperationJobData } from './jobs';
+
+/** A task as its queue needs it. */
+export interface QueuedTask {
+  id: string;
+  providerId: string;
+  priority: number;
+}
+
+/**
+ * Each provider's operations queue: a BullMQ job per task, in priority order (lower first, ties in the order asked),
+ * named after its task so that asking twice queues it once. The task's row is what counts: a job whose task was
+ * cancelled is skipped, and a task whose job Redis lost is queued again when the provider's worker starts.
+ */
+export class OperationsQueue {
+  private readonly queues = new Map<string, Queue<OperationJobData>>();
+
+  constructor(private readonly options: { connection: ConnectionOptions; prefix: string }) {}
+
+  static queueName(providerId: string): string {
+    return `operations-${providerId}`;
+  }
+
+  async add(task: QueuedTask): Promise<void> {
+    // BullMQ's priorities start at 1; 0 would mean none, and jobs without one run before all prioritized ones.
+    await this.queueOf(task.providerId).add('operation', { taskId: task.id }, {
+      jobId: jobIdOf(task.id), priority: Math.max(1, task.priority), attempts: 1, removeOnComplete: true, removeOnFail: true,
+    });
+  }
+
+  /** Takes a waiting task's job out of its queue (its task was cancelled); nothing when it is not waiting. */
+  async remove(task: Pick<QueuedTask, 'id' | 'providerId'>): Promise<void> {
+    await this.queueOf(task.providerId).remove(jobIdOf(task.id));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    this.queues.clear();
+  }
+
+  private queueOf(providerId: string): Queue<OperationJobData> {
+    let queue = this.queues.get(providerId);
+    if (!queue) {
+      queue = new Queue<OperationJobData>(OperationsQueue.queueName(providerId), { connection: this.options.connection, prefix: this.options.prefix });
+      this.queues.set(providerId, queue);
+    }
+    return queue;
+  }
+}
+
+function jobIdOf(taskId: string): string {
+  return `task-${taskId}`;
+}

@@ -1,0 +1,71 @@
+import type { DataSource } from 'typeorm';
+import { untilAborted } from '../../core/lifecycle/until-aborted';
+import { describeError } from '../../errors';
+import { childLogger, type Logger } from '../../logging/logger';
+import { Task, type TaskState } from '../../models';
+import type { AnyProvider } from '../../providers/provider';
+import type { ProviderStore } from '../../providers/provider-store';
+import type { RefreshQueue } from '../../queues/refresh-queue';
+
+export interface TaskRunContext {
+  dataSource: DataSource;
+  store: ProviderStore;
+  refreshQueue: RefreshQueue;
+  logger: Logger;
+}
+
+/**
+ * Runs one task, if it is still waiting (a cancelled one is not): to its end at the provider, within its deadline
+ * (a handler that ignores the abort is left behind, the task ends all the same). After a success its object is
+ * refreshed; after a failure the provider's cleanup runs. Answers the state the task ended in.
+ */
+export async function runTask(context: TaskRunContext, taskId: string): Promise<TaskState> {
+  const { dataSource, store } = context;
+  const [[claimed]]: [Task[], number] = await dataSource.query(
+    `UPDATE tasks SET state = 'running', started_at = now() WHERE id = $1 AND state = 'queued'
+     RETURNING id::text, provider_id::text AS "providerId", operation, object_ref AS "objectRef", parameters, timeout_seconds AS "timeoutSeconds"`,
+    [taskId],
+  );
+  if (!claimed) {
+    const [found]: { state: TaskState }[] = await dataSource.query('SELECT state FROM tasks WHERE id = $1', [taskId]);
+    return found?.state ?? 'cancelled';
+  }
+  const logger = childLogger(context.logger, { taskId, operation: claimed.operation });
+  const request = { ref: claimed.objectRef, parameters: claimed.parameters };
+  const deadline = AbortSignal.timeout(claimed.timeoutSeconds * 1000);
+  /** The provider, once the operation has been sent to it: its cleanup runs after a failure. */
+  let started: AnyProvider | undefined;
+  try {
+    const provider = await store.get(claimed.providerId);
+    if (!provider.enabled) throw new Error(`provider "${provider.name}" is disabled`);
+    const type = store.typeOf(provider.type);
+    const spec = type.operations?.[claimed.operation];
+    const instance = await untilAborted(store.ready(provider, logger), deadline);
+    if (!spec || !instance.runOperation) throw new Error(`provider type "${type.type}" has no operation "${claimed.operation}"`);
+    started = instance;
+    const result = await untilAborted(instance.runOperation(claimed.operation, { ...request, signal: deadline }), deadline);
+    await finish(dataSource, taskId, 'succeeded', { result });
+    logger.info({ event: 'task.succeeded' }, `${claimed.operation} of ${claimed.objectRef} succeeded`);
+    // The object as the provider has it now; the provider's event may bring it sooner.
+    await context.refreshQueue.queueRefresh(provider, { targets: [{ collection: spec.collection, ref: claimed.objectRef }], source: 'operation' })
+      .catch((error: unknown) => logger.warn({ event: 'task.refresh_not_queued', err: error }, 'could not ask for a refresh of the object'));
+    return 'succeeded';
+  } catch (failure: unknown) {
+    const timedOut = deadline.aborted;
+    const cleanup = started?.cleanUpOperation
+      ? await started.cleanUpOperation(claimed.operation, request, failure).then(() => '', (error: unknown) => `; its cleanup failed too: ${describeError(error)}`)
+      : '';
+    const error = (timedOut ? `timed out after ${claimed.timeoutSeconds} s` : describeError(failure)) + cleanup;
+    const state = timedOut ? 'timed_out' : 'failed';
+    await finish(dataSource, taskId, state, { error });
+    logger.warn({ event: `task.${state}`, error }, `${claimed.operation} of ${claimed.objectRef} ${timedOut ? 'timed out' : 'failed'}: ${error}`);
+    return state;
+  }
+}
+
+async function finish(dataSource: DataSource, taskId: string, state: TaskState, end: { result?: unknown; error?: string }): Promise<void> {
+  await dataSource.query(
+    `UPDATE tasks SET state = $2, finished_at = now(), result = $3, error = $4 WHERE id = $1 AND state = 'running'`,
+    [taskId, state, end.result === undefined ? null : JSON.stringify(end.result), end.error ?? null],
+  );
+}

@@ -1,0 +1,189 @@
+import { expect } from 'chai';
+import type { Stoppable } from '../../src/core/lifecycle/stoppable';
+import type { TaskView } from '../../src/api/schemas/task-schemas';
+import { OperationsQueue } from '../../src/queues/operations-queue';
+import { startOperationsWorker, WORKER_LOST_ERROR } from '../../src/workers/operations/operations-worker';
+import { ApiFixture } from '../support/api-fixture';
+import { DemoFixture } from '../support/demo-fixture';
+import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
+
+/** Operations on the demo provider's VMs through the API, run by the provider's operations worker against the cloud. */
+describe('operations', function () {
+  this.timeout(60_000);
+  let api: ApiFixture;
+  let demo: DemoFixture;
+  let queue: OperationsQueue;
+  let worker: Stoppable | undefined;
+
+  before(async () => {
+    api = await ApiFixture.start();
+  });
+  after(async () => {
+    await api?.close();
+  });
+  beforeEach(async () => {
+    demo = await DemoFixture.start({ vms: 20, seed: 8 });
+    expect((await demo.refresh()).status).to.equal('ok');
+    const env = testEnv();
+    queue = new OperationsQueue({ connection: env.redis, prefix: env.redisPrefix });
+  });
+  afterEach(async () => {
+    await worker?.stop({ force: true });
+    worker = undefined;
+    await queue.close();
+    await demo.clearFaults();
+    await demo.close();
+  });
+
+  async function startWorker(concurrency?: number): Promise<void> {
+    const env = testEnv();
+    worker = await startOperationsWorker({
+      dataSource: env.dataSource, store: demo.store, refreshQueue: api.refreshQueue, logger: env.logger, providerId: demo.provider.id, queue,
+      connection: { url: env.redisUrl, maxRetriesPerRequest: null }, prefix: env.redisPrefix, concurrency,
+    });
+  }
+
+  /** The row id of the demo VM with this emsRef, or of the first VM in a power state. */
+  async function vmId(where: string): Promise<{ id: string; ref: string }> {
+    const [row] = await demo.rows('cloud_vms', where);
+    if (!row) throw new Error(`no stored VM where ${where}`);
+    return { id: String(row.id), ref: String(row.ems_ref) };
+  }
+
+  async function ask(objectId: string, operation: string, parameters?: Record<string, unknown>): Promise<TaskView> {
+    const response = await api.post(`/api/v1/inventory/cloud_vms/${objectId}/operations/${operation}`, parameters === undefined ? {} : { parameters });
+    expect(response.statusCode, response.body).to.equal(202);
+    return response.json() as TaskView;
+  }
+
+  async function ended(task: TaskView): Promise<TaskView> {
+    return until(async () => {
+      const found = (await api.get(`/api/v1/tasks/${task.id}`)).json() as TaskView;
+      return ['queued', 'running'].includes(found.state) ? undefined : found;
+    }, `task ${task.id} to end`);
+  }
+
+  it('stops a VM: acknowledged at once, run at the cloud, its result kept, its object refreshed', async () => {
+    await startWorker();
+    const vm = await vmId(`power_state = 'running'`);
+    const task = await ask(vm.id, 'vm.stop');
+    expect(task).to.include({ state: 'queued', operation: 'vm.stop', collection: 'cloud_vms', objectId: vm.id, objectRef: vm.ref, requestedBy: 'api', priority: 20 });
+    const done = await ended(task);
+    expect(done).to.include({ state: 'succeeded', error: null });
+    expect(done.result).to.deep.include({ powerState: 'stopped' });
+    expect(done.startedAt).to.be.a('string');
+    expect(demo.cloud.state.get('vms', vm.ref)?.power_state).to.equal('stopped');
+    const [pending] = await api.refreshQueue.pending([demo.provider.id]);
+    expect(pending.targets + (pending.full ? 1 : 0), 'the VM is to be read again').to.be.greaterThan(0);
+  });
+
+  it('refuses what it cannot run with a clear 4xx, and makes no task of it', async () => {
+    const env = testEnv();
+    const vm = await vmId(`power_state = 'running'`);
+    const [{ count: before }] = await env.dataSource.query('SELECT count(*)::int AS count FROM tasks WHERE provider_id = $1', [demo.provider.id]);
+    const refused = async (path: string, body: unknown, status: number, error: string | RegExp): Promise<void> => {
+      const response = await api.post(`/api/v1/inventory/${path}`, body);
+      expect(response.statusCode, `${path}: ${response.body}`).to.equal(status);
+      const message = (response.json() as { error: string }).error;
+      if (typeof error === 'string') expect(message, path).to.equal(error);
+      else expect(message, path).to.match(error);
+    };
+    await refused(`cloud_vms/${vm.id}/operations/vm.explode`, {}, 404,
+      'no operation "vm.explode" on cloud_vms of provider type "demo" (its operations there: vm.start, vm.stop, vm.restart, vm.resize, vm.delete)');
+    await refused(`cloud_volumes/${vm.id}/operations/vm.stop`, {}, 404, /^no cloud_volumes object|^no operation "vm.stop" on cloud_volumes/);
+    await refused('cloud_vms/999999999/operations/vm.stop', {}, 404, 'no cloud_vms object 999999999');
+    await refused(`cloud_vms/${vm.id}/operations/vm.resize`, {}, 400, 'body.parameters.flavorId: is required');
+    await refused(`cloud_vms/${vm.id}/operations/vm.resize`, { parameters: { flavorId: 7 } }, 400, 'body.parameters.flavorId: must be string');
+    await refused(`cloud_vms/${vm.id}/operations/vm.stop`, { parameters: { force: true } }, 400, 'body.parameters.force: is not a known setting');
+    await env.dataSource.query('UPDATE cloud_vms SET archived_at = now() WHERE id = $1', [vm.id]);
+    await refused(`cloud_vms/${vm.id}/operations/vm.stop`, {}, 409, `cloud_vms object ${vm.id} is gone from its provider (archived)`);
+    await env.dataSource.query('UPDATE cloud_vms SET archived_at = NULL WHERE id = $1', [vm.id]);
+    await demo.store.updateSettings(demo.provider.id, { enabled: false });
+    await refused(`cloud_vms/${vm.id}/operations/vm.stop`, {}, 409, `provider "${demo.provider.name}" is disabled: enable it to run operations`);
+    await demo.store.updateSettings(demo.provider.id, { enabled: true });
+    const [{ count: after }] = await env.dataSource.query('SELECT count(*)::int AS count FROM tasks WHERE provider_id = $1', [demo.provider.id]);
+    expect(after).to.equal(before);
+    expect((await api.app.inject({ method: 'POST', url: `/api/v1/inventory/cloud_vms/${vm.id}/operations/vm.stop`, payload: {} })).statusCode).to.equal(401);
+  });
+
+  it('ends failed with the provider\'s own words when the provider refuses, and leaves the inventory alone', async () => {
+    await startWorker();
+    const vm = await vmId(`power_state = 'stopped'`);
+    const stored = await demo.rows('cloud_vms', `id = ${vm.id}`);
+    const done = await ended(await ask(vm.id, 'vm.restart'));
+    expect(done.state).to.equal('failed');
+    expect(done.error).to.match(new RegExp(`answered HTTP 409: vm ${vm.ref} is stopped: only a running VM can be restarted$`));
+    expect(await demo.rows('cloud_vms', `id = ${vm.id}`)).to.deep.equal(stored);
+  });
+
+  it('ends timed_out when the provider does not answer within the operation\'s deadline', async () => {
+    const vm = await vmId(`power_state = 'stopped'`);
+    const task = await ask(vm.id, 'vm.start');
+    // The demo type gives a minute; this task gets a second (set before any worker takes it).
+    await testEnv().dataSource.query('UPDATE tasks SET timeout_seconds = 1 WHERE id = $1', [task.id]);
+    await demo.setFaults({ hold: true });
+    await startWorker();
+    const done = await ended(task);
+    expect(done).to.include({ state: 'timed_out', error: 'timed out after 1 s' });
+  });
+
+  it('runs waiting tasks by priority, lower first and ties in the order asked', async () => {
+    const vms = await demo.rows('cloud_vms', `power_state = 'running'`);
+    const flavor = demo.cloud.state.list('flavors')[1].id;
+    const asked = [
+      await ask(String(vms[0].id), 'vm.delete'),
+      await ask(String(vms[1].id), 'vm.resize', { flavorId: flavor }),
+      await ask(String(vms[2].id), 'vm.stop'),
+      await ask(String(vms[3].id), 'vm.restart'),
+    ];
+    await startWorker(1);
+    const done = await Promise.all(asked.map(ended));
+    expect(done.map((task) => task.state)).to.deep.equal(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const byStart = [...done].sort((a, b) => Date.parse(a.startedAt ?? '') - Date.parse(b.startedAt ?? '') || Number(a.id) - Number(b.id));
+    expect(byStart.map((task) => task.operation)).to.deep.equal(['vm.stop', 'vm.restart', 'vm.resize', 'vm.delete']);
+    expect(demo.cloud.state.get('vms', String(vms[0].ems_ref))).to.equal(undefined);
+  });
+
+  it('cancels a queued task, which then never runs; one that ended cannot be cancelled', async () => {
+    const vm = await vmId(`power_state = 'running'`);
+    const task = await ask(vm.id, 'vm.stop');
+    const cancelled = await api.post(`/api/v1/tasks/${task.id}/cancel`);
+    expect(cancelled.statusCode, cancelled.body).to.equal(200);
+    expect((cancelled.json() as TaskView).state).to.equal('cancelled');
+    const again = await api.post(`/api/v1/tasks/${task.id}/cancel`);
+    expect(again.statusCode).to.equal(409);
+    expect((again.json() as { error: string }).error).to.equal(`task ${task.id} is cancelled: only a queued task can be cancelled`);
+    await startWorker();
+    const other = await ended(await ask(vm.id, 'vm.stop'));
+    expect(other.state, 'the worker runs what comes after').to.equal('succeeded');
+    expect(((await api.get(`/api/v1/tasks/${task.id}`)).json() as TaskView)).to.include({ state: 'cancelled', startedAt: null });
+    expect((await api.post('/api/v1/tasks/999999999/cancel')).statusCode).to.equal(404);
+  });
+
+  it('ends failed a task its worker died running, and runs the tasks that were still waiting', async () => {
+    const running = await vmId(`power_state = 'running'`);
+    const lost = await ask(running.id, 'vm.stop');
+    const stopped = await vmId(`power_state = 'stopped'`);
+    const waiting = await ask(stopped.id, 'vm.start');
+    // As a worker killed in the middle of it leaves it; and Redis lost the waiting one's job.
+    await testEnv().dataSource.query(`UPDATE tasks SET state = 'running', started_at = now() WHERE id = $1`, [lost.id]);
+    await queue.remove({ id: waiting.id, providerId: demo.provider.id });
+    await startWorker();
+    expect(await ended(lost)).to.include({ state: 'failed', error: WORKER_LOST_ERROR });
+    expect((await ended(waiting)).state).to.equal('succeeded');
+    expect(demo.cloud.state.get('vms', running.ref)?.power_state, 'not run twice').to.equal('running');
+  });
+
+  it('lists tasks newest first, by provider and state', async () => {
+    await startWorker();
+    const vm = await vmId(`power_state = 'running'`);
+    const first = await ended(await ask(vm.id, 'vm.stop'));
+    const second = await ended(await ask(vm.id, 'vm.start'));
+    const listed = (await api.get(`/api/v1/tasks?providerId=${demo.provider.id}`)).json() as TaskView[];
+    expect(listed.map((task) => task.id).slice(0, 2)).to.deep.equal([second.id, first.id]);
+    const failed = (await api.get(`/api/v1/tasks?providerId=${demo.provider.id}&state=failed`)).json() as TaskView[];
+    expect(failed.every((task) => task.state === 'failed')).to.equal(true);
+    expect((await api.get('/api/v1/tasks?state=lost')).statusCode).to.equal(400);
+  });
+});
