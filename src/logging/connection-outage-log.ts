@@ -14,10 +14,19 @@ const QUIET_MS = 60_000;
 const OUTAGE_MESSAGES = [/^Connection is closed\.?$/, /^Connection terminated/, /^connect ECONNREFUSED/];
 
 /** Whether an error only says that a service the fleet depends on is away for now: an outage operators expect, not a bug. */
-function isConnectionOutage(error: unknown): boolean {
+export function isConnectionOutage(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const { code } = error as { code?: unknown };
   return (typeof code === 'string' && OUTAGE_CODES.has(code)) || OUTAGE_MESSAGES.some((pattern) => pattern.test(error.message));
+}
+
+/**
+ * Logs a failure: one that only says a service is away for now (an outage) as a warning line without a stack trace,
+ * anything else at `level` with its stack, for it may be a bug.
+ */
+export function logFailure(logger: Logger, fields: { event: string } & Record<string, unknown>, message: string, error: unknown, level: 'warn' | 'error' = 'error'): void {
+  if (isConnectionOutage(error)) logger.warn({ ...fields, error: describeError(error) }, `${message}: ${describeError(error)}`);
+  else logger[level]({ ...fields, err: error }, message);
 }
 
 /**
@@ -31,13 +40,12 @@ export class ConnectionOutageLog {
   constructor(private readonly logger: Logger, private readonly event: string, private readonly message: string) {}
 
   report(error: unknown): void {
-    if (!isConnectionOutage(error)) {
-      this.logger.warn({ event: this.event, err: error }, this.message);
+    const now = Date.now();
+    if (isConnectionOutage(error) && now - this.lastWarnedAt < QUIET_MS) {
+      this.logger.debug({ event: this.event, error: describeError(error) }, `${this.message}: ${describeError(error)}`);
       return;
     }
-    const now = Date.now();
-    const quiet = now - this.lastWarnedAt < QUIET_MS;
-    if (!quiet) this.lastWarnedAt = now;
-    this.logger[quiet ? 'debug' : 'warn']({ event: this.event, error: describeError(error) }, `${this.message}: ${describeError(error)}`);
+    if (isConnectionOutage(error)) this.lastWarnedAt = now;
+    logFailure(this.logger, { event: this.event }, this.message, error, 'warn');
   }
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { startLoop } from '../core/lifecycle/loop';
 import type { Stoppable } from '../core/lifecycle/stoppable';
 import type { FleetConfig } from '../config/fleet-config';
-import { describeError } from '../errors';
+import { logFailure } from '../logging/connection-outage-log';
 import type { Logger } from '../logging/logger';
 import type { RefreshQueue } from '../queues/refresh-queue';
 
@@ -47,7 +47,7 @@ export class RefreshScheduler {
   start(): Stoppable {
     const { logger } = this.options;
     return startLoop({ name: 'schedule', timing: { cron: '* * * * *', runAtStart: true }, logger }, async () => {
-      await this.tick().catch((error: unknown) => logger.error({ event: 'schedule.failed', err: error }, 'schedule tick failed'));
+      await this.tick().catch((error: unknown) => logFailure(logger, { event: 'schedule.failed' }, 'schedule tick failed', error));
     });
   }
 
@@ -70,7 +70,7 @@ export class RefreshScheduler {
         await queue.queueRefresh(id, { targets: [], source: 'schedule' });
         queued.push(id);
       } catch (error: unknown) {
-        logger.warn({ event: 'schedule.queue_failed', providerId: id, err: error }, `could not queue a scheduled refresh: ${describeError(error)}`);
+        logFailure(logger, { event: 'schedule.queue_failed', providerId: id }, 'could not queue a scheduled refresh', error, 'warn');
       }
     }
     if (queued.length > 0) logger.info({ event: 'schedule.queued', providers: queued }, 'scheduled refreshes queued');

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { describeError, UserError } from '../../errors';
+import { logFailure } from '../../logging/connection-outage-log';
 import { childLogger, type Logger } from '../../logging/logger';
 import { EventPositionLostError, type EventPosition, type ProviderEvent } from '../../core/events/provider-events';
 import type { AnyProvider } from '../../providers/provider';
@@ -90,7 +91,7 @@ export async function runEventCatcher(options: EventCatcherOptions): Promise<voi
         if (await positions.save(null).then(() => true, () => false)) continue;
       }
       failures += 1;
-      logger.error({ event: 'events.stream_failed', err: error, failures }, `the event stream failed: ${describeError(error)}`);
+      logFailure(logger, { event: 'events.stream_failed', failures }, 'the event stream failed', error);
       await positions.recordError(describeError(error)).catch(() => undefined);
       await sleep(Math.min(500 * 2 ** (failures - 1), maxRetryMs), undefined, { signal }).catch(() => undefined);
     }

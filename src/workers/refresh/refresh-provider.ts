@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
 import type { DataSource } from 'typeorm';
 import { describeError, NotFoundError, RefreshTimedOutError, UserError } from '../../errors';
+import { logFailure } from '../../logging/connection-outage-log';
 import { childLogger, type Logger } from '../../logging/logger';
 import { Provider, RefreshRun, type RefreshSource, type RefreshStats, type RefreshStatus } from '../../models';
 import { isIncomplete, type AnyProvider } from '../../providers/provider';
@@ -110,7 +111,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
       throw new RefreshTimedOutError(message, { cause: error });
     }
     const message = describeError(error);
-    logger.error({ event: 'refresh.failed', refreshRunId: run.id, err: error }, 'refresh failed');
+    logFailure(logger, { event: 'refresh.failed', refreshRunId: run.id }, 'refresh failed', error);
     await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, status: 'failed', message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type ConnectionOptions, type Job } from 'bullmq';
 import { stoppable, type Stoppable } from '../../core/lifecycle/stoppable';
-import { RefreshTimedOutError, UserError } from '../../errors';
+import { describeError, RefreshTimedOutError, UserError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { RefreshSource } from '../../models';
 import type { RefreshJobData, RefreshJobResult } from '../../queues/jobs';
@@ -53,7 +53,7 @@ export function startRefreshWorker(options: RefreshWorkerOptions): Stoppable {
       } catch (error: unknown) {
         // Stopping hands the job on as a failed attempt: the next worker retries it.
         if (closing || await options.databaseAnswers()) throw error;
-        logger.warn({ event: 'refresh.database_unavailable', err: error }, 'the database does not answer; the refresh runs again once it does');
+        logger.warn({ event: 'refresh.database_unavailable', error: describeError(error) }, `the database does not answer (${describeError(error)}); the refresh runs again once it does`);
         while (!closing && !(await options.databaseAnswers())) await sleep(probeMs);
         if (closing) throw error;
       }
