@@ -23,10 +23,17 @@ export class OperationsQueue {
   }
 
   async add(task: QueuedTask): Promise<void> {
-    // BullMQ's priorities start at 1; 0 would mean none, and jobs without one run before all prioritized ones.
-    await this.queueOf(task.providerId).add('operation', { taskId: task.id }, {
-      jobId: jobIdOf(task.id), priority: Math.max(1, task.priority), attempts: 1, removeOnComplete: true, removeOnFail: true,
-    });
+    await this.addAll(task.providerId, [task]);
+  }
+
+  /** Queues one provider's tasks in one round trip (a worker queueing again what a lost Redis forgot). */
+  async addAll(providerId: string, tasks: readonly Omit<QueuedTask, 'providerId'>[]): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.queueOf(providerId).addBulk(tasks.map((task) => ({
+      name: 'operation', data: { taskId: task.id },
+      // BullMQ's priorities start at 1; 0 would mean none, and jobs without one run before all prioritized ones.
+      opts: { jobId: jobIdOf(task.id), priority: Math.max(1, task.priority), attempts: 1, removeOnComplete: true, removeOnFail: true },
+    })));
   }
 
   /** Takes a waiting task's job out of its queue (its task was cancelled); nothing when it is not waiting. */

@@ -34,10 +34,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
     },
   }, async (request, reply) => {
     const { collection, id, name } = request.params;
-    const table = catalog.get(collection).name;
+    const inventory = catalog.get(collection);
+    const table = inventory.name;
+    // Only objects (with a provider reference) are operated on; a link table's rows are not objects.
+    if (!inventory.fieldsByName.has('emsRef')) throw new NotFoundError(`no operations on ${table}: its rows link objects, they are not objects`);
     const [object]: { providerId: string; emsRef: string; archived: boolean }[] = await dataSource.query(
       `SELECT provider_id::text AS "providerId", ems_ref AS "emsRef", archived_at IS NOT NULL AS archived FROM "${table}" WHERE id = $1`, [id],
-    ).catch(() => []);
+    );
     if (!object) throw new NotFoundError(`no ${table} object ${id}`);
     const provider = await store.get(object.providerId);
     const type = store.typeOf(provider.type);

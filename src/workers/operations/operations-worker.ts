@@ -26,7 +26,7 @@ export async function startOperationsWorker(
   const waiting: { id: string; priority: number }[] = await dataSource.query(
     `SELECT id::text, priority FROM tasks WHERE provider_id = $1 AND state = 'queued' ORDER BY id`, [providerId],
   );
-  for (const task of waiting) await queue.add({ ...task, providerId });
+  await queue.addAll(providerId, waiting);
   return startQueueConsumer({
     jobs: 'operation', queueName: OperationsQueue.queueName(providerId), connection: context.connection, prefix: context.prefix,
     concurrency: context.concurrency ?? OPERATIONS_CONCURRENCY, logger, process: async (job) => ({ state: await runTask(context, job.data.taskId) }),

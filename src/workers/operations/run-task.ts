@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { untilAborted } from '../../core/lifecycle/until-aborted';
 import { describeError } from '../../errors';
 import { childLogger, type Logger } from '../../logging/logger';
-import { Task, type TaskState } from '../../models';
+import type { TaskState } from '../../models';
 import type { AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { RefreshQueue } from '../../queues/refresh-queue';
@@ -21,7 +21,7 @@ export interface TaskRunContext {
  */
 export async function runTask(context: TaskRunContext, taskId: string): Promise<TaskState> {
   const { dataSource, store } = context;
-  const [[claimed]]: [Task[], number] = await dataSource.query(
+  const [[claimed]]: [ClaimedTask[], number] = await dataSource.query(
     `UPDATE tasks SET state = 'running', started_at = now() WHERE id = $1 AND state = 'queued'
      RETURNING id::text, provider_id::text AS "providerId", operation, object_ref AS "objectRef", parameters, timeout_seconds AS "timeoutSeconds"`,
     [taskId],
@@ -61,6 +61,16 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     logger.warn({ event: `task.${state}`, error }, `${claimed.operation} of ${claimed.objectRef} ${timedOut ? 'timed out' : 'failed'}: ${error}`);
     return state;
   }
+}
+
+/** What running a task needs of its row. */
+interface ClaimedTask {
+  id: string;
+  providerId: string;
+  operation: string;
+  objectRef: string;
+  parameters: Record<string, unknown>;
+  timeoutSeconds: number;
 }
 
 async function finish(dataSource: DataSource, taskId: string, state: TaskState, end: { result?: unknown; error?: string }): Promise<void> {
