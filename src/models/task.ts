@@ -9,6 +9,8 @@ import type { TaskState } from './task-state';
 @Entity('tasks')
 @Index('tasks_provider_idx', ['providerId', 'id'])
 @Index('tasks_state_idx', ['state'])
+// What each refresh looks for: the succeeded operations whose outcome its inventory does not show yet.
+@Index('tasks_awaiting_inventory_idx', ['providerId'], { where: `state = 'succeeded' AND inventory_shown_at IS NULL` })
 export class Task {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
@@ -58,6 +60,13 @@ export class Task {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
+
+  /**
+   * When the inventory showed the operation's outcome: the commit of the first refresh of its object (or of its whole
+   * provider) that began after the task succeeded. Null before, and for tasks that did not succeed.
+   */
+  @Column({ name: 'inventory_shown_at', type: 'timestamptz', nullable: true })
+  inventoryShownAt!: Date | null;
 
   /** What the provider answered (the object's new state...). */
   @Column({ type: 'jsonb', nullable: true })

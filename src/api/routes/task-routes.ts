@@ -111,6 +111,7 @@ function taskView(task: Task): TaskView {
     id: task.id, providerId: task.providerId, operation: task.operation, collection: task.inventory, objectId: task.objectId, objectRef: task.objectRef,
     parameters: task.parameters, requestedBy: task.requestedBy, priority: task.priority, timeoutSeconds: task.timeoutSeconds, state: task.state,
     createdAt: task.createdAt.toISOString(), startedAt: task.startedAt?.toISOString() ?? null, finishedAt: task.finishedAt?.toISOString() ?? null,
+    inventoryShownAt: task.inventoryShownAt?.toISOString() ?? null,
     result: task.result, error: task.error,
   };
 }

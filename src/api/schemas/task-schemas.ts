@@ -19,6 +19,7 @@ export const TaskView = Type.Object({
   createdAt: Timestamp,
   startedAt: NullableTimestamp,
   finishedAt: NullableTimestamp,
+  inventoryShownAt: Nullable(Type.String({ format: 'date-time', description: 'when the inventory showed the outcome of the succeeded operation: a refresh of its object that began after it ended was saved' })),
   result: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'what the provider answered' })),
   error: Nullable(Type.String()),
 }, { $id: 'Task', additionalProperties: false });

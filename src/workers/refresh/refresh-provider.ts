@@ -89,7 +89,7 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     await saver.save(run.id, async (client, result) => {
       durationsMs.persist = performance.now() - persistStarted;
       outcome = buildOutcome(run.id, provider.id, scope, result, roundDurations(durationsMs));
-      await recordOutcome(client, outcome);
+      await recordOutcome(client, outcome, scope);
     });
     const done = outcome as RefreshOutcome;
     // The run was recorded inside the transaction; the commit (where deferred key checks run) counts too.
@@ -232,7 +232,7 @@ function buildOutcome(refreshRunId: string, providerId: string, scope: RefreshSc
   };
 }
 
-async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promise<void> {
+async function recordOutcome(client: ClientBase, outcome: RefreshOutcome, scope: RefreshScope): Promise<void> {
   const { collect, parse, persist } = outcome.stats.durationsMs;
   await client.query(
     // clock_timestamp(), not now(): now() is when the refresh's transaction began, before anything was written.
@@ -240,13 +240,22 @@ async function recordOutcome(client: ClientBase, outcome: RefreshOutcome): Promi
     [outcome.refreshRunId, outcome.status, collect, parse, persist, JSON.stringify(outcome.stats), outcome.error],
   );
   const full = outcome.scope === 'full';
+  // In the same statement (every event-driven run pays for each round trip): the succeeded operations this refresh
+  // shows the outcome of, those on its objects that ended before it began collecting, note when their inventory
+  // showed it. Whichever refresh that is (the operation's own, an event's, a full one) counts.
+  const shownRefs = scope.kind === 'targeted' ? scope.targets.map((target) => target.ref) : null;
   await client.query(
-    `UPDATE providers SET last_refresh_at = now(), last_refresh_error = $2, last_refresh_stats = $3,
+    `WITH shown AS (
+       UPDATE tasks SET inventory_shown_at = clock_timestamp()
+        WHERE provider_id = $1 AND state = 'succeeded' AND inventory_shown_at IS NULL
+          AND finished_at <= (SELECT started_at FROM refresh_runs WHERE id = $7) AND ($6::text[] IS NULL OR object_ref = ANY($6))
+     )
+     UPDATE providers SET last_refresh_at = now(), last_refresh_error = $2, last_refresh_stats = $3,
        last_refresh_success_at = CASE WHEN $4 THEN now() ELSE last_refresh_success_at END,
        last_full_refresh_at = CASE WHEN $5 THEN now() ELSE last_full_refresh_at END,
        last_full_refresh_success_at = CASE WHEN $4 AND $5 THEN now() ELSE last_full_refresh_success_at END,
        updated_at = now() WHERE id = $1`,
-    [outcome.providerId, outcome.error, JSON.stringify(outcome.stats), outcome.status === 'ok', full],
+    [outcome.providerId, outcome.error, JSON.stringify(outcome.stats), outcome.status === 'ok', full, shownRefs, outcome.refreshRunId],
   );
 }
 
