@@ -73,6 +73,7 @@ export async function buildApiApp(context: ApiContext, options: ApiAppOptions = 
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `schema${i}`) },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: { persistAuthorization: true }, uiHooks: {} });
+  app.decorateRequest('tokenName', undefined);
   app.addHook('onRequest', bearerAuth(context.tokens));
   await context.tokens.listen(context.logger);
   app.addHook('onClose', () => context.tokens.close());

@@ -14,7 +14,7 @@ const TOKEN_PREFIX = 'pft_';
 const MAX_REMEMBERED = 10_000;
 /** last_used_at is a hint for operators, written at most this often per token. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-const CHECK_SQL = 'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL';
+const CHECK_SQL = 'SELECT id, name, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL';
 /**
  * How long an accepted token is trusted without a lookup, at most: the bound on a revocation that no notification
  * reported (a listening connection that broke without a sign). Any revocation or deletion, by any process, is
@@ -22,6 +22,12 @@ const CHECK_SQL = 'SELECT id, token_hash FROM api_tokens WHERE token_hash = $1 A
  */
 export const ACCEPTED_TOKEN_TTL_MS = 1_000;
 const CHANGES_CHANNEL = 'api_tokens_changed';
+
+/** The live token a request presented: who asks (tasks record its name). */
+export interface AuthenticatedToken {
+  id: string;
+  name: string;
+}
 
 /** A token as listed: never the token itself, which is shown once when created. */
 export interface ApiTokenSummary {
@@ -43,8 +49,8 @@ export class ApiTokenStore {
   /** Hashes that named no live token: a revoked token stays revoked, and an unknown hash never becomes a token. */
   private readonly refused = new Set<string>();
   private readonly lastUsedWritten = new Map<string, number>();
-  /** Tokens accepted by hash: their id, and the feed's generation and the time they were looked up at. */
-  private readonly accepted = new Map<string, { id: string; generation: number; at: number }>();
+  /** Tokens accepted by hash: the token, and the feed's generation and the time it was looked up at. */
+  private readonly accepted = new Map<string, { token: AuthenticatedToken; generation: number; at: number }>();
   private changes: ChangeFeed | undefined;
 
   constructor(private readonly dataSource: DataSource, private readonly now: () => number = Date.now) {}
@@ -87,8 +93,8 @@ export class ApiTokenStore {
     return summarize(found);
   }
 
-  /** The id of the live token `presented` is, or null. */
-  async authenticate(presented: string): Promise<string | null> {
+  /** The live token `presented` is, or null. */
+  async authenticate(presented: string): Promise<AuthenticatedToken | null> {
     if (!presented.startsWith(TOKEN_PREFIX) || presented.length > 100) return null;
     const hash = hashOf(presented);
     if (this.refused.has(hash)) return null;
@@ -96,14 +102,14 @@ export class ApiTokenStore {
     const known = this.accepted.get(hash);
     const now = this.now();
     if (known && changes?.listening && known.generation === changes.generation && now - known.at < ACCEPTED_TOKEN_TTL_MS) {
-      this.noteUse(known.id, now);
-      return known.id;
+      this.noteUse(known.token.id, now);
+      return known.token;
     }
     // A change heard while the lookup runs may be a revocation the lookup did not see: its answer is not kept then.
     const generation = changes?.listening ? changes.generation : undefined;
     // This runs on every request: a prepared statement on the unique index, sent to the driver's pool directly, as
     // TypeORM's query runner would cost more than the lookup itself.
-    const { rows: [found] } = await this.pool().query<{ id: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
+    const { rows: [found] } = await this.pool().query<{ id: string; name: string; token_hash: string }>({ name: 'api-token-check', text: CHECK_SQL, values: [hash] });
     // The index lookup already matched the hash; comparing again in constant time keeps the check honest if the
     // lookup ever becomes a prefix or range match.
     const valid = found !== undefined && timingSafeEqual(Buffer.from(found.token_hash), Buffer.from(hash));
@@ -112,12 +118,13 @@ export class ApiTokenStore {
       this.refused.add(hash);
       return null;
     }
+    const token = { id: found.id, name: found.name };
     if (generation !== undefined) {
       if (this.accepted.size >= MAX_REMEMBERED) this.accepted.clear();
-      this.accepted.set(hash, { id: found.id, generation, at: now });
+      this.accepted.set(hash, { token, generation, at: now });
     }
     this.noteUse(found.id, now);
-    return found.id;
+    return token;
   }
 
   /**

@@ -68,7 +68,8 @@ describe('operations', function () {
     await startWorker();
     const vm = await vmId(`power_state = 'running'`);
     const task = await ask(vm.id, 'vm.stop');
-    expect(task).to.include({ state: 'queued', operation: 'vm.stop', collection: 'cloud_vms', objectId: vm.id, objectRef: vm.ref, requestedBy: 'api', priority: 20 });
+    expect(task).to.include({ state: 'queued', operation: 'vm.stop', collection: 'cloud_vms', objectId: vm.id, objectRef: vm.ref, priority: 20 });
+    expect(task.requestedBy, 'the token that asked').to.match(/^test-/);
     const done = await ended(task);
     expect(done).to.include({ state: 'succeeded', error: null });
     expect(done.result).to.deep.include({ powerState: 'stopped' });
@@ -76,6 +77,17 @@ describe('operations', function () {
     expect(demo.cloud.state.get('vms', vm.ref)?.power_state).to.equal('stopped');
     const [pending] = await api.refreshQueue.pending([demo.provider.id]);
     expect(pending.targets + (pending.full ? 1 : 0), 'the VM is to be read again').to.be.greaterThan(0);
+    expect(done.inventoryShownAt, 'not refreshed yet').to.equal(null);
+
+    // A refresh of another object does not show this one's new state; a refresh of it does.
+    const other = await vmId(`ems_ref <> '${vm.ref}'`);
+    expect((await demo.refresh([{ collection: 'vms', ref: other.ref }])).status).to.equal('ok');
+    expect(((await api.get(`/api/v1/tasks/${task.id}`)).json() as TaskView).inventoryShownAt).to.equal(null);
+    expect((await demo.refresh([{ collection: 'vms', ref: vm.ref }])).status).to.equal('ok');
+    const shown = (await api.get(`/api/v1/tasks/${task.id}`)).json() as TaskView;
+    expect(Date.parse(shown.inventoryShownAt ?? '')).to.be.at.least(Date.parse(done.finishedAt ?? ''));
+    const [row] = await demo.rows('cloud_vms', `ems_ref = '${vm.ref}'`);
+    expect(row.power_state).to.equal('stopped');
   });
 
   it('refuses what it cannot run with a clear 4xx, and makes no task of it', async () => {

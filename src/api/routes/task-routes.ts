@@ -1,14 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ConflictError, NotFoundError, RedisUnavailableError, ValidationError } from '../../errors';
+import { ConflictError, NotFoundError } from '../../errors';
 import { Task } from '../../models';
-import { validateAgainst } from '../../providers/provider-types';
+import { requestOperation } from '../../queues/operation-request';
 import { OperationsQueue } from '../../queues/operations-queue';
 import type { ApiContext } from '../api-context';
-import { InventoryCatalog } from '../inventory/inventory-catalog';
 import { errorResponses, IdParams } from '../schemas/common-schemas';
 import { OperationBody, OperationParams, TaskListQuery, TaskView } from '../schemas/task-schemas';
 
-/** Who asked, as the task records it. */
+/** Who asked, had no token named the asker: never behind bearerAuth, but Fastify types its decorations optional. */
 const REQUESTED_THROUGH_API = 'api';
 
 /**
@@ -17,7 +16,6 @@ const REQUESTED_THROUGH_API = 'api';
  */
 export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = async (app, { context }) => {
   const { dataSource, store } = context;
-  const catalog = InventoryCatalog.fromDataSource(dataSource);
   const queue = new OperationsQueue({ connection: context.redis, prefix: context.config.redisPrefix });
   const tasks = dataSource.getRepository(Task);
   app.addHook('onClose', () => queue.close());
@@ -34,41 +32,10 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
     },
   }, async (request, reply) => {
     const { collection, id, name } = request.params;
-    const inventory = catalog.get(collection);
-    const table = inventory.name;
-    // Only objects (with a provider reference) are operated on; a link table's rows are not objects.
-    if (!inventory.fieldsByName.has('emsRef')) throw new NotFoundError(`no operations on ${table}: its rows link objects, they are not objects`);
-    const [object]: { providerId: string; emsRef: string; archived: boolean }[] = await dataSource.query(
-      `SELECT provider_id::text AS "providerId", ems_ref AS "emsRef", archived_at IS NOT NULL AS archived FROM "${table}" WHERE id = $1`, [id],
-    );
-    if (!object) throw new NotFoundError(`no ${table} object ${id}`);
-    const provider = await store.get(object.providerId);
-    const type = store.typeOf(provider.type);
-    const tableOf = (typeCollection: string): string | undefined =>
-      (Object.hasOwn(type.inventory, typeCollection) ? dataSource.getMetadata(type.inventory[typeCollection].entity).tableName : undefined);
-    const offered = Object.entries(type.operations ?? {}).filter(([, candidate]) => tableOf(candidate.collection) === table);
-    const spec = offered.find(([operation]) => operation === name)?.[1];
-    if (!spec) {
-      const names = offered.map(([operation]) => operation).join(', ') || 'none';
-      throw new NotFoundError(`no operation "${name}" on ${table} of provider type "${type.type}" (its operations there: ${names})`);
-    }
-    if (!provider.enabled) throw new ConflictError(`provider "${provider.name}" is disabled: enable it to run operations`);
-    if (object.archived) throw new ConflictError(`${table} object ${id} is gone from its provider (archived)`);
-    const parameters = request.body.parameters ?? {};
-    const problem = validateAgainst(spec.parameters ?? { type: 'object', additionalProperties: false, properties: {} }, parameters, 'body.parameters');
-    if (problem) throw new ValidationError(problem);
-
-    const task = await tasks.save(tasks.create({
-      providerId: provider.id, operation: name, inventory: table, objectId: id, objectRef: object.emsRef, parameters,
-      requestedBy: REQUESTED_THROUGH_API, priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, state: 'queued',
-    }));
-    try {
-      await queue.add({ id: task.id, providerId: provider.id, priority: spec.priority });
-    } catch (error: unknown) {
-      // Never left waiting for a job that does not exist: the task says it was not queued.
-      await tasks.update({ id: task.id }, { state: 'failed', finishedAt: new Date(), error: 'not queued: Redis was unavailable' });
-      throw new RedisUnavailableError({ cause: error });
-    }
+    const task = await requestOperation({ dataSource, store, queue }, {
+      table: collection, objectId: id, operation: name, parameters: request.body.parameters ?? {},
+      requestedBy: request.tokenName ?? REQUESTED_THROUGH_API, parametersNamed: 'body.parameters',
+    });
     return reply.code(202).send(taskView(task));
   });
 

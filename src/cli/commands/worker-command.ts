@@ -59,8 +59,14 @@ export function workerCommand(context: CliContext): Command {
       await heartbeat.stop();
       await registry.markStopped(options.workerId, finished ? reason : `${reason}; running job handed back`);
       logger.info({ event: 'worker.stopped', handedBack: !finished }, 'worker stopped');
+      // Whatever a provider's code left running (an operation's handler that ignored its deadline, with its sockets)
+      // must not keep a stopped worker's process alive: its replacement may already run.
+      setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
     });
 }
+
+/** Time enough for the process to close its connections after the work stopped, and to end by itself. */
+const EXIT_AFTER_STOP_MS = 5_000;
 
 function readLine(): Promise<string> {
   return new Promise((resolve) => {

@@ -12,12 +12,22 @@ export interface TaskRunContext {
   store: ProviderStore;
   refreshQueue: RefreshQueue;
   logger: Logger;
+  /**
+   * Told when a handler is still running ABANDONED_HANDLER_GRACE_MS after its task's deadline aborted it: it ignores
+   * its signal and may go on acting on the provider, so its process is to be replaced.
+   */
+  onHandlerAbandoned(failure: Error): void;
+  /** How long a handler has to end after its abort before it counts as abandoned; ABANDONED_HANDLER_GRACE_MS unless told. */
+  abandonGraceMs?: number;
 }
+
+/** Long enough for a handler that heeds its signal to wind up (a cancel sent to the provider, a socket closed). */
+export const ABANDONED_HANDLER_GRACE_MS = 10_000;
 
 /**
  * Runs one task, if it is still waiting (a cancelled one is not): to its end at the provider, within its deadline
- * (a handler that ignores the abort is left behind, the task ends all the same). After a success its object is
- * refreshed; after a failure the provider's cleanup runs. Answers the state the task ended in.
+ * (a handler that ignores the abort is left behind and reported, the task ends all the same). After a success its
+ * object is refreshed; after a failure the provider's cleanup runs. Answers the state the task ended in.
  */
 export async function runTask(context: TaskRunContext, taskId: string): Promise<TaskState> {
   const { dataSource, store } = context;
@@ -43,7 +53,9 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     const instance = await untilAborted(store.ready(provider, logger), deadline);
     if (!spec || !instance.runOperation) throw new Error(`provider type "${type.type}" has no operation "${claimed.operation}"`);
     started = instance;
-    const result = await untilAborted(instance.runOperation(claimed.operation, { ...request, signal: deadline }), deadline);
+    const running = instance.runOperation(claimed.operation, { ...request, signal: deadline });
+    watchAfterDeadline(context, running, deadline, `${claimed.operation} of ${claimed.objectRef} (task ${taskId})`);
+    const result = await untilAborted(running, deadline);
     await finish(dataSource, taskId, 'succeeded', { result });
     logger.info({ event: 'task.succeeded' }, `${claimed.operation} of ${claimed.objectRef} succeeded`);
     // The object as the provider has it now; the provider's event may bring it sooner.
@@ -61,6 +73,21 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     logger.warn({ event: `task.${state}`, error }, `${claimed.operation} of ${claimed.objectRef} ${timedOut ? 'timed out' : 'failed'}: ${error}`);
     return state;
   }
+}
+
+/**
+ * Once the deadline aborts the handler, gives it the grace period to end, and reports it abandoned if it has not:
+ * a handler that ignores its signal cannot be stopped from outside but by ending its process.
+ */
+function watchAfterDeadline(context: TaskRunContext, running: Promise<unknown>, deadline: AbortSignal, what: string): void {
+  let settled = false;
+  running.then(() => { settled = true; }, () => { settled = true; });
+  deadline.addEventListener('abort', () => {
+    const graceMs = context.abandonGraceMs ?? ABANDONED_HANDLER_GRACE_MS;
+    setTimeout(() => {
+      if (!settled) context.onHandlerAbandoned(new Error(`the handler of ${what} still ran ${graceMs / 1000} s after its deadline aborted it`));
+    }, graceMs).unref();
+  }, { once: true });
 }
 
 /** What running a task needs of its row. */

@@ -54,11 +54,13 @@ export const refreshRole: WorkerRole<'refresh'> = {
     const operations = await startOperationsWorker({
       dataSource, store, refreshQueue: queue, logger, providerId, queue: operationsQueue, connection: queue.connection, prefix: config.redisPrefix,
     });
-    return stoppable(async (force) => {
+    const stop = stoppable(async (force) => {
       await Promise.all([worker.stop({ force }), operations.stop({ force })]);
       await operationsQueue.close();
       await counts.stop();
       await connections.close();
     });
+    // An operation's handler that ignores its deadline fails the worker: its replacement starts clean.
+    return { stop: (options) => stop.stop(options), failed: operations.failed };
   },
 };
