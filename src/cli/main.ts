@@ -15,6 +15,8 @@ import { startDemoCommand } from './commands/start-demo-command';
 import { serverCommand } from './commands/server-command';
 import { tokenCommands } from './commands/token-commands';
 import { workerCommand } from './commands/worker-command';
+import { opCommand } from './commands/op-command';
+import { tasksCommand } from './commands/tasks-command';
 import { workersCommand } from './commands/workers-command';
 
 /**
@@ -61,6 +63,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(workersCommand(context))
     .addCommand(eventsCommand(context))
     .addCommand(metricsCommand(context))
+    .addCommand(opCommand(context))
+    .addCommand(tasksCommand(context))
     .addCommand(tokenCommands(context));
 
   try {

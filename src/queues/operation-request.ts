@@ -16,6 +16,11 @@ export interface OperationAsk {
   requestedBy: string;
   /** How the asker's interface names the parameters, in what a refusal says (`body.parameters`); `parameters` unless told. */
   parametersNamed?: string;
+  /**
+   * The parameters were typed as text (the CLI's `--param replicas=3`): a value whose property the schema types as a
+   * number, an integer or a boolean is read as one.
+   */
+  parametersAsText?: boolean;
 }
 
 /** What asking needs: the stored objects and providers, and the operations queues. */
@@ -54,12 +59,14 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
   }
   if (!provider.enabled) throw new ConflictError(`provider "${provider.name}" is disabled: enable it to run operations`);
   if (object.archived) throw new ConflictError(`${table} object ${objectId} is gone from its provider (archived)`);
-  const problem = validateAgainst(spec.parameters ?? NO_PARAMETERS, ask.parameters, ask.parametersNamed ?? 'parameters');
+  const schema = spec.parameters ?? NO_PARAMETERS;
+  const parameters = ask.parametersAsText ? readAsTyped(schema, ask.parameters) : { ...ask.parameters };
+  const problem = validateAgainst(schema, parameters, ask.parametersNamed ?? 'parameters');
   if (problem) throw new ValidationError(problem);
 
   const tasks = dataSource.getRepository(Task);
   const task = await tasks.save(tasks.create({
-    providerId: provider.id, operation, inventory: table, objectId, objectRef: object.emsRef, parameters: { ...ask.parameters },
+    providerId: provider.id, operation, inventory: table, objectId, objectRef: object.emsRef, parameters,
     requestedBy: ask.requestedBy, priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, state: 'queued',
   }));
   try {
@@ -69,6 +76,21 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
     await tasks.update({ id: task.id }, failed);
     throw new RedisUnavailableError({ cause: error });
   }
+  return task;
+}
+
+/**
+ * Cancels a task that has not started: it never runs (its job, if it still waits, is taken out of the queue). A task
+ * that runs or ended cannot be: a ConflictError says which it is.
+ */
+export async function cancelTask(context: Pick<OperationRequestContext, 'dataSource' | 'queue'>, id: string): Promise<Task> {
+  const { dataSource, queue } = context;
+  const [, cancelled]: [unknown, number] = await dataSource.query(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued'`, [id]);
+  const task = await dataSource.getRepository(Task).findOneBy({ id });
+  if (!task) throw new NotFoundError(`no task ${id}`);
+  if (cancelled === 0) throw new ConflictError(`task ${id} is ${task.state}: only a queued task can be cancelled`);
+  // Its job would find it cancelled and skip it; removed now, it does not wait in line for that.
+  await queue.remove(task).catch(() => undefined);
   return task;
 }
 
@@ -84,6 +106,18 @@ export async function findObjectId(dataSource: DataSource, table: string, select
   if (found.length === 0) throw new NotFoundError(`no ${table} object with the id, reference${hasName ? ' or name' : ''} "${selector}"`);
   if (found.length > 1) throw new ValidationError(`"${selector}" names several ${table} objects: give its id or its reference`);
   return found[0].id;
+}
+
+/** Text values read as the numbers and booleans the schema's properties take; what does not read as one stays text (the schema refuses it). */
+function readAsTyped(schema: Readonly<Record<string, unknown>>, parameters: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Readonly<Record<string, { type?: unknown }>>;
+  return Object.fromEntries(Object.entries(parameters).map(([name, value]) => {
+    const type = Object.hasOwn(properties, name) ? properties[name].type : undefined;
+    if (typeof value !== 'string') return [name, value];
+    if ((type === 'integer' || type === 'number') && value.trim() !== '' && Number.isFinite(Number(value))) return [name, Number(value)];
+    if (type === 'boolean' && (value === 'true' || value === 'false')) return [name, value === 'true'];
+    return [name, value];
+  }));
 }
 
 /** The entity of an inventory table whose rows are objects (with a provider reference); a NotFoundError otherwise. */

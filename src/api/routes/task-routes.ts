@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ConflictError, NotFoundError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { Task } from '../../models';
-import { requestOperation } from '../../queues/operation-request';
+import { cancelTask, requestOperation } from '../../queues/operation-request';
 import { OperationsQueue } from '../../queues/operations-queue';
 import type { ApiContext } from '../api-context';
 import { errorResponses, IdParams } from '../schemas/common-schemas';
@@ -56,15 +56,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
       tags, summary: 'cancel a task that has not started: 409 once it runs or ended', params: IdParams,
       response: { 200: Type.Ref('Task'), ...errorResponses, ...conflict },
     },
-  }, async (request) => {
-    const { id } = request.params;
-    const [, cancelled]: [unknown, number] = await dataSource.query(`UPDATE tasks SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state = 'queued'`, [id]);
-    const task = await taskOf(id);
-    if (cancelled === 0) throw new ConflictError(`task ${id} is ${task.state}: only a queued task can be cancelled`);
-    // Its job would find it cancelled and skip it; removed now, it does not wait in line for that.
-    await queue.remove(task).catch(() => undefined);
-    return taskView(task);
-  });
+  }, async (request) => taskView(await cancelTask({ dataSource, queue }, request.params.id)));
 
   async function taskOf(id: string): Promise<Task> {
     const task = await tasks.findOneBy({ id });
