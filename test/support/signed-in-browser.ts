@@ -9,9 +9,10 @@ import { testEnv } from './test-env';
 import { until } from './wait';
 
 /**
- * A real fleet server of the run's database with the UI open in Chromium, signed in with a new API token, on the
- * providers page. Other tests' providers are disabled meanwhile (they would get workers of their own) and enabled
- * again by close(). `pageErrors` collects the page's uncaught errors.
+ * The UI open in Chromium, signed in with a new API token, on the providers page: of a real fleet server of the run's
+ * database (open), or of a server the test runs itself (at). For a fleet server, other tests' providers are disabled
+ * meanwhile (they would get workers of their own) and enabled again by close(). `pageErrors` collects the page's
+ * uncaught errors.
  */
 export class SignedInBrowser {
   readonly pageErrors: string[] = [];
@@ -19,7 +20,7 @@ export class SignedInBrowser {
   private constructor(
     readonly page: Page,
     private readonly context: BrowserContext,
-    private readonly server: FleetServerProcess,
+    private readonly server: FleetServerProcess | undefined,
     private readonly userDataDir: string,
     private readonly disabled: string[],
   ) {}
@@ -36,6 +37,16 @@ export class SignedInBrowser {
       const api = server.events('server.started')[0]?.api;
       return typeof api === 'string' ? api : undefined;
     }, 'the fleet server to listen', 60_000);
+    return SignedInBrowser.signIn(name, baseUrl, server, disabled);
+  }
+
+  /** The UI served at `baseUrl` by a server the test runs and stops itself (the API in the test's process, say). */
+  static at(baseUrl: string, name: string): Promise<SignedInBrowser> {
+    return SignedInBrowser.signIn(name, baseUrl, undefined, []);
+  }
+
+  private static async signIn(name: string, baseUrl: string, server: FleetServerProcess | undefined, disabled: string[]): Promise<SignedInBrowser> {
+    const env = testEnv();
     const userDataDir = await mkdtemp(join(tmpdir(), `fleet-${name}-chromium-`));
     const context = await chromium.launchPersistentContext(userDataDir, CHROMIUM_LAUNCH);
     const page = context.pages()[0] ?? await context.newPage();
@@ -53,7 +64,7 @@ export class SignedInBrowser {
   async close(): Promise<void> {
     await this.context.close();
     await rm(this.userDataDir, { recursive: true, force: true });
-    await this.server.stop(30_000);
+    await this.server?.stop(30_000);
     if (this.disabled.length > 0) await testEnv().dataSource.query('UPDATE providers SET enabled = true WHERE id = ANY($1)', [this.disabled]);
   }
 }

@@ -10,6 +10,7 @@ import { ObjectPage } from './pages/object-page';
 import { OverviewPage } from './pages/overview-page';
 import { ProviderPage } from './pages/provider-page';
 import { ProvidersPage } from './pages/providers-page';
+import { TasksPage } from './pages/tasks-page';
 import { WorkersPage } from './pages/workers-page';
 
 /**
@@ -33,6 +34,7 @@ export function App() {
             {(params) => <ObjectPage key={`${params.collection}/${params.id}`} collection={params.collection} objectId={params.id} />}
           </Route>
           <Route path="/events" component={EventsPage} />
+          <Route path="/tasks" component={TasksPage} />
           <Route path="/workers" component={WorkersPage} />
           <Route path="/" component={OverviewPage} />
           <Route>

@@ -15,12 +15,15 @@ import type {
 } from '../../../src/api/schemas/provider-schemas';
 import type { QueuesView } from '../../../src/api/schemas/queue-schemas';
 import type { ChangeView, RefreshAccepted as RefreshAcceptedSchema, RefreshRunView, RefreshStatusView } from '../../../src/api/schemas/refresh-schemas';
+import type { OperationBody as OperationBodySchema, TaskListQuery as TaskListQuerySchema, TaskView } from '../../../src/api/schemas/task-schemas';
 import type { WorkerView } from '../../../src/api/schemas/worker-schemas';
 
 export type Provider = ProviderView;
 export type ProviderStatus = Provider['status'];
 
 export type ProviderType = ProviderTypeView;
+/** An operation a provider type offers on the objects of one of its collections (`inventory`: that collection's table). */
+export type ProviderOperation = ProviderType['operations'][number];
 /** One field of an add-provider form: a data-driven-forms field as provider types declare them. */
 export type FormFieldSchema = ProviderType['form']['fields'][number];
 
@@ -74,3 +77,11 @@ export type Worker = WorkerView;
 export type QueuesAnswer = QueuesView;
 /** The jobs of a shared queue (events, metrics) by state. */
 export type QueueCounts = QueuesAnswer['events'] | QueuesAnswer['metrics'];
+
+/** An operation asked for on an object, and how it went. */
+export type Task = TaskView;
+export type TaskState = Task['state'];
+/** What POST /inventory/{collection}/{id}/operations/{name} takes. */
+export type OperationBody = Static<typeof OperationBodySchema>;
+/** What GET /tasks filters on. */
+export type TaskListQuery = Static<typeof TaskListQuerySchema>;

@@ -5,6 +5,7 @@ const SECTIONS = [
   { path: '/', label: 'Overview' },
   { path: '/providers', label: 'Providers' },
   { path: '/events', label: 'Events' },
+  { path: '/tasks', label: 'Tasks' },
   { path: '/workers', label: 'Workers' },
 ];
 

@@ -9,10 +9,11 @@ import { ObjectFields } from '../inventory/object-fields';
 import { ObjectRelations } from '../inventory/object-relations';
 import { useInventoryCatalog } from '../inventory/use-inventory-catalog';
 import { MetricsPanel } from '../metrics/metrics-panel';
+import { ObjectOperations } from '../operations/object-operations';
 import { useProvider } from '../providers/use-provider';
 import { RefreshControl } from '../refresh/refresh-control';
 
-/** One inventory object: its fields, related objects, events and utilization. */
+/** One inventory object: its fields, related objects, events and utilization, and the operations its provider offers on it. */
 export function ObjectPage({ collection, objectId }: { collection: string; objectId: string }) {
   const object = useApi(`object ${collection} ${objectId}`,
     (api) => api.get<InventoryObject>(`/inventory/${encodeURIComponent(collection)}/${encodeURIComponent(objectId)}`), { intervalMs: 15_000 });
@@ -32,10 +33,13 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
   const target = typeCollection && emsRef !== undefined && providerType.data?.targetable.includes(typeCollection.name)
     ? { collection: typeCollection.name, ref: emsRef }
     : undefined;
+  // The operations its provider's type offers on this collection: those whose type collection fills this table.
+  const operations = providerType.data?.operations.filter((operation) => operation.inventory === collection) ?? [];
+  const objectTitle = `${objectKindTitle(collection)} ${name}`;
   return (
     <main>
       <div className="page-header">
-        <h1>{objectKindTitle(collection)} {name}</h1>
+        <h1>{objectTitle}</h1>
         {providerId ? <span className="muted">of <Link href={`/providers/${providerId}`}>{provider.data?.name ?? 'its provider'}</Link></span> : null}
       </div>
       <ErrorBanner error={object.error} title="The object could not be reloaded" />
@@ -43,6 +47,7 @@ export function ObjectPage({ collection, objectId }: { collection: string; objec
       {providerId && target ? (
         <RefreshControl providerId={providerId} targets={[target]} label="Refresh this object" onFinished={object.reload} />
       ) : null}
+      <ObjectOperations collection={collection} objectId={data.id} objectTitle={objectTitle} operations={operations} onInventoryShown={object.reload} />
       <div className="columns">
         <ObjectFields object={data} definition={definition} />
         <ObjectRelations object={data} collection={collection} catalog={catalog.data} />
