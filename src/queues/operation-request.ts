@@ -95,16 +95,22 @@ export async function cancelTask(context: Pick<OperationRequestContext, 'dataSou
 }
 
 /**
- * The row id of the object of `table` that `selector` names: its id, its provider reference or its name (which must
- * then name one object only). For the CLI, where operators name objects as they know them.
+ * The row id of the object of `table` that `selector` names: its id, its provider reference or its name, of the
+ * provider `providerId` when given (references and names are unique within a provider only). For the CLI, where
+ * operators name objects as they know them.
  */
-export async function findObjectId(dataSource: DataSource, table: string, selector: string): Promise<string> {
+export async function findObjectId(dataSource: DataSource, table: string, selector: string, providerId?: string): Promise<string> {
   const hasName = objectTable(dataSource, table).columns.some((column) => column.databaseName === 'name');
-  const found: { id: string }[] = await dataSource.query(
-    `SELECT id::text FROM "${table}" WHERE ${/^\d+$/.test(selector) ? 'id = $1::bigint OR ' : ''}ems_ref = $1${hasName ? ' OR name = $1' : ''} LIMIT 3`, [selector],
+  const named = `${/^\d{1,18}$/.test(selector) ? 'id = $1::bigint OR ' : ''}ems_ref = $1${hasName ? ' OR name = $1' : ''}`;
+  const found: { id: string; providerId: string }[] = await dataSource.query(
+    `SELECT id::text, provider_id::text AS "providerId" FROM "${table}" WHERE (${named}) AND ($2::bigint IS NULL OR provider_id = $2) LIMIT 10`,
+    [selector, providerId ?? null],
   );
-  if (found.length === 0) throw new NotFoundError(`no ${table} object with the id, reference${hasName ? ' or name' : ''} "${selector}"`);
-  if (found.length > 1) throw new ValidationError(`"${selector}" names several ${table} objects: give its id or its reference`);
+  if (found.length === 0) throw new NotFoundError(`no ${table} object with the id, reference${hasName ? ' or name' : ''} "${selector}"${providerId ? ` at provider ${providerId}` : ''}`);
+  if (found.length > 1) {
+    const providers = [...new Set(found.map((object) => object.providerId))].join(', ');
+    throw new ValidationError(`"${selector}" names several ${table} objects (of providers ${providers}): name the provider (--provider), or give the object's id`);
+  }
   return found[0].id;
 }
 

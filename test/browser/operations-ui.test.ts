@@ -63,8 +63,10 @@ describe('web UI: operations on an object and the Tasks page', function () {
   });
 
   /** The tasks of the test's provider, newest first. */
-  async function storedTasks(): Promise<{ id: string; operation: string; state: string }[]> {
-    return testEnv().dataSource.query('SELECT id::text, operation, state FROM tasks WHERE provider_id = $1 ORDER BY id DESC', [demo.provider.id]);
+  async function storedTasks(): Promise<{ id: string; operation: string; state: string; requestedBy: string }[]> {
+    return testEnv().dataSource.query(
+      'SELECT id::text, operation, state, requested_by AS "requestedBy" FROM tasks WHERE provider_id = $1 ORDER BY id DESC', [demo.provider.id],
+    );
   }
 
   /** A stored VM of the demo provider, by SQL condition. */
@@ -105,7 +107,7 @@ describe('web UI: operations on an object and the Tasks page', function () {
     await progress.getByTestId('task-state').filter({ hasText: /^succeeded$/ }).waitFor({ timeout: 60_000 });
     expect(askedFor).to.deep.equal([`/api/v1/inventory/cloud_vms/${vm.id}/operations/vm.stop`]);
     const [task] = await storedTasks();
-    expect(task).to.deep.equal({ id: task.id, operation: 'vm.stop', state: 'succeeded' });
+    expect(task).to.include({ operation: 'vm.stop', state: 'succeeded' });
     expect(await progress.innerText()).to.include(`task ${task.id}`);
     expect(await progress.getByTestId('task-outcome').innerText()).to.include('powerState: stopped');
     expect(demo.cloud.state.get('vms', vm.ref)?.power_state, 'stopped at the cloud').to.equal('stopped');
@@ -171,7 +173,8 @@ describe('web UI: operations on an object and the Tasks page', function () {
     await page.waitForFunction(`document.querySelectorAll('[data-testid="task-row"]').length === ${stored.length}`);
     expect(await page.getByTestId('task-row').locator('td:first-child').allInnerTexts()).to.deep.equal(stored.map((candidate) => candidate.id));
     const cells = await row.locator('td').allInnerTexts();
-    expect(cells.slice(0, 6)).to.deep.equal([task.id, 'vm.stop', `VM ${vm.ref}`, demo.provider.name, 'api', 'succeeded']);
+    expect(cells.slice(0, 6)).to.deep.equal([task.id, 'vm.stop', `VM ${vm.ref}`, demo.provider.name, task.requestedBy, 'succeeded']);
+    expect(task.requestedBy, 'the token that asked').to.match(/^operations-ui-/);
     expect(cells[8]).to.include('powerState: stopped');
     await snap(page, 'operations-04-tasks');
     expect(await row.getByRole('button', { name: `cancel task ${task.id}` }).count(), 'no Cancel once it ended').to.equal(0);

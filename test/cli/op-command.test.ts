@@ -24,9 +24,10 @@ describe('fleet op and fleet tasks', function () {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  /** `fleet op` (or another command, `fleet tasks`) of the fleet's provider. */
   const op = (args: string[]): Promise<CliResult> => {
     const { redisUrl, redisPrefix } = testEnv();
-    return runFleet(args, { cwd, env: { REDIS_URL: redisUrl, FLEET_REDIS_PREFIX: redisPrefix } });
+    return runFleet(args[0] === 'op' && !args.includes('--provider') ? [...args, '--provider', fleet.providerId] : args, { cwd, env: { REDIS_URL: redisUrl, FLEET_REDIS_PREFIX: redisPrefix } });
   };
 
   async function storedVm(where: string): Promise<{ name: string; ref: string }> {
@@ -64,6 +65,7 @@ describe('fleet op and fleet tasks', function () {
       [['op', 'cloud_vms/no-such-vm', 'vm.stop'], /^error: no cloud_vms object with the id, reference or name "no-such-vm"/],
       [['op', 'no_such_table/1', 'vm.stop'], /^error: no inventory collection "no_such_table"/],
       [['op', 'cloud_vms', 'vm.stop'], /^error: object "cloud_vms" must be collection\/object/],
+      [['op', `cloud_vms/${vm.ref}`, 'vm.stop', '--provider', 'no-such-provider'], /^error: no provider "no-such-provider"/],
     ];
     // Each is a process start: run together.
     const results = await Promise.all(cases.map(([args]) => op(args)));

@@ -28,17 +28,20 @@ export function opCommand(context: CliContext): Command {
     .argument('<object>', 'collection/object: the inventory table and the object\'s id, provider reference or name (cloud_vms/42, cloud_vms/vm-0000001)')
     .argument('<operation>', 'the operation, as the provider type names it (vm.stop)')
     .option('--param <name=value>', 'a parameter of the operation (repeatable), e.g. --param flavorId=flv-01', (v: string, p: Record<string, string>) => ({ ...p, ...parseParam(v) }), {})
+    .option('--provider <id or name>', 'the object\'s provider, where its reference or name is not unique across providers')
     .option('--wait', 'follow the task to its end (and the inventory to the new state) before returning')
     .option('--json', 'print the task as JSON')
-    .action(async (object: string, operation: string, options: { param: Record<string, string>; wait?: boolean; json?: boolean }) => {
+    .action(async (object: string, operation: string, options: { param: Record<string, string>; provider?: string; wait?: boolean; json?: boolean }) => {
       const slash = object.indexOf('/');
       if (slash <= 0 || slash === object.length - 1) throw new ValidationError(`object "${object}" must be collection/object, e.g. cloud_vms/42 or cloud_vms/web-1`);
       const table = object.slice(0, slash);
       const dataSource = await context.dataSource();
       const queue = new OperationsQueue({ connection: context.redis(), prefix: context.config.redisPrefix });
       try {
-        const objectId = await findObjectId(dataSource, table, object.slice(slash + 1));
-        const task = await requestOperation({ dataSource, store: await context.store(), queue }, {
+        const store = await context.store();
+        const providerId = options.provider === undefined ? undefined : (await store.get(options.provider)).id;
+        const objectId = await findObjectId(dataSource, table, object.slice(slash + 1), providerId);
+        const task = await requestOperation({ dataSource, store, queue }, {
           table, objectId, operation, parameters: options.param, requestedBy: REQUESTED_THROUGH_CLI, parametersNamed: '--param', parametersAsText: true,
         });
         const running = await fleetIsRunning(dataSource);
