@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '../core/events/provider-events';
@@ -39,10 +39,17 @@ return -1
 `;
 
 // Acknowledges handled batches: removes them only while the caller still holds the provider's lock, and renews it.
-// KEYS: lock, batches. ARGV: holding, count, ttl. Returns 1 when acknowledged, 0 when the lock was lost.
+// They are removed only if they are still the first ones, as the digest of what was handled says: an acknowledgement
+// Redis applied but whose answer a restart lost is sent again by the client once it reconnects, and trimming by
+// count alone would then drop as many batches that no one handled. (A batch pushed twice is the same text; its
+// events are stored once whichever copy is handled.)
+// KEYS: lock, batches. ARGV: holding, count, ttl, digest. Returns 1 when acknowledged, 0 when the lock was lost.
 const ACK_SCRIPT = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('LTRIM', KEYS[2], tonumber(ARGV[2]), -1)
+local count = tonumber(ARGV[2])
+if redis.sha1hex(table.concat(redis.call('LRANGE', KEYS[2], 0, count - 1), '\\n')) == ARGV[4] then
+  redis.call('LTRIM', KEYS[2], count, -1)
+end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
@@ -113,7 +120,8 @@ export class EventQueue {
           await handle(events);
           handled += events.length;
           // Lost lock: another handler has taken over and handles these again, which storing deduplicates.
-          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, holding, String(batches.length), String(LOCK_TTL_MS))) !== 1) return handled;
+          const digest = createHash('sha1').update(batches.join('\n')).digest('hex');
+          if ((await redis.eval(ACK_SCRIPT, 2, keys.lock, keys.batches, holding, String(batches.length), String(LOCK_TTL_MS), digest)) !== 1) return handled;
         }
       } finally {
         await redis.eval(RELEASE_SCRIPT, 1, keys.lock, holding);

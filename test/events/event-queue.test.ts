@@ -59,6 +59,30 @@ describe('events queue', () => {
     expect(await queue.depth('7')).to.equal(0);
   });
 
+  it('removes no batch it did not handle when an acknowledgement reaches Redis twice, as a client resends one whose answer a restart lost', async () => {
+    // Every acknowledgement (the script that trims) is applied twice, as ioredis sends again a command whose answer it
+    // had not had when its connection broke.
+    const send = redis.eval.bind(redis) as (...args: (string | number)[]) => Promise<unknown>;
+    Object.assign(redis, {
+      eval: async (...args: (string | number)[]): Promise<unknown> => {
+        const answer = await send(...args);
+        if (String(args[0]).includes('LTRIM')) await send(...args);
+        return answer;
+      },
+    });
+    await queue.push('9', batch(0, 10));
+    const handled: string[] = [];
+    let pushedMeanwhile = false;
+    await queue.drain('9', 'a', async (events) => {
+      handled.push(...events.map((e) => e.sourceId));
+      if (pushedMeanwhile) return;
+      pushedMeanwhile = true;
+      await queue.push('9', batch(10, 10));
+    });
+    expect(handled).to.deep.equal(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(await queue.depth('9')).to.equal(0);
+  });
+
   it('keeps a batch whose handling failed, for the next drain', async () => {
     await queue.push('8', batch(0, 3));
     const error = await queue.drain('8', 'a', async () => {

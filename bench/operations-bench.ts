@@ -1,0 +1,170 @@
+import 'reflect-metadata';
+import { configDefaults } from '../src/config/fleet-config';
+import { ApiTokenStore } from '../src/api/api-token-store';
+import type { TaskView } from '../src/api/schemas/task-schemas';
+import type { CloudEvent } from '../src/demo-cloud';
+import { DemoApiClient } from '../src/providers/demo/demo-api-client';
+import { RefreshQueue } from '../src/queues/refresh-queue';
+import { freePort } from '../test/support/free-port';
+import { sleep, until } from '../test/support/wait';
+import { DEMO_CREDENTIALS, DEMO_REGION, startBenchFleet } from './support/bench-fleet';
+import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
+import { Cleanups } from './support/cleanups';
+import { runConcurrently } from './support/concurrently';
+import { waitUntilAtRest } from './support/fleet-at-rest';
+import { QueueDepthProbe } from './support/queue-depth';
+
+/**
+ * `npm run bench:operations [-- --operations N] [-- --clients N]`: a real `fleet server` keeps one demo provider of
+ * `operations` VMs; `clients` clients each ask the API for power operations (stop a running VM, start a stopped one,
+ * each VM once) and follow each task until the inventory shows the new state before asking the next. Prints per
+ * operation: request -> acknowledged (the 202 with its task) and request -> inventory shows the new state (the task's
+ * inventoryShownAt), beside the baseline of the same power changes sent by as many clients straight to the cloud.
+ * Every task must succeed once: the cloud's event log must show each VM changed exactly once.
+ */
+const TARGET_ACK_P99_MS = 50;
+const TARGET_SHOWN_P50_MS = 300;
+const TARGET_SHOWN_P99_MS = 2_000;
+/** How often a client reads its task while it waits. */
+const POLL_MS = 25;
+/** A task not shown in the inventory this long after it was asked counts as lost. */
+const LOST_AFTER_MS = 60_000;
+
+interface Operation {
+  vmId: string;
+  /** The object's row, for the API's path. */
+  rowId: string;
+  name: 'vm.start' | 'vm.stop';
+}
+
+interface Measured {
+  ackMs: number;
+  /** Request -> the inventory shows the new state; undefined when it never did (lost) or the task failed. */
+  shownMs: number | undefined;
+  task: TaskView;
+}
+
+async function main(): Promise<void> {
+  const count = Number(flag('--operations') ?? 1000);
+  const clients = Number(flag('--clients') ?? 20);
+  const cleanups = new Cleanups();
+  try {
+    const port = await freePort();
+    const { dataSource, store, providerId, cloud, redis, settings } = await startBenchFleet(cleanups, {
+      name: 'operations', vms: count, serverEnv: { LOG_LEVEL: flag('--fleet-log-level') ?? 'error', FLEET_API_PORT: String(port), FLEET_API_HOST: '127.0.0.1' },
+    });
+    const { token } = await new ApiTokenStore(dataSource).create('bench-operations');
+    const api = `http://127.0.0.1:${port}/api/v1`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const refreshQueue = new RefreshQueue({ redis, connection: redis, prefix: settings.redisPrefix, store, fullThreshold: configDefaults.refreshFullThreshold as number });
+    cleanups.add(() => refreshQueue.close());
+    const depths = new QueueDepthProbe({ redis, prefix: settings.redisPrefix, providerId, refreshQueue });
+    cleanups.add(() => depths.close());
+    const client = new DemoApiClient({ endpoint: cloud.url, region: DEMO_REGION, ...DEMO_CREDENTIALS, fetch, pageSize: 1000, timeoutMs: 30_000 });
+    await waitUntilAtRest(dataSource, providerId, depths);
+    await until(() => fetch(`${api}/tasks?limit=1`, { headers }).then((answer) => (answer.ok ? true : undefined), () => undefined), 'the API to answer');
+    log(`fleet server running with ${count} VMs: startup refreshes done, event catcher streaming, API on port ${port}`);
+
+    // Baseline: the same kind of power changes, straight to the cloud, from as many clients (each VM once).
+    const vms: { id: string; power_state: string }[] = await dataSource.query(
+      `SELECT ems_ref AS id, power_state FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL ORDER BY id`, [providerId]);
+    const baselineMs: number[] = [];
+    const baselineSeconds = await runConcurrently(vms.length, clients, async (i) => {
+      const started = performance.now();
+      await client.vmAction(vms[i].id, { action: vms[i].power_state === 'running' ? 'stop' : 'start' });
+      baselineMs.push(performance.now() - started);
+    });
+    log(`baseline: ${vms.length} power changes sent straight to the cloud by ${clients} clients in ${fmt(baselineSeconds)} s`);
+    await waitUntilAtRest(dataSource, providerId, depths);
+    await until(async () => {
+      const [{ differing }] = await dataSource.query(
+        `SELECT count(*)::int AS differing FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL AND power_state = ANY($2::text[]) AND ems_ref = ANY($3::text[])`,
+        [providerId, ['running', 'paused'], vms.filter((vm) => vm.power_state === 'running').map((vm) => vm.id)]);
+      return differing === 0 ? true : undefined;
+    }, 'the inventory to show the baseline\'s changes', 120_000);
+
+    // The fleet: each VM once, through the API, by `clients` clients each following its task to the inventory.
+    const rows: { rowId: string; vmId: string; power_state: string }[] = await dataSource.query(
+      `SELECT id::text AS "rowId", ems_ref AS "vmId", power_state FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2`, [providerId, count]);
+    const operations: Operation[] = rows.map((row) => ({ rowId: row.rowId, vmId: row.vmId, name: row.power_state === 'running' ? 'vm.stop' : 'vm.start' }));
+    const firstEvent = (await client.events('now', 0)).lastId;
+    const measured: Measured[] = [];
+    const fleetSeconds = await runConcurrently(operations.length, clients, async (i) => {
+      measured.push(await operate(api, headers, operations[i]));
+    });
+    await sleep(1_000);
+    const lastEvent = (await client.events('now', 0)).lastId;
+    const changed = countByVm(await cloudEvents(client, firstEvent, lastEvent));
+    log(`fleet: ${operations.length} operations by ${clients} clients in ${fmt(fleetSeconds)} s`);
+    report({ operations, measured, changed, baselineMs, clients });
+  } finally {
+    await cleanups.run();
+  }
+}
+
+/** Asks for one operation and follows its task until the inventory shows its outcome, it failed, or it counts as lost. */
+async function operate(api: string, headers: Record<string, string>, operation: Operation): Promise<Measured> {
+  const askedAt = Date.now();
+  const asked = performance.now();
+  const answer = await fetch(`${api}/inventory/cloud_vms/${operation.rowId}/operations/${operation.name}`, { method: 'POST', headers, body: '{}' });
+  const ackMs = performance.now() - asked;
+  if (answer.status !== 202) throw new Error(`${operation.name} of ${operation.vmId}: ${answer.status} ${await answer.text()}`);
+  let task = (await answer.json()) as TaskView;
+  while (Date.now() - askedAt < LOST_AFTER_MS) {
+    if (task.inventoryShownAt !== null) return { ackMs, shownMs: Date.parse(task.inventoryShownAt) - askedAt, task };
+    if (['failed', 'timed_out', 'cancelled'].includes(task.state)) break;
+    await sleep(POLL_MS);
+    task = (await (await fetch(`${api}/tasks/${task.id}`, { headers })).json()) as TaskView;
+  }
+  return { ackMs, shownMs: undefined, task };
+}
+
+/** The cloud's events with ids in (firstId, lastId]. */
+async function cloudEvents(client: DemoApiClient, firstId: number, lastId: number): Promise<CloudEvent[]> {
+  const events: CloudEvent[] = [];
+  for (let after = firstId; after < lastId;) {
+    const { items, lastId: next } = await client.events(after, 0);
+    if (items.length === 0) break;
+    events.push(...(items as CloudEvent[]).filter((event) => event.id <= lastId));
+    after = next;
+  }
+  return events;
+}
+
+function countByVm(events: readonly CloudEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const event of events) if (event.resource_type === 'vms') counts.set(event.resource_id, (counts.get(event.resource_id) ?? 0) + 1);
+  return counts;
+}
+
+function report(r: { operations: Operation[]; measured: Measured[]; changed: Map<string, number>; baselineMs: number[]; clients: number }): void {
+  const acks = r.measured.map((m) => m.ackMs);
+  const shown = r.measured.flatMap((m) => (m.shownMs === undefined ? [] : [m.shownMs]));
+  const failed = r.measured.filter((m) => m.task.state !== 'succeeded' && m.task.state !== 'queued' && m.task.state !== 'running');
+  const lost = r.measured.length - shown.length - failed.length;
+  // Each VM was operated on once: a VM the cloud changed more than once ran twice, one it never changed was lost.
+  const duplicated = r.operations.filter((operation) => (r.changed.get(operation.vmId) ?? 0) > 1).length;
+  const neverRun = r.operations.filter((operation) => !r.changed.has(operation.vmId)).length;
+  const ms = (values: number[], p: number): number => round(percentile(values, p));
+  const figures = {
+    operations: r.operations.length, clients: r.clients,
+    ackP50Ms: ms(acks, 50), ackP99Ms: ms(acks, 99),
+    shownP50Ms: ms(shown, 50), shownP99Ms: ms(shown, 99), shownMaxMs: round(Math.max(...shown)),
+    baselineCloudP50Ms: ms(r.baselineMs, 50), baselineCloudP99Ms: ms(r.baselineMs, 99),
+    succeeded: shown.length, failed: failed.length, lost, duplicated, neverRun,
+  };
+  const targets = {
+    ackP99Ms: `<= ${TARGET_ACK_P99_MS}`, shownP50Ms: `<= ${TARGET_SHOWN_P50_MS}`, shownP99Ms: `<= ${TARGET_SHOWN_P99_MS}`,
+    failed: '= 0', lost: '= 0', duplicated: '= 0', neverRun: '= 0',
+  };
+  const met = figures.ackP99Ms <= TARGET_ACK_P99_MS && figures.shownP50Ms <= TARGET_SHOWN_P50_MS && figures.shownP99Ms <= TARGET_SHOWN_P99_MS
+    && failed.length === 0 && lost === 0 && duplicated === 0 && neverRun === 0;
+  log('');
+  log(`request -> acknowledged     p50 ${fmt(figures.ackP50Ms)} ms, p99 ${fmt(figures.ackP99Ms)} ms (target p99 <= ${TARGET_ACK_P99_MS})`);
+  log(`request -> inventory shows  p50 ${fmt(figures.shownP50Ms)} ms (target <= ${TARGET_SHOWN_P50_MS}), p99 ${fmt(figures.shownP99Ms)} ms (target <= ${TARGET_SHOWN_P99_MS}), max ${fmt(figures.shownMaxMs)} ms`);
+  log(`baseline: cloud alone       p50 ${fmt(figures.baselineCloudP50Ms)} ms, p99 ${fmt(figures.baselineCloudP99Ms)} ms per power change, ${r.clients} clients straight to the cloud`);
+  log(`tasks                       ${figures.succeeded} succeeded and shown, ${figures.failed} failed, ${lost} lost; at the cloud ${duplicated} VMs changed twice, ${neverRun} never`);
+  console.log(JSON.stringify({ bench: 'operations', figures, targets, met }));
+}
+
+runBench(main);
