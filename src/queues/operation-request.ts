@@ -43,12 +43,14 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
   const { dataSource, store, queue } = context;
   const { table, objectId, operation } = ask;
   objectTable(dataSource, table);
-  const [object]: { providerId: string; emsRef: string; archived: boolean }[] = await dataSource.query(
-    `SELECT provider_id::text AS "providerId", ems_ref AS "emsRef", archived_at IS NOT NULL AS archived FROM "${table}" WHERE id = $1`, [objectId],
+  // The object and its provider in one round trip: this is the whole wait of an operator asking.
+  const [object]: { providerId: string; emsRef: string; archived: boolean; providerName: string; providerType: string; enabled: boolean }[] = await dataSource.query(
+    `SELECT o.provider_id::text AS "providerId", o.ems_ref AS "emsRef", o.archived_at IS NOT NULL AS archived,
+            p.name AS "providerName", p.type AS "providerType", p.enabled
+       FROM "${table}" o JOIN providers p ON p.id = o.provider_id WHERE o.id = $1`, [objectId],
   );
   if (!object) throw new NotFoundError(`no ${table} object ${objectId}`);
-  const provider = await store.get(object.providerId);
-  const type = store.typeOf(provider.type);
+  const type = store.typeOf(object.providerType);
   const tableOf = (collection: string): string | undefined =>
     (Object.hasOwn(type.inventory, collection) ? dataSource.getMetadata(type.inventory[collection].entity).tableName : undefined);
   const offered = Object.entries(type.operations ?? {}).filter(([, candidate]) => tableOf(candidate.collection) === table);
@@ -57,7 +59,7 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
     const names = offered.map(([name]) => name).join(', ') || 'none';
     throw new NotFoundError(`no operation "${operation}" on ${table} of provider type "${type.type}" (its operations there: ${names})`);
   }
-  if (!provider.enabled) throw new ConflictError(`provider "${provider.name}" is disabled: enable it to run operations`);
+  if (!object.enabled) throw new ConflictError(`provider "${object.providerName}" is disabled: enable it to run operations`);
   if (object.archived) throw new ConflictError(`${table} object ${objectId} is gone from its provider (archived)`);
   const schema = spec.parameters ?? NO_PARAMETERS;
   const parameters = ask.parametersAsText ? readAsTyped(schema, ask.parameters) : { ...ask.parameters };
@@ -65,12 +67,19 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
   if (problem) throw new ValidationError(problem);
 
   const tasks = dataSource.getRepository(Task);
-  const task = await tasks.save(tasks.create({
-    providerId: provider.id, operation, inventory: table, objectId, objectRef: object.emsRef, parameters,
-    requestedBy: ask.requestedBy, priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, state: 'queued',
-  }));
+  // One statement, not the repository's save (a transaction and the entity's bookkeeping, on every request).
+  const task = tasks.create({
+    providerId: object.providerId, operation, inventory: table, objectId, objectRef: object.emsRef, parameters, requestedBy: ask.requestedBy,
+    priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, state: 'queued', startedAt: null, finishedAt: null, inventoryShownAt: null, result: null, error: null,
+  });
+  const [inserted]: { id: string; createdAt: Date }[] = await dataSource.query(
+    `INSERT INTO tasks (provider_id, operation, inventory, object_id, object_ref, parameters, requested_by, priority, timeout_seconds, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued') RETURNING id::text, created_at AS "createdAt"`,
+    [task.providerId, operation, table, objectId, task.objectRef, JSON.stringify(parameters), task.requestedBy, task.priority, task.timeoutSeconds],
+  );
+  Object.assign(task, inserted);
   try {
-    await queue.add({ id: task.id, providerId: provider.id, priority: spec.priority });
+    await queue.add({ id: task.id, providerId: task.providerId, priority: spec.priority });
   } catch (error: unknown) {
     const failed = { state: 'failed' as const, finishedAt: new Date(), error: 'not queued: Redis was unavailable' };
     await tasks.update({ id: task.id }, failed);

@@ -1,20 +1,17 @@
 import { expect } from 'chai';
-import type { Stoppable } from '../../src/core/lifecycle/stoppable';
 import type { TaskView } from '../../src/api/schemas/task-schemas';
-import { OperationsQueue } from '../../src/queues/operations-queue';
-import { startOperationsWorker, WORKER_LOST_ERROR } from '../../src/workers/operations/operations-worker';
+import { WORKER_LOST_ERROR } from '../../src/workers/operations/operations-worker';
 import { ApiFixture } from '../support/api-fixture';
 import { DemoFixture } from '../support/demo-fixture';
+import { askOperation, OperationsWorkerFixture, taskEnded } from '../support/operation-tasks';
 import { testEnv } from '../support/test-env';
-import { until } from '../support/wait';
 
 /** Operations on the demo provider's VMs through the API, run by the provider's operations worker against the cloud. */
 describe('operations', function () {
   this.timeout(60_000);
   let api: ApiFixture;
   let demo: DemoFixture;
-  let queue: OperationsQueue;
-  let worker: Stoppable | undefined;
+  let operations: OperationsWorkerFixture;
 
   before(async () => {
     api = await ApiFixture.start();
@@ -25,24 +22,15 @@ describe('operations', function () {
   beforeEach(async () => {
     demo = await DemoFixture.start({ vms: 20, seed: 8 });
     expect((await demo.refresh()).status).to.equal('ok');
-    const env = testEnv();
-    queue = new OperationsQueue({ connection: env.redis, prefix: env.redisPrefix });
+    operations = new OperationsWorkerFixture(api, demo.store, demo.provider.id);
   });
   afterEach(async () => {
-    await worker?.stop({ force: true });
-    worker = undefined;
-    await queue.close();
+    await operations.close();
     await demo.clearFaults();
     await demo.close();
   });
 
-  async function startWorker(concurrency?: number): Promise<void> {
-    const env = testEnv();
-    worker = await startOperationsWorker({
-      dataSource: env.dataSource, store: demo.store, refreshQueue: api.refreshQueue, logger: env.logger, providerId: demo.provider.id, queue,
-      connection: { url: env.redisUrl, maxRetriesPerRequest: null }, prefix: env.redisPrefix, concurrency,
-    });
-  }
+  const startWorker = (concurrency?: number): Promise<void> => operations.start(concurrency);
 
   /** The row id of the demo VM with this emsRef, or of the first VM in a power state. */
   async function vmId(where: string): Promise<{ id: string; ref: string }> {
@@ -51,18 +39,10 @@ describe('operations', function () {
     return { id: String(row.id), ref: String(row.ems_ref) };
   }
 
-  async function ask(objectId: string, operation: string, parameters?: Record<string, unknown>): Promise<TaskView> {
-    const response = await api.post(`/api/v1/inventory/cloud_vms/${objectId}/operations/${operation}`, parameters === undefined ? {} : { parameters });
-    expect(response.statusCode, response.body).to.equal(202);
-    return response.json() as TaskView;
-  }
+  const ask = (objectId: string, operation: string, parameters?: Record<string, unknown>): Promise<TaskView> =>
+    askOperation(api, 'cloud_vms', objectId, operation, parameters);
 
-  async function ended(task: TaskView): Promise<TaskView> {
-    return until(async () => {
-      const found = (await api.get(`/api/v1/tasks/${task.id}`)).json() as TaskView;
-      return ['queued', 'running'].includes(found.state) ? undefined : found;
-    }, `task ${task.id} to end`);
-  }
+  const ended = (task: TaskView): Promise<TaskView> => taskEnded(api, task);
 
   it('stops a VM: acknowledged at once, run at the cloud, its result kept, its object refreshed', async () => {
     await startWorker();
@@ -180,7 +160,7 @@ describe('operations', function () {
     const waiting = await ask(stopped.id, 'vm.start');
     // As a worker killed in the middle of it leaves it; and Redis lost the waiting one's job.
     await testEnv().dataSource.query(`UPDATE tasks SET state = 'running', started_at = now() WHERE id = $1`, [lost.id]);
-    await queue.remove({ id: waiting.id, providerId: demo.provider.id });
+    await operations.queue.remove({ id: waiting.id, providerId: demo.provider.id });
     await startWorker();
     expect(await ended(lost)).to.include({ state: 'failed', error: WORKER_LOST_ERROR });
     expect((await ended(waiting)).state).to.equal('succeeded');

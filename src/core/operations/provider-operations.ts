@@ -21,6 +21,12 @@ export interface OperationSpec {
 export interface OperationRequest {
   /** The object's provider reference (its emsRef). */
   ref: string;
+  /**
+   * The object's target alias as the inventory stores it (`namespace/name` of a pod whose reference is its uid), for
+   * collections that declare one (`targetAlias`): the name a provider that cannot address objects by reference acts
+   * on. Absent when the collection declares none, or the stored row lacks one of its parts.
+   */
+  alias?: string;
   /** Checked against the operation's schema already. */
   parameters: Readonly<Record<string, unknown>>;
   /** Aborts at the operation's deadline or when its task is cancelled; a handler must stop then. */

@@ -1,6 +1,8 @@
 import type { Agent } from 'node:https';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, VersionApi, Watch, type ConfigurationOptions } from '@kubernetes/client-node';
-import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import {
+  ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, PatchStrategy, setHeaderOptions, VersionApi, Watch, type ConfigurationOptions,
+} from '@kubernetes/client-node';
+import type { ObservableMiddleware, RequestContext, ResponseContext, V1Pod, V1Scale } from '@kubernetes/client-node';
 import { HttpRetryPolicy, ProviderApiError, withDeadline } from '../sdk';
 import { sharedAgent } from './kube-agents';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
@@ -81,6 +83,29 @@ export class KubeClient {
       if (error instanceof ProviderApiError && error.status === 404) return null;
       throw error;
     }
+  }
+
+  /**
+   * Deletes a pod, provided it is still the object of `uid`: a pod re-created under the same name since is not
+   * deleted in its place (the server answers 409). `gracePeriodSeconds` overrides the pod's own. Answers the pod as
+   * the server last had it.
+   */
+  deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<V1Pod> {
+    // In the body, not the query: the API server reads a delete's options from its body when it has one.
+    return this.call(`delete pods ${namespace}/${name}`, (options) => this.apis.core.deleteNamespacedPod({
+      namespace, name, body: { gracePeriodSeconds, preconditions: { uid } },
+    }, options), signal);
+  }
+
+  /**
+   * Sets a deployment's replicas through its scale subresource (a merge patch, which RBAC grants as `patch` on
+   * `deployments/scale`), provided it is still the object of `uid` (the server checks a scale's uid against its
+   * deployment's and answers 409). Answers the scale after it.
+   */
+  scaleDeployment(namespace: string, name: string, uid: string, replicas: number, signal?: AbortSignal): Promise<V1Scale> {
+    return this.call(`patch deployments/scale ${namespace}/${name}`, (options) => this.apis.apps.patchNamespacedDeploymentScale({
+      namespace, name, body: { metadata: { uid }, spec: { replicas } },
+    }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options)), signal);
   }
 
   /**

@@ -2,6 +2,7 @@ import { registerType, type ProviderOptions } from '../sdk';
 import { kubernetesEvents } from './kubernetes-events';
 import { kubernetesInventory, TARGETABLE } from './kubernetes-inventory';
 import { kubernetesMetrics } from './kubernetes-metrics';
+import { kubernetesOperations } from './kubernetes-operations';
 import { KubernetesProvider, type KubernetesConfig, type KubernetesCredentials } from './kubernetes-provider';
 
 /** A DNS label, as Kubernetes names namespaces. */
@@ -75,5 +76,6 @@ export const kubernetesProviderType = registerType({
   targetedRefreshLimit: 5_000,
   events: kubernetesEvents,
   metrics: kubernetesMetrics,
+  operations: kubernetesOperations,
   create: (options: ProviderOptions<KubernetesConfig, KubernetesCredentials>) => new KubernetesProvider(options),
 });

@@ -1,6 +1,6 @@
 import {
   Provider, ProviderApiError, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries,
-  type MetricTarget, type MetricWindow, type RefreshScope,
+  type MetricTarget, type MetricWindow, type OperationRequest, type OperationResult, type RefreshScope,
 } from '../sdk';
 import { KubeClient, listCall } from './kube-client';
 import { ClusterFacts } from './kube-cluster-facts';
@@ -9,6 +9,7 @@ import type { KubeWatchEvent } from './kube-watched';
 import { collectKubernetes } from './kubernetes-collector';
 import type { KubernetesInventory } from './kubernetes-inventory';
 import { captureKubernetesMetrics } from './kubernetes-metrics-capture';
+import { runKubernetesOperation } from './kubernetes-operation-run';
 import type { KubePage, KubeResource } from './kubernetes-native';
 import { parseKubePage } from './kubernetes-parser';
 import { PrometheusClient } from './prometheus-client';
@@ -102,6 +103,11 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
 
   override parse(page: KubePage, inventory: InventoryCollections<KubernetesInventory>): void {
     parseKubePage(page, inventory);
+  }
+
+  /** Deletes a pod or scales a deployment: one request, answered once the API server has recorded the change. */
+  override async runOperation(name: string, request: OperationRequest): Promise<OperationResult> {
+    return runKubernetesOperation(this.client(), name, request);
   }
 
   private client(): KubeClient {

@@ -165,8 +165,23 @@ export class VimClient {
     return answer.map(decodePerfEntityMetric);
   }
 
+  /**
+   * Calls a task method (PowerOnVM_Task, Destroy_Task, ...) on `target`: vCenter answers at once with the Task it
+   * runs the work as, which followTask follows to its end.
+   */
+  async startTask(method: string, target: ManagedObjectReference, parameters: SoapObject, options?: VimCallOptions): Promise<ManagedObjectReference> {
+    const [task] = await this.connection.invoke(method, target, parameters, options);
+    if (task === undefined) throw new ProviderApiError(`${method}: the answer names no task`);
+    return decodeRef(task);
+  }
+
+  /** Asks vCenter to cancel a task; it refuses one whose info says it is not cancelable, or that has ended. */
+  async cancelTask(task: ManagedObjectReference, options?: VimCallOptions): Promise<void> {
+    await this.connection.invoke('CancelTask', task, {}, options);
+  }
+
   /** One property of one object. */
-  private async property(obj: ManagedObjectReference, type: string, path: string, options?: VimCallOptions): Promise<PropertyValue | undefined> {
+  async property(obj: ManagedObjectReference, type: string, path: string, options?: VimCallOptions): Promise<PropertyValue | undefined> {
     const result = await this.retrievePropertiesEx({ propSet: [{ type, paths: [path] }], objectSet: [{ obj }] }, undefined, options);
     return result.objects[0]?.properties.get(path);
   }

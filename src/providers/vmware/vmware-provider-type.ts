@@ -2,6 +2,7 @@ import { registerType, type ProviderOptions } from '../sdk';
 import { vmwareEvents } from './vmware-events';
 import { TARGETABLE, vmwareInventory } from './vmware-inventory';
 import { vmwareMetrics } from './vmware-metrics';
+import { vmwareOperations } from './vmware-operations';
 import { VmwareProvider, type VmwareConfig, type VmwareCredentials } from './vmware-provider';
 
 /** A SHA-256 fingerprint: 32 bytes in hex, as pairs joined by colons or not. */
@@ -65,5 +66,6 @@ export const vmwareProviderType = registerType({
   targetable: TARGETABLE,
   events: vmwareEvents,
   metrics: vmwareMetrics,
+  operations: vmwareOperations,
   create: (options: ProviderOptions<VmwareConfig, VmwareCredentials>) => new VmwareProvider(options),
 });

@@ -1,6 +1,8 @@
-import { Provider, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
-import type { EventBatch, EventPosition, MetricSeries, MetricTarget, MetricWindow } from '../sdk';
+import { Provider, ProviderApiError, ValidationError, type Collected, type InventoryCollections, type RefreshScope } from '../sdk';
+import type { EventBatch, EventPosition, MetricSeries, MetricTarget, MetricWindow, OperationRequest, OperationResult } from '../sdk';
 import { VimClient } from './vim-client';
+import { isGone } from './vim-existing';
+import { followTask } from './vim-task';
 import { collectVmware } from './vmware-collector';
 import { streamVmwareEvents } from './vmware-event-stream';
 import type { VmwareInventory } from './vmware-inventory';
@@ -8,6 +10,7 @@ import { captureVmwareMetrics, checkVmwareMetricTargets } from './vmware-metrics
 import { PerfCounterLookup } from './vmware-perf-counters';
 import type { VmwarePage } from './vmware-native';
 import type { VmwareNativeEvent } from './vmware-native-events';
+import { isVmwareOperation, VM_TASK_METHODS } from './vmware-operations';
 import { parseVmwarePage } from './vmware-parser';
 
 export interface VmwareConfig {
@@ -97,6 +100,29 @@ export class VmwareProvider extends Provider<VmwareConfig, VmwareCredentials, Vm
     const client = await this.connect(signal);
     try {
       return await captureVmwareMetrics(client, await this.perfCounters.of(client, { signal }), targets, window, signal);
+    } finally {
+      await client.close();
+    }
+  }
+
+  /**
+   * Runs a VM operation as vCenter's task, in a session of the operation's own, and follows the task to its end
+   * (see followTask). The answer names the task, and the VM's power state after it (none after a deletion).
+   */
+  override async runOperation(name: string, request: OperationRequest): Promise<OperationResult> {
+    if (!isVmwareOperation(name)) throw new ValidationError(`vCenter has no operation "${name}"`);
+    const method = VM_TASK_METHODS[name];
+    const vm = { type: 'VirtualMachine', value: request.ref };
+    const { signal } = request;
+    const client = await this.connect(signal);
+    try {
+      const task = await client.startTask(method, vm, {}, { signal }).catch((error: unknown) => {
+        throw isGone(error) ? new ProviderApiError(`VM ${vm.value} is gone: vCenter no longer has it`, undefined, { cause: error }) : error;
+      });
+      await followTask(client, task, `${method} of ${vm.value}`, { signal, logger: this.options.logger });
+      if (name === 'vm.delete') return { vsphereTask: task.value };
+      const powerState = await client.property(vm, 'VirtualMachine', 'runtime.powerState', { signal });
+      return { vsphereTask: task.value, powerState: typeof powerState === 'string' ? powerState : null };
     } finally {
       await client.close();
     }

@@ -2,10 +2,13 @@ import type { DataSource } from 'typeorm';
 import { untilAborted } from '../../core/lifecycle/until-aborted';
 import { describeError } from '../../errors';
 import { childLogger, type Logger } from '../../logging/logger';
+import type { AnyCollectionDefinition } from '../../core/inventory/inventory-definition';
+import type { OperationRequest } from '../../core/operations/provider-operations';
 import type { TaskState } from '../../models';
 import type { AnyProvider } from '../../providers/provider';
 import type { ProviderStore } from '../../providers/provider-store';
 import type { RefreshQueue } from '../../queues/refresh-queue';
+import { storedByTarget } from '../refresh/target-aliases';
 
 export interface TaskRunContext {
   dataSource: DataSource;
@@ -41,10 +44,9 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     return found?.state ?? 'cancelled';
   }
   const logger = childLogger(context.logger, { taskId, operation: claimed.operation });
-  const request = { ref: claimed.objectRef, parameters: claimed.parameters };
   const deadline = AbortSignal.timeout(claimed.timeoutSeconds * 1000);
-  /** The provider, once the operation has been sent to it: its cleanup runs after a failure. */
-  let started: AnyProvider | undefined;
+  /** The provider and what it was asked, once the operation has been sent to it: its cleanup runs after a failure. */
+  let started: { instance: AnyProvider; request: Omit<OperationRequest, 'signal'> } | undefined;
   try {
     const provider = await store.get(claimed.providerId);
     if (!provider.enabled) throw new Error(`provider "${provider.name}" is disabled`);
@@ -52,7 +54,9 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     const spec = type.operations?.[claimed.operation];
     const instance = await untilAborted(store.ready(provider, logger), deadline);
     if (!spec || !instance.runOperation) throw new Error(`provider type "${type.type}" has no operation "${claimed.operation}"`);
-    started = instance;
+    const alias = await storedAlias(dataSource, claimed.providerId, type.inventory[spec.collection], claimed.objectRef);
+    const request = { ref: claimed.objectRef, parameters: claimed.parameters, ...(alias === undefined ? {} : { alias }) };
+    started = { instance, request };
     const running = instance.runOperation(claimed.operation, { ...request, signal: deadline });
     watchAfterDeadline(context, running, deadline, `${claimed.operation} of ${claimed.objectRef} (task ${taskId})`);
     const result = await untilAborted(running, deadline);
@@ -64,8 +68,9 @@ export async function runTask(context: TaskRunContext, taskId: string): Promise<
     return 'succeeded';
   } catch (failure: unknown) {
     const timedOut = deadline.aborted;
-    const cleanup = started?.cleanUpOperation
-      ? await started.cleanUpOperation(claimed.operation, request, failure).then(() => '', (error: unknown) => `; its cleanup failed too: ${describeError(error)}`)
+    const cleanup = started?.instance.cleanUpOperation
+      ? await started.instance.cleanUpOperation(claimed.operation, started.request, failure)
+        .then(() => '', (error: unknown) => `; its cleanup failed too: ${describeError(error)}`)
       : '';
     const error = (timedOut ? `timed out after ${claimed.timeoutSeconds} s` : describeError(failure)) + cleanup;
     const state = timedOut ? 'timed_out' : 'failed';
@@ -88,6 +93,18 @@ function watchAfterDeadline(context: TaskRunContext, running: Promise<unknown>, 
       if (!settled) context.onHandlerAbandoned(new Error(`the handler of ${what} still ran ${graceMs / 1000} s after its deadline aborted it`));
     }, graceMs).unref();
   }, { once: true });
+}
+
+/**
+ * The stored object's target alias, where its collection declares one: a provider that addresses objects by name
+ * (Kubernetes, by namespace and name) cannot act on the reference alone (a uid), and the inventory has the name.
+ */
+async function storedAlias(
+  dataSource: DataSource, providerId: string, definition: AnyCollectionDefinition | undefined, ref: string,
+): Promise<string | undefined> {
+  if (!definition?.targetAlias) return undefined;
+  const stored = await storedByTarget(dataSource, providerId, definition, [ref]);
+  return stored.find((row) => row.emsRef === ref)?.alias ?? undefined;
 }
 
 /** What running a task needs of its row. */

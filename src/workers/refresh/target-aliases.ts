@@ -53,14 +53,14 @@ export async function resolveTargetAliases(
   return { collect: { kind: 'targeted', targets: collect }, save: { kind: 'targeted', targets: dedupe(save) } };
 }
 
-interface StoredTarget {
+export interface StoredTarget {
   emsRef: string;
   /** The alias, or null when one of its values is missing. */
   alias: string | null;
 }
 
 /** Stored objects named by these refs, by manager reference or by alias. */
-async function storedByTarget(
+export async function storedByTarget(
   dataSource: DataSource, providerId: string, definition: InventoryDefinition[string], refs: readonly string[],
 ): Promise<StoredTarget[]> {
   const layout = tableLayout(dataSource, definition.entity);
