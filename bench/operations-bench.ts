@@ -12,6 +12,7 @@ import { DEMO_CREDENTIALS, DEMO_REGION, startBenchFleet } from './support/bench-
 import { flag, fmt, log, percentile, round, runBench } from './support/bench-output';
 import { Cleanups } from './support/cleanups';
 import { runConcurrently } from './support/concurrently';
+import { cpuBetween, cpuByKind } from './support/process-cpu';
 import { waitUntilAtRest } from './support/fleet-at-rest';
 import { QueueDepthProbe } from './support/queue-depth';
 
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
       `SELECT id::text AS "rowId", ems_ref AS "vmId", power_state FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2`, [providerId, count]);
     const operations: Operation[] = rows.map((row) => ({ rowId: row.rowId, vmId: row.vmId, name: row.power_state === 'running' ? 'vm.stop' : 'vm.start' }));
     const firstEvent = (await client.events('now', 0)).lastId;
+    const database = new URL(settings.databaseUrl).pathname.slice(1);
+    const cpuBefore = cpuByKind(database);
+    const phaseStartedAt = Date.now();
     const measured: Measured[] = [];
     const watcher = new TaskWatcher(dataSource);
     watcher.start();
@@ -100,10 +104,17 @@ async function main(): Promise<void> {
     const fleetSeconds = await runConcurrently(operations.length, clients, async (i) => {
       measured.push(await operate(api, headers, watcher, operations[i]));
     });
+    const cpu = cpuBetween(cpuBefore, cpuByKind(database));
+    const [runs]: { runs: number; targets: number; sources: string }[] = await dataSource.query(
+      `SELECT count(*)::int AS runs, coalesce(sum(jsonb_array_length(targets)), 0)::int AS targets, string_agg(DISTINCT source, ',') AS sources
+         FROM refresh_runs WHERE provider_id = $1 AND started_at >= $2`, [providerId, new Date(phaseStartedAt)]);
+    log(`refresh runs during the operations: ${runs.runs} (${fmt(runs.targets / Math.max(1, runs.runs))} targets each, asked by ${runs.sources})`);
     await sleep(1_000);
     const lastEvent = (await client.events('now', 0)).lastId;
     const changed = countByVm(await cloudEvents(client, firstEvent, lastEvent));
     log(`fleet: ${operations.length} operations by ${clients} clients in ${fmt(fleetSeconds)} s`);
+    const cpuPerOperation = cpu.map(([kind, seconds]) => `${kind} ${fmt((seconds * 1000) / operations.length)}`).join(', ');
+    log(`CPU per operation (ms): ${cpuPerOperation}; Redis and the rest of PostgreSQL apart`);
     report({ operations, measured, changed, baselineMs, clients });
   } finally {
     await cleanups.run();
