@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
@@ -8,12 +7,12 @@ import { startOperationsWorker } from '../../src/workers/operations/operations-w
 import { ApiFixture } from '../support/api-fixture';
 import { DemoFixture } from '../support/demo-fixture';
 import { SignedInBrowser } from '../support/signed-in-browser';
+import { snap } from '../support/screenshots';
 import { testEnv } from '../support/test-env';
 
 /** The built web UI, next to the compiled tests. */
 const UI_DIRECTORY = join(__dirname, '..', '..', 'ui');
 /** Where the pages are saved as pictures, for whoever looks at them or into a failure (as the UI test does). */
-const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
 
 /**
  * Operations from the web UI in a real browser: the API (serving the UI) and the demo provider's operations worker
@@ -33,7 +32,6 @@ describe('web UI: operations on an object and the Tasks page', function () {
 
   before(async () => {
     const env = testEnv();
-    await mkdir(SCREENSHOTS, { recursive: true });
     api = await ApiFixture.start({ uiDirectory: UI_DIRECTORY });
     baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
     demo = await DemoFixture.start({ vms: 12, seed: 23 });
@@ -223,7 +221,3 @@ describe('web UI: operations on an object and the Tasks page', function () {
     expect(pageErrors).to.deep.equal([]);
   });
 });
-
-async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -8,10 +8,10 @@ import { ApiTokenStore } from '../../src/api/api-token-store';
 import type { FleetOverviewView } from '../../src/api/schemas/overview-schemas';
 import { CHROMIUM_LAUNCH } from '../support/chromium';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { snap } from '../support/screenshots';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
-const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'screenshots');
 const VM_COUNT = 50;
 const PAGE_SIZE = 25;
 /** The VM whose power the test changes, so the fleet catches an event about it. */
@@ -36,7 +36,6 @@ describe('web UI in a browser', function () {
 
   before(async () => {
     const env = testEnv();
-    await mkdir(SCREENSHOTS, { recursive: true });
     cloud = await startDemoCloud({ vms: VM_COUNT, seed: 17 });
     // Other tests' providers (their clouds long gone) would get workers of their own: this fleet has only the one
     // the test adds.
@@ -302,10 +301,6 @@ describe('web UI in a browser', function () {
     expect(pageErrors).to.deep.equal([]);
   });
 });
-
-async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 /** Waits until the inventory table shows `count` rows. */
 async function rowCount(page: Page, count: number): Promise<void> {

@@ -4,6 +4,7 @@ import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { useKeysetPager } from '../components/keyset-pager';
 import { Loading } from '../components/loading';
+import { ProviderFilter } from '../components/provider-filter';
 import { PagerButtons } from '../components/pager-buttons';
 import { EventsTable } from '../events/events-table';
 import { useDebounced } from '../inventory/use-debounced';
@@ -26,13 +27,7 @@ export function EventsPage() {
     <main>
       <h1>Events</h1>
       <div className="table-tools">
-        <label>
-          Provider{' '}
-          <select aria-label="provider" value={providerId} onChange={(event) => setProviderId(event.target.value)}>
-            <option value="">all</option>
-            {(providers.data ?? []).map((provider) => <option key={provider.id} value={provider.id}>{provider.name}</option>)}
-          </select>
-        </label>
+        <ProviderFilter providers={providers.data} value={providerId} onChange={setProviderId} />
         <label>
           Type{' '}
           <input aria-label="event type" placeholder="e.g. vm.power_off" value={typeText} onChange={(event) => setTypeText(event.target.value)} />

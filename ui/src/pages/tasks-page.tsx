@@ -3,6 +3,7 @@ import type { Provider, Task, TaskListQuery, TaskState } from '../api/api-types'
 import { useApi } from '../api/use-api';
 import { ErrorBanner } from '../components/error-banner';
 import { Loading } from '../components/loading';
+import { ProviderFilter } from '../components/provider-filter';
 import { isTaskActive, TASK_STATE_TITLES, TASK_STATES } from '../operations/task-states';
 import { TasksTable } from '../operations/tasks-table';
 
@@ -37,13 +38,7 @@ export function TasksPage() {
             {TASK_STATES.map((candidate) => <option key={candidate} value={candidate}>{TASK_STATE_TITLES[candidate]}</option>)}
           </select>
         </label>
-        <label>
-          Provider{' '}
-          <select aria-label="provider" value={providerId} onChange={(event) => setProviderId(event.target.value)}>
-            <option value="">all</option>
-            {(providers.data ?? []).map((provider) => <option key={provider.id} value={provider.id}>{provider.name}</option>)}
-          </select>
-        </label>
+        <ProviderFilter providers={providers.data} value={providerId} onChange={setProviderId} />
         <label>
           Show{' '}
           <select aria-label="how many tasks" value={limit} onChange={(event) => setLimit(Number(event.target.value))}>
