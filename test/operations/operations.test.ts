@@ -109,6 +109,23 @@ describe('operations', function () {
     expect(await demo.rows('cloud_vms', `id = ${vm.id}`)).to.deep.equal(stored);
   });
 
+  it('runs the cleanup of an operation that failed half-way: a VM stopped for a resize the cloud refused is started again', async () => {
+    await startWorker();
+    const vm = await vmId(`power_state = 'running'`);
+    const stored = await demo.rows('cloud_vms', `id = ${vm.id}`);
+    const firstEvent = demo.cloud.events.lastId;
+    const flavor = demo.cloud.state.get('vms', vm.ref)?.flavor_id;
+    const done = await ended(await ask(vm.id, 'vm.resize', { flavorId: 'flv-nope' }));
+    expect(done.state).to.equal('failed');
+    expect(done.error).to.match(/answered HTTP 400: unknown flavor: flv-nope$/);
+    // Stopped for the resize, then started again by the cleanup; the flavor unchanged.
+    const told = demo.cloud.events.after(firstEvent, 100);
+    if ('expired' in told) throw new Error('the cloud forgot its events');
+    expect(told.events.filter((event) => event.resource_id === vm.ref).map((event) => event.type)).to.deep.equal(['vm.power_off', 'vm.power_on']);
+    expect(demo.cloud.state.get('vms', vm.ref)).to.include({ power_state: 'running', flavor_id: flavor });
+    expect(await demo.rows('cloud_vms', `id = ${vm.id}`), 'the fleet itself changed nothing of the inventory').to.deep.equal(stored);
+  });
+
   it('ends timed_out when the provider does not answer within the operation\'s deadline', async () => {
     const vm = await vmId(`power_state = 'stopped'`);
     const task = await ask(vm.id, 'vm.start');

@@ -132,6 +132,13 @@ export class DemoApiClient {
     return `/v1/regions/${encodeURIComponent(this.options.region)}`;
   }
 
+  /** One VM, as the cloud has it now. */
+  async vm(vmId: string, signal?: AbortSignal): Promise<DemoNativeCollections['vms']> {
+    const body = await this.get(`${this.regionPath()}/vms/${encodeURIComponent(vmId)}`, signal);
+    if (!isRecord(body) || body.id !== vmId) throw new ProviderApiError(`the answer for VM ${vmId} is not that VM`);
+    return body as unknown as DemoNativeCollections['vms'];
+  }
+
   /**
    * Runs an owner's action on a VM (start, stop, pause, restart, resize with `flavor_id`), or deletes it; answers the
    * VM as the cloud has it after. Sent once: an action is not retried, as a retry after a lost answer could run it

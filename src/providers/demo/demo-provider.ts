@@ -3,10 +3,11 @@ import {
   type MetricTarget, type MetricWindow, type OperationRequest, type OperationResult, type RefreshScope,
 } from '../sdk';
 import { DemoApiClient } from './demo-api-client';
+import { StoppedForResizeError } from './stopped-for-resize-error';
 import { collectDemo } from './demo-collector';
 import type { DemoInventory } from './demo-inventory';
 import { captureDemoMetrics } from './demo-metrics-capture';
-import type { DemoNativeEvent, DemoPage } from './demo-native';
+import type { DemoNativeCollections, DemoNativeEvent, DemoPage } from './demo-native';
 import type { DemoOperationName } from './demo-operations';
 import { parseDemoPage } from './demo-parser';
 
@@ -75,8 +76,15 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
     const client = this.client();
     const action = ACTIONS[name as DemoOperationName];
     if (action === undefined) throw new ValidationError(`the Awesome Cloud has no operation "${name}"`);
-    const vm = await client.vmAction(request.ref, action === 'resize' ? { action, flavor_id: String(request.parameters.flavorId) } : { action }, request.signal);
+    const vm = action === 'resize'
+      ? await resize(client, request.ref, String(request.parameters.flavorId), request.signal)
+      : await client.vmAction(request.ref, { action }, request.signal);
     return { powerState: vm.power_state, flavorId: vm.flavor_id };
+  }
+
+  /** A resize that failed after stopping its VM starts the VM again: it is left running, as it was found. */
+  override async cleanUpOperation(name: string, request: Omit<OperationRequest, 'signal'>, failure: unknown): Promise<void> {
+    if (name === 'vm.resize' && failure instanceof StoppedForResizeError) await this.client().vmAction(request.ref, { action: 'start' });
   }
 
   private client(): DemoApiClient {
@@ -85,6 +93,22 @@ export class DemoProvider extends Provider<DemoConfig, DemoCredentials, DemoPage
       endpoint: config.endpoint, region: region ?? '', accessKey: credentials.accessKey, secretKey: credentials.secretKey,
       fetch, pageSize: config.pageSize, timeoutMs: config.timeoutSeconds * 1000,
     });
+  }
+}
+
+/**
+ * Resizes a VM as the Awesome Cloud wants it done: a new flavor takes effect at boot, so a running VM is stopped for
+ * it and started again. A failure once it is stopped says so (StoppedForResizeError), for the cleanup to start it.
+ */
+async function resize(client: DemoApiClient, ref: string, flavorId: string, signal: AbortSignal): Promise<DemoNativeCollections['vms']> {
+  const running = (await client.vm(ref, signal)).power_state === 'running';
+  if (running) await client.vmAction(ref, { action: 'stop' }, signal);
+  try {
+    const resized = await client.vmAction(ref, { action: 'resize', flavor_id: flavorId }, signal);
+    return running ? await client.vmAction(ref, { action: 'start' }, signal) : resized;
+  } catch (error: unknown) {
+    if (running) throw new StoppedForResizeError(error);
+    throw error;
   }
 }
 
