@@ -92,8 +92,12 @@ describe('refresh worker process', function () {
     expect(Number(row.rss_bytes)).to.be.greaterThan(10 * 2 ** 20);
     expect(Number(row.cpu_time_ms)).to.be.greaterThan(0);
 
+    // Twice, as a service manager stopping the whole group and then the server stopping its workers both ask: the
+    // second one must not cut the orderly stop short.
     worker.child.kill('SIGTERM');
-    expect(await worker.exited).to.equal(0);
+    await until(async () => ((await workerRow(workerId)).stop_reason === 'SIGTERM' ? true : undefined), 'the worker to be stopping');
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited, worker.output()).to.equal(0);
     expect(await workerRow(workerId)).to.include({ status: 'stopped', stop_reason: 'SIGTERM' });
   });
 

@@ -44,7 +44,9 @@ export function workerCommand(context: CliContext): Command {
       // Until a signal or an operator asks it to stop, or the work fails by itself (the supervisor then starts another).
       const reason = await new Promise<string>((resolve) => {
         stopRequested = resolve;
-        for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
+        // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
+        // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
+        for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => resolve(name));
         work.failed?.catch((error: unknown) => {
           logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
           process.exitCode = 1;
