@@ -2,11 +2,6 @@ import type { DataSource } from 'typeorm';
 import { InventoryObject } from '../models';
 import type { AnyProviderType } from '../providers/provider';
 
-/** The collection of a provider type that fills an inventory table; undefined when the type has none. */
-export function collectionOfTable(dataSource: DataSource, type: AnyProviderType, table: string): string | undefined {
-  return Object.entries(type.inventory).find(([, definition]) => dataSource.getMetadata(definition.entity).tableName === table)?.[0];
-}
-
 /** The tables of inventory objects (rows with an ems_ref) that some provider type fills, sorted. */
 export function objectTables(dataSource: DataSource, types: Readonly<Record<string, AnyProviderType>>): string[] {
   const tables = new Set<string>();

@@ -3,7 +3,7 @@ import { EVENT_LINK_COLUMNS } from '../models';
 import type { AnyProviderType } from '../providers/provider';
 import type { EventObjectRef } from '../core/events/provider-events';
 import { ident } from '../db/sql';
-import { collectionOfTable } from './inventory-tables';
+import { collectionOfTable } from '../providers/collection-of-table';
 
 /** An inventory object whose events are asked for: its row, and how the provider's events name it. */
 export interface EventSubject {

@@ -1,6 +1,7 @@
 import type { DataSource, EntityMetadata } from 'typeorm';
 import { ConflictError, NotFoundError, RedisUnavailableError, ValidationError } from '../errors';
 import { Task } from '../models';
+import { collectionOfTable } from '../providers/collection-of-table';
 import type { ProviderStore } from '../providers/provider-store';
 import { validateAgainst } from '../providers/provider-types';
 import type { OperationsQueue } from './operations-queue';
@@ -51,9 +52,8 @@ export async function requestOperation(context: OperationRequestContext, ask: Op
   );
   if (!object) throw new NotFoundError(`no ${table} object ${objectId}`);
   const type = store.typeOf(object.providerType);
-  const tableOf = (collection: string): string | undefined =>
-    (Object.hasOwn(type.inventory, collection) ? dataSource.getMetadata(type.inventory[collection].entity).tableName : undefined);
-  const offered = Object.entries(type.operations ?? {}).filter(([, candidate]) => tableOf(candidate.collection) === table);
+  const collection = collectionOfTable(dataSource, type, table);
+  const offered = Object.entries(type.operations ?? {}).filter(([, candidate]) => candidate.collection === collection);
   const spec = offered.find(([name]) => name === operation)?.[1];
   if (!spec) {
     const names = offered.map(([name]) => name).join(', ') || 'none';

@@ -20,8 +20,6 @@ export interface TaskRunContext {
    * its signal and may go on acting on the provider, so its process is to be replaced.
    */
   onHandlerAbandoned(failure: Error): void;
-  /** How long a handler has to end after its abort before it counts as abandoned; ABANDONED_HANDLER_GRACE_MS unless told. */
-  abandonGraceMs?: number;
 }
 
 /** Long enough for a handler that heeds its signal to wind up (a cancel sent to the provider, a socket closed). */
@@ -88,10 +86,9 @@ function watchAfterDeadline(context: TaskRunContext, running: Promise<unknown>, 
   let settled = false;
   running.then(() => { settled = true; }, () => { settled = true; });
   deadline.addEventListener('abort', () => {
-    const graceMs = context.abandonGraceMs ?? ABANDONED_HANDLER_GRACE_MS;
     setTimeout(() => {
-      if (!settled) context.onHandlerAbandoned(new Error(`the handler of ${what} still ran ${graceMs / 1000} s after its deadline aborted it`));
-    }, graceMs).unref();
+      if (!settled) context.onHandlerAbandoned(new Error(`the handler of ${what} still ran ${ABANDONED_HANDLER_GRACE_MS / 1000} s after its deadline aborted it`));
+    }, ABANDONED_HANDLER_GRACE_MS).unref();
   }, { once: true });
 }
 
