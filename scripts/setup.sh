@@ -9,9 +9,11 @@ bash scripts/ensure-services.sh
 npm install --no-audit --no-fund
 npm run build
 
+wrote_config=no
 if [ ! -f fleet.config.json ] && [ -z "${FLEET_ENCRYPTION_KEY:-}" ]; then
   umask 077
   printf '{\n  "encryptionKey": "%s"\n}\n' "$(node bin/fleet key generate)" > fleet.config.json
+  wrote_config=yes
   echo "wrote fleet.config.json with a new encryption key (keep it: stored credentials need it)"
 fi
 
@@ -23,4 +25,10 @@ if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$databas
   echo "created database $database"
 fi
 node bin/fleet migrate
+# A database that already holds credentials sealed under another key (set up from another checkout) would fail every
+# refresh later; refuse it now, and take back a config this run wrote so that nothing of it is left half-done.
+if ! node bin/fleet key check; then
+  if [ "$wrote_config" = yes ]; then rm -f fleet.config.json; fi
+  exit 1
+fi
 echo "setup done: run 'npm start' for the demo, 'npm test' for the tests"

@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(providerCommands(context))
     .addCommand(refreshCommand(context))
     .addCommand(migrateCommand(context))
-    .addCommand(keyCommand())
+    .addCommand(keyCommand(context))
     .addCommand(demoCloudCommand())
     .addCommand(startDemoCommand(context))
     .addCommand(workerCommand(context))

@@ -229,6 +229,28 @@ export class ProviderStore {
     }
   }
 
+  /**
+   * The names of the providers whose stored credentials this store's key does not open: a database set up with
+   * another encryption key (a second checkout's new config against an existing database) shows here before any
+   * worker fails on it.
+   */
+  async unreadableCredentials(): Promise<string[]> {
+    const rows: { providerId: string; name: string; sealed: string }[] = await this.options.dataSource.query(
+      `SELECT a.provider_id AS "providerId", p.name, a.sealed_credentials AS sealed
+         FROM authentications a JOIN providers p ON p.id = a.provider_id
+        WHERE a.authtype = $1 ORDER BY p.name`, [DEFAULT_AUTHTYPE]);
+    return rows.filter((row) => !this.opens(row.sealed, row.providerId)).map((row) => row.name);
+  }
+
+  private opens(sealed: string, providerId: string): boolean {
+    try {
+      this.options.cipher.decrypt(sealed, associatedData(providerId));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async credentials(manager: EntityManager, providerId: string): Promise<unknown> {
     const authentication = await manager.findOneBy(Authentication, { providerId, authtype: DEFAULT_AUTHTYPE });
     if (!authentication) throw new NotFoundError(`provider ${providerId} has no credentials`);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProviderEvent } from '../../src/core/events/provider-events';
 import { ApiTokenStore } from '../../src/api/api-token-store';
+import { CredentialsCipher } from '../../src/crypto/credentials-cipher';
+import { ProviderStore } from '../../src/providers/provider-store';
 import { STOP_REASONS } from '../../src/server/worker-stop-reasons';
 import { storeEvents } from '../../src/workers/event-handler/store-events';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
@@ -64,6 +66,26 @@ describe('fleet administration commands', function () {
     const unknown = await fleet(['token', 'revoke', 'no-such-token']);
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.include('no-such-token');
+  });
+
+  it('key check: passes with the key the credentials were sealed with, and names the providers another key does not open', async () => {
+    const env = testEnv();
+    const store = new ProviderStore({ dataSource: env.dataSource, cipher: env.cipher, logger: env.logger });
+    const made = await store.create({
+      type: 'demo', name: `key-check-${process.pid}`, region: 'us-east-1',
+      config: { endpoint: 'http://127.0.0.1:9' }, credentials: { accessKey: 'a', secretKey: 'b' },
+    }, { verify: false });
+    try {
+      expect(succeeded(await fleet(['key', 'check']))).to.equal("the encryption key opens every provider's stored credentials\n");
+
+      const otherKey = await fleet(['key', 'check'], { FLEET_ENCRYPTION_KEY: CredentialsCipher.generateKey() });
+      expect(otherKey.code).to.equal(1);
+      expect(otherKey.stderr).to.match(/^error: the configured encryption key does not open the stored credentials of \d+ provider\(s\) \(.*\)/);
+      expect(otherKey.stderr).to.include(made.name);
+      expect(otherKey.stdout).to.equal('');
+    } finally {
+      await store.delete(made.id);
+    }
   });
 
   it('workers: lists live workers, and stopped ones with their stop reason with --all; restarts a running one', async () => {
