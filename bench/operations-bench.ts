@@ -14,6 +14,7 @@ import { Cleanups } from './support/cleanups';
 import { runConcurrently } from './support/concurrently';
 import { cpuBetween, cpuByKind } from './support/process-cpu';
 import { waitUntilAtRest } from './support/fleet-at-rest';
+import { describeServerLatency, serverLatency } from './support/server-latency';
 import { QueueDepthProbe } from './support/queue-depth';
 
 /**
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
       measured.push(await operate(api, headers, watcher, operations[i]));
     });
     const cpu = cpuBetween(cpuBefore, cpuByKind(database));
+    const handled = await serverLatency(`http://127.0.0.1:${port}`, token, 'POST', '/api/v1/inventory/:collection/:id/operations/:name');
     const [runs]: { runs: number; targets: number; sources: string }[] = await dataSource.query(
       `SELECT count(*)::int AS runs, coalesce(sum(jsonb_array_length(targets)), 0)::int AS targets, string_agg(DISTINCT source, ',') AS sources
          FROM refresh_runs WHERE provider_id = $1 AND started_at >= $2`, [providerId, new Date(phaseStartedAt)]);
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     log(`fleet: ${operations.length} operations by ${clients} clients in ${fmt(fleetSeconds)} s`);
     const cpuPerOperation = cpu.map(([kind, seconds]) => `${kind} ${fmt((seconds * 1000) / operations.length)}`).join(', ');
     log(`CPU per operation (ms): ${cpuPerOperation}; Redis and the rest of PostgreSQL apart`);
+    log(`the server's own time for the requests (its histogram): ${describeServerLatency(handled, [25, 50, 100, 250])}`);
     report({ operations, measured, changed, baselineMs, clients });
   } finally {
     await cleanups.run();
