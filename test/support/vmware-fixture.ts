@@ -6,6 +6,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { HttpRetryPolicy } from '../../src/providers/http-retry';
 import { containerViewObjectSpec } from '../../src/providers/vmware/property-filter-spec';
 import type { ObjectContent } from '../../src/providers/vmware/property-collector-answers';
+import type { SoapObject } from '../../src/providers/vmware/soap-request';
 import { VimClient } from '../../src/providers/vmware/vim-client';
 import { refreshProvider } from '../../src/workers/refresh/refresh-provider';
 import { liveNames, uniqueName } from './kube-fixture';
@@ -69,8 +70,8 @@ export class VmwareFixture {
   }
 
   /** Runs a task method on `target` (PowerOffVM_Task, Destroy_Task, ...); vcsim completes such tasks at once. */
-  async runTask(method: string, target: { type: string; value: string }): Promise<void> {
-    await this.client().connection.invoke(method, target, {});
+  async runTask(method: string, target: { type: string; value: string }, parameters: SoapObject = {}): Promise<void> {
+    await this.client().connection.invoke(method, target, parameters);
   }
 
   /** Rows of `table` of the fixture's provider meeting `where` ($2... are `params`). */

@@ -92,6 +92,19 @@ describe('vmware: event stream', function () {
     expect(reader.events.filter((e) => e.type === 'vmware.VmCreatedEvent')).to.deep.equal([]);
   });
 
+  it('refreshes a reconfigured VM on its VmReconfiguredEvent, which a reconfiguration brings where the filter reports none', async () => {
+    const reader = await open(null);
+    await reader.position();
+    const vm = await poweredOnVm();
+    await vmware.runTask('ReconfigVM_Task', vm.obj, { spec: { memoryMB: 2048 } });
+
+    const { events } = await reader.upTo((e) => e.type === 'vmware.VmReconfiguredEvent', 'the VmReconfiguredEvent');
+    const reconfigured = events.at(-1) as ProviderEvent;
+    expect(reconfigured.refs[0]).to.deep.equal({ collection: 'vms', emsRef: vm.obj.value });
+    expect(reconfigured.refs.map((ref) => ref.collection)).to.include('hosts');
+    expect(vmwareEvents.targets(reconfigured), 'the VM, not its host').to.deep.equal([{ collection: 'vms', ref: vm.obj.value }]);
+  });
+
   it('reports a destroyed VM as having left, and its removal', async () => {
     const reader = await open(null);
     await reader.position();

@@ -37,8 +37,10 @@ const TARGETABLE_COLLECTIONS: ReadonlySet<string> = new Set(TARGETABLE);
  * the properties that changed, while a VM's row, disks and links are built from the whole object and its place
  * (its cluster comes from its pool's owner, its disks from the device list); the refresh queue merges the targets
  * of many updates into one refresh, whose saver writes only what differs and records the change history as every
- * refresh does. Recorded events refresh nothing: each change they report to a VM or host the update filter reports
- * too, earlier, and refreshing again for the event would double the work.
+ * refresh does. Recorded events refresh nothing, with one exception: each change they report to a VM or host the
+ * update filter reports too, earlier, and refreshing again for the event would double the work. The exception is a
+ * reconfiguration (VmReconfiguredEvent): vcsim reports none to a filter, and a vCenter reports a disk's only as
+ * `config.modified`; it is rare, and the queue merges its target with the update's when both are pending.
  */
 export const vmwareEvents: ProviderEventSupport<VmwareNativeEvent> = {
   // Recorded by vCenter for every login and logout (each refresh and capture has its own session) and for every
@@ -53,12 +55,22 @@ export const vmwareEvents: ProviderEventSupport<VmwareNativeEvent> = {
   },
 
   targets(event: ProviderEvent): RefreshTarget[] {
-    if (!UPDATE_TYPE.test(event.type)) return [];
-    return event.refs.filter((ref) => TARGETABLE_COLLECTIONS.has(ref.collection)).map((ref) => ({ collection: ref.collection, ref: ref.emsRef }));
+    const refreshed = refreshedCollections(event.type);
+    if (!refreshed) return [];
+    return event.refs.filter((ref) => refreshed.has(ref.collection)).map((ref) => ({ collection: ref.collection, ref: ref.emsRef }));
   },
 };
 
 const UPDATE_TYPE = /^(?:vm|host)\.(?:entered|updated|left)$/;
+/** Recorded events that refresh the VM they name (see vmwareEvents). */
+const RECONFIGURED_TYPES: ReadonlySet<string> = new Set(['vmware.VmReconfiguredEvent']);
+const RECONFIGURED_COLLECTIONS: ReadonlySet<string> = new Set(['vms']);
+
+/** The collections of the objects an event refreshes: a reconfiguration's VM, not the host and datacenter it also names. */
+function refreshedCollections(type: string): ReadonlySet<string> | undefined {
+  if (UPDATE_TYPE.test(type)) return TARGETABLE_COLLECTIONS;
+  return RECONFIGURED_TYPES.has(type) ? RECONFIGURED_COLLECTIONS : undefined;
+}
 
 function parseChange(change: VmwareObjectChange): ProviderEvent {
   const noun = Object.hasOwn(NOUNS, change.obj.type) ? NOUNS[change.obj.type] : undefined;

@@ -13,6 +13,14 @@ export const VM_PATHS = [
   'runtime.powerState', 'runtime.host', 'resourcePool', 'datastore', 'network', 'guest.ipAddress', 'guest.net', 'config.hardware.device',
 ];
 
+/**
+ * What the update filter watches of a VM: what the inventory keeps, but `config.modified` in place of the device
+ * list. vCenter sets `config.modified` at every reconfiguration, disks included, so the filter still reports every
+ * change a refresh would see; each change becomes a targeted refresh that reads the VM whole anyway, so an update
+ * carrying the whole device list again (most of a VM's properties) would be sent for nothing.
+ */
+export const VM_CHANGE_PATHS = [...VM_PATHS.filter((path) => path !== 'config.hardware.device'), 'config.modified'];
+
 export const HOST_PATHS = [
   'name', 'parent', 'runtime.powerState', 'runtime.connectionState', 'summary.hardware.numCpuCores', 'summary.hardware.memorySize',
   'hardware.systemInfo.uuid',

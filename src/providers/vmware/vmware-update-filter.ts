@@ -8,7 +8,7 @@ import { VimFaultError } from './vim-fault-error';
 import type { ManagedObjectReference } from './vim-values';
 import { targetTypeOf } from './vmware-inventory';
 import type { VmwareObjectChange } from './vmware-native-events';
-import { PHASES } from './vmware-property-sets';
+import { PHASES, VM_CHANGE_PATHS } from './vmware-property-sets';
 
 /** Faults that say the filter or its version is gone: a new filter cannot continue where it was. */
 const LOST_FAULTS: ReadonlySet<string> = new Set(['InvalidCollectorVersion', 'ManagedObjectNotFound']);
@@ -21,8 +21,8 @@ export interface UpdateRound {
 
 /**
  * A PropertyCollector filter over container views of every VM and every host, with the properties a refresh reads
- * of them (the type's property sets): WaitForUpdatesEx then reports each change to what the inventory stores of
- * them. A filter, its views and its versions live in the session that made them: when the connection had to log
+ * of them (a VM's device list stands in by `config.modified`, see VM_CHANGE_PATHS): WaitForUpdatesEx then reports
+ * each change to what the inventory stores of them. A filter, its views and its versions live in the session that made them: when the connection had to log
  * in again (the session expired or was ended), or vCenter no longer knows the filter or the version, the changes
  * in between are lost — EventPositionLostError, which asks for a full refresh and a new filter.
  */
@@ -43,7 +43,7 @@ export class UpdateFilter {
     const views: ManagedObjectReference[] = [];
     for (const collection of ['vms', 'hosts'] as const) views.push(await client.createContainerView(rootFolder, [targetTypeOf[collection]], true, options));
     await client.createFilter({
-      propSet: [...PHASES.vms.propSet, ...PHASES.hosts.propSet], objectSet: views.map(containerViewObjectSpec),
+      propSet: [{ type: 'VirtualMachine', paths: VM_CHANGE_PATHS }, ...PHASES.hosts.propSet], objectSet: views.map(containerViewObjectSpec),
     }, false, options);
     return new UpdateFilter(client, client.connection.session?.key, maxObjectUpdates);
   }
