@@ -6,7 +6,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { startMigratedBenchDatabase } from './bench-database';
 import type { Cleanups } from './cleanups';
 import { startDemoCloudProcess, type DemoCloudProcess } from './demo-cloud-process';
-import { spawnFleet, type FleetSettings } from './fleet-process';
+import { spawnFleet, type FleetProcess, type FleetSettings } from './fleet-process';
 import { killLeftWorkers } from './left-workers';
 import { deleteKeys } from './redis-keys';
 
@@ -24,6 +24,8 @@ export interface BenchFleet {
   /** A Redis connection of the benchmark's own, for measuring (it never queues behind the fleet's commands). */
   redis: Redis;
   settings: FleetSettings;
+  /** The `fleet server` process (stopped by the cleanups, or earlier by the benchmark). */
+  server: FleetProcess;
 }
 
 /**
@@ -51,5 +53,5 @@ export async function startBenchFleet(
   cleanups.add(() => killLeftWorkers(dataSource));
   // The server stops its workers on SIGTERM, giving them up to its heartbeat timeout.
   cleanups.add(() => server.stop('SIGTERM', (HEARTBEAT_TIMEOUT_SECONDS + 10) * 1000));
-  return { dataSource, store, providerId: provider.id, cloud, redis, settings };
+  return { dataSource, store, providerId: provider.id, cloud, redis, settings, server };
 }

@@ -10,6 +10,7 @@ export { ConfigError } from './config-error';
 export { RegistrationRefusedError } from './registration-refused-error';
 export { RedisUnavailableError } from './redis-unavailable-error';
 export { RefreshTimedOutError } from './refresh-timed-out-error';
+export { DeposedLeaderError } from './deposed-leader-error';
 
 /** A message safe to show for any thrown value: errors keep their message, anything else is described. */
 export function describeError(error: unknown): string {

@@ -33,6 +33,10 @@ export class Worker {
   @Column({ name: 'pod_name', type: 'text', nullable: true })
   podName!: string | null;
 
+  /** The leadership generation whose supervisor asked for this worker (see the fleet_leadership table). */
+  @Column({ name: 'leader_generation', type: 'bigint', nullable: true })
+  leaderGeneration!: string | null;
+
   @Column({ name: 'queue_name', type: 'text', nullable: true })
   queueName!: string | null;
 

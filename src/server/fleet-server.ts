@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import cron from 'node-cron';
 import type { DataSource } from 'typeorm';
@@ -11,7 +12,7 @@ import type { Logger } from '../logging/logger';
 import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
-import { LeaderLock } from './leader-lock';
+import { LeaderLock, type LeaderLockTiming } from './leader-lock';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
 import { startEventPurge } from './event-retention';
 import { RedisEpoch } from './redis-epoch';
@@ -25,6 +26,8 @@ export interface FleetServerOptions {
   heartbeatTimeoutMs: number;
   memoryThresholdBytes: number;
   leaderRetryMs: number;
+  /** How the leader lock is kept (LEADER_LOCK_TIMING by default). */
+  leaderLockTiming?: LeaderLockTiming;
   /** When the leader purges events past retention: a cron expression (five fields, or six with seconds). */
   eventPurgeCron: string;
 }
@@ -59,10 +62,12 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   const hasEventStream = (type: string): boolean => plan.providerRoles(type, {}).includes('event-catcher');
   // Workers get this server's resolved configuration, wherever it came from.
   const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
+  // Told by the supervisor when a fenced write was refused: another server leads, whatever this one's lock says.
+  let resign: (reason: string) => void = () => undefined;
   const supervisor = new Supervisor({
     dataSource, registry: new WorkerRegistry(dataSource, logger), orchestrator, logger, queue,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs, memoryThresholdBytes: options.memoryThresholdBytes,
-    plan,
+    plan, onDeposed: (error) => resign(error.message),
   });
   const epoch = new RedisEpoch({ redis, prefix: config.redisPrefix, dataSource, queue, logger });
   const scheduler = new RefreshScheduler({ dataSource, queue, logger, intervals: refreshIntervals(config, Object.keys(types).filter(hasEventStream)) });
@@ -80,11 +85,12 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   };
   const leader = new LeaderLock({
     connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
-    onAcquired: () => {
+    holder: `${hostname()}:${process.pid}`, timing: options.leaderLockTiming,
+    onAcquired: (fence) => {
       leading = [
         scheduler.start(),
         startEventPurge({ dataSource, months: config.eventRetentionMonths, cron: options.eventPurgeCron, logger }),
-        supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs }),
+        supervisor.start({ provisionMs: options.provisionMs, scanMs: options.scanMs, fence }),
         // While Redis is away there is nothing to check; the first check once it is back tells what it kept.
         startLoop({ name: 'redis-epoch', timing: { everyMs: REDIS_EPOCH_CHECK_MS }, logger }, async () => {
           if (redis.status === 'ready') await epoch.check();
@@ -93,6 +99,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
     },
     onLost: stepDown,
   });
+  resign = (reason) => leader.resign(reason);
   leader.start();
   return stopsOnce(async () => {
     await leader.stop();

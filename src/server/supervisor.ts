@@ -3,7 +3,8 @@ import { forEachBounded } from '../core/lifecycle/bounded-each';
 import { startLoop } from '../core/lifecycle/loop';
 import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable';
 import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
-import { describeError } from '../errors';
+import { checkFence, fenceHolds, type LeadershipFence } from '../db/leadership-fence';
+import { DeposedLeaderError, describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { ProviderState } from '../providers/provider-state';
 import type { RefreshQueue } from '../queues/refresh-queue';
@@ -35,6 +36,11 @@ export interface SupervisorOptions {
   checkConcurrency?: number;
   /** What workers the fleet's providers need; by default only their refresh workers. */
   plan?: WorkerPlan;
+  /**
+   * Told when a write of the supervisor's was refused because another server leads now (see LeadershipFence):
+   * supervision is to stop at once.
+   */
+  onDeposed?: (error: DeposedLeaderError) => void;
 }
 
 interface LiveWorkerRow {
@@ -70,6 +76,8 @@ export class Supervisor {
    * not heartbeat (and a restarted database costs the leader its lock, so supervision starts again).
    */
   private watchingSince = Date.now();
+  /** The leadership generation the supervisor acts for while started; its writes hold only while it leads. */
+  private fence: LeadershipFence | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 30_000;
@@ -80,13 +88,26 @@ export class Supervisor {
     if (!(this.checkConcurrency >= 1)) throw new Error('checkConcurrency must be at least 1');
   }
 
-  /** Starts both loops; stop() waits for the passes in flight. */
-  start(intervals: { provisionMs: number; scanMs: number }): Stoppable {
+  /**
+   * Starts both loops; stop() waits for the passes in flight. With a fence, every write to the workers table holds
+   * only while the fence's generation leads; a refused one ends the pass and is told to onDeposed.
+   */
+  start(intervals: { provisionMs: number; scanMs: number; fence?: LeadershipFence }): Stoppable {
     const { logger } = this.options;
     this.watchingSince = Date.now();
+    this.fence = intervals.fence;
+    const fenced = (pass: () => Promise<void>) => async (): Promise<void> => {
+      try {
+        await pass();
+      } catch (error: unknown) {
+        if (!(error instanceof DeposedLeaderError)) throw error;
+        logger.warn({ event: 'supervisor.deposed', err: error }, `supervision stops: ${error.message}`);
+        this.options.onDeposed?.(error);
+      }
+    };
     const loops = [
-      startLoop({ name: 'provision', timing: { everyMs: intervals.provisionMs }, logger }, () => this.provision()),
-      startLoop({ name: 'scan', timing: { everyMs: intervals.scanMs }, logger }, () => this.scan()),
+      startLoop({ name: 'provision', timing: { everyMs: intervals.provisionMs }, logger }, fenced(() => this.provision())),
+      startLoop({ name: 'scan', timing: { everyMs: intervals.scanMs }, logger }, fenced(() => this.scan())),
     ];
     return stoppable((force) => stopAll(loops, { force }));
   }
@@ -136,17 +157,19 @@ export class Supervisor {
       const { role, providerId } = want;
       try {
         if (await this.backingOff(role, providerId)) continue;
-        const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want) });
+        const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want), fence: this.fence });
         const started = await orchestrator.provision({ workerId, ...want }, secret);
+        // Not fenced: the process exists whoever leads now, and its successor supervisor needs to find it.
         await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
         logger.info({ event: 'supervisor.worker_started', workerId, workerRole: role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
+        if (error instanceof DeposedLeaderError) throw error;
         logger.error({ event: 'supervisor.start_failed', workerRole: role, providerId, err: error }, `could not start a ${role} worker`);
       }
     }
     for (const worker of unmatched) {
       if (worker.status !== 'running') continue;
-      await registry.markStopping(worker.id, worker.provider_id === null ? STOP_REASONS.noLongerWanted : STOP_REASONS.providerGone);
+      await registry.markStopping(worker.id, worker.provider_id === null ? STOP_REASONS.noLongerWanted : STOP_REASONS.providerGone, { fence: this.fence });
       await orchestrator.deprovision(this.handle(worker), { force: false });
     }
   }
@@ -176,7 +199,9 @@ export class Supervisor {
     );
     for (const worker of orphaned) {
       await queue.remove(worker.queue_name.slice('refresh-'.length));
-      await dataSource.query('UPDATE workers SET queue_name = NULL WHERE id = $1', [worker.id]);
+      const [, changed]: [unknown, number] = await dataSource.query(
+        `UPDATE workers SET queue_name = NULL WHERE id = $1 AND ($2::bigint IS NULL OR ${fenceHolds(2)})`, [worker.id, this.fence?.generation ?? null]);
+      if (changed === 0 && this.fence) await checkFence(dataSource, this.fence);
     }
   }
 
@@ -219,6 +244,7 @@ export class Supervisor {
         try {
           await this.check(worker);
         } catch (error: unknown) {
+          if (error instanceof DeposedLeaderError) throw error;
           logger.error({ event: 'supervisor.check_failed', workerId: worker.id, err: error }, `checking a worker failed: ${describeError(error)}`);
         }
       });
@@ -243,7 +269,7 @@ export class Supervisor {
     const found = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
-      await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout });
+      await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout, fence: this.fence });
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, workerRole: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');
     };
     if (!found.alive) return replace(endedReason(found.end, worker.status !== 'requested'));
@@ -255,7 +281,7 @@ export class Supervisor {
     }
     const threshold = this.options.memoryThresholdBytes;
     if (threshold !== undefined && Number(worker.rss_bytes ?? 0) > threshold) {
-      await registry.markStopping(worker.id, STOP_REASONS.memoryThreshold);
+      await registry.markStopping(worker.id, STOP_REASONS.memoryThreshold, { fence: this.fence });
       await orchestrator.deprovision(handle, { force: false });
     }
   }

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError, RegistrationRefusedError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
+import { checkFence, fenceHolds, type LeadershipFence } from '../../db/leadership-fence';
 import { Worker } from '../../models';
 
 /** How long a new worker's one-time secret stays valid. */
@@ -28,13 +29,22 @@ export class WorkerRegistry {
     if (this.registrationTtlMs <= 0) throw new Error('registrationTtlMs must be greater than 0');
   }
 
-  async request(options: WorkerAssignment & { queueName: string | null }): Promise<RequestedWorker> {
+  /**
+   * A new worker's row, `requested`, with its one-time secret. With a fence, only while the fence's generation leads
+   * (DeposedLeaderError otherwise), and the row records that generation.
+   */
+  async request(options: WorkerAssignment & { queueName: string | null; fence?: LeadershipFence }): Promise<RequestedWorker> {
     const secret = randomBytes(32).toString('hex');
-    const worker = await this.dataSource.getRepository(Worker).save({
-      role: options.role, providerId: options.providerId, queueName: options.queueName, status: 'requested' as const,
-      registrationSecretHash: hashSecret(secret), registrationExpiresAt: new Date(Date.now() + this.registrationTtlMs),
-    });
-    return { workerId: worker.id, secret };
+    const [row]: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO workers (role, provider_id, queue_name, status, registration_secret_hash, registration_expires_at, leader_generation)
+       SELECT $1, $2, $3, 'requested', $4, now() + make_interval(secs => $5::float8 / 1000), $6::bigint
+        WHERE $6::bigint IS NULL OR ${fenceHolds(6)}
+       RETURNING id::text`,
+      [options.role, options.providerId, options.queueName, hashSecret(secret), this.registrationTtlMs, options.fence?.generation ?? null],
+    );
+    if (!row && options.fence) await checkFence(this.dataSource, options.fence);
+    if (!row) throw new Error('the worker row was not written');
+    return { workerId: row.id, secret };
   }
 
   /**
@@ -94,8 +104,14 @@ export class WorkerRegistry {
     if (!found.asked) throw new ConflictError(`worker ${workerId} is ${found.status}, not running: only a running worker can be asked to stop`);
   }
 
-  async markStopping(workerId: string, reason: string): Promise<void> {
-    await this.dataSource.getRepository(Worker).update({ id: workerId, status: 'running' }, { status: 'stopping', stopReason: reason });
+  /** Asks a running worker to stop (it hears it at its next heartbeat); with a fence, only while it leads. */
+  async markStopping(workerId: string, reason: string, options: { fence?: LeadershipFence } = {}): Promise<void> {
+    const [, changed]: [unknown, number] = await this.dataSource.query(
+      `UPDATE workers SET status = 'stopping', stop_reason = $2, updated_at = now()
+        WHERE id = $1 AND status = 'running' AND ($3::bigint IS NULL OR ${fenceHolds(3)})`,
+      [workerId, reason, options.fence?.generation ?? null],
+    );
+    if (changed === 0 && options.fence) await checkFence(this.dataSource, options.fence);
   }
 
   /** Marks stopped those of the workers not stopped yet, keeping a reason they were asked to stop for. */
@@ -111,12 +127,13 @@ export class WorkerRegistry {
    * Marks the worker stopped. The reason it was asked to stop stays, unless `overrides`: a worker killed because it
    * did not stop when asked is recorded as such, or that failure would never show.
    */
-  async markStopped(workerId: string, reason: string, options: { overrides?: boolean } = {}): Promise<void> {
-    await this.dataSource.query(
+  async markStopped(workerId: string, reason: string, options: { overrides?: boolean; fence?: LeadershipFence } = {}): Promise<void> {
+    const [, changed]: [unknown, number] = await this.dataSource.query(
       `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = CASE WHEN $3 THEN $2 ELSE COALESCE(stop_reason, $2) END,
-              updated_at = now() WHERE id = $1`,
-      [workerId, reason, options.overrides ?? false],
+              updated_at = now() WHERE id = $1 AND ($4::bigint IS NULL OR ${fenceHolds(4)})`,
+      [workerId, reason, options.overrides ?? false, options.fence?.generation ?? null],
     );
+    if (changed === 0 && options.fence) await checkFence(this.dataSource, options.fence);
   }
 }
 
