@@ -33,6 +33,10 @@ export class Worker {
   @Column({ name: 'pod_name', type: 'text', nullable: true })
   podName!: string | null;
 
+  /** The host the process runs on, for an orchestrator that runs processes on hosts (the local one). */
+  @Column({ type: 'text', nullable: true })
+  host!: string | null;
+
   /** The leadership generation whose supervisor asked for this worker (see the fleet_leadership table). */
   @Column({ name: 'leader_generation', type: 'bigint', nullable: true })
   leaderGeneration!: string | null;

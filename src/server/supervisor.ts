@@ -50,6 +50,7 @@ interface LiveWorkerRow {
   status: 'requested' | 'running' | 'stopping';
   pid: number | null;
   pod_name: string | null;
+  host: string | null;
   registration_expired: boolean;
   heartbeat_age_ms: number | null;
   stopping_age_ms: number;
@@ -160,7 +161,7 @@ export class Supervisor {
         const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want), fence: this.fence });
         const started = await orchestrator.provision({ workerId, ...want }, secret);
         // Not fenced: the process exists whoever leads now, and its successor supervisor needs to find it.
-        await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3 WHERE id = $1', [workerId, started.pid, started.podName]);
+        await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3, host = $4 WHERE id = $1', [workerId, started.pid, started.podName, started.host]);
         logger.info({ event: 'supervisor.worker_started', workerId, workerRole: role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
         if (error instanceof DeposedLeaderError) throw error;
@@ -288,7 +289,7 @@ export class Supervisor {
 
   private liveWorkers(): Promise<LiveWorkerRow[]> {
     return this.options.dataSource.query(
-      `SELECT id, role, provider_id, status, pid, pod_name, rss_bytes,
+      `SELECT id, role, provider_id, status, pid, pod_name, host, rss_bytes,
               coalesce(registration_expires_at < now(), false) AS registration_expired,
               (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS heartbeat_age_ms,
               (extract(epoch FROM now() - updated_at) * 1000)::float8 AS stopping_age_ms
@@ -297,6 +298,6 @@ export class Supervisor {
   }
 
   private handle(worker: LiveWorkerRow): RunningWorker {
-    return { workerId: worker.id, pid: worker.pid, podName: worker.pod_name };
+    return { workerId: worker.id, pid: worker.pid, podName: worker.pod_name, host: worker.host };
   }
 }

@@ -17,7 +17,7 @@ class GoneWorkersOrchestrator extends Orchestrator {
 
   async provision(spec: { workerId: string }): Promise<StartedWorker> {
     this.provisioned.push(spec.workerId);
-    return { pid: null, podName: null };
+    return { pid: null, podName: null, host: null };
   }
   async deprovision(worker: RunningWorker): Promise<void> { this.deprovisioned.push(worker.workerId); }
   async checkWorker(): Promise<WorkerCheck> { return { alive: false, end: { kind: 'unknown' } }; }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
 import { Orchestrator, type RunningWorker, type StartedWorker, type TerminatedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
@@ -34,14 +35,17 @@ export class LocalOrchestrator extends Orchestrator {
       this.options.logger.info({ event: 'worker.exited', workerId: spec.workerId, code, signal }, 'worker process exited');
     });
     this.children.set(spec.workerId, child);
-    return { pid: child.pid ?? null, podName: null };
+    return { pid: child.pid ?? null, podName: null, host: hostname() };
   }
 
   /**
    * A process table lookup answers at once: it never needs the deadline. How a child ended is known from its exit;
-   * of a process this server did not start, only that it is gone.
+   * of a process this server did not start, only that it is gone. A worker on another host (started by a leader
+   * there) is not in this host's process table: it counts as alive, and its heartbeats alone tell the supervisor
+   * whether it is (a pid of another host would name some other process here).
    */
   async checkWorker(worker: RunningWorker, _deadline?: AbortSignal): Promise<WorkerCheck> {
+    if (!onThisHost(worker)) return { alive: true };
     return this.isAlive(worker) ? { alive: true } : { alive: false, end: this.endOf(worker) };
   }
 
@@ -52,8 +56,9 @@ export class LocalOrchestrator extends Orchestrator {
     return { kind: 'unknown' };
   }
 
+  /** Signals the worker's process; one on another host is out of reach (its own stop comes from its heartbeats). */
   async deprovision(worker: RunningWorker, options: { force: boolean }): Promise<void> {
-    if (!this.isAlive(worker) || worker.pid === null) return;
+    if (!onThisHost(worker) || !this.isAlive(worker) || worker.pid === null) return;
     try {
       process.kill(worker.pid, options.force ? 'SIGKILL' : 'SIGTERM');
     } catch {
@@ -89,4 +94,9 @@ export class LocalOrchestrator extends Orchestrator {
       });
     })));
   }
+}
+
+/** Whether the worker runs on this host (a row from before hosts were recorded counts as this host's). */
+function onThisHost(worker: RunningWorker): boolean {
+  return worker.host === null || worker.host === hostname();
 }

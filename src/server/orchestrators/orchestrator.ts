@@ -8,12 +8,14 @@ export interface RunningWorker {
   workerId: string;
   pid: number | null;
   podName: string | null;
+  host: string | null;
 }
 
-/** Where a started worker runs: a local process id, or a pod's name. */
+/** Where a started worker runs: a process id on a host, or a pod's name. */
 export interface StartedWorker {
   pid: number | null;
   podName: string | null;
+  host: string | null;
 }
 
 /**

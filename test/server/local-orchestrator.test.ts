@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { expect } from 'chai';
+import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
+import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
+
+/** The local orchestrator judges and signals processes of its own host only. */
+describe('local orchestrator', () => {
+  it('leaves a worker of another host to its heartbeats: never judged by a pid, never signalled, even when the pid exists here', async () => {
+    const orchestrator = new LocalOrchestrator({ env: process.env, logger: testEnv().logger });
+    // A process of this host whose pid a worker of another host happens to share.
+    const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const elsewhere = { workerId: '1', pid: bystander.pid ?? null, podName: null, host: `not-${hostname()}` };
+      expect(await orchestrator.checkWorker({ ...elsewhere, pid: 2 ** 22 + 1 })).to.deep.equal({ alive: true });
+      await orchestrator.deprovision(elsewhere, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(bystander.exitCode === null && bystander.signalCode === null, 'the bystander lives').to.equal(true);
+
+      const here = { ...elsewhere, host: hostname() };
+      expect(await orchestrator.checkWorker(here)).to.deep.equal({ alive: true });
+      await orchestrator.deprovision(here, { force: true });
+      await until(() => (bystander.signalCode === 'SIGKILL' ? true : undefined), 'the process of this host to be killed');
+      expect(await orchestrator.checkWorker(here)).to.deep.equal({ alive: false, end: { kind: 'unknown' } });
+    } finally {
+      bystander.kill('SIGKILL');
+    }
+  });
+});
