@@ -9,6 +9,7 @@ import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
 const MANIFEST = join(__dirname, '..', '..', '..', 'deploy', 'kubernetes-provider', 'cluster-role.yaml');
+const OPERATIONS_MANIFEST = join(__dirname, '..', '..', '..', 'deploy', 'kubernetes-provider', 'cluster-role-operations.yaml');
 
 /** The ClusterRole the README tells operators to bind to the provider's token: enough for the type, and no more. */
 describe('kubernetes: the provider\'s ClusterRole', () => {
@@ -19,16 +20,7 @@ describe('kubernetes: the provider\'s ClusterRole', () => {
     kube = await KubeFixture.start();
     await kube.createPod('reader-pod', { labels: { app: 'reader' } });
     await kube.markRunning('reader-pod', '10.244.7.1', [runningStatus('c0', 'nginx:1.25')]);
-    const role = loadYaml<V1ClusterRole>(readFileSync(MANIFEST, 'utf8'));
-    const rbac = kube.kube.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createClusterRole({ body: role });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: `${role.metadata?.name ?? ''}-test` },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata?.name ?? '' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBE_READER_USER }],
-      },
-    });
+    await bindToReader(MANIFEST);
     // A whole-cluster provider with the bound user's token: the widest reading the type does.
     await kube.store.update(kube.provider.id, {
       config: { ...kube.provider.config, namespaces: [] }, credentials: { token: kube.kube.readerToken },
@@ -56,6 +48,46 @@ describe('kubernetes: the provider\'s ClusterRole', () => {
     } finally {
       await reader.close();
     }
+  });
+
+  /** Creates the manifest's ClusterRole and binds it to the user whose token the provider has. */
+  async function bindToReader(manifest: string): Promise<void> {
+    const role = loadYaml<V1ClusterRole>(readFileSync(manifest, 'utf8'));
+    const rbac = kube.kube.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createClusterRole({ body: role });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: `${role.metadata?.name ?? ''}-test` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata?.name ?? '' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KUBE_READER_USER }],
+      },
+    });
+  }
+
+  it('lets the type act only once the operations ClusterRole is bound beside it: a pod deleted, a deployment scaled', async () => {
+    const provider = await kube.store.ready(await kube.store.get(kube.provider.id), testEnv().logger);
+    const pod = await kube.createPod('acted-on-pod');
+    const labels = { app: 'acted-on' };
+    const deployment = await kube.apps.createNamespacedDeployment({
+      namespace: kube.namespace,
+      body: { metadata: { name: 'acted-on' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c0', image: 'nginx:1.25' }] } } } },
+    });
+    const deletePod = () => provider.runOperation?.('pod.delete', {
+      ref: pod.metadata?.uid ?? '', alias: `${kube.namespace}/acted-on-pod`, parameters: { gracePeriodSeconds: 0 }, signal: AbortSignal.timeout(10_000),
+    });
+    const scale = () => provider.runOperation?.('deployment.scale', {
+      ref: deployment.metadata?.uid ?? '', alias: `${kube.namespace}/acted-on`, parameters: { replicas: 3 }, signal: AbortSignal.timeout(10_000),
+    });
+
+    const refused = await deletePod()?.then(() => expect.fail('deleted with the reader role alone'), (error: unknown) => error);
+    expect(String(refused)).to.match(/delete pods/);
+    await bindToReader(OPERATIONS_MANIFEST);
+    await until(() => deletePod()?.then(() => true, () => undefined), 'the operations binding to take effect', 10_000);
+    await until(() => scale()?.then(() => true, () => undefined), 'the scale to be allowed', 10_000);
+    const scaled = await kube.apps.readNamespacedDeployment({ namespace: kube.namespace, name: 'acted-on' });
+    expect(scaled.spec?.replicas).to.equal(3);
+    const gone = await kube.core.readNamespacedPod({ namespace: kube.namespace, name: 'acted-on-pod' }).then(() => false, (error: unknown) => (error as { code?: number }).code === 404);
+    expect(gone, 'the pod is gone').to.equal(true);
   });
 
   it('grants nothing beyond what the type reads (secrets, say)', async () => {

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { LEADER_TAKEOVER_BOUND_MS } from '../../src/server/leader-lock';
 import { CuttableLink } from '../support/cuttable-link';
 import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { removeRefreshQueue } from '../support/remove-refresh-queue';
 import { testEnv } from '../support/test-env';
 import { sleep, until } from '../support/wait';
 
@@ -43,11 +42,7 @@ describe('a leading fleet server cut off from the database', function () {
     await Promise.all(servers.map((server) => server.stop(40_000)));
     await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
     await testEnv().dataSource.query('UPDATE providers SET enabled = true');
-    const redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
-    const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
-    await queue.remove(demo.provider.id);
-    await queue.close();
-    redis.disconnect();
+    await removeRefreshQueue(demo.store, demo.provider.id);
     await link.close();
     await demo.close();
   });

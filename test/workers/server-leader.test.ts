@@ -2,10 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { RefreshQueue } from '../../src/queues/refresh-queue';
 import { DemoFixture } from '../support/demo-fixture';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { removeRefreshQueue } from '../support/remove-refresh-queue';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
 
@@ -55,11 +54,7 @@ describe('fleet servers and leadership', function () {
     }
     await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped' WHERE status <> 'stopped'`);
     await testEnv().dataSource.query('UPDATE providers SET enabled = true');
-    const redis = new Redis(testEnv().redisUrl, { maxRetriesPerRequest: null });
-    const queue = new RefreshQueue({ redis, connection: redis, prefix: testEnv().redisPrefix, store: demo.store, fullThreshold: 100 });
-    await queue.remove(demo.provider.id);
-    await queue.close();
-    redis.disconnect();
+    await removeRefreshQueue(demo.store, demo.provider.id);
     await lateDemo?.close();
     await demo.close();
   });
