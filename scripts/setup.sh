@@ -28,7 +28,10 @@ node bin/fleet migrate
 # A database that already holds credentials sealed under another key (set up from another checkout) would fail every
 # refresh later; refuse it now, and take back a config this run wrote so that nothing of it is left half-done.
 if ! node bin/fleet key check; then
-  if [ "$wrote_config" = yes ]; then rm -f fleet.config.json; fi
+  if [ "$wrote_config" = yes ]; then
+    rm -f fleet.config.json
+    echo "removed the fleet.config.json written above"
+  fi
   exit 1
 fi
 echo "setup done: run 'npm start' for the demo, 'npm test' for the tests"
