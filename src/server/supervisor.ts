@@ -269,6 +269,8 @@ export class Supervisor {
     const handle = this.handle(worker);
     const found = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
+      // A deposed leader kills nothing: the fenced write below comes only after the kill.
+      if (this.fence) await checkFence(this.options.dataSource, this.fence);
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout, fence: this.fence });
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, workerRole: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');

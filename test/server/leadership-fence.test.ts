@@ -66,6 +66,7 @@ describe('leadership fence', function () {
     }
     expect(told[0].message).to.equal(`this server no longer leads: it led as generation ${deposed.generation}, the fleet is at generation ${current.generation}`);
     expect(orchestrator.provisioned, 'no worker started').to.deep.equal([]);
+    expect(orchestrator.deprovisioned, 'no worker killed').to.deep.equal([]);
     const requested: unknown[] = await env().dataSource.query('SELECT id FROM workers WHERE provider_id = $1', [providerId]);
     expect(requested, 'no worker row written').to.deep.equal([]);
     const [row] = await env().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [silent]);
