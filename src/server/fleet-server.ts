@@ -12,7 +12,7 @@ import type { Logger } from '../logging/logger';
 import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
-import { LeaderLock, type LeaderLockTiming } from './leader-lock';
+import { LeaderLock } from './leader-lock';
 import { LocalOrchestrator } from './orchestrators/local-orchestrator';
 import { startEventPurge } from './event-retention';
 import { RedisEpoch } from './redis-epoch';
@@ -26,8 +26,6 @@ export interface FleetServerOptions {
   heartbeatTimeoutMs: number;
   memoryThresholdBytes: number;
   leaderRetryMs: number;
-  /** How the leader lock is kept (LEADER_LOCK_TIMING by default). */
-  leaderLockTiming?: LeaderLockTiming;
   /** When the leader purges events past retention: a cron expression (five fields, or six with seconds). */
   eventPurgeCron: string;
 }
@@ -85,7 +83,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   };
   const leader = new LeaderLock({
     connection: connectionConfig(dataSource, 'provider-fleet-leader'), retryMs: options.leaderRetryMs, logger,
-    holder: `${hostname()}:${process.pid}`, timing: options.leaderLockTiming,
+    holder: `${hostname()}:${process.pid}`,
     onAcquired: (fence) => {
       leading = [
         scheduler.start(),
