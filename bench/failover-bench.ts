@@ -85,15 +85,11 @@ async function main(): Promise<void> {
  * stepped down (the database shows one holder) before the next cut.
  */
 async function cutRounds(cleanups: Cleanups, dataSource: DataSource, settings: FleetSettings, cuts: number): Promise<number[]> {
-  const database = new URL(settings.databaseUrl);
   const servers: { link: CuttableLink; process: FleetProcess }[] = [];
   for (let i = 0; i < 2; i += 1) {
-    const link = await CuttableLink.open({ host: database.hostname, port: Number(database.port || 5432) });
+    const { link, url } = await CuttableLink.inFrontOf(settings.databaseUrl, 5432);
     cleanups.add(() => link.close());
-    const throughLink = new URL(settings.databaseUrl);
-    throughLink.hostname = '127.0.0.1';
-    throughLink.port = String(link.port);
-    const process = spawnFleet(['server'], { ...settings, databaseUrl: throughLink.toString() });
+    const process = spawnFleet(['server'], { ...settings, databaseUrl: url });
     cleanups.add(() => process.stop('SIGTERM', 60_000));
     // Mended before the servers stop, so that they can stop their workers.
     cleanups.add(() => link.mend());

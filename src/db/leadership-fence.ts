@@ -13,11 +13,17 @@ export interface LeadershipFence {
 }
 
 /**
- * The SQL condition a fenced write adds, with the generation as parameter `$n`. FOR SHARE orders it against a new
- * leader's bump: the bump waits for a write that locked the row first, and a write that comes after sees the bump.
+ * The SQL condition a fenced write adds, with fenceParameter(fence) as parameter `$n`: it holds while that generation
+ * leads, and always for a write made without a fence (null). FOR SHARE orders it against a new leader's bump: the
+ * bump waits for a write that locked the row first, and a write that comes after sees the bump.
  */
 export function fenceHolds(parameter: number): string {
-  return `EXISTS (SELECT 1 FROM fleet_leadership WHERE id = 1 AND generation = $${parameter} FOR SHARE)`;
+  return `($${parameter}::bigint IS NULL OR EXISTS (SELECT 1 FROM fleet_leadership WHERE id = 1 AND generation = $${parameter} FOR SHARE))`;
+}
+
+/** The value of fenceHolds' parameter. */
+export function fenceParameter(fence: LeadershipFence | undefined): string | null {
+  return fence?.generation ?? null;
 }
 
 /** Takes the next generation, for a server that has just taken the leader lock (on the lock's own connection). */
@@ -29,10 +35,12 @@ export async function nextGeneration(client: ClientBase, holder: string): Promis
 }
 
 /**
- * After a fenced write changed nothing: throws DeposedLeaderError when that was the fence (the fleet has moved on
- * to another generation), and returns when it was the write's own condition.
+ * Throws DeposedLeaderError when the fleet has moved on to another generation than the fence's; nothing to check
+ * without a fence. After a fenced write that changed nothing, it tells the fence's refusal from the write's own
+ * condition.
  */
-export async function checkFence(dataSource: DataSource, fence: LeadershipFence): Promise<void> {
+export async function checkFence(dataSource: DataSource, fence: LeadershipFence | undefined): Promise<void> {
+  if (!fence) return;
   const [row]: { generation: string }[] = await dataSource.query('SELECT generation::text FROM fleet_leadership WHERE id = 1');
   const current = row?.generation;
   if (current !== fence.generation) throw new DeposedLeaderError(fence.generation, current);

@@ -1,5 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
 import { startLoop } from '../core/lifecycle/loop';
+import { untilAborted } from '../core/lifecycle/until-aborted';
 import type { Stoppable } from '../core/lifecycle/stoppable';
 import { nextGeneration, type LeadershipFence } from '../db/leadership-fence';
 import { describeError } from '../errors';
@@ -131,12 +132,8 @@ export class LeaderLock {
       .catch((error: unknown) => this.options.logger.error({ event: 'leader.step_down_failed', err: error }, 'stepping down failed'));
   }
 
+  /** The round trip, or its failure once the deadline has passed (the connection is then left, not waited on). */
   private withinDeadline<T>(promise: Promise<T>): Promise<T> {
-    const deadlineMs = this.timing.roundTripDeadlineMs;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs);
-    });
-    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+    return untilAborted(promise, AbortSignal.timeout(this.timing.roundTripDeadlineMs));
   }
 }

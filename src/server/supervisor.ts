@@ -3,7 +3,7 @@ import { forEachBounded } from '../core/lifecycle/bounded-each';
 import { startLoop } from '../core/lifecycle/loop';
 import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable';
 import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
-import { checkFence, fenceHolds, type LeadershipFence } from '../db/leadership-fence';
+import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../db/leadership-fence';
 import { DeposedLeaderError, describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { ProviderState } from '../providers/provider-state';
@@ -93,10 +93,10 @@ export class Supervisor {
    * Starts both loops; stop() waits for the passes in flight. With a fence, every write to the workers table holds
    * only while the fence's generation leads; a refused one ends the pass and is told to onDeposed.
    */
-  start(intervals: { provisionMs: number; scanMs: number; fence?: LeadershipFence }): Stoppable {
+  start(settings: { provisionMs: number; scanMs: number; fence?: LeadershipFence }): Stoppable {
     const { logger } = this.options;
     this.watchingSince = Date.now();
-    this.fence = intervals.fence;
+    this.fence = settings.fence;
     const fenced = (pass: () => Promise<void>) => async (): Promise<void> => {
       try {
         await pass();
@@ -107,8 +107,8 @@ export class Supervisor {
       }
     };
     const loops = [
-      startLoop({ name: 'provision', timing: { everyMs: intervals.provisionMs }, logger }, fenced(() => this.provision())),
-      startLoop({ name: 'scan', timing: { everyMs: intervals.scanMs }, logger }, fenced(() => this.scan())),
+      startLoop({ name: 'provision', timing: { everyMs: settings.provisionMs }, logger }, fenced(() => this.provision())),
+      startLoop({ name: 'scan', timing: { everyMs: settings.scanMs }, logger }, fenced(() => this.scan())),
     ];
     return stoppable((force) => stopAll(loops, { force }));
   }
@@ -201,8 +201,8 @@ export class Supervisor {
     for (const worker of orphaned) {
       await queue.remove(worker.queue_name.slice('refresh-'.length));
       const [, changed]: [unknown, number] = await dataSource.query(
-        `UPDATE workers SET queue_name = NULL WHERE id = $1 AND ($2::bigint IS NULL OR ${fenceHolds(2)})`, [worker.id, this.fence?.generation ?? null]);
-      if (changed === 0 && this.fence) await checkFence(dataSource, this.fence);
+        `UPDATE workers SET queue_name = NULL WHERE id = $1 AND ${fenceHolds(2)}`, [worker.id, fenceParameter(this.fence)]);
+      if (changed === 0) await checkFence(dataSource, this.fence);
     }
   }
 
@@ -270,7 +270,7 @@ export class Supervisor {
     const found = await this.exists(handle);
     const replace = async (reason: string): Promise<void> => {
       // A deposed leader kills nothing: the fenced write below comes only after the kill.
-      if (this.fence) await checkFence(this.options.dataSource, this.fence);
+      await checkFence(this.options.dataSource, this.fence);
       await orchestrator.deprovision(handle, { force: true }); // ends even a hung (stopped) process
       await registry.markStopped(worker.id, reason, { overrides: reason === STOP_REASONS.stopTimeout, fence: this.fence });
       this.options.logger.warn({ event: 'supervisor.worker_replaced', workerId: worker.id, workerRole: worker.role, providerId: worker.provider_id, reason }, 'worker replaced');

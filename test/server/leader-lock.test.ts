@@ -26,11 +26,12 @@ function lockOf(name: string, connection: ReturnType<typeof connectionConfig>) {
 describe('leader lock', function () {
   this.timeout(60_000);
   let link: CuttableLink;
+  /** The test database's URL through the link. */
+  let throughLink: string;
   const locks: LeaderLock[] = [];
 
   beforeEach(async () => {
-    const url = new URL(testEnv().databaseUrl);
-    link = await CuttableLink.open({ host: url.hostname, port: Number(url.port || 5432) });
+    ({ link, url: throughLink } = await CuttableLink.inFrontOf(testEnv().databaseUrl, 5432));
   });
   afterEach(async () => {
     await Promise.all(locks.splice(0).map((lock) => lock.stop()));
@@ -38,16 +39,8 @@ describe('leader lock', function () {
     await link.close();
   });
 
-  /** A connection config through the cuttable link. */
-  const throughLink = (): ReturnType<typeof connectionConfig> => {
-    const url = new URL(testEnv().databaseUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(link.port);
-    return { connectionString: url.toString(), application_name: 'provider-fleet-leader-test' };
-  };
-
   it('is lost by a leader whose network is cut, and taken by another within the release time, with a newer generation', async () => {
-    const first = lockOf('cut-off', throughLink());
+    const first = lockOf('cut-off', { connectionString: throughLink, application_name: 'provider-fleet-leader-test' });
     locks.push(first.lock);
     first.lock.start();
     await until(() => (first.acquired.length === 1 ? true : undefined), 'the first lock to lead');

@@ -13,6 +13,18 @@ export class CuttableLink {
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
+  /**
+   * A link in front of the server a URL names (PostgreSQL's, say: its default port when the URL gives none), and
+   * that URL as it reaches the server through the link.
+   */
+  static async inFrontOf(url: string, defaultPort: number): Promise<{ link: CuttableLink; url: string }> {
+    const target = new URL(url);
+    const link = await CuttableLink.open({ host: target.hostname, port: Number(target.port || defaultPort) });
+    target.hostname = '127.0.0.1';
+    target.port = String(link.port);
+    return { link, url: target.toString() };
+  }
+
   static async open(target: { host: string; port: number }): Promise<CuttableLink> {
     let link: CuttableLink | undefined;
     const server = createServer((client) => link?.accept(client, target));

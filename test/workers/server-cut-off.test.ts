@@ -15,6 +15,8 @@ describe('a leading fleet server cut off from the database', function () {
   this.timeout(120_000);
   let demo: DemoFixture;
   let link: CuttableLink;
+  /** The test database's URL through the link. */
+  let throughLink: string;
   const servers: FleetServerProcess[] = [];
 
   const startServer = (databaseUrl: string): FleetServerProcess => {
@@ -34,8 +36,7 @@ describe('a leading fleet server cut off from the database', function () {
   before(async () => {
     demo = await DemoFixture.start({ vms: 5, seed: 12 });
     await testEnv().dataSource.query('UPDATE providers SET enabled = (id = $1)', [demo.provider.id]);
-    const url = new URL(testEnv().databaseUrl);
-    link = await CuttableLink.open({ host: url.hostname, port: Number(url.port || 5432) });
+    ({ link, url: throughLink } = await CuttableLink.inFrontOf(testEnv().databaseUrl, 5432));
   });
   after(async () => {
     link.mend();
@@ -48,10 +49,7 @@ describe('a leading fleet server cut off from the database', function () {
   });
 
   it('loses the lead within the bound, another server leads, and it supervises nothing once its link is back', async () => {
-    const throughLink = new URL(testEnv().databaseUrl);
-    throughLink.hostname = '127.0.0.1';
-    throughLink.port = String(link.port);
-    const cutOff = startServer(throughLink.toString());
+    const cutOff = startServer(throughLink);
     await until(() => (cutOff.events('leader.acquired').length > 0 ? true : undefined), 'the first server to lead');
     const other = startServer(testEnv().databaseUrl);
     await until(async () => ((await liveRefreshWorkers()).length === 1 && (await testEnv().dataSource.query(

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError, RegistrationRefusedError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
-import { checkFence, fenceHolds, type LeadershipFence } from '../../db/leadership-fence';
+import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../../db/leadership-fence';
 import { Worker } from '../../models';
 
 /** How long a new worker's one-time secret stays valid. */
@@ -38,11 +38,11 @@ export class WorkerRegistry {
     const [row]: { id: string }[] = await this.dataSource.query(
       `INSERT INTO workers (role, provider_id, queue_name, status, registration_secret_hash, registration_expires_at, leader_generation)
        SELECT $1, $2, $3, 'requested', $4, now() + make_interval(secs => $5::float8 / 1000), $6::bigint
-        WHERE $6::bigint IS NULL OR ${fenceHolds(6)}
+        WHERE ${fenceHolds(6)}
        RETURNING id::text`,
-      [options.role, options.providerId, options.queueName, hashSecret(secret), this.registrationTtlMs, options.fence?.generation ?? null],
+      [options.role, options.providerId, options.queueName, hashSecret(secret), this.registrationTtlMs, fenceParameter(options.fence)],
     );
-    if (!row && options.fence) await checkFence(this.dataSource, options.fence);
+    if (!row) await checkFence(this.dataSource, options.fence);
     if (!row) throw new Error('the worker row was not written');
     return { workerId: row.id, secret };
   }
@@ -108,10 +108,10 @@ export class WorkerRegistry {
   async markStopping(workerId: string, reason: string, options: { fence?: LeadershipFence } = {}): Promise<void> {
     const [, changed]: [unknown, number] = await this.dataSource.query(
       `UPDATE workers SET status = 'stopping', stop_reason = $2, updated_at = now()
-        WHERE id = $1 AND status = 'running' AND ($3::bigint IS NULL OR ${fenceHolds(3)})`,
-      [workerId, reason, options.fence?.generation ?? null],
+        WHERE id = $1 AND status = 'running' AND ${fenceHolds(3)}`,
+      [workerId, reason, fenceParameter(options.fence)],
     );
-    if (changed === 0 && options.fence) await checkFence(this.dataSource, options.fence);
+    if (changed === 0) await checkFence(this.dataSource, options.fence);
   }
 
   /** Marks stopped those of the workers not stopped yet, keeping a reason they were asked to stop for. */
@@ -130,10 +130,10 @@ export class WorkerRegistry {
   async markStopped(workerId: string, reason: string, options: { overrides?: boolean; fence?: LeadershipFence } = {}): Promise<void> {
     const [, changed]: [unknown, number] = await this.dataSource.query(
       `UPDATE workers SET status = 'stopped', stopped_at = now(), stop_reason = CASE WHEN $3 THEN $2 ELSE COALESCE(stop_reason, $2) END,
-              updated_at = now() WHERE id = $1 AND ($4::bigint IS NULL OR ${fenceHolds(4)})`,
-      [workerId, reason, options.overrides ?? false, options.fence?.generation ?? null],
+              updated_at = now() WHERE id = $1 AND ${fenceHolds(4)}`,
+      [workerId, reason, options.overrides ?? false, fenceParameter(options.fence)],
     );
-    if (changed === 0 && options.fence) await checkFence(this.dataSource, options.fence);
+    if (changed === 0) await checkFence(this.dataSource, options.fence);
   }
 }
 
