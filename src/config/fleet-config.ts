@@ -68,6 +68,18 @@ export interface FleetConfig {
   apiHost: string;
   /** Port of the HTTP API and web UI. */
   apiPort: number;
+  /** Where the leader runs workers: as its own child processes (`local`), or as Deployments on Kubernetes. */
+  orchestrator: 'local' | 'kubernetes';
+  /**
+   * The namespace of the workers' Deployments; empty: the server's own when it runs in a pod, else the current
+   * context's of its kubeconfig, else `default`.
+   */
+  kubernetesNamespace: string;
+  /** The image of the workers' containers: the fleet's own (its entry point is `fleet`). */
+  kubernetesWorkerImage: string;
+  /** The ConfigMap and the Secret holding the fleet's configuration, handed to every worker's container as its environment. */
+  kubernetesConfigMap: string;
+  kubernetesConfigSecret: string;
 }
 
 /** Where each setting may come from; flags win over the environment, which wins over the config file. */
@@ -100,6 +112,11 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   metricsDailyRetentionMonths: { env: 'FLEET_METRICS_DAILY_RETENTION_MONTHS', flag: 'metricsDailyRetentionMonths' },
   apiHost: { env: 'FLEET_API_HOST', flag: 'apiHost' },
   apiPort: { env: 'FLEET_API_PORT', flag: 'apiPort' },
+  orchestrator: { env: 'FLEET_ORCHESTRATOR', flag: 'orchestrator' },
+  kubernetesNamespace: { env: 'FLEET_KUBERNETES_NAMESPACE', flag: 'kubernetesNamespace' },
+  kubernetesWorkerImage: { env: 'FLEET_KUBERNETES_WORKER_IMAGE', flag: 'kubernetesWorkerImage' },
+  kubernetesConfigMap: { env: 'FLEET_KUBERNETES_CONFIG_MAP', flag: 'kubernetesConfigMap' },
+  kubernetesConfigSecret: { env: 'FLEET_KUBERNETES_CONFIG_SECRET', flag: 'kubernetesConfigSecret' },
 };
 
 export const configDefaults: Partial<FleetConfig> = {
@@ -132,6 +149,11 @@ export const configDefaults: Partial<FleetConfig> = {
   metricsDailyRetentionMonths: 6,
   apiHost: '127.0.0.1',
   apiPort: 8700,
+  orchestrator: 'local',
+  kubernetesNamespace: '',
+  kubernetesWorkerImage: 'provider-fleet:latest',
+  kubernetesConfigMap: 'provider-fleet',
+  kubernetesConfigSecret: 'provider-fleet',
 };
 
 /** Settings that are objects or lists: in the environment they are written as JSON. */
@@ -145,7 +167,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     'refreshIntervalsByType', 'refreshTimeoutMinutes', 'refreshTimeoutsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
     'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
     'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
-    'apiHost', 'apiPort',
+    'apiHost', 'apiPort', 'orchestrator', 'kubernetesNamespace', 'kubernetesWorkerImage', 'kubernetesConfigMap', 'kubernetesConfigSecret',
   ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -188,5 +210,10 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     metricsDailyRetentionMonths: { type: 'integer', minimum: 1, maximum: 1200 },
     apiHost: { type: 'string', minLength: 1, maxLength: 255 },
     apiPort: { type: 'integer', minimum: 0, maximum: 65_535 },
+    orchestrator: { type: 'string', enum: ['local', 'kubernetes'] },
+    kubernetesNamespace: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$' },
+    kubernetesWorkerImage: { type: 'string', minLength: 1, maxLength: 512 },
+    kubernetesConfigMap: { type: 'string', pattern: '^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$' },
+    kubernetesConfigSecret: { type: 'string', pattern: '^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$' },
   },
 };

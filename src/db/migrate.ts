@@ -11,6 +11,23 @@ import type { MigrationClass } from './data-source';
  * that knows only them; both record what they applied in the one migrations table.
  */
 export async function migrateDatabase(dataSource: DataSource, typeMigrations: readonly MigrationClass[] = []): Promise<Migration[]> {
+  // Several servers may start at once (the replicas of a deployment, each migrating first): one migrates, and the
+  // others, once it is done, find nothing left to do.
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await runMigrations(dataSource, typeMigrations);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/** The advisory lock migrations run under (one key: "migr" in ASCII). */
+const MIGRATION_LOCK = 0x6d696772;
+
+async function runMigrations(dataSource: DataSource, typeMigrations: readonly MigrationClass[]): Promise<Migration[]> {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   if (typeMigrations.length === 0) return applied;
   const forTypes = new DataSource({ ...dataSource.options, entities: [], migrations: [...typeMigrations] });

@@ -49,6 +49,7 @@ export { HttpRetryPolicy } from './http-retry';
 export { isUntrustedCertificateCode, networkCode } from './network-failure';
 export type { HttpRetryOptions } from './http-retry';
 export { withDeadline } from './request-deadline';
+export { kubeCallOptions } from './kube-call-options';
 // A few calls at once, never an unbounded fan-out.
 export { forEachBounded } from '../core/lifecycle/bounded-each';
 

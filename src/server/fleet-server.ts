@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import cron from 'node-cron';
 import type { DataSource } from 'typeorm';
-import { configEnvironment } from '../config/config-environment';
 import type { FleetConfig } from '../config/fleet-config';
 import { startLoop } from '../core/lifecycle/loop';
 import { stopAll, stopsOnce, type Stoppable } from '../core/lifecycle/stoppable';
@@ -13,7 +12,7 @@ import type { AnyProviderType } from '../providers/provider';
 import type { RefreshQueue } from '../queues/refresh-queue';
 import { WorkerRegistry } from '../workers/runtime/worker-registry';
 import { LeaderLock } from './leader-lock';
-import { LocalOrchestrator } from './orchestrators/local-orchestrator';
+import { configuredOrchestrator } from './orchestrators/configured-orchestrator';
 import { startEventPurge } from './event-retention';
 import { RedisEpoch } from './redis-epoch';
 import { refreshIntervals, RefreshScheduler } from './refresh-scheduler';
@@ -58,8 +57,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   const plan = workerPlan(config, types);
   // Whether a type's providers catch events does not depend on their config.
   const hasEventStream = (type: string): boolean => plan.providerRoles(type, {}).includes('event-catcher');
-  // Workers get this server's resolved configuration, wherever it came from.
-  const orchestrator = new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
+  const orchestrator = configuredOrchestrator(config, { logger, memoryThresholdBytes: options.memoryThresholdBytes });
   // Told by the supervisor when a fenced write was refused: another server leads, whatever this one's lock says.
   let resign: (reason: string) => void = () => undefined;
   const supervisor = new Supervisor({

@@ -146,6 +146,7 @@ export class Supervisor {
     const { dataSource, registry, orchestrator, logger } = this.options;
     const wanted = await this.wantedWorkers();
     const live = await this.liveWorkers();
+    await orchestrator.removeOthers(live.map((w) => this.handle(w)));
     // Each live worker stands for one wanted worker of its role and provider; the rest are not wanted.
     const unmatched = [...live];
     const missing: WorkerAssignment[] = [];
@@ -161,7 +162,10 @@ export class Supervisor {
         const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want), fence: this.fence });
         const started = await orchestrator.provision({ workerId, ...want }, secret);
         // Not fenced: the process exists whoever leads now, and its successor supervisor needs to find it.
-        await dataSource.query('UPDATE workers SET pid = $2, pod_name = $3, host = $4 WHERE id = $1', [workerId, started.pid, started.podName, started.host]);
+        // What the orchestrator cannot know yet (a pod's name) the worker records as it registers.
+        await dataSource.query(
+          'UPDATE workers SET pid = coalesce($2, pid), pod_name = coalesce($3, pod_name), host = coalesce($4, host) WHERE id = $1',
+          [workerId, started.pid, started.podName, started.host]);
         logger.info({ event: 'supervisor.worker_started', workerId, workerRole: role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
         if (error instanceof DeposedLeaderError) throw error;
@@ -170,7 +174,9 @@ export class Supervisor {
     }
     for (const worker of unmatched) {
       if (worker.status !== 'running') continue;
-      await registry.markStopping(worker.id, worker.provider_id === null ? STOP_REASONS.noLongerWanted : STOP_REASONS.providerGone, { fence: this.fence });
+      // A deleted provider's workers no longer name it (provider_id is cleared): their role says they served one.
+      const reason = WORKER_ROLES[worker.role].perProvider ? STOP_REASONS.providerGone : STOP_REASONS.noLongerWanted;
+      await registry.markStopping(worker.id, reason, { fence: this.fence });
       await orchestrator.deprovision(this.handle(worker), { force: false });
     }
   }

@@ -92,7 +92,7 @@ describe('fleet administration commands', function () {
     const { dataSource, logger } = testEnv();
     const registry = new WorkerRegistry(dataSource, logger);
     const live = await registry.request({ role: 'event-handler', providerId: null, queueName: 'events' });
-    await registry.register(live.workerId, live.secret, 4242);
+    await registry.register(live.workerId, live.secret, { pid: 4242 });
     const stopped = await registry.request({ role: 'event-handler', providerId: null, queueName: 'events' });
     await registry.markStopped(stopped.workerId, STOP_REASONS.registrationTimeout);
     try {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignment } from '../../core/workers/worker-role-facts';
@@ -11,8 +12,9 @@ import { toInt } from './demo-cloud-command';
 
 /**
  * `fleet worker <role> [--provider <id>] --worker-id <id>`: one worker process, as the supervisor starts it. The
- * one-time registration secret comes on standard input (never in arguments or the environment, which other
- * processes can read).
+ * one-time registration secret comes on standard input, or in a file (a pod's mounted Secret: `--secret-file`), never
+ * in arguments or the environment, which other processes can read. In a pod, POD_NAME (from the downward API) names
+ * the pod the worker's row records.
  */
 export function workerCommand(context: CliContext): Command {
   return new Command('worker')
@@ -20,19 +22,20 @@ export function workerCommand(context: CliContext): Command {
     .argument('<role>', `worker role: ${WORKER_ROLE_NAMES.join(', ')}`)
     .option('--provider <id>', `the provider this worker serves (${PER_PROVIDER_ROLES.join(', ')})`)
     .requiredOption('--worker-id <id>', 'the worker row created for this process')
+    .option('--secret-file <path>', 'read the one-time registration secret from this file, not from standard input')
     .option('--heartbeat-ms <ms>', 'heartbeat interval', toInt, 5_000)
     .option('--stop-timeout-ms <ms>', 'on SIGTERM, how long the work in hand may take before it is handed back', toInt, 30_000)
-    .action(async (roleName: string, options: { provider?: string; workerId: string; heartbeatMs: number; stopTimeoutMs: number }) => {
+    .action(async (roleName: string, options: { provider?: string; workerId: string; secretFile?: string; heartbeatMs: number; stopTimeoutMs: number }) => {
       if (!isWorkerRoleName(roleName)) throw new Error(`unknown worker role "${roleName}" (known: ${WORKER_ROLE_NAMES.join(', ')})`);
       const providerId = options.provider ?? null;
       const assignment = workerAssignment(roleName, providerId);
       if (!assignment) throw new Error(`a ${roleName} worker ${WORKER_ROLE_FACTS[roleName].perProvider ? 'needs' : 'takes no'} --provider`);
-      const secret = await readLine();
+      const secret = options.secretFile === undefined ? await readLine() : (await readFile(options.secretFile, 'utf8')).trim();
       const dataSource = await context.dataSource();
       // A shared worker serves every provider: its lines name the provider each one is about.
       const logger = context.logger.child({ role: roleName, ...(providerId === null ? {} : { providerId }), workerId: options.workerId });
       const registry = new WorkerRegistry(dataSource, logger);
-      await registry.register(options.workerId, secret, process.pid);
+      await registry.register(options.workerId, secret, { pid: process.pid, podName: process.env.POD_NAME || null });
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
       let stopRequested: (reason: string) => void = () => undefined;

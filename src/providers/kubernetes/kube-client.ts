@@ -1,9 +1,9 @@
 import type { Agent } from 'node:https';
 import {
-  ApiException, AppsV1Api, CoreV1Api, KubeConfig, Observable, PatchStrategy, setHeaderOptions, VersionApi, Watch, type ConfigurationOptions,
+  ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, VersionApi, Watch, type ConfigurationOptions,
 } from '@kubernetes/client-node';
-import type { ObservableMiddleware, RequestContext, ResponseContext, V1Pod, V1Scale } from '@kubernetes/client-node';
-import { HttpRetryPolicy, ProviderApiError, withDeadline } from '../sdk';
+import type { V1Pod, V1Scale } from '@kubernetes/client-node';
+import { HttpRetryPolicy, kubeCallOptions, ProviderApiError, withDeadline } from '../sdk';
 import { sharedAgent } from './kube-agents';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
 import { RESOURCES, type KubeApis } from './kube-resources';
@@ -152,7 +152,7 @@ export class KubeClient {
     let outcome: { value: T } | { error: unknown } | undefined;
     const attempt = async (): Promise<Response> => {
       try {
-        outcome = { value: await send(callOptions(withDeadline(signal, this.options.timeoutMs), this.agent)) };
+        outcome = { value: await send(kubeCallOptions(withDeadline(signal, this.options.timeoutMs), this.agent)) };
         return new Response(null, { status: 200 });
       } catch (error: unknown) {
         outcome = { error };
@@ -175,22 +175,6 @@ export class KubeClient {
 /** How a listing is named in messages, as RBAC would say it: "list pods (cluster-wide)", "list pods in namespace a". */
 export function listCall(resource: KubeResource, namespace: string | null): string {
   return namespace === null || !RESOURCES[resource].namespaced ? `list ${resource} (cluster-wide)` : `list ${resource} in namespace ${namespace}`;
-}
-
-/**
- * Options that hand the call's AbortSignal (the caller's, or the request's deadline) and the client's agent to the
- * request (the middleware runs after client-node set its own agent, with the same TLS settings).
- */
-function callOptions(signal: AbortSignal, agent: Agent): ConfigurationOptions {
-  const middleware: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      context.setAgent(agent);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
 
 function headersOf(error: ApiException<unknown>): Headers {

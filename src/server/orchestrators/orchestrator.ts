@@ -53,6 +53,13 @@ export abstract class Orchestrator {
   /** Asks the worker's process to stop (it finishes or hands back its job), or ends it at once (`force`), hung or not. */
   abstract deprovision(worker: RunningWorker, options: { force: boolean }): Promise<void>;
 
+  /**
+   * In each provisioning pass, before any worker is started: removes what the platform still holds for workers that
+   * are not among `live` (on a platform that keeps a worker's workload after its process ended, as Kubernetes keeps
+   * a Deployment).
+   */
+  async removeOthers(_live: readonly RunningWorker[]): Promise<void> {}
+
   /** After each provisioning pass, whatever it did. */
   async cleanup(): Promise<void> {}
 

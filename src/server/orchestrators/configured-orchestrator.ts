@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { configEnvironment } from '../../config/config-environment';
+import type { FleetConfig } from '../../config/fleet-config';
+import type { Logger } from '../../logging/logger';
+import { KubernetesOrchestrator } from './kubernetes-orchestrator';
+import { LocalOrchestrator } from './local-orchestrator';
+import type { Orchestrator } from './orchestrator';
+
+/** Where a pod finds the namespace it runs in. */
+const POD_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+/** Head room of a worker's container over its memory threshold: the supervisor's orderly stop comes first. */
+const MEMORY_LIMIT_OVER_THRESHOLD = 1.25;
+/** A worker's stop timeout (30 s) and its exit after it (5 s), and some. */
+const WORKER_TERMINATION_GRACE_SECONDS = 45;
+
+/**
+ * The orchestrator `config.orchestrator` names. On Kubernetes the cluster is reached as client-node's default
+ * finds it: the pod's service account inside a cluster, KUBECONFIG (or ~/.kube/config) outside.
+ */
+export function configuredOrchestrator(config: FleetConfig, options: { logger: Logger; memoryThresholdBytes: number }): Orchestrator {
+  const { logger } = options;
+  if (config.orchestrator === 'local') {
+    // Workers get this server's resolved configuration, wherever it came from.
+    return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
+  }
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return new KubernetesOrchestrator({
+    kubeConfig, logger,
+    namespace: config.kubernetesNamespace || podNamespace() || kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default',
+    image: config.kubernetesWorkerImage,
+    configMap: config.kubernetesConfigMap,
+    configSecret: config.kubernetesConfigSecret,
+    memoryLimitBytes: Math.round(options.memoryThresholdBytes * MEMORY_LIMIT_OVER_THRESHOLD),
+    terminationGraceSeconds: WORKER_TERMINATION_GRACE_SECONDS,
+  });
+}
+
+function podNamespace(): string | undefined {
+  return existsSync(POD_NAMESPACE_FILE) ? readFileSync(POD_NAMESPACE_FILE, 'utf8').trim() : undefined;
+}
