@@ -11,6 +11,8 @@ interface WorkerBody {
   status: WorkerStatus;
   stopReason: string | null;
   pid: number | null;
+  host: string | null;
+  podName: string | null;
   queue: string | null;
   startedAt: string | null;
   stoppedAt: string | null;
@@ -45,10 +47,10 @@ describe('API: workers', function () {
       ['stoppedLongAgo', { role: 'refresh', providerId: demo.provider.id, status: 'stopped', stopReason: 'SIGTERM', startedAt: new Date(now - 3 * 86_400_000), stoppedAt: new Date(now - 2 * 86_400_000) }],
       ['crashedLately', { role: 'refresh', providerId: demo.provider.id, status: 'stopped', stopReason: 'exited', startedAt: new Date(now - 20 * MINUTE), stoppedAt: new Date(now - 10 * MINUTE) }],
       ['running', {
-        role: 'refresh', providerId: demo.provider.id, status: 'running', pid: 4242, queueName: `refresh-${demo.provider.id}`,
+        role: 'refresh', providerId: demo.provider.id, status: 'running', pid: 4242, host: 'fleet-host-1', queueName: `refresh-${demo.provider.id}`,
         startedAt: runningStartedAt, lastHeartbeatAt: runningHeartbeatAt, rssBytes: String(150 * 2 ** 20), cpuTimeMs: '12345',
       }],
-      ['handler', { role: 'event-handler', providerId: null, status: 'running', pid: 4243, queueName: 'events', startedAt: new Date(now - MINUTE) }],
+      ['handler', { role: 'event-handler', providerId: null, status: 'running', pid: 1, podName: 'fleet-worker-9-7d4b9', queueName: 'events', startedAt: new Date(now - MINUTE) }],
       ['requested', { role: 'event-catcher', providerId: demo.provider.id, status: 'requested' }],
     ];
     for (const [name, row] of rows) ids[name] = (await repository.save(repository.create(row))).id;
@@ -64,10 +66,11 @@ describe('API: workers', function () {
     const workers = await list();
     expect(mine(workers)).to.deep.equal(['requested', 'handler', 'running', 'crashedLately']);
     expect(workers.find((w) => w.id === ids.running)).to.deep.equal({
-      id: ids.running, role: 'refresh', providerId: demo.provider.id, status: 'running', stopReason: null, pid: 4242,
+      id: ids.running, role: 'refresh', providerId: demo.provider.id, status: 'running', stopReason: null, pid: 4242, host: 'fleet-host-1', podName: null,
       queue: `refresh-${demo.provider.id}`, startedAt: runningStartedAt.toISOString(), stoppedAt: null,
       lastHeartbeatAt: runningHeartbeatAt.toISOString(), rssBytes: 150 * 2 ** 20, cpuTimeMs: 12345,
     });
+    expect(workers.find((w) => w.id === ids.handler)).to.include({ podName: 'fleet-worker-9-7d4b9', host: null });
     expect(workers.find((w) => w.id === ids.crashedLately)).to.include({ status: 'stopped', stopReason: 'exited' });
     expect(workers.every((w) => w.status !== 'stopped' || Date.parse(w.stoppedAt ?? '') > Date.now() - 61 * MINUTE)).to.equal(true);
   });

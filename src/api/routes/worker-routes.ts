@@ -49,6 +49,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = 
 function workerView(worker: Worker): WorkerView {
   return {
     id: worker.id, role: worker.role, providerId: worker.providerId, status: worker.status, stopReason: worker.stopReason, pid: worker.pid,
+    host: worker.host, podName: worker.podName,
     queue: worker.queueName, startedAt: worker.startedAt?.toISOString() ?? null, stoppedAt: worker.stoppedAt?.toISOString() ?? null,
     lastHeartbeatAt: worker.lastHeartbeatAt?.toISOString() ?? null,
     rssBytes: worker.rssBytes === null ? null : Number(worker.rssBytes), cpuTimeMs: worker.cpuTimeMs === null ? null : Number(worker.cpuTimeMs),

@@ -21,6 +21,9 @@ export const WorkerView = Type.Object({
   /** Why it stopped (or is stopping): a signal, an exit, a missed heartbeat, the memory threshold ... */
   stopReason: Nullable(Type.String()),
   pid: Nullable(Type.Integer()),
+  /** The host its process runs on (local orchestrator), or its pod (kubernetes orchestrator, once it registered). */
+  host: Nullable(Type.String()),
+  podName: Nullable(Type.String()),
   /** The queue it consumes, if any. */
   queue: Nullable(Type.String()),
   startedAt: NullableTimestamp,

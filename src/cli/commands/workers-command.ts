@@ -16,10 +16,10 @@ export function workersCommand(context: CliContext): Command {
     .option('--all', 'include stopped workers')
     .action(async (options: { all?: boolean }) => {
       const rows = await findWorkers(await context.dataSource(), { stopped: options.all ? 'all' : undefined, limit: SHOWN_WORKERS });
-      const table = textTable(['id', 'role', 'provider', 'status', 'pid', 'started', 'last heartbeat', 'rss MB', 'cpu s', 'stop reason']);
+      const table = textTable(['id', 'role', 'provider', 'status', 'process', 'started', 'last heartbeat', 'rss MB', 'cpu s', 'stop reason']);
       for (const w of rows) {
         table.push([
-          w.id, w.role, w.providerId ?? '', w.status, w.pid ?? '', w.startedAt?.toISOString() ?? '', w.lastHeartbeatAt?.toISOString() ?? '',
+          w.id, w.role, w.providerId ?? '', w.status, w.podName === null ? `${w.pid ?? ''}` : `pod ${w.podName}`, w.startedAt?.toISOString() ?? '', w.lastHeartbeatAt?.toISOString() ?? '',
           w.rssBytes === null ? '' : Math.round(Number(w.rssBytes) / 2 ** 20), w.cpuTimeMs === null ? '' : (Number(w.cpuTimeMs) / 1000).toFixed(1), w.stopReason ?? '',
         ]);
       }

@@ -25,7 +25,7 @@ export function WorkersPage() {
       {workers.data && workers.data.length > 0 ? (
         <table className="data-table" aria-label="workers">
           <thead>
-            <tr><th>Id</th><th>Role</th><th>Provider</th><th>Status</th><th>PID</th><th>Queue</th><th>Started</th><th>Heartbeat</th><th>Memory</th><th>CPU</th><th /></tr>
+            <tr><th>Id</th><th>Role</th><th>Provider</th><th>Status</th><th>Process</th><th>Queue</th><th>Started</th><th>Heartbeat</th><th>Memory</th><th>CPU</th><th /></tr>
           </thead>
           <tbody>
             {workers.data.map((worker) => (
@@ -37,7 +37,7 @@ export function WorkersPage() {
                   <span className={`badge badge-${worker.status === 'running' ? 'ok' : worker.status === 'stopped' ? 'disabled' : 'never'}`}>{worker.status}</span>
                   {worker.stopReason ? <div className="muted">{worker.stopReason}</div> : null}
                 </td>
-                <td>{worker.pid ?? NOTHING}</td>
+                <td title={worker.host ?? undefined}>{worker.podName ? `pod ${worker.podName}` : worker.pid ?? NOTHING}</td>
                 <td>{worker.queue ?? NOTHING}</td>
                 <td title={formatTime(worker.startedAt)}>{formatAge(worker.startedAt)}</td>
                 <td title={formatTime(worker.lastHeartbeatAt)}>{formatAge(worker.lastHeartbeatAt)}</td>
