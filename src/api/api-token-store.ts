@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ChangeFeed } from '../db/change-feed';
 import { connectionConfig } from '../db/connection-config';
-import { isUniqueViolation } from '../db/unique-violation';
+import { isUniqueViolation } from '../db/constraint-violations';
 import { ConflictError, FleetError, NotFoundError, ValidationError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { ApiToken } from '../models';

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../crypto/credentials-cipher';
-import { isUniqueViolation } from '../db/unique-violation';
+import { isUniqueViolation } from '../db/constraint-violations';
 import { ConflictError, describeError, NotFoundError, ProviderConstructionError, ValidationError } from '../errors';
 import { childLogger, type Logger } from '../logging/logger';
 import { Authentication, InventoryChange, Provider } from '../models';

@@ -57,7 +57,7 @@ export function startFleetServer(dependencies: FleetServerDependencies, options:
   const plan = workerPlan(config, types);
   // Whether a type's providers catch events does not depend on their config.
   const hasEventStream = (type: string): boolean => plan.providerRoles(type, {}).includes('event-catcher');
-  const orchestrator = configuredOrchestrator(config, { logger, memoryThresholdBytes: options.memoryThresholdBytes });
+  const orchestrator = configuredOrchestrator(config, { logger, memoryThresholdBytes: options.memoryThresholdBytes, heartbeatTimeoutMs: options.heartbeatTimeoutMs });
   // Told by the supervisor when a fenced write was refused: another server leads, whatever this one's lock says.
   let resign: (reason: string) => void = () => undefined;
   const supervisor = new Supervisor({

@@ -3,6 +3,7 @@ import { forEachBounded } from '../core/lifecycle/bounded-each';
 import { startLoop } from '../core/lifecycle/loop';
 import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable';
 import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
+import { isForeignKeyViolation } from '../db/constraint-violations';
 import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../db/leadership-fence';
 import { DeposedLeaderError, describeError } from '../errors';
 import type { Logger } from '../logging/logger';
@@ -169,6 +170,10 @@ export class Supervisor {
         logger.info({ event: 'supervisor.worker_started', workerId, workerRole: role, providerId, workerPid: started.pid }, `${role} worker started`);
       } catch (error: unknown) {
         if (error instanceof DeposedLeaderError) throw error;
+        if (isForeignKeyViolation(error)) {
+          logger.info({ event: 'supervisor.provider_gone', workerRole: role, providerId }, `no ${role} worker: the provider was deleted meanwhile`);
+          continue;
+        }
         logger.error({ event: 'supervisor.start_failed', workerRole: role, providerId, err: error }, `could not start a ${role} worker`);
       }
     }

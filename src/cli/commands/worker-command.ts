@@ -5,7 +5,7 @@ import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignmen
 import { describeError } from '../../errors';
 import { workerFailedReason } from '../../server/worker-stop-reasons';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
-import { WorkerRegistry } from '../../workers/runtime/worker-registry';
+import { WorkerRegistry, type StopVerdict } from '../../workers/runtime/worker-registry';
 import { PER_PROVIDER_ROLES, startWorker } from '../../workers/worker-roles';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
@@ -24,8 +24,11 @@ export function workerCommand(context: CliContext): Command {
     .requiredOption('--worker-id <id>', 'the worker row created for this process')
     .option('--secret-file <path>', 'read the one-time registration secret from this file, not from standard input')
     .option('--heartbeat-ms <ms>', 'heartbeat interval', toInt, 5_000)
+    .option('--cut-off-ms <ms>', 'stop when no heartbeat has reached the database for this long (keep it below the server\'s heartbeat timeout)', toInt, 20_000)
     .option('--stop-timeout-ms <ms>', 'on SIGTERM, how long the work in hand may take before it is handed back', toInt, 30_000)
-    .action(async (roleName: string, options: { provider?: string; workerId: string; secretFile?: string; heartbeatMs: number; stopTimeoutMs: number }) => {
+    .action(async (roleName: string, options: {
+      provider?: string; workerId: string; secretFile?: string; heartbeatMs: number; cutOffMs: number; stopTimeoutMs: number;
+    }) => {
       if (!isWorkerRoleName(roleName)) throw new Error(`unknown worker role "${roleName}" (known: ${WORKER_ROLE_NAMES.join(', ')})`);
       const providerId = options.provider ?? null;
       const assignment = workerAssignment(roleName, providerId);
@@ -38,24 +41,34 @@ export function workerCommand(context: CliContext): Command {
       await registry.register(options.workerId, secret, { pid: process.pid, podName: process.env.POD_NAME || null });
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
-      let stopRequested: (reason: string) => void = () => undefined;
+      let stopRequested: (verdict: StopVerdict) => void = () => undefined;
       const heartbeat = startHeartbeat({
-        registry, workerId: options.workerId, intervalMs: options.heartbeatMs, logger, onStopRequested: (reason) => stopRequested(reason),
+        registry, workerId: options.workerId, intervalMs: options.heartbeatMs, cutOffAfterMs: options.cutOffMs, logger,
+        onStop: (verdict) => stopRequested(verdict),
       });
       const work = await startWorker(context, assignment, logger);
 
-      // Until a signal or an operator asks it to stop, or the work fails by itself (the supervisor then starts another).
-      const reason = await new Promise<string>((resolve) => {
+      // Until a signal, an operator or its heartbeats ask it to stop, or the work fails by itself (the supervisor then
+      // starts another).
+      const { reason, kind } = await new Promise<StopVerdict>((resolve) => {
         stopRequested = resolve;
         // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
         // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
-        for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => resolve(name));
+        for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => resolve({ kind: 'asked', reason: name }));
         work.failed?.catch((error: unknown) => {
           logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
           process.exitCode = 1;
-          resolve(workerFailedReason(describeError(error)));
+          resolve({ kind: 'asked', reason: workerFailedReason(describeError(error)) });
         });
       });
+      if (kind !== 'asked') {
+        // Its successor may run already: the work in hand is handed back at once, and the process ends even if the
+        // writes below hang on an unreachable database.
+        logger.warn({ event: 'worker.given_up', reason }, `worker stops: ${reason}`);
+        if (kind === 'cut-off') process.exitCode = 1;
+        setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
+        await work.stop({ force: true });
+      }
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');
       await registry.markStopping(options.workerId, reason);
       // Finish the work in hand if it ends in time; otherwise hand it back, to be taken up by the next worker.

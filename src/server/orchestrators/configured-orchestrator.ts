@@ -11,6 +11,8 @@ import type { Orchestrator } from './orchestrator';
 const POD_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 /** Head room of a worker's container over its memory threshold: the supervisor's orderly stop comes first. */
 const MEMORY_LIMIT_OVER_THRESHOLD = 1.25;
+/** The part of the heartbeat timeout after which a worker whose heartbeats fail stops by itself. */
+const WORKER_CUT_OFF_OF_HEARTBEAT_TIMEOUT = 2 / 3;
 /** A worker's stop timeout (30 s) and its exit after it (5 s), and some. */
 const WORKER_TERMINATION_GRACE_SECONDS = 45;
 
@@ -18,11 +20,15 @@ const WORKER_TERMINATION_GRACE_SECONDS = 45;
  * The orchestrator `config.orchestrator` names. On Kubernetes the cluster is reached as client-node's default
  * finds it: the pod's service account inside a cluster, KUBECONFIG (or ~/.kube/config) outside.
  */
-export function configuredOrchestrator(config: FleetConfig, options: { logger: Logger; memoryThresholdBytes: number }): Orchestrator {
+export function configuredOrchestrator(
+  config: FleetConfig, options: { logger: Logger; memoryThresholdBytes: number; heartbeatTimeoutMs: number },
+): Orchestrator {
   const { logger } = options;
+  // A worker cut off from the database stops by itself well before the supervisor gives it up and starts another.
+  const workerArgs = ['--cut-off-ms', String(Math.round(options.heartbeatTimeoutMs * WORKER_CUT_OFF_OF_HEARTBEAT_TIMEOUT))];
   if (config.orchestrator === 'local') {
     // Workers get this server's resolved configuration, wherever it came from.
-    return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger });
+    return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger, workerArgs });
   }
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
@@ -34,6 +40,7 @@ export function configuredOrchestrator(config: FleetConfig, options: { logger: L
     configSecret: config.kubernetesConfigSecret,
     memoryLimitBytes: Math.round(options.memoryThresholdBytes * MEMORY_LIMIT_OVER_THRESHOLD),
     terminationGraceSeconds: WORKER_TERMINATION_GRACE_SECONDS,
+    workerArgs,
   });
 }
 

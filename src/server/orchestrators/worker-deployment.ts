@@ -27,6 +27,8 @@ export interface WorkerPodSettings {
   memoryLimitBytes: number | undefined;
   /** How long a stopping worker may take before its container is killed: its own stop timeout and some. */
   terminationGraceSeconds: number;
+  /** More arguments of `fleet worker`. */
+  workerArgs?: string[];
 }
 
 /** The Deployment and Secret of one worker are named after its row, so that they name exactly one worker. */
@@ -70,7 +72,7 @@ export function workerDeployment(spec: WorkerSpec, settings: WorkerPodSettings):
           containers: [{
             name: 'worker',
             image: settings.image,
-            args: ['worker', spec.role, ...provider, '--worker-id', spec.workerId, '--secret-file', `${SECRET_DIR}/${SECRET_KEY}`],
+            args: ['worker', spec.role, ...provider, '--worker-id', spec.workerId, '--secret-file', `${SECRET_DIR}/${SECRET_KEY}`, ...(settings.workerArgs ?? [])],
             envFrom: [{ configMapRef: { name: settings.configMap } }, { secretRef: { name: settings.configSecret } }],
             env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
             resources: settings.memoryLimitBytes === undefined ? {} : { limits: { memory: String(settings.memoryLimitBytes) } },

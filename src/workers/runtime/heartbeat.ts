@@ -2,28 +2,44 @@ import { startLoop } from '../../core/lifecycle/loop';
 import type { Stoppable } from '../../core/lifecycle/stoppable';
 import { ConnectionOutageLog } from '../../logging/connection-outage-log';
 import type { Logger } from '../../logging/logger';
-import type { WorkerRegistry } from './worker-registry';
+import type { StopVerdict, WorkerRegistry } from './worker-registry';
 
 /**
  * Heartbeats every `intervalMs` (last heartbeat, RSS, CPU time). The next beat is timed from the end of the one
- * before, so beats never overlap nor pile up behind one that hangs on an unreachable database; a failed beat is
- * logged and the next one tried, since the database may be back by then. stop() waits for a beat in flight.
- * A beat also hears whether the worker was asked to stop.
+ * before, so beats never overlap nor pile up; a beat gets `intervalMs` to answer, so one that hangs on an unreachable
+ * database counts as failed without holding up the next. A failed beat is logged and the next one tried, since the
+ * database may be back by then. stop() waits for a beat in flight.
+ *
+ * `onStop` hears when a beat finds the worker asked to stop (see WorkerRegistry.requestStop) or its row closed (the
+ * supervisor replaced it), and when no beat has reached the database for `cutOffAfterMs`: the supervisor, which
+ * replaces a silent worker after its heartbeat timeout, may already have, so a worker cut off stops before (its host's
+ * network failed, and its replacement may run elsewhere).
  */
 export function startHeartbeat(options: {
-  registry: WorkerRegistry; workerId: string; intervalMs: number; logger: Logger;
-  /** Called with the reason when a beat finds the worker asked to stop (see WorkerRegistry.requestStop). */
-  onStopRequested: (reason: string) => void;
+  registry: WorkerRegistry; workerId: string; intervalMs: number; cutOffAfterMs: number; logger: Logger;
+  onStop: (verdict: StopVerdict) => void;
 }): Stoppable {
-  const { registry, workerId, intervalMs, logger } = options;
+  const { registry, workerId, intervalMs, cutOffAfterMs, logger } = options;
   const failures = new ConnectionOutageLog(logger, 'worker.heartbeat_failed', 'heartbeat failed');
+  let lastBeatMs = Date.now();
   return startLoop({ name: 'heartbeat', timing: { everyMs: intervalMs, firstAfterMs: intervalMs }, logger }, async () => {
     const usage = process.resourceUsage();
-    const stopRequested = await registry.heartbeat(workerId, { rssBytes: process.memoryUsage.rss(), cpuTimeMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 })
-      .catch((error: unknown) => {
-        failures.report(error);
-        return null;
-      });
-    if (stopRequested !== null) options.onStopRequested(stopRequested);
+    const beat = registry.heartbeat(workerId, { rssBytes: process.memoryUsage.rss(), cpuTimeMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the database within ${intervalMs} ms`)), intervalMs);
+    });
+    try {
+      const answer = await Promise.race([beat, deadline]);
+      lastBeatMs = Date.now();
+      if (answer !== null) options.onStop(answer);
+    } catch (error: unknown) {
+      beat.catch(() => undefined); // it may still fail after its deadline
+      failures.report(error);
+      const silentMs = Date.now() - lastBeatMs;
+      if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `no heartbeat reached the database for ${Math.round(silentMs / 1000)} s` });
+    } finally {
+      clearTimeout(timer);
+    }
   });
 }

@@ -6,6 +6,15 @@ import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
 import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../../db/leadership-fence';
 import { Worker } from '../../models';
 
+/**
+ * Why a worker is to stop: asked to (by a signal, an operator, the supervisor: its row says why), replaced (the
+ * supervisor closed its row: its successor may run already), or cut off from the database.
+ */
+export interface StopVerdict {
+  kind: 'asked' | 'replaced' | 'cut-off';
+  reason: string;
+}
+
 /** How long a new worker's one-time secret stays valid. */
 export const REGISTRATION_TTL_MS = 60_000;
 
@@ -74,19 +83,21 @@ export class WorkerRegistry {
     });
   }
 
-  /** Records that the worker is alive, with its memory and CPU use. */
   /**
    * Records a heartbeat and answers why the worker is asked to stop, if it is (an operator's restart: see
-   * requestStop), or null: the worker hears it with its next beat, from whichever server the request reached.
+   * requestStop), or null: the worker hears it with its next beat, from whichever server the request reached. A
+   * worker whose row is closed (the supervisor gave it up, as silent, and may have started its successor) is to stop
+   * at once.
    */
-  async heartbeat(workerId: string, usage: { rssBytes: number; cpuTimeMs: number }): Promise<string | null> {
+  async heartbeat(workerId: string, usage: { rssBytes: number; cpuTimeMs: number }): Promise<StopVerdict | null> {
     // updated_at is left as it is: for a stopping worker it says since when (the supervisor's stop timeout).
     const [rows]: [{ status: string; stop_reason: string | null }[], number] = await this.dataSource.query(
       `UPDATE workers SET last_heartbeat_at = now(), rss_bytes = $2, cpu_time_ms = $3 WHERE id = $1 RETURNING status, stop_reason`,
       [workerId, usage.rssBytes, Math.round(usage.cpuTimeMs)],
     );
     const [row] = rows;
-    return row?.status === 'stopping' ? row.stop_reason ?? 'asked to stop' : null;
+    if (row === undefined || row.status === 'stopped') return { kind: 'replaced', reason: `replaced: its row was closed (${row?.stop_reason ?? 'deleted'})` };
+    return row.status === 'stopping' ? { kind: 'asked', reason: row.stop_reason ?? 'asked to stop' } : null;
   }
 
   /**

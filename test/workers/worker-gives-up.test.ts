@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect } from 'chai';
+import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
+import { isolatedEnv } from '../support/child-env';
+import { CuttableLink } from '../support/cuttable-link';
+import { DemoFixture } from '../support/demo-fixture';
+import { removeRefreshQueue } from '../support/remove-refresh-queue';
+import { testEnv } from '../support/test-env';
+import { until } from '../support/wait';
+
+const FLEET = join(__dirname, '..', '..', '..', 'bin', 'fleet');
+const CUT_OFF_MS = 1_500;
+
+/**
+ * A worker whose successor may already run stops by itself: when the supervisor closed its row (it gave the worker up
+ * as silent), and when its heartbeats have not reached the database for its cut-off time (its host's network failed:
+ * the supervisor, which cannot reach it, replaces it after its heartbeat timeout).
+ */
+describe('a worker that gives itself up', function () {
+  this.timeout(60_000);
+  let demo: DemoFixture;
+  let link: CuttableLink;
+  let throughLink: string;
+  let worker: ChildProcess | undefined;
+  const output: string[] = [];
+
+  before(async () => {
+    demo = await DemoFixture.start({ vms: 3, seed: 31 });
+    ({ link, url: throughLink } = await CuttableLink.inFrontOf(testEnv().databaseUrl, 5432));
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(output.join('\n'));
+    worker?.kill('SIGKILL');
+    link.mend();
+  });
+  after(async () => {
+    await removeRefreshQueue(demo.store, demo.provider.id);
+    await link.close();
+    await demo.close();
+  });
+
+  /** A refresh worker for the demo provider, as the supervisor starts one, reaching the database through `databaseUrl`. */
+  const startWorker = async (databaseUrl: string): Promise<{ workerId: string; exited: Promise<number | null> }> => {
+    const env = testEnv();
+    const { workerId, secret } = await new WorkerRegistry(env.dataSource, env.logger).request({
+      role: 'refresh', providerId: demo.provider.id, queueName: `refresh-${demo.provider.id}`,
+    });
+    const child = spawn(process.execPath, [
+      FLEET, 'worker', 'refresh', '--provider', demo.provider.id, '--worker-id', workerId, '--heartbeat-ms', '200', '--cut-off-ms', String(CUT_OFF_MS),
+    ], {
+      env: isolatedEnv({ DATABASE_URL: databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    worker = child;
+    for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
+    child.stdin?.end(`${secret}\n`);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await until(async () => (await env.dataSource.query(`SELECT 1 FROM workers WHERE id = $1 AND status = 'running'`, [workerId]))[0], 'the worker to register');
+    return { workerId, exited };
+  };
+
+  it('stops at its next heartbeat once the supervisor closed its row, keeping the row\'s reason', async () => {
+    const { workerId, exited } = await startWorker(testEnv().databaseUrl);
+    await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped', stop_reason = 'no heartbeat for 31 s', stopped_at = now() WHERE id = $1`, [workerId]);
+    expect(await exited).to.equal(0);
+    const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+    expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'no heartbeat for 31 s' });
+    expect(output.join('\n')).to.include('replaced: its row was closed (no heartbeat for 31 s)');
+  });
+
+  it('stops and exits by itself once its heartbeats have not reached the database for its cut-off time, though the database never answers', async () => {
+    const { exited } = await startWorker(throughLink);
+    link.cutOff();
+    // The link stays cut: the worker's last writes hang, and it ends all the same.
+    expect(await exited).to.equal(1);
+    expect(output.join('\n')).to.match(/worker stops: no heartbeat reached the database for \d+ s/);
+  });
+});
