@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL and Redis are installed and running on this machine (Debian), starting what is stopped, that
 # Debian's Chromium is installed for the browser tests (which never download a browser of their own), and that
-# Debian's Prometheus is installed for the kubernetes metrics tests (which start their own servers; none is left running).
+# Debian's Prometheus is installed for the kubernetes metrics tests (which start their own servers; none is left running),
+# and that ip and unshare are there for the test that runs servers on hosts of its own.
 # Idempotent: does nothing when all are there and running.
 set -euo pipefail
 
@@ -49,4 +50,11 @@ fi
 if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
   echo "installing Prometheus"
   apt_install prometheus
+fi
+
+# The test of fleet servers on separate hosts builds them from network namespaces (ip netns, veth, a bridge) with
+# hostnames of their own (unshare --uts).
+if ! command -v ip >/dev/null || ! command -v unshare >/dev/null; then
+  echo "installing iproute2 and util-linux"
+  apt_install iproute2 util-linux
 fi

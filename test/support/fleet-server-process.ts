@@ -20,8 +20,14 @@ export class FleetServerProcess {
   }
 
   /** Starts `fleet server` with the configuration in its environment, as an operator would. */
-  static start(options: { databaseUrl: string; redisUrl: string; redisPrefix: string; encryptionKey: string; args: string[]; env?: NodeJS.ProcessEnv }): FleetServerProcess {
-    const child = spawn(process.execPath, [FLEET, 'server', ...options.args], {
+  static start(options: {
+    databaseUrl: string; redisUrl: string; redisPrefix: string; encryptionKey: string; args: string[]; env?: NodeJS.ProcessEnv;
+    /** Runs the server's command through another (on a host of a TestNetwork, say); the server keeps the pid. */
+    wrap?: (command: string[]) => [string, string[]];
+  }): FleetServerProcess {
+    const command = [process.execPath, FLEET, 'server', ...options.args];
+    const [program, args] = options.wrap ? options.wrap(command) : [command[0], command.slice(1)];
+    const child = spawn(program, args, {
       env: {
         ...process.env, DATABASE_URL: options.databaseUrl, REDIS_URL: options.redisUrl, FLEET_REDIS_PREFIX: options.redisPrefix,
         FLEET_ENCRYPTION_KEY: options.encryptionKey, LOG_LEVEL: 'info', FLEET_API_PORT: '0', ...options.env,
@@ -69,7 +75,8 @@ export class FleetServerProcess {
     }
   }
 
-  private lines(): LogLine[] {
+  /** Every log line of the server and its workers. */
+  lines(): LogLine[] {
     // The last piece may be a line still being written.
     return this.text.split('\n').slice(0, -1).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
   }

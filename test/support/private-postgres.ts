@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from './free-port';
+import { inNetwork, LOOPBACK, type NetworkPlacement } from './network-placement';
 import { PrivateServer } from './private-server';
 
 const run = promisify(execFile);
@@ -16,15 +17,16 @@ const DEBIAN_POSTGRES_DIR = '/usr/lib/postgresql';
 const POSTGRES_ACCOUNT = 'postgres';
 
 /**
- * A PostgreSQL cluster of a test's own (initdb in a temporary directory, a free port on 127.0.0.1, trust auth), so the
- * test may restart it without touching the server other tests share. `url` names its `database`.
+ * A PostgreSQL cluster of a test's own (initdb in a temporary directory, a free port on 127.0.0.1 or the `placement`'s
+ * address in its network namespace, trust auth), so the test may restart it without touching the server other tests
+ * share. `url` names its `database`.
  */
 export class PrivatePostgres extends PrivateServer {
   private port: number | undefined;
   private binDir: string | undefined;
   private running = false;
 
-  constructor(private readonly database = 'fleet') {
+  constructor(private readonly database = 'fleet', private readonly placement: NetworkPlacement = LOOPBACK) {
     super();
   }
 
@@ -58,10 +60,12 @@ export class PrivatePostgres extends PrivateServer {
     await this.asOwner(join(this.binDir, 'initdb'), ['--pgdata', this.dataDir, '--username', 'postgres', '--auth', 'trust', '--no-sync']);
     // TCP on 127.0.0.1 only; the socket goes to the temporary directory, which the cluster's owner can write to.
     await appendFile(join(this.dataDir, 'postgresql.conf'), [
-      `port = ${this.port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`,
+      `port = ${this.port}`, `listen_addresses = '${this.placement.address}'`, `unix_socket_directories = '${dir}'`,
       // A throwaway cluster needs no safety against power loss; a fast shutdown still writes everything out.
       'fsync = off', '',
     ].join('\n'));
+    // In a network of the test's own, the hosts there connect by their addresses: trusted, as 127.0.0.1 is.
+    if (this.placement.netns !== undefined) await appendFile(join(this.dataDir, 'pg_hba.conf'), 'host all all 0.0.0.0/0 trust\n');
   }
 
   private async createDatabase(): Promise<void> {
@@ -76,7 +80,7 @@ export class PrivatePostgres extends PrivateServer {
 
   private urlOf(database: string): string {
     if (this.port === undefined) throw new Error('the private PostgreSQL has not been started');
-    return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
+    return `postgres://postgres@${this.placement.address}:${this.port}/${database}`;
   }
 
   private get dataDir(): string {
@@ -89,7 +93,7 @@ export class PrivatePostgres extends PrivateServer {
 
   /** Runs a PostgreSQL program as the cluster's owner; its output is in the error when it fails. */
   private async asOwner(program: string, args: string[]): Promise<void> {
-    const [file, fileArgs] = runsAsRoot() ? ['runuser', ['-u', POSTGRES_ACCOUNT, '--', program, ...args]] : [program, args];
+    const [file, fileArgs] = inNetwork(this.placement, runsAsRoot() ? ['runuser', '-u', POSTGRES_ACCOUNT, '--', program, ...args] : [program, ...args]);
     try {
       await run(file, fileArgs, { cwd: this.dir });
     } catch (error: unknown) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port';
+import { inNetwork, LOOPBACK, type NetworkPlacement } from './network-placement';
 import { PrivateServer } from './private-server';
 import { until } from './wait';
 
@@ -19,13 +20,17 @@ export class PrivateRedis extends PrivateServer {
   private exited: Promise<void> = Promise.resolve();
   private output = '';
 
-  constructor(private readonly options: { persistence?: boolean } = {}) {
+  constructor(private readonly options: { persistence?: boolean; placement?: NetworkPlacement } = {}) {
     super();
   }
 
   get url(): string {
     if (this.port === undefined) throw new Error('the private Redis has not been started');
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.address}:${this.port}`;
+  }
+
+  private get address(): string {
+    return (this.options.placement ?? LOOPBACK).address;
   }
 
   /** Starts the server; the first start picks the port and the data directory that later starts reuse. */
@@ -33,9 +38,12 @@ export class PrivateRedis extends PrivateServer {
     this.dir ??= await mkdtemp(join(tmpdir(), 'fleet-redis-'));
     this.port ??= await freePort();
     const persistence = (this.options.persistence ?? true) ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...persistence, '--save', '', '--loglevel', 'warning',
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a network of the test's own, the hosts there connect by their addresses: let them, as 127.0.0.1 may.
+    const open = this.options.placement?.netns === undefined ? [] : ['--protected-mode', 'no'];
+    const [program, args] = inNetwork(this.options.placement ?? LOOPBACK, [
+      'redis-server', '--port', String(this.port), '--bind', this.address, ...open, '--dir', this.dir, ...persistence, '--save', '', '--loglevel', 'warning',
+    ]);
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
     child.stderr?.on('data', (chunk: Buffer) => { this.output += chunk.toString(); });
@@ -58,7 +66,7 @@ export class PrivateRedis extends PrivateServer {
   /** true once the server answers PING (not while it loads its data); fails if the process has exited. */
   private async answers(child: ChildProcess): Promise<true | undefined> {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${this.output}`);
-    const client = new Redis(this.port as number, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const client = new Redis(this.port as number, this.address, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     client.on('error', () => undefined); // a refused connection only means "not yet"
     try {
       await client.connect();

@@ -62,11 +62,11 @@ export function workerCommand(context: CliContext): Command {
         });
       });
       if (kind !== 'asked') {
-        // Its successor may run already: the work in hand is handed back at once, and the process ends even if the
-        // writes below hang on an unreachable database.
+        // Its successor may run already (or soon, cut off): the work in hand is handed back at once, and the process
+        // ends soon even if the writes below hang on an unreachable database.
         logger.warn({ event: 'worker.given_up', reason }, `worker stops: ${reason}`);
         if (kind === 'cut-off') process.exitCode = 1;
-        setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
+        setTimeout(() => process.exit(), GIVEN_UP_EXIT_MS).unref();
         await work.stop({ force: true });
       }
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');
@@ -85,6 +85,8 @@ export function workerCommand(context: CliContext): Command {
 
 /** Time enough for the process to close its connections after the work stopped, and to end by itself. */
 const EXIT_AFTER_STOP_MS = 5_000;
+/** How long a worker that gave itself up may take to end: its last writes, if the database answers. */
+const GIVEN_UP_EXIT_MS = 1_000;
 
 function readLine(): Promise<string> {
   return new Promise((resolve) => {

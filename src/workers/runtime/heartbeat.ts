@@ -1,5 +1,5 @@
 import { startLoop } from '../../core/lifecycle/loop';
-import type { Stoppable } from '../../core/lifecycle/stoppable';
+import { stoppable, type Stoppable } from '../../core/lifecycle/stoppable';
 import { ConnectionOutageLog } from '../../logging/connection-outage-log';
 import type { Logger } from '../../logging/logger';
 import type { StopVerdict, WorkerRegistry } from './worker-registry';
@@ -22,7 +22,13 @@ export function startHeartbeat(options: {
   const { registry, workerId, intervalMs, cutOffAfterMs, logger } = options;
   const failures = new ConnectionOutageLog(logger, 'worker.heartbeat_failed', 'heartbeat failed');
   let lastBeatMs = Date.now();
-  return startLoop({ name: 'heartbeat', timing: { everyMs: intervalMs, firstAfterMs: intervalMs }, logger }, async () => {
+  // Checked on a clock of its own, not only when a beat fails: a beat waits out its deadline first.
+  const watchdog = setInterval(() => {
+    const silentMs = Date.now() - lastBeatMs;
+    if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `no heartbeat reached the database for ${Math.round(silentMs / 1000)} s` });
+  }, Math.min(intervalMs, WATCHDOG_MS));
+  watchdog.unref();
+  const beats = startLoop({ name: 'heartbeat', timing: { everyMs: intervalMs, firstAfterMs: intervalMs }, logger }, async () => {
     const usage = process.resourceUsage();
     const beat = registry.heartbeat(workerId, { rssBytes: process.memoryUsage.rss(), cpuTimeMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
     let timer: NodeJS.Timeout | undefined;
@@ -36,10 +42,15 @@ export function startHeartbeat(options: {
     } catch (error: unknown) {
       beat.catch(() => undefined); // it may still fail after its deadline
       failures.report(error);
-      const silentMs = Date.now() - lastBeatMs;
-      if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `no heartbeat reached the database for ${Math.round(silentMs / 1000)} s` });
     } finally {
       clearTimeout(timer);
     }
   });
+  return stoppable(async (force) => {
+    clearInterval(watchdog);
+    await beats.stop({ force });
+  });
 }
+
+/** How often at most the watchdog looks at the time since the last heartbeat. */
+const WATCHDOG_MS = 250;
