@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { entities } from '../models';
+import { VANISHED_CLIENT_SETTINGS } from './connection-config';
 
 /** A TypeORM entity class: the fleet's own, or one a provider type brings for a table of its own. */
 export type EntityClass = new () => object;
@@ -30,5 +31,6 @@ export function createDataSource(options: {
     logging: false,
     poolSize: options.poolSize ?? 5,
     applicationName: options.applicationName ?? 'provider-fleet',
+    extra: { options: VANISHED_CLIENT_SETTINGS },
   });
 }

@@ -5,9 +5,11 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { CredentialsCipher } from '../../src/crypto/credentials-cipher';
+import type { FaultConfig } from '../../src/demo-cloud';
 import { createDataSource } from '../../src/db/data-source';
 import { ProviderStore } from '../../src/providers/provider-store';
 import { LEADER_TAKEOVER_BOUND_MS } from '../../src/server/leader-lock';
+import { REFRESH_LOCK_NAMESPACE } from '../../src/workers/refresh/save/inventory-saver';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { inNetwork } from '../support/network-placement';
 import { PrivatePostgres } from '../support/private-postgres';
@@ -32,12 +34,13 @@ interface WorkerRow {
  * the demo cloud on a third, all linked through a bridge. The leader's link is taken down (`ip link set down`): its
  * connections hang, none closes, as when a machine's network fails.
  */
-describe('fleet servers on two hosts, the leader\'s network cut', function () {
+describe('fleet servers on two hosts, the leader\'s network cut in the middle of a refresh', function () {
   this.timeout(180_000);
   const teardown = new Teardown();
   let network: TestNetwork;
   let dataSource: DataSource;
   let providerId: string;
+  let cloud: DemoCloudAdmin;
   const servers = new Map<string, FleetServerProcess>();
 
   before(async function () {
@@ -56,12 +59,14 @@ describe('fleet servers on two hosts, the leader\'s network cut', function () {
     teardown.add(() => dataSource.destroy());
     await dataSource.runMigrations({ transaction: 'all' });
 
-    const cloudUrl = await startDemoCloud(network, teardown);
+    cloud = await startDemoCloud(network, teardown);
     const { encryptionKey, logger } = testEnv();
     const store = new ProviderStore({ dataSource, cipher: new CredentialsCipher(encryptionKey), logger });
     providerId = (await store.create({
-      type: 'demo', name: 'across-hosts', region: 'us-east-1', config: { endpoint: cloudUrl }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+      type: 'demo', name: 'across-hosts', region: 'us-east-1', config: { endpoint: cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
     })).id;
+    // The first refresh hangs on the cloud, holding the provider's refresh lock when the link is cut.
+    await cloud.faults({ hold: true });
 
     for (const host of ['a', 'b']) {
       const server = FleetServerProcess.start({
@@ -76,6 +81,14 @@ describe('fleet servers on two hosts, the leader\'s network cut', function () {
       if (host === 'a') await until(() => (server.events('leader.acquired').length > 0 ? true : undefined), 'the server on host a to lead', 30_000);
     }
   });
+  afterEach(async function () {
+    // What the servers, their workers and the database said, when it failed.
+    if (this.currentTest?.state !== 'failed') return;
+    for (const [host, server] of servers) console.log(`--- host ${host}\n${server.output()}`);
+    console.log(JSON.stringify(await dataSource.query(
+      `SELECT pid, application_name, state, backend_start, state_change, client_addr::text FROM pg_stat_activity WHERE datname = current_database()`), null, 1));
+    console.log(JSON.stringify(await dataSource.query('SELECT id, kind, status, source, started_at, finished_at, error FROM refresh_runs ORDER BY id'), null, 1));
+  });
   after(async () => {
     await teardown.run();
   });
@@ -88,11 +101,13 @@ describe('fleet servers on two hosts, the leader\'s network cut', function () {
     return stdout.split('\n').filter((line) => !line.trim().startsWith('Z') && line.includes(` worker refresh --provider ${providerId} `)).length;
   };
 
-  it('another server leads within the bound, the cut-off one supervises nothing once back, and never two refresh workers', async () => {
+  it('another server leads within the bound and refreshes, the cut-off one supervises nothing once back, and never two refresh workers', async () => {
     const a = servers.get('a') as FleetServerProcess;
     const b = servers.get('b') as FleetServerProcess;
     const first = await until(async () => (await liveRefreshWorkers()).find((w) => w.status === 'running'), 'the refresh worker on host a', 60_000);
     expect(first.host).to.equal(network.hostname('a'));
+    await until(async () => (await dataSource.query(
+      `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted`, [REFRESH_LOCK_NAMESPACE]))[0], 'the worker on host a to hold the refresh lock');
 
     let most = { rows: 0, processes: 0 };
     let watching = true;
@@ -117,6 +132,11 @@ describe('fleet servers on two hosts, the leader\'s network cut', function () {
     expect(second.host).to.equal(network.hostname('b'));
     const [given] = await dataSource.query('SELECT stop_reason FROM workers WHERE id = $1', [first.id]);
     expect(given.stop_reason).to.match(/^no heartbeat for \d+ s$/);
+    // The cut-off session still holds the provider's refresh lock as far as any close tells PostgreSQL; the new
+    // worker refreshes all the same, once PostgreSQL's keepalive probes have found the session's host gone.
+    await cloud.faults(null);
+    await until(async () => (await dataSource.query(`SELECT 1 FROM refresh_runs WHERE provider_id = $1 AND status = 'ok'`, [providerId]))[0],
+      'a refresh by the worker on host b', 90_000);
 
     await network.mend('a');
     const startedBefore = a.events('supervisor.worker_started').length;
@@ -131,8 +151,14 @@ describe('fleet servers on two hosts, the leader\'s network cut', function () {
   });
 });
 
-/** A demo cloud on the hub, where both hosts reach it; answers its URL. */
-async function startDemoCloud(network: TestNetwork, teardown: Teardown): Promise<string> {
+interface DemoCloudAdmin {
+  url: string;
+  /** Sets the cloud's faults (see FaultConfig), or clears them. */
+  faults(config: FaultConfig | null): Promise<void>;
+}
+
+/** A demo cloud on the hub, where both hosts reach it. */
+async function startDemoCloud(network: TestNetwork, teardown: Teardown): Promise<DemoCloudAdmin> {
   const { address } = network.services;
   const [program, args] = inNetwork(network.services, [process.execPath, FLEET, 'demo-cloud', '--host', address, '--port', '0', '--vms', '5', '--seed', '9']);
   const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -141,5 +167,13 @@ async function startDemoCloud(network: TestNetwork, teardown: Teardown): Promise
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the demo cloud exited with ${code}`)));
   });
-  return (JSON.parse(line) as { url: string }).url;
+  const { url } = JSON.parse(line) as { url: string };
+  return {
+    url,
+    async faults(config) {
+      const response = await fetch(new URL('/admin/faults', url), config === null
+        ? { method: 'DELETE' } : { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config) });
+      if (!response.ok) throw new Error(`the demo cloud refused its faults: HTTP ${response.status}`);
+    },
+  };
 }

@@ -41,34 +41,38 @@ export function workerCommand(context: CliContext): Command {
       await registry.register(options.workerId, secret, { pid: process.pid, podName: process.env.POD_NAME || null });
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
-      let stopRequested: (verdict: StopVerdict) => void = () => undefined;
+      // Until a signal, an operator or its heartbeats ask it to stop, or the work fails by itself (the supervisor then
+      // starts another); what comes while the work starts is kept.
+      let requestStop: (verdict: StopVerdict) => void = () => undefined;
+      const stopRequested = new Promise<StopVerdict>((resolve) => { requestStop = resolve; });
+      let givenUp = false;
       const heartbeat = startHeartbeat({
         registry, workerId: options.workerId, intervalMs: options.heartbeatMs, cutOffAfterMs: options.cutOffMs, logger,
-        onStop: (verdict) => stopRequested(verdict),
+        onStop: (verdict) => {
+          if (verdict.kind !== 'asked' && !givenUp) {
+            // Its successor may run already (or soon, cut off): the process ends soon whatever it is doing, even
+            // starting its work or writing to an unreachable database.
+            givenUp = true;
+            logger.warn({ event: 'worker.given_up', reason: verdict.reason }, `worker stops: ${verdict.reason}`);
+            if (verdict.kind === 'cut-off') process.exitCode = 1;
+            setTimeout(() => process.exit(), GIVEN_UP_EXIT_MS).unref();
+          }
+          requestStop(verdict);
+        },
       });
+      // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
+      // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
+      for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => requestStop({ kind: 'asked', reason: name }));
       const work = await startWorker(context, assignment, logger);
-
-      // Until a signal, an operator or its heartbeats ask it to stop, or the work fails by itself (the supervisor then
-      // starts another).
-      const { reason, kind } = await new Promise<StopVerdict>((resolve) => {
-        stopRequested = resolve;
-        // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
-        // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
-        for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => resolve({ kind: 'asked', reason: name }));
-        work.failed?.catch((error: unknown) => {
-          logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
-          process.exitCode = 1;
-          resolve({ kind: 'asked', reason: workerFailedReason(describeError(error)) });
-        });
+      work.failed?.catch((error: unknown) => {
+        logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
+        process.exitCode = 1;
+        requestStop({ kind: 'asked', reason: workerFailedReason(describeError(error)) });
       });
-      if (kind !== 'asked') {
-        // Its successor may run already (or soon, cut off): the work in hand is handed back at once, and the process
-        // ends soon even if the writes below hang on an unreachable database.
-        logger.warn({ event: 'worker.given_up', reason }, `worker stops: ${reason}`);
-        if (kind === 'cut-off') process.exitCode = 1;
-        setTimeout(() => process.exit(), GIVEN_UP_EXIT_MS).unref();
-        await work.stop({ force: true });
-      }
+
+      const { reason, kind } = await stopRequested;
+      // Given up: the work in hand is handed back at once.
+      if (kind !== 'asked') await work.stop({ force: true });
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');
       await registry.markStopping(options.workerId, reason);
       // Finish the work in hand if it ends in time; otherwise hand it back, to be taken up by the next worker.

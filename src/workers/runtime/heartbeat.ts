@@ -1,5 +1,6 @@
 import { startLoop } from '../../core/lifecycle/loop';
 import { stoppable, type Stoppable } from '../../core/lifecycle/stoppable';
+import { isDatabaseSilent } from '../../db/database-unavailable';
 import { ConnectionOutageLog } from '../../logging/connection-outage-log';
 import type { Logger } from '../../logging/logger';
 import type { StopVerdict, WorkerRegistry } from './worker-registry';
@@ -11,9 +12,10 @@ import type { StopVerdict, WorkerRegistry } from './worker-registry';
  * database may be back by then. stop() waits for a beat in flight.
  *
  * `onStop` hears when a beat finds the worker asked to stop (see WorkerRegistry.requestStop) or its row closed (the
- * supervisor replaced it), and when no beat has reached the database for `cutOffAfterMs`: the supervisor, which
- * replaces a silent worker after its heartbeat timeout, may already have, so a worker cut off stops before (its host's
- * network failed, and its replacement may run elsewhere).
+ * supervisor replaced it), and when nothing has answered its beats for `cutOffAfterMs` (no answer, not even a refusal:
+ * its host's network failed). The supervisor, which replaces a silent worker after its heartbeat timeout, may then
+ * start its successor on another host, so a worker cut off stops before. A database that answers that it cannot serve
+ * (restarting, refusing connections) is down for every server too: nobody replaces the worker meanwhile, and it waits.
  */
 export function startHeartbeat(options: {
   registry: WorkerRegistry; workerId: string; intervalMs: number; cutOffAfterMs: number; logger: Logger;
@@ -21,26 +23,29 @@ export function startHeartbeat(options: {
 }): Stoppable {
   const { registry, workerId, intervalMs, cutOffAfterMs, logger } = options;
   const failures = new ConnectionOutageLog(logger, 'worker.heartbeat_failed', 'heartbeat failed');
-  let lastBeatMs = Date.now();
+  /** When the database last answered a beat, with a heartbeat or an error of its own. */
+  let lastAnswerMs = Date.now();
   // Checked on a clock of its own, not only when a beat fails: a beat waits out its deadline first.
   const watchdog = setInterval(() => {
-    const silentMs = Date.now() - lastBeatMs;
-    if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `no heartbeat reached the database for ${Math.round(silentMs / 1000)} s` });
+    const silentMs = Date.now() - lastAnswerMs;
+    if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `nothing answered its heartbeats for ${Math.round(silentMs / 1000)} s` });
   }, Math.min(intervalMs, WATCHDOG_MS));
   watchdog.unref();
   const beats = startLoop({ name: 'heartbeat', timing: { everyMs: intervalMs, firstAfterMs: intervalMs }, logger }, async () => {
     const usage = process.resourceUsage();
     const beat = registry.heartbeat(workerId, { rssBytes: process.memoryUsage.rss(), cpuTimeMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
     let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Error(`no answer from the database within ${intervalMs} ms`);
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from the database within ${intervalMs} ms`)), intervalMs);
+      timer = setTimeout(() => reject(unanswered), intervalMs);
     });
     try {
       const answer = await Promise.race([beat, deadline]);
-      lastBeatMs = Date.now();
+      lastAnswerMs = Date.now();
       if (answer !== null) options.onStop(answer);
     } catch (error: unknown) {
       beat.catch(() => undefined); // it may still fail after its deadline
+      if (error !== unanswered && !isDatabaseSilent(error)) lastAnswerMs = Date.now();
       failures.report(error);
     } finally {
       clearTimeout(timer);

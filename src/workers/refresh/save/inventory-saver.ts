@@ -12,7 +12,7 @@ import { copyLines } from '../../../db/sql';
 import { markBroken, openRefreshConnection, type RefreshConnections } from './refresh-connection';
 
 /** Serializes refreshes of one provider across processes (two-key advisory lock: this namespace, the provider). */
-const REFRESH_LOCK_NAMESPACE = 1873;
+export const REFRESH_LOCK_NAMESPACE = 1873;
 /** The lock's two keys: this namespace and the provider id folded into 31 bits (two providers sharing a key only take turns). */
 const LOCK_KEY = '$1, ($2::bigint % 2147483647)::int';
 

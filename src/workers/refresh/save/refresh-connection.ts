@@ -8,7 +8,8 @@ import type { Logger } from '../../../logging/logger';
 const APPLICATION_NAME = 'provider-fleet-refresh';
 
 /**
- * Opens a connection of a refresh's own (so a crash anywhere releases the lock its session holds). The connection
+ * Opens a connection of a refresh's own (so a crash anywhere releases the lock its session holds, and so does a
+ * vanished host: see VANISHED_CLIENT_SETTINGS). The connection
  * idles while the collector works; if the server drops it, the next query fails with the reason. Without a listener
  * the dropped connection's error event would end the process.
  */
