@@ -11,6 +11,7 @@ import { ProviderStore } from '../../src/providers/provider-store';
 import { LEADER_TAKEOVER_BOUND_MS } from '../../src/server/leader-lock';
 import { REFRESH_LOCK_NAMESPACE } from '../../src/workers/refresh/save/inventory-saver';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { watchMost } from '../support/most-seen';
 import { inNetwork } from '../support/network-placement';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
@@ -95,10 +96,17 @@ describe('fleet servers on two hosts, the leader\'s network cut in the middle of
 
   const liveRefreshWorkers = (): Promise<WorkerRow[]> => dataSource.query(
     `SELECT id, status, host FROM workers WHERE provider_id = $1 AND role = 'refresh' AND status <> 'stopped' ORDER BY id`, [providerId]);
-  /** The orchestrators' view: refresh worker processes of the provider on either host (this machine's process list). */
+  /**
+   * The orchestrators' view: refresh worker processes of the provider on either host (this machine's process list;
+   * the servers' children, as other fleets on the machine may have a provider of the same id).
+   */
   const workerProcesses = async (): Promise<number> => {
-    const { stdout } = await execFileAsync('ps', ['-eo', 'stat=,args=']);
-    return stdout.split('\n').filter((line) => !line.trim().startsWith('Z') && line.includes(` worker refresh --provider ${providerId} `)).length;
+    const serverPids = new Set([...servers.values()].map((server) => server.pid));
+    const { stdout } = await execFileAsync('ps', ['-eo', 'ppid=,stat=,args=']);
+    return stdout.split('\n').filter((line) => {
+      const [ppid, stat] = line.trim().split(/\s+/, 2);
+      return serverPids.has(Number(ppid)) && !stat.startsWith('Z') && line.includes(` worker refresh --provider ${providerId} `);
+    }).length;
   };
 
   it('another server leads within the bound and refreshes, the cut-off one supervises nothing once back, and never two refresh workers', async () => {
@@ -109,16 +117,11 @@ describe('fleet servers on two hosts, the leader\'s network cut in the middle of
     await until(async () => (await dataSource.query(
       `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND granted`, [REFRESH_LOCK_NAMESPACE]))[0], 'the worker on host a to hold the refresh lock');
 
-    let most = { rows: 0, processes: 0 };
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        // While the link is cut, the rows are read from the hub and the processes from this machine: both views.
-        const [rows, processes] = await Promise.all([liveRefreshWorkers(), workerProcesses()]);
-        most = { rows: Math.max(most.rows, rows.length), processes: Math.max(most.processes, processes) };
-        await sleep(100);
-      }
-    })();
+    // While the link is cut, the rows are read from the hub and the processes from this machine: both views.
+    const stopWatching = watchMost(async () => {
+      const [rows, processes] = await Promise.all([liveRefreshWorkers(), workerProcesses()]);
+      return { rows: rows.length, processes };
+    });
 
     const cutAt = Date.now();
     await network.cut('a');
@@ -141,8 +144,7 @@ describe('fleet servers on two hosts, the leader\'s network cut in the middle of
     await network.mend('a');
     const startedBefore = a.events('supervisor.worker_started').length;
     await sleep(5_000);
-    watching = false;
-    await watcher;
+    const most = await stopWatching();
     expect(a.events('leader.acquired'), 'the cut-off server leads no more').to.have.length(1);
     expect(a.events('supervisor.worker_started'), 'it starts no worker once back').to.have.length(startedBefore);
     // The cut-off worker gave itself up (its lines are in its server's output).

@@ -11,6 +11,7 @@ import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { capturedLogger, type CapturedLogger } from '../support/captured-logger';
 import { DemoFixture } from '../support/demo-fixture';
 import { uniqueName } from '../support/kube-fixture';
+import { watchMost } from '../support/most-seen';
 import { KubeletStandIn } from '../support/kubelet-stand-in';
 import { testEnv } from '../support/test-env';
 import { testKube } from '../support/test-kube';
@@ -118,19 +119,11 @@ describe('kubernetes orchestrator', function () {
 
   it('replaces a worker whose pod is deleted, never with two at once, and removes the old Deployment and Secret', async () => {
     const first = await until(() => runningWorker(), 'a worker registered from its pod');
-    let mostLive = 0;
-    let watching = true;
-    const watch = (async () => {
-      while (watching) {
-        mostLive = Math.max(mostLive, (await workers()).filter((w) => w.status !== 'stopped').length);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const stopWatching = watchMost(async () => ({ live: (await workers()).filter((w) => w.status !== 'stopped').length }), 20);
     // As `kubectl delete pod --grace-period=0 --force`: the process is killed at once.
     await core.deleteNamespacedPod({ namespace, name: first.pod_name ?? '', gracePeriodSeconds: 0 });
     const second = await until(() => runningWorker(first.id), 'a replacement worker');
-    watching = false;
-    await watch;
+    const { live: mostLive } = await stopWatching();
     expect(second.pod_name).to.not.equal(first.pod_name);
     expect(mostLive).to.equal(1);
     const [old] = (await workers()).filter((w) => w.id === first.id);

@@ -8,7 +8,7 @@ import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestr
 import { Supervisor } from '../../src/server/supervisor';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { testEnv } from './test-env';
-import { sleep } from './wait';
+import { watchMost } from './most-seen';
 
 const execFileAsync = promisify(execFile);
 
@@ -107,20 +107,7 @@ export class SupervisedProvider {
    * most of each it saw.
    */
   watchWorkers(): () => Promise<{ rows: number; processes: number }> {
-    const most = { rows: 0, processes: 0 };
-    let watching = true;
-    const done = (async () => {
-      while (watching) {
-        most.rows = Math.max(most.rows, (await this.liveWorkers()).length);
-        most.processes = Math.max(most.processes, await this.workerProcesses());
-        await sleep(20);
-      }
-    })();
-    return async () => {
-      watching = false;
-      await done;
-      return most;
-    };
+    return watchMost(async () => ({ rows: (await this.liveWorkers()).length, processes: await this.workerProcesses() }), 20);
   }
 
   /** Stops the supervisor and its workers, and forgets the provider's queue; other providers are enabled again. */

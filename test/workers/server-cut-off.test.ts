@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { LEADER_TAKEOVER_BOUND_MS } from '../../src/server/leader-lock';
 import { CuttableLink } from '../support/cuttable-link';
 import { DemoFixture } from '../support/demo-fixture';
+import { watchMost } from '../support/most-seen';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { removeRefreshQueue } from '../support/remove-refresh-queue';
 import { testEnv } from '../support/test-env';
@@ -58,14 +59,7 @@ describe('a leading fleet server cut off from the database', function () {
     const [oldWorker] = await liveRefreshWorkers();
 
     // Throughout: never two refresh workers for the provider.
-    let mostLive = 0;
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        mostLive = Math.max(mostLive, (await liveRefreshWorkers()).length);
-        await sleep(100);
-      }
-    })();
+    const stopWatching = watchMost(async () => ({ live: (await liveRefreshWorkers()).length }));
 
     const cutAt = Date.now();
     link.cutOff();
@@ -85,8 +79,7 @@ describe('a leading fleet server cut off from the database', function () {
     link.mend();
     const startedBefore = cutOff.events('supervisor.worker_started').length;
     await sleep(3_000);
-    watching = false;
-    await watcher;
+    const { live: mostLive } = await stopWatching();
     expect(cutOff.events('leader.acquired'), 'it leads no more').to.have.length(1);
     expect(cutOff.events('supervisor.worker_started'), 'it starts no worker once back').to.have.length(startedBefore);
     expect(mostLive, 'never two refresh workers for the provider').to.equal(1);
