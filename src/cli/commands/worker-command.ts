@@ -24,7 +24,7 @@ export function workerCommand(context: CliContext): Command {
     .requiredOption('--worker-id <id>', 'the worker row created for this process')
     .option('--secret-file <path>', 'read the one-time registration secret from this file, not from standard input')
     .option('--heartbeat-ms <ms>', 'heartbeat interval', toInt, 5_000)
-    .option('--cut-off-ms <ms>', 'stop when no heartbeat has reached the database for this long (keep it below the server\'s heartbeat timeout)', toInt, 20_000)
+    .option('--cut-off-ms <ms>', 'stop when nothing has answered its heartbeats for this long (below the server\'s heartbeat timeout)', toInt, 20_000)
     .option('--stop-timeout-ms <ms>', 'on SIGTERM, how long the work in hand may take before it is handed back', toInt, 30_000)
     .action(async (roleName: string, options: {
       provider?: string; workerId: string; secretFile?: string; heartbeatMs: number; cutOffMs: number; stopTimeoutMs: number;

@@ -25,14 +25,24 @@ export function startHeartbeat(options: {
   const failures = new ConnectionOutageLog(logger, 'worker.heartbeat_failed', 'heartbeat failed');
   /** When the database last answered a beat, with a heartbeat or an error of its own. */
   let lastAnswerMs = Date.now();
+  /**
+   * Whether a beat has gone out since that answer: silence counts only while the worker tries (a process whose event
+   * loop was busy for a while has not been cut off).
+   */
+  let asked = false;
   // Checked on a clock of its own, not only when a beat fails: a beat waits out its deadline first.
   const watchdog = setInterval(() => {
     const silentMs = Date.now() - lastAnswerMs;
-    if (silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `nothing answered its heartbeats for ${Math.round(silentMs / 1000)} s` });
+    if (asked && silentMs >= cutOffAfterMs) options.onStop({ kind: 'cut-off', reason: `nothing answered its heartbeats for ${Math.round(silentMs / 1000)} s` });
   }, Math.min(intervalMs, WATCHDOG_MS));
   watchdog.unref();
+  const heard = (): void => {
+    lastAnswerMs = Date.now();
+    asked = false;
+  };
   const beats = startLoop({ name: 'heartbeat', timing: { everyMs: intervalMs, firstAfterMs: intervalMs }, logger }, async () => {
     const usage = process.resourceUsage();
+    asked = true;
     const beat = registry.heartbeat(workerId, { rssBytes: process.memoryUsage.rss(), cpuTimeMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 });
     let timer: NodeJS.Timeout | undefined;
     const unanswered = new Error(`no answer from the database within ${intervalMs} ms`);
@@ -41,11 +51,11 @@ export function startHeartbeat(options: {
     });
     try {
       const answer = await Promise.race([beat, deadline]);
-      lastAnswerMs = Date.now();
+      heard();
       if (answer !== null) options.onStop(answer);
     } catch (error: unknown) {
       beat.catch(() => undefined); // it may still fail after its deadline
-      if (error !== unanswered && !isDatabaseSilent(error)) lastAnswerMs = Date.now();
+      if (error !== unanswered && !isDatabaseSilent(error)) heard();
       failures.report(error);
     } finally {
       clearTimeout(timer);

@@ -60,9 +60,7 @@ export class WorkerRegistry {
    * Checks the process's proof and marks the worker running, with its pid (and its pod's name, in a pod). Every
    * failure is the same RegistrationRefusedError; the log line says why. A secret works once: it is cleared on success.
    */
-  async register(workerId: string, secret: string, where: { pid: number; podName?: string | null }): Promise<Worker> {
-    const { pid } = where;
-    const podName = where.podName ?? null;
+  async register(workerId: string, secret: string, { pid, podName = null }: { pid: number; podName?: string | null }): Promise<Worker> {
     return this.dataSource.transaction(async (manager) => {
       const refuse = (reason: string): never => {
         this.logger.warn({ event: 'worker.registration_refused', workerId, pid, reason }, 'worker registration refused');
@@ -77,9 +75,9 @@ export class WorkerRegistry {
       const given = Buffer.from(hashSecret(secret), 'hex');
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('wrong secret');
       await manager.getRepository(Worker).update({ id: workerId }, {
-        status: 'running', pid, ...(podName === null ? {} : { podName }), startedAt: new Date(), lastHeartbeatAt: new Date(), registrationSecretHash: null, registrationExpiresAt: null,
+        status: 'running', pid, podName, startedAt: new Date(), lastHeartbeatAt: new Date(), registrationSecretHash: null, registrationExpiresAt: null,
       });
-      return { ...worker, status: 'running', pid, podName: podName ?? worker.podName };
+      return { ...worker, status: 'running', pid, podName };
     });
   }
 
