@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { configEnvironment } from '../../config/config-environment';
 import type { FleetConfig } from '../../config/fleet-config';
+import { ConfigError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import { KubernetesOrchestrator } from './kubernetes-orchestrator';
 import { LocalOrchestrator } from './local-orchestrator';
@@ -31,6 +34,10 @@ export function configuredOrchestrator(
     return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger, workerArgs });
   }
   const kubeConfig = new KubeConfig();
+  // Where client-node's default would find none, it makes up a cluster at localhost:8080: say so instead.
+  if (!process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config')) && !process.env.KUBERNETES_SERVICE_HOST) {
+    throw new ConfigError(['orchestrator kubernetes: no cluster to run workers on (not in a pod, no KUBECONFIG, no ~/.kube/config)']);
+  }
   kubeConfig.loadFromDefault();
   return new KubernetesOrchestrator({
     kubeConfig, logger,
