@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignment } from '../../core/workers/worker-role-facts';
 import { describeError } from '../../errors';
-import { workerFailedReason } from '../../server/worker-stop-reasons';
+import { STOP_REASONS, workerFailedReason } from '../../server/worker-stop-reasons';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
 import { WorkerRegistry, type StopVerdict } from '../../workers/runtime/worker-registry';
 import { PER_PROVIDER_ROLES, startWorker } from '../../workers/worker-roles';
@@ -63,8 +63,19 @@ export function workerCommand(context: CliContext): Command {
       // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
       // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
       for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => requestStop({ kind: 'asked', reason: name }));
-      const work = await startWorker(context, assignment, logger);
-      work.failed?.catch((error: unknown) => {
+      // A provider deleted while its worker starts or runs ends the worker in order: no failure, nothing to retry.
+      const providerDeleted = async (): Promise<boolean> => providerId !== null
+        && (await dataSource.query('SELECT 1 FROM providers WHERE id = $1', [providerId]).then((rows: unknown[]) => rows.length === 0, () => false));
+      const work = await startWorker(context, assignment, logger).catch(async (error: unknown) => {
+        if (!(await providerDeleted())) throw error;
+        logger.info({ event: 'worker.provider_gone' }, 'worker stopped: its provider was deleted');
+        await heartbeat.stop();
+        await registry.markStopped(options.workerId, STOP_REASONS.providerGone);
+        return null;
+      });
+      if (work === null) return void setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
+      work.failed?.catch(async (error: unknown) => {
+        if (await providerDeleted()) return requestStop({ kind: 'asked', reason: STOP_REASONS.providerGone });
         logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
         process.exitCode = 1;
         requestStop({ kind: 'asked', reason: workerFailedReason(describeError(error)) });

@@ -18,7 +18,7 @@ const CUT_OFF_MS = 1_500;
  * as silent), and when its heartbeats have not reached the database for its cut-off time (its host's network failed:
  * the supervisor, which cannot reach it, replaces it after its heartbeat timeout).
  */
-describe('a worker that gives itself up', function () {
+describe('a worker that stops by itself', function () {
   this.timeout(60_000);
   let demo: DemoFixture;
   let link: CuttableLink;
@@ -41,14 +41,23 @@ describe('a worker that gives itself up', function () {
     await demo.close();
   });
 
-  /** A refresh worker for the demo provider, as the supervisor starts one, reaching the database through `databaseUrl`. */
-  const startWorker = async (databaseUrl: string): Promise<{ workerId: string; exited: Promise<number | null> }> => {
+  /**
+   * A worker (refresh by default) for the demo provider (or `provider`), as the supervisor starts one, reaching the
+   * database through `databaseUrl`. `beforeStart` runs once its row is requested.
+   */
+  const startWorker = async (
+    databaseUrl: string,
+    options: { role?: 'refresh' | 'event-catcher'; provider?: string; beforeStart?: () => Promise<void>; registered?: boolean } = {},
+  ): Promise<{ workerId: string; exited: Promise<number | null> }> => {
     const env = testEnv();
+    const role = options.role ?? 'refresh';
+    const providerId = options.provider ?? demo.provider.id;
     const { workerId, secret } = await new WorkerRegistry(env.dataSource, env.logger).request({
-      role: 'refresh', providerId: demo.provider.id, queueName: `refresh-${demo.provider.id}`,
+      role, providerId, queueName: role === 'refresh' ? `refresh-${providerId}` : null,
     });
+    await options.beforeStart?.();
     const child = spawn(process.execPath, [
-      FLEET, 'worker', 'refresh', '--provider', demo.provider.id, '--worker-id', workerId, '--heartbeat-ms', '200', '--cut-off-ms', String(CUT_OFF_MS),
+      FLEET, 'worker', role, '--provider', providerId, '--worker-id', workerId, '--heartbeat-ms', '200', '--cut-off-ms', String(CUT_OFF_MS),
     ], {
       env: isolatedEnv({ DATABASE_URL: databaseUrl, REDIS_URL: env.redisUrl, FLEET_REDIS_PREFIX: env.redisPrefix, FLEET_ENCRYPTION_KEY: env.encryptionKey, LOG_LEVEL: 'warn' }),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -57,7 +66,9 @@ describe('a worker that gives itself up', function () {
     for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', (line) => output.push(line));
     child.stdin?.end(`${secret}\n`);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await until(async () => (await env.dataSource.query(`SELECT 1 FROM workers WHERE id = $1 AND status = 'running'`, [workerId]))[0], 'the worker to register');
+    if (options.registered ?? true) {
+      await until(async () => (await env.dataSource.query(`SELECT 1 FROM workers WHERE id = $1 AND status = 'running'`, [workerId]))[0], 'the worker to register');
+    }
     return { workerId, exited };
   };
 
@@ -68,6 +79,19 @@ describe('a worker that gives itself up', function () {
     const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
     expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'no heartbeat for 31 s' });
     expect(output.join('\n')).to.include('replaced: its row was closed (no heartbeat for 31 s)');
+  });
+
+  it('stops in order, without failing, when its provider was deleted as it started', async () => {
+    const doomed = await demo.store.create({
+      type: 'demo', name: `doomed-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
+      role: 'event-catcher', provider: doomed.id, registered: false, beforeStart: async () => { await demo.store.delete(doomed.id); },
+    });
+    expect(await exited).to.equal(0);
+    const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+    expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'provider disabled or deleted' });
+    expect(output.join('\n')).to.not.include('"level":50');
   });
 
   it('stops and exits by itself once nothing has answered its heartbeats for its cut-off time, though its last writes hang', async () => {
