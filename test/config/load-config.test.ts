@@ -71,6 +71,11 @@ describe('loadConfig', () => {
       metricsDailyRetentionMonths: 6,
       apiHost: '127.0.0.1',
       apiPort: 8700,
+      orchestrator: 'local',
+      kubernetesNamespace: '',
+      kubernetesWorkerImage: 'provider-fleet:latest',
+      kubernetesConfigMap: 'provider-fleet',
+      kubernetesConfigSecret: 'provider-fleet',
     });
   });
 
