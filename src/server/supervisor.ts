@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { forEachBounded } from '../core/lifecycle/bounded-each';
 import { startLoop } from '../core/lifecycle/loop';
 import { stoppable, stopAll, type Stoppable } from '../core/lifecycle/stoppable';
-import type { WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
+import type { SharedRoleName, WorkerAssignment, WorkerRoleName } from '../core/workers/worker-role-facts';
 import { isForeignKeyViolation } from '../db/constraint-violations';
 import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../db/leadership-fence';
 import { DeposedLeaderError, describeError } from '../errors';
@@ -49,6 +49,7 @@ interface LiveWorkerRow {
   role: WorkerRoleName;
   provider_id: string | null;
   status: 'requested' | 'running' | 'stopping';
+  started_at: Date | null;
   pid: number | null;
   pod_name: string | null;
   host: string | null;
@@ -145,9 +146,10 @@ export class Supervisor {
   /** The workers wanted now against the live ones: start the missing, stop the unwanted. */
   private async provisionWorkers(): Promise<void> {
     const { dataSource, registry, orchestrator, logger } = this.options;
-    const wanted = await this.wantedWorkers();
+    const { wanted, shared } = await this.wantedWorkers();
     const live = await this.liveWorkers();
     await orchestrator.removeOthers(live.map((w) => this.handle(w)));
+    const joinKeys = await this.scaleShared(shared);
     // Each live worker stands for one wanted worker of its role and provider; the rest are not wanted.
     const unmatched = [...live];
     const missing: WorkerAssignment[] = [];
@@ -160,7 +162,13 @@ export class Supervisor {
       const { role, providerId } = want;
       try {
         if (await this.backingOff(role, providerId)) continue;
-        const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want), fence: this.fence });
+        const joinKey = want.providerId === null ? joinKeys.get(want.role) : undefined;
+        if (joinKey === null) continue;
+        const { workerId, secret } = await registry.request({ ...want, queueName: workerQueueName(want), joinKey, fence: this.fence });
+        if (joinKey !== undefined) {
+          logger.info({ event: 'supervisor.worker_requested', workerId, workerRole: role }, `${role} worker requested, for a pod of its workload to claim`);
+          continue;
+        }
         const started = await orchestrator.provision({ workerId, ...want }, secret);
         // Not fenced: the process exists whoever leads now, and its successor supervisor needs to find it.
         // What the orchestrator cannot know yet (a pod's name) the worker records as it registers.
@@ -186,17 +194,37 @@ export class Supervisor {
     }
   }
 
-  /** Per enabled provider the workers its type needs (its refresh worker at least), and the shared workers they call for. */
-  private async wantedWorkers(): Promise<WorkerAssignment[]> {
+  /**
+   * Applies the count of each shared role the orchestrator runs as one scaled workload; answers, per role, the join
+   * key to request its rows with (undefined: its workers are provisioned one by one; null: scaling failed this pass,
+   * so no rows are requested for it).
+   */
+  private async scaleShared(shared: readonly { role: SharedRoleName; count: number }[]): Promise<Map<SharedRoleName, string | null | undefined>> {
+    const { orchestrator, logger } = this.options;
+    const joinKeys = new Map<SharedRoleName, string | null | undefined>();
+    for (const { role, count } of shared) {
+      joinKeys.set(role, await orchestrator.scaleShared(role, count).catch((error: unknown) => {
+        logger.error({ event: 'supervisor.scale_failed', workerRole: role, count, err: error }, `could not scale the ${role} workers to ${count}`);
+        return null;
+      }));
+    }
+    return joinKeys;
+  }
+
+  /**
+   * Per enabled provider the workers its type needs (its refresh worker at least), and the shared workers they call
+   * for, with the count of each shared role (0 while none is called for).
+   */
+  private async wantedWorkers(): Promise<{ wanted: WorkerAssignment[]; shared: { role: SharedRoleName; count: number }[] }> {
     const enabled: { id: string; type: string; config: Record<string, unknown> }[] = await this.options.dataSource.query(
       'SELECT id, type, config FROM providers WHERE enabled ORDER BY id');
     const { providerRoles, sharedWorkers } = this.options.plan ?? REFRESH_ONLY_PLAN;
     const wanted = enabled.flatMap((p): WorkerAssignment[] => providerRoles(p.type, p.config).map((role) => ({ role, providerId: p.id })));
-    for (const shared of sharedWorkers) {
-      if (!wanted.some((w) => w.role === shared.serving)) continue;
-      for (let i = 0; i < shared.count; i += 1) wanted.push({ role: shared.role, providerId: null });
+    const shared = sharedWorkers.map(({ role, count, serving }) => ({ role, count: wanted.some((w) => w.role === serving) ? count : 0 }));
+    for (const { role, count } of shared) {
+      for (let i = 0; i < count; i += 1) wanted.push({ role, providerId: null });
     }
-    return wanted;
+    return { wanted, shared };
   }
 
   /**
@@ -302,7 +330,7 @@ export class Supervisor {
 
   private liveWorkers(): Promise<LiveWorkerRow[]> {
     return this.options.dataSource.query(
-      `SELECT id, role, provider_id, status, pid, pod_name, host, rss_bytes,
+      `SELECT id, role, provider_id, status, started_at, pid, pod_name, host, rss_bytes,
               coalesce(registration_expires_at < now(), false) AS registration_expired,
               (extract(epoch FROM now() - last_heartbeat_at) * 1000)::float8 AS heartbeat_age_ms,
               (extract(epoch FROM now() - updated_at) * 1000)::float8 AS stopping_age_ms
@@ -311,6 +339,6 @@ export class Supervisor {
   }
 
   private handle(worker: LiveWorkerRow): RunningWorker {
-    return { workerId: worker.id, pid: worker.pid, podName: worker.pod_name, host: worker.host };
+    return { workerId: worker.id, role: worker.role, registeredAt: worker.started_at, pid: worker.pid, podName: worker.pod_name, host: worker.host };
   }
 }

@@ -63,14 +63,18 @@ describe('the fleet\'s Kubernetes manifests', function () {
 
     // Every call the orchestrator makes, as the account.
     const ours = orchestrator(namespace);
-    const worker = { workerId: '4242', pid: null, podName: null, host: null };
-    await ours.provision({ workerId: worker.workerId, role: 'event-handler', providerId: null }, 'not-a-real-secret');
+    const worker = { workerId: '4242', role: 'refresh', registeredAt: null, pid: null, podName: null, host: null } as const;
+    await ours.provision({ workerId: worker.workerId, role: 'refresh', providerId: '1' }, 'not-a-real-secret');
+    await ours.prepare();
+    expect(await ours.scaleShared('event-handler', 2)).to.match(/^[0-9a-f]{64}$/);
+    await ours.cleanup();
     await ours.scanPrepare();
     expect(await ours.checkWorker(worker, AbortSignal.timeout(5_000))).to.deep.equal({ alive: true });
     expect(await ours.checkWorker({ ...worker, podName: 'no-such-pod' }, AbortSignal.timeout(5_000))).to.deep.equal({ alive: false, end: { kind: 'signal', signal: 'pod deletion' } });
     await ours.scanCleanup();
     await ours.deprovision(worker, { force: true });
     await ours.removeOthers([]);
+    expect(await ours.scaleShared('event-handler', 0)).to.equal(undefined);
     const deployments = await client.list('apps/v1', 'Deployment', namespace);
     expect(deployments.items.filter((d) => d.metadata?.managedFields?.some((f) => f.manager === FIELD_MANAGER))).to.deep.equal([]);
 

@@ -12,7 +12,7 @@ describe('local orchestrator', () => {
     // A process of this host whose pid a worker of another host happens to share.
     const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
-      const elsewhere = { workerId: '1', pid: bystander.pid ?? null, podName: null, host: `not-${hostname()}` };
+      const elsewhere = { workerId: '1', role: 'refresh', registeredAt: null, pid: bystander.pid ?? null, podName: null, host: `not-${hostname()}` } as const;
       expect(await orchestrator.checkWorker({ ...elsewhere, pid: 2 ** 22 + 1 })).to.deep.equal({ alive: true });
       await orchestrator.deprovision(elsewhere, { force: true });
       await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,8 +22,8 @@ interface RunningContainer {
 
 /**
  * What a cluster's controllers and kubelet would do for the fleet's worker Deployments, which the test's API server
- * (with neither) leaves undone: for a Deployment without a pod, it creates the pod from the template (as its
- * ReplicaSet would) and runs its container's command as a process of this machine (`fleet` from the build) with the
+ * (with neither) leaves undone: for a Deployment with fewer pods than its replicas, it creates pods from the template
+ * (as its ReplicaSet would; with more, it deletes the newest) and runs its container's command as a process of this machine (`fleet` from the build) with the
  * container's environment (its ConfigMap and Secret, POD_NAME) and its Secret volume written to a folder of its
  * own; it reports the container's state in the pod's status, running and then terminated with its exit code or
  * signal. A pod deleted, or whose Deployment is deleted, has its process sent SIGTERM (the grace period of a
@@ -70,8 +70,15 @@ export class KubeletStandIn {
     // Pods listed, and those started in this round (after the listing).
     const podNames = new Set(pods.items.map((p) => p.metadata?.name));
     for (const deployment of deployments.items) {
-      const owned = pods.items.filter((pod) => pod.metadata?.ownerReferences?.some((o) => o.uid === deployment.metadata?.uid));
-      if (owned.length === 0) podNames.add(await this.startPod(deployment));
+      const owned = pods.items.filter((pod) => !pod.metadata?.deletionTimestamp && pod.metadata?.ownerReferences?.some((o) => o.uid === deployment.metadata?.uid));
+      const replicas = deployment.spec?.replicas ?? 1;
+      for (let i = owned.length; i < replicas; i += 1) {
+        const started = await this.startPod(deployment);
+        if (started === undefined) break;
+        podNames.add(started);
+      }
+      // Scaled down: the newest go, as a ReplicaSet chooses.
+      for (const pod of owned.slice(replicas).reverse()) await this.core.deleteNamespacedPod({ namespace: this.namespace, name: pod.metadata?.name ?? '' });
     }
     for (const pod of pods.items) {
       const name = pod.metadata?.name ?? '';
@@ -82,12 +89,35 @@ export class KubeletStandIn {
     for (const name of this.containers.keys()) if (!podNames.has(name)) await this.endContainer(name, 'SIGKILL');
   }
 
-  /** Creates the Deployment's pod and starts its container; answers the pod's name. */
-  private async startPod(deployment: V1Deployment): Promise<string> {
+  /**
+   * Creates a pod of the Deployment and starts its container; answers the pod's name, or undefined while a Secret its
+   * container needs is not there yet (the kubelet waits for it; so does the stand-in, a round later).
+   */
+  private async startPod(deployment: V1Deployment): Promise<string | undefined> {
     const template = deployment.spec?.template;
     const container = template?.spec?.containers[0];
     if (!template || !container) throw new Error(`deployment ${deployment.metadata?.name} has no container`);
     const name = `${deployment.metadata?.name}-${randomBytes(3).toString('hex')}`;
+    const files = new Map<string, Buffer>();
+    let args = container.args ?? [];
+    const mounts = join(tmpdir(), `fleet-pod-${name}`);
+    for (const volume of template.spec?.volumes ?? []) {
+      const mount = container.volumeMounts?.find((m) => m.name === volume.name);
+      if (!volume.secret?.secretName || !mount) continue;
+      const secret = await this.readSecret(volume.secret.secretName);
+      if (secret === undefined) return undefined;
+      for (const [key, value] of Object.entries(secret)) files.set(key, value);
+      args = args.map((arg) => arg.replace(mount.mountPath, mounts));
+    }
+    const env: NodeJS.ProcessEnv = { POD_NAME: name };
+    for (const source of container.envFrom ?? []) {
+      if (source.configMapRef?.name) Object.assign(env, (await this.core.readNamespacedConfigMap({ namespace: this.namespace, name: source.configMapRef.name })).data);
+      if (source.secretRef?.name) {
+        const secret = await this.readSecret(source.secretRef.name);
+        if (secret === undefined) return undefined;
+        for (const [key, value] of Object.entries(secret)) env[key] = value.toString('utf8');
+      }
+    }
     await this.core.createNamespacedPod({
       namespace: this.namespace,
       body: {
@@ -99,24 +129,8 @@ export class KubeletStandIn {
         spec: { ...template.spec, nodeName: 'kubelet-stand-in', containers: template.spec?.containers ?? [] },
       },
     });
-    // The kubelet waits for the volume's Secret; so does the stand-in (a round later).
-    const mounts = mkdtempSync(join(tmpdir(), 'fleet-pod-'));
-    let args = container.args ?? [];
-    for (const volume of template.spec?.volumes ?? []) {
-      const mount = container.volumeMounts?.find((m) => m.name === volume.name);
-      if (!volume.secret?.secretName || !mount) continue;
-      const secret = await this.core.readNamespacedSecret({ namespace: this.namespace, name: volume.secret.secretName });
-      for (const [key, value] of Object.entries(secret.data ?? {})) writeFileSync(join(mounts, key), Buffer.from(value, 'base64'), { mode: 0o400 });
-      args = args.map((arg) => arg.replace(mount.mountPath, mounts));
-    }
-    const env: NodeJS.ProcessEnv = { POD_NAME: name };
-    for (const source of container.envFrom ?? []) {
-      if (source.configMapRef?.name) Object.assign(env, (await this.core.readNamespacedConfigMap({ namespace: this.namespace, name: source.configMapRef.name })).data);
-      if (source.secretRef?.name) {
-        const secret = await this.core.readNamespacedSecret({ namespace: this.namespace, name: source.secretRef.name });
-        for (const [key, value] of Object.entries(secret.data ?? {})) env[key] = Buffer.from(value, 'base64').toString('utf8');
-      }
-    }
+    mkdirSync(mounts, { mode: 0o700 });
+    for (const [key, value] of files) writeFileSync(join(mounts, key), value, { mode: 0o400 });
     const child = spawn(process.execPath, [FLEET, ...args], { env: isolatedEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => this.output.push(line));
     this.containers.set(name, { process: child, mounts });
@@ -127,6 +141,17 @@ export class KubeletStandIn {
     });
     await this.report(name, container.image ?? '', { running: { startedAt: new Date() } });
     return name;
+  }
+
+  /** A Secret's data, or undefined while it does not exist. */
+  private async readSecret(name: string): Promise<Record<string, Buffer> | undefined> {
+    try {
+      const secret = await this.core.readNamespacedSecret({ namespace: this.namespace, name });
+      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]));
+    } catch (error: unknown) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw error;
+    }
   }
 
   private async report(podName: string, image: string, state: V1ContainerStatus['state']): Promise<void> {

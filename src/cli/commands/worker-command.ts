@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
-import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignment } from '../../core/workers/worker-role-facts';
+import { isWorkerRoleName, WORKER_ROLE_FACTS, WORKER_ROLE_NAMES, workerAssignment, type SharedRoleName } from '../../core/workers/worker-role-facts';
 import { describeError } from '../../errors';
+import type { Worker } from '../../models';
 import { STOP_REASONS, workerFailedReason } from '../../server/worker-stop-reasons';
 import { startHeartbeat } from '../../workers/runtime/heartbeat';
-import { WorkerRegistry, type StopVerdict } from '../../workers/runtime/worker-registry';
+import { WorkerRegistry, type StopVerdict, type WorkerWhereabouts } from '../../workers/runtime/worker-registry';
 import { PER_PROVIDER_ROLES, startWorker } from '../../workers/worker-roles';
 import type { CliContext } from '../cli-context';
 import { toInt } from './demo-cloud-command';
@@ -13,32 +15,39 @@ import { toInt } from './demo-cloud-command';
 /**
  * `fleet worker <role> [--provider <id>] --worker-id <id>`: one worker process, as the supervisor starts it. The
  * one-time registration secret comes on standard input, or in a file (a pod's mounted Secret: `--secret-file`), never
- * in arguments or the environment, which other processes can read. In a pod, POD_NAME (from the downward API) names
- * the pod the worker's row records.
+ * in arguments or the environment, which other processes can read. `fleet worker <role> --join-key-file <path>`: a pod
+ * of a shared role's scaled Deployment, which claims one of the role's requested rows with the role's join key,
+ * waiting for one if none is requested yet. In a pod, POD_NAME (from the downward API) names the pod the worker's row
+ * records.
  */
 export function workerCommand(context: CliContext): Command {
   return new Command('worker')
     .description('run one worker process (started by the supervisor)')
     .argument('<role>', `worker role: ${WORKER_ROLE_NAMES.join(', ')}`)
     .option('--provider <id>', `the provider this worker serves (${PER_PROVIDER_ROLES.join(', ')})`)
-    .requiredOption('--worker-id <id>', 'the worker row created for this process')
+    .option('--worker-id <id>', 'the worker row created for this process')
     .option('--secret-file <path>', 'read the one-time registration secret from this file, not from standard input')
+    .option('--join-key-file <path>', 'claim a requested row of this shared role with the join key in this file (instead of --worker-id)')
     .option('--heartbeat-ms <ms>', 'heartbeat interval', toInt, 5_000)
     .option('--cut-off-ms <ms>', 'stop when nothing has answered its heartbeats for this long (below the server\'s heartbeat timeout)', toInt, 20_000)
     .option('--stop-timeout-ms <ms>', 'on SIGTERM, how long the work in hand may take before it is handed back', toInt, 30_000)
     .action(async (roleName: string, options: {
-      provider?: string; workerId: string; secretFile?: string; heartbeatMs: number; cutOffMs: number; stopTimeoutMs: number;
+      provider?: string; workerId?: string; secretFile?: string; joinKeyFile?: string; heartbeatMs: number; cutOffMs: number; stopTimeoutMs: number;
     }) => {
       if (!isWorkerRoleName(roleName)) throw new Error(`unknown worker role "${roleName}" (known: ${WORKER_ROLE_NAMES.join(', ')})`);
       const providerId = options.provider ?? null;
       const assignment = workerAssignment(roleName, providerId);
       if (!assignment) throw new Error(`a ${roleName} worker ${WORKER_ROLE_FACTS[roleName].perProvider ? 'needs' : 'takes no'} --provider`);
-      const secret = options.secretFile === undefined ? await readLine() : (await readFile(options.secretFile, 'utf8')).trim();
+      if ((options.workerId === undefined) === (options.joinKeyFile === undefined)) throw new Error('give either --worker-id or --join-key-file');
+      if (options.joinKeyFile !== undefined && assignment.providerId !== null) throw new Error(`a ${roleName} worker serves one provider: it needs --worker-id`);
       const dataSource = await context.dataSource();
+      const where = { pid: process.pid, podName: process.env.POD_NAME || null };
+      const registry = new WorkerRegistry(dataSource, context.logger.child({ role: roleName }));
+      const workerId = assignment.providerId === null && options.joinKeyFile !== undefined
+        ? (await claimRow(registry, assignment.role, await readSecret(options.joinKeyFile), where)).id
+        : (await registry.register(options.workerId ?? '', await readSecret(options.secretFile), where)).id;
       // A shared worker serves every provider: its lines name the provider each one is about.
-      const logger = context.logger.child({ role: roleName, ...(providerId === null ? {} : { providerId }), workerId: options.workerId });
-      const registry = new WorkerRegistry(dataSource, logger);
-      await registry.register(options.workerId, secret, { pid: process.pid, podName: process.env.POD_NAME || null });
+      const logger = context.logger.child({ role: roleName, ...(providerId === null ? {} : { providerId }), workerId });
       logger.info({ event: 'worker.registered' }, 'worker registered');
 
       // Until a signal, an operator or its heartbeats ask it to stop, or the work fails by itself (the supervisor then
@@ -47,7 +56,7 @@ export function workerCommand(context: CliContext): Command {
       const stopRequested = new Promise<StopVerdict>((resolve) => { requestStop = resolve; });
       let givenUp = false;
       const heartbeat = startHeartbeat({
-        registry, workerId: options.workerId, intervalMs: options.heartbeatMs, cutOffAfterMs: options.cutOffMs, logger,
+        registry, workerId, intervalMs: options.heartbeatMs, cutOffAfterMs: options.cutOffMs, logger,
         onStop: (verdict) => {
           if (verdict.kind !== 'asked' && !givenUp) {
             // Its successor may run already (or soon, cut off): the process ends soon whatever it is doing, even
@@ -70,7 +79,7 @@ export function workerCommand(context: CliContext): Command {
         if (!(await providerDeleted())) throw error;
         logger.info({ event: 'worker.provider_gone' }, 'worker stopped: its provider was deleted');
         await heartbeat.stop();
-        await registry.markStopped(options.workerId, STOP_REASONS.providerGone);
+        await registry.markStopped(workerId, STOP_REASONS.providerGone);
         return null;
       });
       if (work === null) return void setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
@@ -85,12 +94,12 @@ export function workerCommand(context: CliContext): Command {
       // Given up: the work in hand is handed back at once.
       if (kind !== 'asked') await work.stop({ force: true });
       logger.info({ event: 'worker.stopping', reason }, 'worker stopping');
-      await registry.markStopping(options.workerId, reason);
+      await registry.markStopping(workerId, reason);
       // Finish the work in hand if it ends in time; otherwise hand it back, to be taken up by the next worker.
       const finished = await Promise.race([work.stop().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.stopTimeoutMs).unref())]);
       if (!finished) await work.stop({ force: true });
       await heartbeat.stop();
-      await registry.markStopped(options.workerId, finished ? reason : `${reason}; running job handed back`);
+      await registry.markStopped(workerId, finished ? reason : `${reason}; running job handed back`);
       logger.info({ event: 'worker.stopped', handedBack: !finished }, 'worker stopped');
       // Whatever a provider's code left running (an operation's handler that ignored its deadline, with its sockets)
       // must not keep a stopped worker's process alive: its replacement may already run.
@@ -98,10 +107,38 @@ export function workerCommand(context: CliContext): Command {
     });
 }
 
+/** How often a pod of a shared role's Deployment asks for a row to claim while none is requested. */
+const CLAIM_RETRY_MS = 1_000;
+
+/**
+ * A requested row of the role, claimed with its join key; while none is requested (the pod started before the
+ * supervisor asked for its worker, or replaces one whose row is not closed yet), asks again, until a signal ends it.
+ */
+async function claimRow(registry: WorkerRegistry, role: SharedRoleName, joinKey: string, where: WorkerWhereabouts): Promise<Worker> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
+  try {
+    for (;;) {
+      const worker = await registry.claim(role, joinKey, where);
+      if (worker) return worker;
+      await sleep(CLAIM_RETRY_MS, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (stop.signal.aborted) throw new Error(`stopped before any ${role} worker was requested for this process to claim`);
+    }
+  } finally {
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  }
+}
+
 /** Time enough for the process to close its connections after the work stopped, and to end by itself. */
 const EXIT_AFTER_STOP_MS = 5_000;
 /** How long a worker that gave itself up may take to end: its last writes, if the database answers. */
 const GIVEN_UP_EXIT_MS = 1_000;
+
+/** A secret from its file, or from standard input. */
+async function readSecret(file: string | undefined): Promise<string> {
+  return file === undefined ? readLine() : (await readFile(file, 'utf8')).trim();
+}
 
 function readLine(): Promise<string> {
   return new Promise((resolve) => {

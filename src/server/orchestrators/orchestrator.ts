@@ -1,4 +1,4 @@
-import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
+import type { SharedRoleName, WorkerAssignment, WorkerRoleName } from '../../core/workers/worker-role-facts';
 
 /** What a worker process is: its row, its role and the provider a per-provider worker serves. */
 export type WorkerSpec = { workerId: string } & WorkerAssignment;
@@ -6,6 +6,9 @@ export type WorkerSpec = { workerId: string } & WorkerAssignment;
 /** A worker as the workers table knows it, whoever started it. */
 export interface RunningWorker {
   workerId: string;
+  role: WorkerRoleName;
+  /** When it registered; null before. */
+  registeredAt: Date | null;
   pid: number | null;
   podName: string | null;
   host: string | null;
@@ -46,6 +49,17 @@ export abstract class Orchestrator {
 
   /** Before each provisioning pass, e.g. to list the platform's workloads once for the whole pass. */
   async prepare(): Promise<void> {}
+
+  /**
+   * For a shared role this platform runs as one workload of `count` replicas (Kubernetes: one scaled Deployment),
+   * whose pods each claim one of the role's requested rows (WorkerRegistry.claim) rather than being started for a
+   * row: applies the workload at `count` (removes it at 0) and answers the join key its pods prove themselves with,
+   * which the supervisor requests the role's rows with. Undefined (the default) where each worker of the role is
+   * provisioned for its row.
+   */
+  async scaleShared(_role: SharedRoleName, _count: number): Promise<string | undefined> {
+    return undefined;
+  }
 
   /** Starts the worker's process and hands it its one-time secret. */
   abstract provision(spec: WorkerSpec, secret: string): Promise<StartedWorker>;

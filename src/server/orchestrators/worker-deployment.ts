@@ -1,4 +1,5 @@
 import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { SharedRoleName } from '../../core/workers/worker-role-facts';
 import type { WorkerSpec } from './orchestrator';
 
 /** Labels on everything the kubernetes orchestrator makes, and the key of the worker each belongs to. */
@@ -14,9 +15,11 @@ export const MANAGED_SELECTOR = `${WORKER_LABELS.managedBy}=${MANAGED_BY}`;
 /** The field manager of the orchestrator's server-side applies. */
 export const FIELD_MANAGER = 'provider-fleet-orchestrator';
 
-/** Where a worker's container finds its one-time registration secret (a volume of its Secret). */
+/** Where a worker's container finds its one-time registration secret, or its role's join key (a volume of its Secret). */
 const SECRET_DIR = '/var/run/secrets/provider-fleet';
 const SECRET_KEY = 'registration-secret';
+/** The key of a shared role's Secret that holds the join key. */
+export const JOIN_KEY = 'join-key';
 
 export interface WorkerPodSettings {
   image: string;
@@ -36,6 +39,11 @@ export function workerObjectName(workerId: string): string {
   return `fleet-worker-${workerId}`;
 }
 
+/** The scaled Deployment and Secret of a shared role's workers. */
+export function sharedObjectName(role: SharedRoleName): string {
+  return `fleet-${role}`;
+}
+
 function labelsOf(spec: WorkerSpec): Record<string, string> {
   return {
     [WORKER_LABELS.managedBy]: MANAGED_BY,
@@ -52,16 +60,39 @@ function labelsOf(spec: WorkerSpec): Record<string, string> {
  */
 export function workerDeployment(spec: WorkerSpec, settings: WorkerPodSettings): V1Deployment {
   const name = workerObjectName(spec.workerId);
-  const labels = labelsOf(spec);
   const provider = spec.providerId === null ? [] : ['--provider', spec.providerId];
+  return deployment({
+    name, labels: labelsOf(spec), replicas: 1, strategy: 'Recreate',
+    selector: { [WORKER_LABELS.worker]: spec.workerId, [WORKER_LABELS.managedBy]: MANAGED_BY },
+    args: ['worker', spec.role, ...provider, '--worker-id', spec.workerId, '--secret-file', `${SECRET_DIR}/${SECRET_KEY}`],
+  }, settings);
+}
+
+/**
+ * A shared role's Deployment, scaled to the role's count: each pod claims one of the role's requested rows with the
+ * join key mounted from the role's Secret. Its workers may overlap (they share the work), so a rolling update.
+ */
+export function sharedDeployment(role: SharedRoleName, replicas: number, settings: WorkerPodSettings): V1Deployment {
+  const labels = { [WORKER_LABELS.managedBy]: MANAGED_BY, [WORKER_LABELS.role]: role };
+  return deployment({
+    name: sharedObjectName(role), labels, replicas, strategy: 'RollingUpdate', selector: labels,
+    args: ['worker', role, '--join-key-file', `${SECRET_DIR}/${JOIN_KEY}`],
+  }, settings);
+}
+
+function deployment(
+  workload: { name: string; labels: Record<string, string>; replicas: number; strategy: 'Recreate' | 'RollingUpdate'; selector: Record<string, string>; args: string[] },
+  settings: WorkerPodSettings,
+): V1Deployment {
+  const { name, labels } = workload;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, labels },
     spec: {
-      replicas: 1,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: { [WORKER_LABELS.worker]: spec.workerId, [WORKER_LABELS.managedBy]: MANAGED_BY } },
+      replicas: workload.replicas,
+      strategy: { type: workload.strategy },
+      selector: { matchLabels: workload.selector },
       template: {
         metadata: { labels },
         spec: {
@@ -72,7 +103,7 @@ export function workerDeployment(spec: WorkerSpec, settings: WorkerPodSettings):
           containers: [{
             name: 'worker',
             image: settings.image,
-            args: ['worker', spec.role, ...provider, '--worker-id', spec.workerId, '--secret-file', `${SECRET_DIR}/${SECRET_KEY}`, ...(settings.workerArgs ?? [])],
+            args: [...workload.args, ...(settings.workerArgs ?? [])],
             envFrom: [{ configMapRef: { name: settings.configMap } }, { secretRef: { name: settings.configSecret } }],
             env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
             resources: settings.memoryLimitBytes === undefined ? {} : { limits: { memory: String(settings.memoryLimitBytes) } },
@@ -88,15 +119,20 @@ export function workerDeployment(spec: WorkerSpec, settings: WorkerPodSettings):
 
 /** The worker's one-time secret, owned by its Deployment: a cluster's garbage collector removes it with it. */
 export function workerSecret(spec: WorkerSpec, secret: string, owner: { uid: string }): V1Secret {
-  const name = workerObjectName(spec.workerId);
+  return ownedSecret(workerObjectName(spec.workerId), labelsOf(spec), { [SECRET_KEY]: secret }, owner);
+}
+
+/** A shared role's join key, owned by the role's Deployment. */
+export function sharedSecret(role: SharedRoleName, joinKey: string, owner: { uid: string }): V1Secret {
+  return ownedSecret(sharedObjectName(role), { [WORKER_LABELS.managedBy]: MANAGED_BY, [WORKER_LABELS.role]: role }, { [JOIN_KEY]: joinKey }, owner);
+}
+
+function ownedSecret(name: string, labels: Record<string, string>, stringData: Record<string, string>, owner: { uid: string }): V1Secret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name, labels: labelsOf(spec),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: owner.uid, controller: true }],
-    },
+    metadata: { name, labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: owner.uid, controller: true }] },
     type: 'Opaque',
-    stringData: { [SECRET_KEY]: secret },
+    stringData,
   };
 }

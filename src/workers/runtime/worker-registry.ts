@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError, RegistrationRefusedError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import type { WorkerAssignment } from '../../core/workers/worker-role-facts';
+import type { SharedRoleName, WorkerAssignment } from '../../core/workers/worker-role-facts';
 import { checkFence, fenceHolds, fenceParameter, type LeadershipFence } from '../../db/leadership-fence';
 import { Worker } from '../../models';
 
@@ -17,6 +17,12 @@ export interface StopVerdict {
 
 /** How long a new worker's one-time secret stays valid. */
 export const REGISTRATION_TTL_MS = 60_000;
+
+/** Where a registering worker runs: its process, and its pod if it runs in one. */
+export interface WorkerWhereabouts {
+  pid: number;
+  podName?: string | null;
+}
 
 export interface RequestedWorker {
   workerId: string;
@@ -39,11 +45,12 @@ export class WorkerRegistry {
   }
 
   /**
-   * A new worker's row, `requested`, with its one-time secret. With a fence, only while the fence's generation leads
+   * A new worker's row, `requested`, with its one-time secret, or with `joinKey` for a worker of a shared role that a
+   * pod of the role's scaled workload will claim (see claim). With a fence, only while the fence's generation leads
    * (DeposedLeaderError otherwise), and the row records that generation.
    */
-  async request(options: WorkerAssignment & { queueName: string | null; fence?: LeadershipFence }): Promise<RequestedWorker> {
-    const secret = randomBytes(32).toString('hex');
+  async request(options: WorkerAssignment & { queueName: string | null; joinKey?: string; fence?: LeadershipFence }): Promise<RequestedWorker> {
+    const secret = options.joinKey ?? randomBytes(32).toString('hex');
     const [row]: { id: string }[] = await this.dataSource.query(
       `INSERT INTO workers (role, provider_id, queue_name, status, registration_secret_hash, registration_expires_at, leader_generation)
        SELECT $1, $2, $3, 'requested', $4, now() + make_interval(secs => $5::float8 / 1000), $6::bigint
@@ -60,25 +67,48 @@ export class WorkerRegistry {
    * Checks the process's proof and marks the worker running, with its pid (and its pod's name, in a pod). Every
    * failure is the same RegistrationRefusedError; the log line says why. A secret works once: it is cleared on success.
    */
-  async register(workerId: string, secret: string, { pid, podName = null }: { pid: number; podName?: string | null }): Promise<Worker> {
+  async register(workerId: string, secret: string, where: WorkerWhereabouts): Promise<Worker> {
     return this.dataSource.transaction(async (manager) => {
-      const refuse = (reason: string): never => {
-        this.logger.warn({ event: 'worker.registration_refused', workerId, pid, reason }, 'worker registration refused');
-        throw new RegistrationRefusedError();
-      };
-      if (!/^\d{1,18}$/.test(workerId)) return refuse('malformed worker id');
+      if (!/^\d{1,18}$/.test(workerId)) return this.refuse({ workerId, pid: where.pid }, 'malformed worker id');
       const worker = await manager.getRepository(Worker).findOne({ where: { id: workerId }, lock: { mode: 'pessimistic_write' } });
-      if (!worker) return refuse('no such worker');
-      if (worker.status !== 'requested' || worker.registrationSecretHash === null) return refuse(`worker is ${worker.status}, its secret was used`);
-      if ((worker.registrationExpiresAt?.getTime() ?? 0) < Date.now()) return refuse('secret expired');
-      const expected = Buffer.from(worker.registrationSecretHash, 'hex');
-      const given = Buffer.from(hashSecret(secret), 'hex');
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('wrong secret');
-      await manager.getRepository(Worker).update({ id: workerId }, {
-        status: 'running', pid, podName, startedAt: new Date(), lastHeartbeatAt: new Date(), registrationSecretHash: null, registrationExpiresAt: null,
-      });
-      return { ...worker, status: 'running', pid, podName };
+      if (!worker) return this.refuse({ workerId, pid: where.pid }, 'no such worker');
+      return this.admit(manager, worker, secret, where);
     });
+  }
+
+  /**
+   * For a pod of a shared role's scaled workload: takes one of the role's requested rows, proving itself with the
+   * role's join key, as register does with a row's own secret. Null while none is requested (the supervisor requests
+   * one per pod it wants; a pod may start first): the caller waits and asks again.
+   */
+  async claim(role: SharedRoleName, joinKey: string, where: WorkerWhereabouts): Promise<Worker | null> {
+    return this.dataSource.transaction(async (manager) => {
+      // Another pod's claim in flight keeps its row: this one takes the next.
+      const worker = await manager.getRepository(Worker).createQueryBuilder('worker')
+        .where('worker.role = :role AND worker.providerId IS NULL AND worker.status = :status AND worker.registrationExpiresAt > now()', { role, status: 'requested' })
+        .orderBy('worker.id').setLock('pessimistic_write').setOnLocked('skip_locked').getOne();
+      return worker ? this.admit(manager, worker, joinKey, where) : null;
+    });
+  }
+
+  /** A requested worker whose proof holds becomes running, once: its secret is cleared. */
+  private async admit(manager: EntityManager, worker: Worker, secret: string, { pid, podName = null }: WorkerWhereabouts): Promise<Worker> {
+    const refuse = (reason: string): never => this.refuse({ workerId: worker.id, pid }, reason);
+    if (worker.status !== 'requested' || worker.registrationSecretHash === null) return refuse(`worker is ${worker.status}, its secret was used`);
+    if ((worker.registrationExpiresAt?.getTime() ?? 0) < Date.now()) return refuse('secret expired');
+    const expected = Buffer.from(worker.registrationSecretHash, 'hex');
+    const given = Buffer.from(hashSecret(secret), 'hex');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('wrong secret');
+    const startedAt = new Date();
+    await manager.getRepository(Worker).update({ id: worker.id }, {
+      status: 'running', pid, podName, startedAt, lastHeartbeatAt: startedAt, registrationSecretHash: null, registrationExpiresAt: null,
+    });
+    return { ...worker, status: 'running', pid, podName, startedAt };
+  }
+
+  private refuse(who: { workerId: string; pid: number }, reason: string): never {
+    this.logger.warn({ event: 'worker.registration_refused', ...who, reason }, 'worker registration refused');
+    throw new RegistrationRefusedError();
   }
 
   /**
