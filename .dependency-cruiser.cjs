@@ -7,7 +7,7 @@ const LAYERS = [
   ['core', 'models', 'db'], // the shared vocabulary, the entities and the SQL helpers
   ['providers', 'demo-cloud'], // provider types and their SDK; the simulator the demo type talks to
   ['queues'], // typed messages and the queues that carry them
-  ['workers', 'queries'], // what consumes the queues; reads over the stored inventory
+  ['workers', 'queries', 'generator'], // what consumes the queues; reads over the stored inventory; provider packages generated
   ['api', 'server'], // the HTTP API; the supervising server
   ['cli'], // the one entry point
 ];

@@ -23,6 +23,7 @@ COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
+COPY templates ./templates
 # The image's own user (node, 1000), by number so that a pod's runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8700

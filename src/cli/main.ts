@@ -8,6 +8,7 @@ import { CliContext } from './cli-context';
 import { keyCommand, migrateCommand } from './commands/admin-commands';
 import { demoCloudCommand } from './commands/demo-cloud-command';
 import { eventsCommand } from './commands/events-command';
+import { generateCommand } from './commands/generate-command';
 import { metricsCommand } from './commands/metrics-command';
 import { providerCommands } from './commands/provider-commands';
 import { refreshCommand } from './commands/refresh-command';
@@ -65,7 +66,8 @@ export async function main(argv: string[]): Promise<void> {
     .addCommand(metricsCommand(context))
     .addCommand(opCommand(context))
     .addCommand(tasksCommand(context))
-    .addCommand(tokenCommands(context));
+    .addCommand(tokenCommands(context))
+    .addCommand(generateCommand(context));
 
   try {
     await program.parseAsync(argv);
