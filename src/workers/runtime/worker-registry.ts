@@ -83,10 +83,11 @@ export class WorkerRegistry {
    */
   async claim(role: SharedRoleName, joinKey: string, where: WorkerWhereabouts): Promise<Worker | null> {
     return this.dataSource.transaction(async (manager) => {
-      // Another pod's claim in flight keeps its row: this one takes the next.
+      // Another pod's claim in flight keeps its row: this one takes the next. One row only (LIMIT 1): FOR UPDATE locks
+      // every row the query returns, and a claim holding them all would leave none to the others.
       const worker = await manager.getRepository(Worker).createQueryBuilder('worker')
         .where('worker.role = :role AND worker.providerId IS NULL AND worker.status = :status AND worker.registrationExpiresAt > now()', { role, status: 'requested' })
-        .orderBy('worker.id').setLock('pessimistic_write').setOnLocked('skip_locked').getOne();
+        .orderBy('worker.id').limit(1).setLock('pessimistic_write').setOnLocked('skip_locked').getOne();
       return worker ? this.admit(manager, worker, joinKey, where) : null;
     });
   }
