@@ -5,7 +5,7 @@
 const LAYERS = [
   ['config', 'errors', 'logging', 'crypto'], // settings, errors and logging every layer uses
   ['core', 'models', 'db'], // the shared vocabulary, the entities and the SQL helpers
-  ['providers', 'demo-cloud'], // provider types and their SDK; the simulator the demo type talks to
+  ['providers', 'demo-cloud', 'testing'], // provider types and their SDK; the simulator the demo type talks to; the types' test kit
   ['queues'], // typed messages and the queues that carry them
   ['workers', 'queries', 'generator'], // what consumes the queues; reads over the stored inventory; provider packages generated
   ['api', 'server'], // the HTTP API; the supervising server

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, relative, resolve } from 'node:path';
 import Mustache from 'mustache';
 import { ValidationError } from '../errors';
+import { EXAMPLE_METRICS_WINDOW, EXAMPLE_PAGE_SIZE, exampleCassettes, exampleObjects } from './example-cassettes';
 import { isManagerKind, MANAGER_KINDS, STANDARD_COLLECTIONS, type ManagerKind, type StandardCollection } from './manager-kinds';
 
 /** The fleet's own folder (this module runs from dist/src/generator). */
@@ -20,6 +21,8 @@ export interface ProviderGeneration {
   path?: string;
   events: boolean;
   metrics: boolean;
+  /** A test suite replaying cassettes written from the example objects (`--no-cassettes`: neither). */
+  cassettes: boolean;
   /** The types the fleet has: a new one may not take their names. */
   knownTypes: readonly string[];
   cwd: string;
@@ -40,11 +43,14 @@ const FILES: readonly { template: string; file: string; wanted?: (g: ProviderGen
   { template: 'src/provider.ts', file: 'src/provider.ts' },
   { template: 'src/events.ts', file: 'src/events.ts', wanted: (g) => g.events },
   { template: 'src/metrics.ts', file: 'src/metrics.ts', wanted: (g) => g.metrics },
+  { template: 'mocharc.json', file: '.mocharc.json', wanted: (g) => g.cassettes },
+  { template: 'test/provider.test.ts', file: 'test/provider.test.ts', wanted: (g) => g.cassettes },
 ];
 
 /**
  * Writes a provider package for a new type: its type, connection, collector, parser and inventory for the manager
- * kind's standard collections, an event stream and metrics unless left out, and a README. Bad input is refused
+ * kind's standard collections, an event stream, metrics and a test suite with its cassettes unless left out, and a
+ * README. Bad input is refused
  * before anything is written, and the package appears whole or not at all (written beside its place, then renamed).
  * Answers the package's folder and its files.
  */
@@ -59,13 +65,17 @@ export function generateProvider(generation: ProviderGeneration): { directory: s
   if (existsSync(directory)) throw new ValidationError(`${directory} exists: give another --path, or remove it first`);
 
   const view = viewOf(generation, managerType, directory);
-  const files = FILES.filter((f) => f.wanted?.(generation) ?? true);
+  const rendered = FILES.filter((f) => f.wanted?.(generation) ?? true)
+    .map(({ template, file }) => ({ file, text: Mustache.render(readFileSync(join(TEMPLATES, `${template}.mustache`), 'utf8'), view, {}, RENDERING) }));
+  const cassettes = !generation.cassettes ? [] : Object.entries(exampleCassettes(STANDARD_COLLECTIONS[managerType], generation))
+    .map(([cassette, content]) => ({ file: `test/cassettes/${name}/${cassette}.json`, text: `${JSON.stringify(content, null, 2)}\n` }));
+  const files = [...rendered, ...cassettes];
   const staging = `${directory}.generating-${process.pid}`;
   try {
-    for (const { template, file } of files) {
+    for (const { file, text } of files) {
       const target = join(staging, file);
       mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, Mustache.render(readFileSync(join(TEMPLATES, `${template}.mustache`), 'utf8'), view, {}, RENDERING));
+      writeFileSync(target, text);
     }
     mkdirSync(dirname(directory), { recursive: true });
     renameSync(staging, directory);
@@ -81,6 +91,7 @@ function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, direct
   const metricCollections = collections.filter((c) => c.metrics);
   const fleet = JSON.parse(readFileSync(join(FLEET_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const words = generation.name.split('-');
+  const pathOf = (name: string): string => collections.find((c) => c.name === name)?.path ?? name;
   return {
     type: generation.name,
     title: words.map((w) => w[0].toUpperCase() + w.slice(1)).join(' '),
@@ -89,15 +100,24 @@ function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, direct
     managerKind,
     events: generation.events,
     metrics: generation.metrics,
+    cassettes: generation.cassettes,
     collections,
     targetableCollections: collections.filter((c) => c.targetable),
     metricCollections: metricCollections.map((c) => ({ ...c, parent: metricParent(c, metricCollections) })),
     metricCollectionNames: metricCollections.map((c) => c.name).join(' and '),
     entityImports: collections.map((c) => c.entity).join(', '),
     fleetDependency: `file:${relative(directory, FLEET_ROOT) || '.'}`,
-    versions: { typescript: fleet.devDependencies.typescript, typesNode: fleet.devDependencies['@types/node'] },
     modulePath: join(directory, 'dist', 'src', 'index.js'),
-    exampleObjects: JSON.stringify(Object.fromEntries(collections.map((c) => [c.path, exampleOf(c)])), null, 2),
+    exampleObjects: JSON.stringify(Object.fromEntries(collections.map((c) => [c.path, exampleObjects(c, pathOf)[0]])), null, 2),
+    pageSize: EXAMPLE_PAGE_SIZE,
+    metricsWindow: EXAMPLE_METRICS_WINDOW,
+    firstCollection: collections[0],
+    targetCollection: collections.find((c) => c.targetable) ?? collections[0],
+    measuredCollection: metricCollections[0],
+    versions: {
+      typescript: fleet.devDependencies.typescript, typesNode: fleet.devDependencies['@types/node'], mocha: fleet.devDependencies.mocha,
+      typesMocha: fleet.devDependencies['@types/mocha'], chai: fleet.devDependencies.chai, typesChai: fleet.devDependencies['@types/chai'],
+    },
   };
 }
 
@@ -106,15 +126,3 @@ function metricParent(collection: StandardCollection, withMetrics: readonly Stan
   const parent = collection.refs.find((r) => withMetrics.some((c) => c.name === r.target));
   return parent ? `'${parent.attribute}'` : 'null';
 }
-
-function exampleOf(collection: StandardCollection): Record<string, unknown> {
-  return {
-    id: `${collection.path}-1`,
-    name: `example-${collection.path}-1`,
-    ...Object.fromEntries(collection.fields.map((f) => [f.native, f.example])),
-    ...Object.fromEntries(collection.refs.map((r) => [r.native, `${STANDARD_PATHS.get(r.target) ?? r.target}-1`])),
-  };
-}
-
-/** The API path of each standard collection, for example references. */
-const STANDARD_PATHS = new Map(Object.values(STANDARD_COLLECTIONS).flat().map((c) => [c.name, c.path]));

@@ -1,5 +1,3 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import nock from 'nock';
 import { normalizedBody, SESSION_COOKIE, SESSION_STAND_IN, soapMethodOf } from './cassette-soap';
@@ -7,9 +5,6 @@ import { normalizedBody, SESSION_COOKIE, SESSION_STAND_IN, soapMethodOf } from '
 // nock takes over http and https as soon as it is loaded: every test of the run would then reach its real servers
 // through nock's pass-through, not as in production. It intercepts only while a cassette plays.
 nock.restore();
-
-/** Where the cassettes are kept in the repository (tests run from dist/test/support). */
-export const CASSETTE_DIR = resolve(__dirname, '..', '..', '..', 'test', 'cassettes');
 
 /** The origin a cassette is replayed on: loopback, where nothing listens during a replay (nock answers first). */
 export const REPLAY_ORIGIN = 'https://127.0.0.1:6443';
@@ -131,7 +126,7 @@ export function scrub<S>(cassette: Cassette<S>, secrets: readonly string[]): Cas
 }
 
 /** Throws, saying what it found, when `cassette` holds a credential. */
-function assertNoSecrets(cassette: Cassette<unknown>, what: string): void {
+export function assertNoSecrets(cassette: Cassette<unknown>, what: string): void {
   const text = JSON.stringify(cassette);
   if (PEM_BLOCK.test(text)) throw new Error(`${what} holds a certificate or key`);
   for (const { request, response } of cassette.interactions) {
@@ -148,22 +143,6 @@ function assertNoSecrets(cassette: Cassette<unknown>, what: string): void {
   for (const [, session] of text.matchAll(SESSION_IN_ID)) {
     if (!SESSION_STAND_IN.test(session)) throw new Error(`${what} holds a session key that is not a stand-in`);
   }
-}
-
-export function cassettePath(name: string): string {
-  return join(CASSETTE_DIR, `${name}.json`);
-}
-
-export function writeCassette<S>(name: string, cassette: Cassette<S>, secrets: readonly string[]): void {
-  const scrubbed = scrub(cassette, secrets);
-  mkdirSync(dirname(cassettePath(name)), { recursive: true });
-  writeFileSync(cassettePath(name), `${JSON.stringify(scrubbed, null, 2)}\n`);
-}
-
-export function loadCassette<S>(name: string): Cassette<S> {
-  const cassette = JSON.parse(readFileSync(cassettePath(name), 'utf8')) as Cassette<S>;
-  assertNoSecrets(cassette, `cassette ${name}`);
-  return cassette;
 }
 
 /**
@@ -188,8 +167,9 @@ export class CassettePlayer<S> {
 
   private constructor(readonly name: string, readonly cassette: Cassette<S>) {}
 
-  static replay<S>(name: string): CassettePlayer<S> {
-    const player = new CassettePlayer<S>(name, loadCassette<S>(name));
+  /** Answers every HTTP request of the process from `cassette` (named `name` in failures) until stopped. */
+  static play<S>(name: string, cassette: Cassette<S>): CassettePlayer<S> {
+    const player = new CassettePlayer<S>(name, cassette);
     player.start();
     return player;
   }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import { ValidationError } from '../../src/errors';
 import { MANAGER_KINDS, type ManagerKind } from '../../src/generator/manager-kinds';
 import { generateProvider } from '../../src/generator/provider-generator';
 import { providerTypes } from '../../src/providers/provider-types';
+import type { Cassette } from '../../src/testing/cassette';
+import { runFleet } from '../support/fleet-cli';
 import { FleetServerProcess } from '../support/fleet-server-process';
 import { serveOnly, Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
@@ -17,17 +19,18 @@ import { until } from '../support/wait';
 
 const TOKEN = 'example-api-token';
 
-/** Builds (once per kind) a generated package as its README says: npm install, npm run build. */
-function builtPackage(root: string, kind: ManagerKind): string {
+/** Generates (once per kind, with `fleet generate provider`) a package, installs it and runs its tests (which build it). */
+async function builtPackage(root: string, kind: ManagerKind): Promise<string> {
   const directory = join(root, `acme-${kind}`);
   if (existsSync(join(directory, 'dist', 'src', 'index.js'))) return directory;
-  generateProvider({ name: `acme-${kind}`, managerType: kind, path: directory, events: true, metrics: true, knownTypes: Object.keys(providerTypes), cwd: root });
-  installAndBuild(directory);
+  const generated = await runFleet(['generate', 'provider', `acme-${kind}`, '--manager-type', kind, '--path', directory], { cwd: root });
+  if (generated.code !== 0) throw new Error(`fleet generate provider failed:\n${generated.stderr}`);
+  installAndTest(directory);
   return directory;
 }
 
-function installAndBuild(directory: string): void {
-  for (const args of [['install', '--prefer-offline', '--no-audit', '--no-fund'], ['run', 'build']]) {
+function installAndTest(directory: string): void {
+  for (const args of [['install', '--prefer-offline', '--no-audit', '--no-fund'], ['test']]) {
     const run = spawnSync('npm', args, { cwd: directory, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`npm ${args.join(' ')} in ${directory} failed:\n${run.stdout}\n${run.stderr}`);
   }
@@ -65,6 +68,43 @@ function exampleInfraApi(): Server {
 }
 
 /**
+ * A live API answering as a generated package's cassettes say (those of real exchanges, not the made-up faults), to
+ * requests bearing `token`: what a provider in the example layout would answer. Answers each request it serves.
+ */
+function apiFromCassettes(directory: string, token: string): { server: Server; served: string[] } {
+  const answers = new Map<string, { status: number; body: unknown }>();
+  for (const file of readdirSync(directory)) {
+    const cassette = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Cassette;
+    if (cassette.interactions.some((i) => i.madeByRecorder !== undefined)) continue;
+    for (const { request, response } of cassette.interactions) {
+      if ('body' in response) answers.set(requestKey(request.path, new URLSearchParams(request.query)), { status: response.status, body: response.body });
+    }
+  }
+  const served: string[] = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://live');
+    const found = request.headers.authorization === `Bearer ${token}` ? answers.get(requestKey(url.pathname, url.searchParams)) : { status: 401, body: {} };
+    served.push(`${url.pathname}${url.search}`);
+    response.writeHead(found?.status ?? 404, { 'content-type': 'application/json', date: new Date().toUTCString() }).end(JSON.stringify(found?.body ?? { error: 'no such request' }));
+  });
+  return { server, served };
+}
+
+/** `npm test` in a package, with more environment, run beside this process's event loop. */
+function npmTest(directory: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['test'], { cwd: directory, env: { ...process.env, ...env } });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
+
+function requestKey(path: string, query: URLSearchParams): string {
+  return `${path}?${[...query].map(([k, v]) => `${k}=${v}`).sort().join('&')}`;
+}
+
+/**
  * `fleet generate provider`: a package for a type of one's own that builds at once and that a running fleet loads
  * through `providerTypeModules`, without a line of the fleet changed.
  */
@@ -77,8 +117,8 @@ describe('generated provider packages', function () {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('refuses a bad name, a type the fleet has, an unknown manager type and an existing folder, writing nothing', () => {
-    const base = { managerType: 'cloud', events: true, metrics: true, knownTypes: Object.keys(providerTypes), cwd: join(root, 'refused') };
+  it('refuses a bad name, a type the fleet has, an unknown manager type and an existing folder, writing nothing', async () => {
+    const base = { managerType: 'cloud', events: true, metrics: true, cassettes: true, knownTypes: Object.keys(providerTypes), cwd: join(root, 'refused') };
     mkdirSync(base.cwd);
     const refusal = (options: Partial<typeof base> & { name: string; path?: string }): string => {
       try {
@@ -96,11 +136,15 @@ describe('generated provider packages', function () {
     mkdirSync(join(base.cwd, 'taken'));
     expect(refusal({ name: 'acme', path: 'taken' })).to.equal(`${join(base.cwd, 'taken')} exists: give another --path, or remove it first`);
     expect(readdirSync(join(base.cwd, 'taken'))).to.deep.equal([]);
+    // The command says the same, and fails.
+    const refused = await runFleet(['generate', 'provider', 'kubernetes', '--manager-type', 'container'], { cwd: base.cwd });
+    expect([refused.code, refused.stderr.trim()]).to.deep.equal([1, 'error: the fleet already has a provider type "kubernetes": choose another name']);
+    expect(readdirSync(base.cwd)).to.deep.equal(['taken']);
   });
 
-  it('writes a package of each manager type that installs and builds, with the events and metrics left out when asked', () => {
+  it('writes a package of each manager type whose own tests pass at once, with the events, metrics or cassettes left out when asked', async () => {
     for (const kind of MANAGER_KINDS) {
-      const directory = builtPackage(root, kind);
+      const directory = await builtPackage(root, kind);
       // The built module is what a fleet loads: a type of the kind, named as asked.
       const loaded = (require(join(directory, 'dist', 'src', 'index.js')) as { providerType: { type: string; managerKind: string; events?: unknown; metrics?: unknown } }).providerType;
       expect(loaded).to.include({ type: `acme-${kind}`, managerKind: kind });
@@ -108,18 +152,55 @@ describe('generated provider packages', function () {
       expect(loaded.metrics).to.not.equal(undefined);
     }
     const { files } = generateProvider({
-      name: 'bare', managerType: 'infra', path: join(root, 'bare'), events: false, metrics: false, knownTypes: [], cwd: root,
+      name: 'bare', managerType: 'infra', path: join(root, 'bare'), events: false, metrics: false, cassettes: true, knownTypes: [], cwd: root,
     });
     expect(files.filter((f) => f.startsWith('src/'))).to.have.members([
       'src/index.ts', 'src/native.ts', 'src/api-client.ts', 'src/inventory.ts', 'src/collector.ts', 'src/parser.ts', 'src/provider.ts',
     ]);
-    installAndBuild(join(root, 'bare'));
+    installAndTest(join(root, 'bare'));
     const bare = (require(join(root, 'bare', 'dist', 'src', 'index.js')) as { providerType: { events?: unknown; metrics?: unknown } }).providerType;
     expect([bare.events, bare.metrics]).to.deep.equal([undefined, undefined]);
+    // Without cassettes: no test suite, and no test script that would pass without testing anything.
+    const plain = await runFleet(['generate', 'provider', 'plain', '--manager-type', 'cloud', '--no-cassettes', '--path', 'plain'], { cwd: root });
+    expect(plain.code, plain.stderr).to.equal(0);
+    expect(existsSync(join(root, 'plain', 'test'))).to.equal(false);
+    expect(JSON.parse(readFileSync(join(root, 'plain', 'package.json'), 'utf8')).scripts).to.deep.equal({ build: 'rm -rf dist && tsc -p .' });
+    for (const args of [['install', '--prefer-offline', '--no-audit', '--no-fund'], ['run', 'build']]) {
+      expect(spawnSync('npm', args, { cwd: join(root, 'plain'), encoding: 'utf8' }).status, `npm ${args.join(' ')}`).to.equal(0);
+    }
+  });
+
+  it('records its cassettes again against a live API with FLEET_CASSETTES=record, without the token, and replays them', async () => {
+    const directory = await builtPackage(root, 'container');
+    const cassettes = join(directory, 'test', 'cassettes', 'acme-container');
+    const liveToken = `live-token-${process.pid}`;
+    const live = apiFromCassettes(cassettes, liveToken);
+    await new Promise<void>((resolve) => live.server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(live.server.address() as AddressInfo).port}`;
+      // Not spawnSync: the live API answers from this process.
+      const recorded = await npmTest(directory, { FLEET_CASSETTES: 'record', FLEET_CASSETTE_ENDPOINT: endpoint, FLEET_CASSETTE_TOKEN: liveToken });
+      expect(recorded.code, recorded.output).to.equal(0);
+      expect(live.served).to.include('/api/v1/ping');
+      const fullRefresh = readFileSync(join(cassettes, 'full-refresh.json'), 'utf8');
+      expect(JSON.parse(fullRefresh)).to.have.property('recordedAgainst').that.matches(/^a live API, recorded /);
+      // Made-up faults stay as the generator wrote them; nothing recorded holds the token or the live endpoint.
+      expect(JSON.parse(readFileSync(join(cassettes, 'listing-fails.json'), 'utf8')).recordedAgainst).to.match(/^the example API layout/);
+      for (const file of readdirSync(cassettes)) {
+        const text = readFileSync(join(cassettes, file), 'utf8');
+        expect(text, file).to.not.include(liveToken);
+        expect(text, file).to.not.include(endpoint);
+      }
+    } finally {
+      await new Promise<void>((resolve) => live.server.close(() => resolve()));
+    }
+    const replayed = await npmTest(directory, {});
+    expect(replayed.code, replayed.output).to.equal(0);
   });
 
   it('is loaded by a running fleet: a provider of it is added through the API, refreshed, and its hosts and VMs read back', async () => {
-    const directory = builtPackage(root, 'infra');
+    const directory = await builtPackage(root, 'infra');
+    const modules = JSON.stringify([join(directory, 'dist', 'src', 'index.js')]);
     const env = testEnv();
     const teardown = new Teardown();
     try {
@@ -131,7 +212,7 @@ describe('generated provider packages', function () {
       const server = FleetServerProcess.start({
         databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, redisPrefix: env.redisPrefix, encryptionKey: env.encryptionKey,
         args: ['--provision-ms', '200', '--scan-ms', '200', '--leader-retry-ms', '300'],
-        env: { FLEET_PROVIDER_TYPE_MODULES: JSON.stringify([join(directory, 'dist', 'src', 'index.js')]) },
+        env: { FLEET_PROVIDER_TYPE_MODULES: modules },
       });
       teardown.add(() => server.stop(30_000));
       const baseUrl = await until(() => {
@@ -150,6 +231,8 @@ describe('generated provider packages', function () {
 
       const types = (await call('GET', '/api/v1/provider-types')).json as { type: string }[];
       expect(types.map((t) => t.type)).to.include('acme-infra');
+      const listed = await runFleet(['provider', 'types'], { cwd: root, env: { FLEET_PROVIDER_TYPE_MODULES: modules } });
+      expect(listed.stdout.split('\n').find((line) => line.includes('acme-infra'))).to.match(/acme-infra .*Acme Infra .*infra .*yes .*yes .*providerTypeModules/);
       const created = await call('POST', '/api/v1/providers', {
         name: `acme-${process.pid}`, type: 'acme-infra',
         config: { endpoint: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, pageSize: 2, timeoutSeconds: 10 }, credentials: { token: TOKEN },

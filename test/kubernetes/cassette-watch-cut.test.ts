@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { EventBatch } from '../../src/core/events/provider-events';
 import { kubernetesEvents } from '../../src/providers/kubernetes/kubernetes-events';
 import type { KubeWatchEvent } from '../../src/providers/kubernetes/kube-watched';
-import { CassettePlayer, loadCassette } from '../support/cassette';
+import { loadCassette, replayCassette, type CassettePlayer } from '../support/cassette';
 import { KubeCassetteFixture } from '../support/kube-cassette-fixture';
 import { within } from '../support/wait';
 import { KUBE_CASSETTES, type WatchScenario } from '../cassettes/kube-scenarios';
@@ -22,7 +22,7 @@ describe('kubernetes cassettes: a watch cut mid-event', () => {
     const { scenario } = loadCassette<WatchScenario>(KUBE_CASSETTES.watchCut);
     const kube = await KubeCassetteFixture.create(scenario);
     const instance = await kube.instance();
-    player = CassettePlayer.replay<WatchScenario>(KUBE_CASSETTES.watchCut);
+    player = replayCassette<WatchScenario>(KUBE_CASSETTES.watchCut);
     const abort = new AbortController();
     const stream = instance.streamEvents?.(null, abort.signal) as AsyncIterable<EventBatch<KubeWatchEvent>>;
     const batches: EventBatch<KubeWatchEvent>[] = [];

@@ -3,7 +3,7 @@ import type { AnyProvider } from '../../src/providers/provider';
 import { ProviderStore } from '../../src/providers/provider-store';
 import type { RefreshOutcome } from '../../src/core/refresh/refresh-outcome';
 import { refreshProvider } from '../../src/workers/refresh/refresh-provider';
-import { CassettePlayer } from './cassette';
+import { replayCassette } from './cassette';
 import { liveNames, uniqueName } from './kube-fixture';
 import { testEnv } from './test-env';
 
@@ -25,7 +25,7 @@ export class CassetteFixture {
 
   /** A full refresh answered by cassette `name`, which must be played through exactly (else this fails). */
   async refreshWith(name: string): Promise<RefreshOutcome> {
-    const player = CassettePlayer.replay(name);
+    const player = replayCassette(name);
     try {
       const env = testEnv();
       const outcome = await refreshProvider({ dataSource: env.dataSource, store: this.store, logger: env.logger, provider: this.provider.id, source: 'cli', fullThreshold: 100 });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import nock from 'nock';
 import type { CassetteRequest, TextResponse } from './cassette';
 import type { CassetteRecorder, LiveAnswer } from './cassette-recorder';
-import { normalizedBody, SESSION_COOKIE, sessionCookieValue, sessionStandIn, soapMethodOf } from './cassette-soap';
+import { normalizedBody, SESSION_COOKIE, sessionCookieValue, sessionStandIn, soapMethodOf } from '../../src/testing/cassette-soap';
 
 /** A client's request as the relay got it, and as a cassette will hold it. */
 export type RelayedRequest = CassetteRequest;

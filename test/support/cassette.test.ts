@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { get, request } from 'node:https';
 import { join } from 'node:path';
-import { CASSETTE_DIR, CassettePlayer, loadCassette, REPLAY_ORIGIN, REPLAY_PASSWORD, REPLAY_TOKEN, scrub, type Cassette, type CassetteRequest } from './cassette';
-import { SESSION_COOKIE } from './cassette-soap';
+import { CASSETTE_DIR, loadCassette, replayCassette, type CassettePlayer, REPLAY_ORIGIN, REPLAY_PASSWORD, REPLAY_TOKEN, scrub, type Cassette, type CassetteRequest } from './cassette';
+import { SESSION_COOKIE } from '../../src/testing/cassette-soap';
 import { KUBE_CASSETTES, type RefreshScenario } from '../cassettes/kube-scenarios';
 import { VMWARE_CASSETTES } from '../cassettes/vmware-scenarios';
 
@@ -88,7 +88,7 @@ describe('cassettes', () => {
     afterEach(() => player?.stop());
 
     it('reports a request it does not match, one without the replay token, and every interaction never asked for', async () => {
-      player = CassettePlayer.replay<RefreshScenario>(KUBE_CASSETTES.continuePages);
+      player = replayCassette<RefreshScenario>(KUBE_CASSETTES.continuePages);
       expect(await statusOf(`/api/v1/namespaces/${player.scenario.namespace}`, REPLAY_TOKEN)).to.equal(200);
       expect(await statusOf('/api/v1/namespaces/elsewhere', REPLAY_TOKEN), 'no network behind it').to.equal('ERR_NOCK_NO_MATCH');
       expect(await statusOf(`/api/v1/namespaces/${player.scenario.namespace}`, 'another-token')).to.equal('ERR_NOCK_NO_MATCH');
@@ -99,7 +99,7 @@ describe('cassettes', () => {
     });
 
     it('passes once every interaction was asked for, each once', async () => {
-      player = CassettePlayer.replay<RefreshScenario>(KUBE_CASSETTES.continuePages);
+      player = replayCassette<RefreshScenario>(KUBE_CASSETTES.continuePages);
       for (const { request } of player.cassette.interactions) {
         const query = new URLSearchParams(request.query).toString();
         expect(await statusOf(`${request.path}${query ? `?${query}` : ''}`, REPLAY_TOKEN), request.path).to.equal(200);
@@ -121,7 +121,7 @@ describe('cassettes', () => {
     };
 
     it('answers a call only with its SOAPAction, its session\'s cookie (none before Login) and its body as recorded', async () => {
-      player = CassettePlayer.replay(VMWARE_CASSETTES.sessionExpired);
+      player = replayCassette(VMWARE_CASSETTES.sessionExpired);
       const content = call('RetrieveServiceContent');
       const login = call('Login');
       const view = call('CreateContainerView');

@@ -14,14 +14,15 @@ export function generateCommand(context: CliContext): Command {
     .option('--path <dir>', 'where the package goes (default ./providers/NAME)')
     .option('--no-events', 'without an event stream')
     .option('--no-metrics', 'without metrics')
-    .action((name: string, options: { managerType: string; path?: string; events: boolean; metrics: boolean }) => {
+    .option('--no-cassettes', 'without the test suite and the cassettes it replays')
+    .action((name: string, options: { managerType: string; path?: string; events: boolean; metrics: boolean; cassettes: boolean }) => {
       const { directory, files } = generateProvider({
-        name, managerType: options.managerType, path: options.path, events: options.events, metrics: options.metrics,
+        name, managerType: options.managerType, path: options.path, events: options.events, metrics: options.metrics, cassettes: options.cassettes,
         knownTypes: knownTypes(context), cwd: process.cwd(),
       });
       console.log(`wrote ${directory}:`);
       for (const file of files) console.log(`  ${file}`);
-      console.log(`next: cd ${directory} && npm install && npm run build, then add ${directory}/dist/src/index.js to providerTypeModules`);
+      console.log(`next: cd ${directory} && npm install && ${options.cassettes ? 'npm test' : 'npm run build'}, then add ${directory}/dist/src/index.js to providerTypeModules`);
     });
   return new Command('generate').description('generate code for the fleet').addCommand(provider);
 }

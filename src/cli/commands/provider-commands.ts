@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
+import { providerTypes } from '../../providers/provider-types';
 import { removeProvider } from '../../server/provider-removal';
 import { UserError, ValidationError } from '../../errors';
 import { textTable } from '../text-table';
 import type { CliContext } from '../cli-context';
 import { kubeconfigSettings, type KubeconfigSettings } from '../kubeconfig-settings';
 
-/** `fleet provider add|set|list|show|delete`. */
+/** `fleet provider add|set|list|show|delete|types`. */
 export function providerCommands(context: CliContext): Command {
   const command = new Command('provider').description('manage providers');
 
@@ -53,6 +54,20 @@ export function providerCommands(context: CliContext): Command {
       const table = textTable(['id', 'name', 'type', 'region', 'enabled', 'setup', 'last refresh', 'last success', 'last error']);
       for (const p of await (await context.store()).list()) {
         table.push([p.id, p.name, p.type, p.region ?? '', p.enabled ? 'yes' : 'no', p.setupState, iso(p.lastRefreshAt), iso(p.lastRefreshSuccessAt), truncate(p.lastRefreshError ?? '', 60)]);
+      }
+      console.log(table.toString());
+    });
+
+  command.command('types')
+    .description('list the provider types this fleet has: the shipped ones and those of its providerTypeModules')
+    .action(() => {
+      const table = textTable(['type', 'title', 'manages', 'events', 'metrics', 'operations', 'from']);
+      const shipped = new Set(Object.keys(providerTypes));
+      for (const type of Object.values(context.types)) {
+        table.push([
+          type.type, type.title, type.managerKind, type.events ? 'yes' : 'no', type.metrics ? 'yes' : 'no',
+          Object.keys(type.operations ?? {}).join(', '), shipped.has(type.type) ? 'shipped' : 'providerTypeModules',
+        ]);
       }
       console.log(table.toString());
     });
