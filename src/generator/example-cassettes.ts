@@ -19,8 +19,9 @@ const cassette = (description: string, interactions: Interaction[]): Cassette<Re
 });
 const PING = get('/api/v1/ping', {}, answer(200, { ok: true }));
 
-/** Three example objects of a collection, referring to the first object of each collection they name. */
-export function exampleObjects(collection: StandardCollection, pathOf: (collection: string) => string): Record<string, unknown>[] {
+/** Three example objects of a collection, referring to the first object of each collection (of `all`) they name. */
+export function exampleObjects(collection: StandardCollection, all: readonly StandardCollection[]): Record<string, unknown>[] {
+  const pathOf = (name: string): string => all.find((c) => c.name === name)?.path ?? name;
   return [1, 2, 3].map((n) => ({
     id: `${collection.path}-${n}`,
     name: `example-${collection.path}-${n}`,
@@ -47,8 +48,7 @@ function listing(collection: StandardCollection, objects: readonly Record<string
 export function exampleCassettes(
   collections: readonly StandardCollection[], options: { events: boolean; metrics: boolean },
 ): Record<string, Cassette<Record<string, never>>> {
-  const pathOf = (name: string): string => collections.find((c) => c.name === name)?.path ?? name;
-  const objects = new Map(collections.map((c) => [c.path, exampleObjects(c, pathOf)]));
+  const objects = new Map(collections.map((c) => [c.path, exampleObjects(c, collections)]));
   const [first, ...rest] = collections;
   const target = collections.find((c) => c.targetable) ?? first;
   const cassettes: Record<string, Cassette<Record<string, never>>> = {

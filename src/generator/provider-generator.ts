@@ -50,9 +50,8 @@ const FILES: readonly { template: string; file: string; wanted?: (g: ProviderGen
 /**
  * Writes a provider package for a new type: its type, connection, collector, parser and inventory for the manager
  * kind's standard collections, an event stream, metrics and a test suite with its cassettes unless left out, and a
- * README. Bad input is refused
- * before anything is written, and the package appears whole or not at all (written beside its place, then renamed).
- * Answers the package's folder and its files.
+ * README. Bad input is refused before anything is written, and the package appears whole or not at all (written
+ * beside its place, then renamed). Answers the package's folder and its files.
  */
 export function generateProvider(generation: ProviderGeneration): { directory: string; files: string[] } {
   const { name, managerType, knownTypes } = generation;
@@ -90,12 +89,11 @@ function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, direct
   const collections = STANDARD_COLLECTIONS[managerKind];
   const metricCollections = collections.filter((c) => c.metrics);
   const fleet = JSON.parse(readFileSync(join(FLEET_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  const words = generation.name.split('-');
-  const pathOf = (name: string): string => collections.find((c) => c.name === name)?.path ?? name;
+  const words = generation.name.split('-').map((w) => w[0].toUpperCase() + w.slice(1));
   return {
     type: generation.name,
-    title: words.map((w) => w[0].toUpperCase() + w.slice(1)).join(' '),
-    className: `${words.map((w) => w[0].toUpperCase() + w.slice(1)).join('')}Provider`,
+    title: words.join(' '),
+    className: `${words.join('')}Provider`,
     packageName: `fleet-provider-${generation.name}`,
     managerKind,
     events: generation.events,
@@ -108,7 +106,7 @@ function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, direct
     entityImports: collections.map((c) => c.entity).join(', '),
     fleetDependency: `file:${relative(directory, FLEET_ROOT) || '.'}`,
     modulePath: join(directory, 'dist', 'src', 'index.js'),
-    exampleObjects: JSON.stringify(Object.fromEntries(collections.map((c) => [c.path, exampleObjects(c, pathOf)[0]])), null, 2),
+    exampleObjects: JSON.stringify(Object.fromEntries(collections.map((c) => [c.path, exampleObjects(c, collections)[0]])), null, 2),
     pageSize: EXAMPLE_PAGE_SIZE,
     metricsWindow: EXAMPLE_METRICS_WINDOW,
     firstCollection: collections[0],

@@ -201,6 +201,8 @@ export class Supervisor {
    */
   private async scaleShared(shared: readonly { role: SharedRoleName; count: number }[]): Promise<Map<SharedRoleName, string | null | undefined>> {
     const { orchestrator, logger } = this.options;
+    // A deposed leader scales nothing: its counts may be stale.
+    await checkFence(this.options.dataSource, this.fence);
     const joinKeys = new Map<SharedRoleName, string | null | undefined>();
     for (const { role, count } of shared) {
       joinKeys.set(role, await orchestrator.scaleShared(role, count).catch((error: unknown) => {

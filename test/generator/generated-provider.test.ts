@@ -207,6 +207,7 @@ describe('generated provider packages', function () {
       const api = exampleInfraApi();
       await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
       teardown.add(() => new Promise<void>((resolve) => api.close(() => resolve())));
+      const endpoint = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
       // Only the new provider is served, not the other tests' ones.
       await serveOnly(env.dataSource, '0', teardown);
       const server = FleetServerProcess.start({
@@ -235,7 +236,7 @@ describe('generated provider packages', function () {
       expect(listed.stdout.split('\n').find((line) => line.includes('acme-infra'))).to.match(/acme-infra .*Acme Infra .*infra .*yes .*yes .*providerTypeModules/);
       const created = await call('POST', '/api/v1/providers', {
         name: `acme-${process.pid}`, type: 'acme-infra',
-        config: { endpoint: `http://127.0.0.1:${(api.address() as AddressInfo).port}`, pageSize: 2, timeoutSeconds: 10 }, credentials: { token: TOKEN },
+        config: { endpoint, pageSize: 2, timeoutSeconds: 10 }, credentials: { token: TOKEN },
       });
       expect(created.status, JSON.stringify(created.json)).to.equal(201);
       const providerId = (created.json as { id: string }).id;
