@@ -27,7 +27,7 @@ interface RunningContainer {
  * container's environment (its ConfigMap and Secret, POD_NAME) and its Secret volume written to a folder of its
  * own; it reports the container's state in the pod's status, running and then terminated with its exit code or
  * signal. A pod deleted, or whose Deployment is deleted, has its process sent SIGTERM (the grace period of a
- * deletion), and is gone from the API once its process ended.
+ * deletion), and is gone from the API once its process ended; one deleted without a grace period has it killed.
  */
 export class KubeletStandIn {
   private readonly core: CoreV1Api;
@@ -83,7 +83,9 @@ export class KubeletStandIn {
     for (const pod of pods.items) {
       const name = pod.metadata?.name ?? '';
       const owner = pod.metadata?.ownerReferences?.[0]?.name;
-      if (pod.metadata?.deletionTimestamp || !deploymentNames.has(owner)) await this.deletePod(name);
+      // Deleted without a grace period (forced), the API server may still show the pod a moment: killed at once.
+      if (pod.metadata?.deletionGracePeriodSeconds === 0) await this.endContainer(name, 'SIGKILL');
+      else if (pod.metadata?.deletionTimestamp || !deploymentNames.has(owner)) await this.deletePod(name);
     }
     // Pods deleted at once (a grace period of 0) are gone from the API: their processes are killed.
     for (const name of this.containers.keys()) if (!podNames.has(name)) await this.endContainer(name, 'SIGKILL');

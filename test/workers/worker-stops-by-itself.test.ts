@@ -94,6 +94,46 @@ describe('a worker that stops by itself', function () {
     expect(output.join('\n')).to.not.include('"level":50');
   });
 
+  it('stops in order, without failing, when its provider was disabled as it started', async () => {
+    const disabled = await demo.store.create({
+      type: 'demo', name: `disabled-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    try {
+      // Its start-up refresh is refused: the provider is disabled.
+      const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
+        provider: disabled.id, registered: false,
+        beforeStart: async () => { await testEnv().dataSource.query('UPDATE providers SET enabled = false WHERE id = $1', [disabled.id]); },
+      });
+      expect(await exited).to.equal(0);
+      const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+      expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'provider disabled or deleted' });
+      expect(output.join('\n')).to.not.include('"level":50');
+    } finally {
+      await demo.store.delete(disabled.id);
+    }
+  });
+
+  it('records why it could not start on its row, and exits', async () => {
+    const retired = await demo.store.create({
+      type: 'demo', name: `retired-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+    });
+    try {
+      // A provider of a type this fleet no longer has: its refresh worker cannot start.
+      const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
+        provider: retired.id, registered: false,
+        beforeStart: async () => { await testEnv().dataSource.query(`UPDATE providers SET type = 'retired' WHERE id = $1`, [retired.id]); },
+      });
+      expect(await exited).to.equal(1);
+      const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+      expect(row.status).to.equal('stopped');
+      expect(row.stop_reason).to.match(/^failed: .*"retired"/);
+      expect(output.join('\n')).to.include('"event":"worker.start_failed"');
+    } finally {
+      await testEnv().dataSource.query(`UPDATE providers SET type = 'demo' WHERE id = $1`, [retired.id]);
+      await demo.store.delete(retired.id);
+    }
+  });
+
   it('stops and exits by itself once nothing has answered its heartbeats for its cut-off time, though its last writes hang', async () => {
     const { exited } = await startWorker(throughLink);
     link.cutOff();

@@ -72,19 +72,27 @@ export function workerCommand(context: CliContext): Command {
       // Kept, not once: a second signal while it stops (a service manager stopping the whole group, then the server
       // stopping its workers) must not end the process before its orderly stop; the supervisor kills one too slow.
       for (const name of ['SIGTERM', 'SIGINT'] as const) process.on(name, () => requestStop({ kind: 'asked', reason: name }));
-      // A provider deleted while its worker starts or runs ends the worker in order: no failure, nothing to retry.
-      const providerDeleted = async (): Promise<boolean> => providerId !== null
-        && (await dataSource.query('SELECT 1 FROM providers WHERE id = $1', [providerId]).then((rows: unknown[]) => rows.length === 0, () => false));
+      // A provider deleted or disabled while its worker starts or runs ends the worker in order: no failure, nothing
+      // to retry (the supervisor stops such a worker anyway).
+      const providerGone = async (): Promise<boolean> => providerId !== null
+        && (await dataSource.query('SELECT 1 FROM providers WHERE id = $1 AND enabled', [providerId]).then((rows: unknown[]) => rows.length === 0, () => false));
       const work = await startWorker(context, assignment, logger).catch(async (error: unknown) => {
-        if (!(await providerDeleted())) throw error;
-        logger.info({ event: 'worker.provider_gone' }, 'worker stopped: its provider was deleted');
+        // Its row closed with why, and the heartbeat stopped, so that the process ends (the supervisor starts another).
+        let reason: string = STOP_REASONS.providerGone;
+        if (await providerGone()) {
+          logger.info({ event: 'worker.provider_gone' }, 'worker stopped: its provider was deleted or disabled');
+        } else {
+          reason = workerFailedReason(describeError(error));
+          logger.error({ event: 'worker.start_failed', err: error }, `worker could not start: ${describeError(error)}`);
+          process.exitCode = 1;
+        }
         await heartbeat.stop();
-        await registry.markStopped(workerId, STOP_REASONS.providerGone);
+        await registry.markStopped(workerId, reason);
         return null;
       });
       if (work === null) return void setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
       work.failed?.catch(async (error: unknown) => {
-        if (await providerDeleted()) return requestStop({ kind: 'asked', reason: STOP_REASONS.providerGone });
+        if (await providerGone()) return requestStop({ kind: 'asked', reason: STOP_REASONS.providerGone });
         logger.error({ event: 'worker.failed', err: error }, `worker failed: ${describeError(error)}`);
         process.exitCode = 1;
         requestStop({ kind: 'asked', reason: workerFailedReason(describeError(error)) });
