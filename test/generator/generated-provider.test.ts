@@ -13,6 +13,7 @@ import { providerTypes } from '../../src/providers/provider-types';
 import type { Cassette } from '../../src/testing/cassette';
 import { runFleet } from '../support/fleet-cli';
 import { FleetServerProcess } from '../support/fleet-server-process';
+import { SignedInBrowser } from '../support/signed-in-browser';
 import { serveOnly, Teardown } from '../support/teardown';
 import { testEnv } from '../support/test-env';
 import { until } from '../support/wait';
@@ -198,7 +199,7 @@ describe('generated provider packages', function () {
     expect(replayed.code, replayed.output).to.equal(0);
   });
 
-  it('is loaded by a running fleet: a provider of it is added through the API, refreshed, and its hosts and VMs read back', async () => {
+  it('is loaded by a running fleet: a provider of it is added through the API, refreshed, and its hosts and VMs read back; the UI\'s form adds one too', async () => {
     const directory = await builtPackage(root, 'infra');
     const modules = JSON.stringify([join(directory, 'dist', 'src', 'index.js')]);
     const env = testEnv();
@@ -251,6 +252,25 @@ describe('generated provider packages', function () {
       expect(vms.map((vm) => vm.name)).to.deep.equal(['web-1', 'web-2', 'web-3', 'web-4', 'web-5']);
       const hosts = (await call('GET', `/api/v1/inventory/infra_hosts?providerId=${providerId}&sort=name`)).json as { items: { name: string; cpuCores: number }[] };
       expect(hosts.items.map((h) => [h.name, h.cpuCores])).to.deep.equal([['esx-01', 32], ['esx-02', 32], ['esx-03', 32]]);
+
+      // The UI's add-provider form shows the type from its schema: its fields, validated against the API, and saved.
+      const browser = await SignedInBrowser.at(baseUrl, 'generated-form');
+      teardown.add(() => browser.close());
+      const { page, pageErrors } = browser;
+      const name = `acme-form-${process.pid}`;
+      await page.getByRole('link', { name: 'Add provider' }).click();
+      await page.getByLabel('Provider type').selectOption('acme-infra');
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      await page.getByLabel('API endpoint', { exact: true }).fill(endpoint);
+      await page.getByLabel('API token', { exact: true }).fill(TOKEN);
+      await page.getByRole('button', { name: 'Validate' }).click();
+      await page.getByTestId('validate-result').filter({ hasText: 'Credentials valid' }).waitFor();
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(/\/providers\/\d+$/);
+      const [saved] = await env.dataSource.query('SELECT id, config FROM providers WHERE name = $1', [name]);
+      teardown.add(() => env.dataSource.query('DELETE FROM providers WHERE id = $1', [saved.id]));
+      expect(saved.config).to.deep.equal({ endpoint, pageSize: 500, timeoutSeconds: 30 });
+      expect(pageErrors).to.deep.equal([]);
     } finally {
       await teardown.run();
     }
