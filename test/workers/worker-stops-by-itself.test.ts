@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
+import type { ProviderStore } from '../../src/providers/provider-store';
 import { WorkerRegistry } from '../../src/workers/runtime/worker-registry';
 import { isolatedEnv } from '../support/child-env';
 import { CuttableLink } from '../support/cuttable-link';
@@ -72,32 +73,35 @@ describe('a worker that stops by itself', function () {
     return { workerId, exited };
   };
 
+  /** A provider of the demo cloud besides the fixture's, named after what the test does to it. */
+  const anotherProvider = (what: string): ReturnType<ProviderStore['create']> => demo.store.create({
+    type: 'demo', name: `${what}-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
+  });
+  const workerRow = async (workerId: string): Promise<{ status: string; stop_reason: string | null }> =>
+    (await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]))[0];
+
   it('stops at its next heartbeat once the supervisor closed its row, keeping the row\'s reason', async () => {
     const { workerId, exited } = await startWorker(testEnv().databaseUrl);
     await testEnv().dataSource.query(`UPDATE workers SET status = 'stopped', stop_reason = 'no heartbeat for 31 s', stopped_at = now() WHERE id = $1`, [workerId]);
     expect(await exited).to.equal(0);
-    const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+    const row = await workerRow(workerId);
     expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'no heartbeat for 31 s' });
     expect(output.join('\n')).to.include('replaced: its row was closed (no heartbeat for 31 s)');
   });
 
   it('stops in order, without failing, when its provider was deleted as it started', async () => {
-    const doomed = await demo.store.create({
-      type: 'demo', name: `doomed-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
-    });
+    const doomed = await anotherProvider('doomed');
     const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
       role: 'event-catcher', provider: doomed.id, registered: false, beforeStart: async () => { await demo.store.delete(doomed.id); },
     });
     expect(await exited).to.equal(0);
-    const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+    const row = await workerRow(workerId);
     expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'provider disabled or deleted' });
     expect(output.join('\n')).to.not.include('"level":50');
   });
 
   it('stops in order, without failing, when its provider was disabled as it started', async () => {
-    const disabled = await demo.store.create({
-      type: 'demo', name: `disabled-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
-    });
+    const disabled = await anotherProvider('disabled');
     try {
       // Its start-up refresh is refused: the provider is disabled.
       const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
@@ -105,7 +109,7 @@ describe('a worker that stops by itself', function () {
         beforeStart: async () => { await testEnv().dataSource.query('UPDATE providers SET enabled = false WHERE id = $1', [disabled.id]); },
       });
       expect(await exited).to.equal(0);
-      const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+      const row = await workerRow(workerId);
       expect(row).to.deep.equal({ status: 'stopped', stop_reason: 'provider disabled or deleted' });
       expect(output.join('\n')).to.not.include('"level":50');
     } finally {
@@ -114,9 +118,7 @@ describe('a worker that stops by itself', function () {
   });
 
   it('records why it could not start on its row, and exits', async () => {
-    const retired = await demo.store.create({
-      type: 'demo', name: `retired-${Date.now()}`, region: 'us-east-1', config: { endpoint: demo.cloud.url }, credentials: { accessKey: 'demo-access', secretKey: 'demo-secret' },
-    });
+    const retired = await anotherProvider('retired');
     try {
       // A provider of a type this fleet no longer has: its refresh worker cannot start.
       const { workerId, exited } = await startWorker(testEnv().databaseUrl, {
@@ -124,7 +126,7 @@ describe('a worker that stops by itself', function () {
         beforeStart: async () => { await testEnv().dataSource.query(`UPDATE providers SET type = 'retired' WHERE id = $1`, [retired.id]); },
       });
       expect(await exited).to.equal(1);
-      const [row] = await testEnv().dataSource.query('SELECT status, stop_reason FROM workers WHERE id = $1', [workerId]);
+      const row = await workerRow(workerId);
       expect(row.status).to.equal('stopped');
       expect(row.stop_reason).to.match(/^failed: .*"retired"/);
       expect(output.join('\n')).to.include('"event":"worker.start_failed"');
