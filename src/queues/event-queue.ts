@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { closeBullmq } from './close-bullmq';
 import type { Redis } from 'ioredis';
 import type { ProviderEvent } from '../core/events/provider-events';
 import { jobCounts, type JobCounts } from './job-counts';
@@ -165,7 +166,7 @@ export class EventQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await closeBullmq(this.queue);
   }
 
   private keys(providerId: string): { batches: string; lock: string; lookAgain: string } {

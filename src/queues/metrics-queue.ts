@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { closeBullmq } from './close-bullmq';
 import { jobCounts, type JobCounts } from './job-counts';
 import type { MetricsJobData } from './jobs';
 
@@ -38,6 +39,6 @@ export class MetricsQueue {
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await closeBullmq(this.queue);
   }
 }

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { closeBullmq } from './close-bullmq';
 import type { OperationJobData } from './jobs';
 
 /** A task as its queue needs it. */
@@ -42,7 +43,7 @@ export class OperationsQueue {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await Promise.all([...this.queues.values()].map((queue) => closeBullmq(queue)));
     this.queues.clear();
   }
 

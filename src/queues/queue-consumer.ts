@@ -1,4 +1,5 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { closeBullmq } from './close-bullmq';
 import { stoppable, type Stoppable } from '../core/lifecycle/stoppable';
 import { ConnectionOutageLog } from '../logging/connection-outage-log';
 import type { Logger } from '../logging/logger';
@@ -44,10 +45,10 @@ export function startQueueConsumer<N extends FleetJobName>(options: QueueConsume
   });
   if (onFailed) worker.on('failed', onFailed);
   return stoppable(async (force) => {
-    if (force) return worker.close(true);
+    if (force) return closeBullmq(worker, true);
     // Not close(false) at once: BullMQ closes a worker only once, and a forced close could not hasten a graceful one.
     // A pause fetches nothing more and waits for the jobs in hand, while a forced close may still come meanwhile.
     await worker.pause();
-    await worker.close();
+    await closeBullmq(worker);
   });
 }

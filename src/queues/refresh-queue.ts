@@ -1,4 +1,5 @@
 import { Queue, QueueEvents, type ConnectionOptions, type Job } from 'bullmq';
+import { closeBullmq } from './close-bullmq';
 import type { Redis } from 'ioredis';
 import { FleetError, UserError } from '../errors';
 import type { Provider, RefreshSource } from '../models';
@@ -156,7 +157,7 @@ export class RefreshQueue {
       });
       return ending();
     } finally {
-      await events.close();
+      await closeBullmq(events);
     }
   }
 
@@ -265,7 +266,7 @@ export class RefreshQueue {
   async remove(providerId: string): Promise<void> {
     const queue = this.queue(providerId);
     await queue.obliterate({ force: true });
-    await queue.close();
+    await closeBullmq(queue);
     this.queues.delete(providerId);
     const keys = this.pendingKeys(providerId);
     const claimed = await this.options.redis.keys(`${this.options.prefix}:refresh:${providerId}:claimed:*`);
@@ -276,7 +277,7 @@ export class RefreshQueue {
   async close(): Promise<void> {
     const queues = [...this.queues.values()];
     this.queues.clear();
-    await Promise.allSettled(queues.map((q) => q.close()));
+    await Promise.allSettled(queues.map((q) => closeBullmq(q)));
   }
 
   private queue(providerId: string): Queue<RefreshJobData> {
