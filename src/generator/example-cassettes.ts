@@ -19,6 +19,16 @@ const cassette = (description: string, interactions: Interaction[]): Cassette<Re
 });
 const PING = get('/api/v1/ping', {}, answer(200, { ok: true }));
 
+/**
+ * The collections the generated tests are about: the first listed (whose listing fails in one), the one a targeted
+ * refresh names (the first targetable), and the one whose metrics are captured (the first with metrics, if any).
+ */
+export function exampleRoles(collections: readonly StandardCollection[]): {
+  first: StandardCollection; target: StandardCollection; measured: StandardCollection | undefined;
+} {
+  return { first: collections[0], target: collections.find((c) => c.targetable) ?? collections[0], measured: collections.find((c) => c.metrics) };
+}
+
 /** Three example objects of a collection, referring to the first object of each collection (of `all`) they name. */
 export function exampleObjects(collection: StandardCollection, all: readonly StandardCollection[]): Record<string, unknown>[] {
   const pathOf = (name: string): string => all.find((c) => c.name === name)?.path ?? name;
@@ -49,8 +59,8 @@ export function exampleCassettes(
   collections: readonly StandardCollection[], options: { events: boolean; metrics: boolean },
 ): Record<string, Cassette<Record<string, never>>> {
   const objects = new Map(collections.map((c) => [c.path, exampleObjects(c, collections)]));
-  const [first, ...rest] = collections;
-  const target = collections.find((c) => c.targetable) ?? first;
+  const { first, target, measured } = exampleRoles(collections);
+  const rest = collections.slice(1);
   const cassettes: Record<string, Cassette<Record<string, never>>> = {
     'verify-credentials': cassette('the token accepted', [PING]),
     'token-refused': cassette('the token refused', [
@@ -76,7 +86,6 @@ export function exampleCassettes(
       PING, get('/api/v1/events', { wait: '0', after: '1' }, answer(410, { error: 'gone' }), FAULT),
     ]);
   }
-  const measured = collections.find((c) => c.metrics);
   if (options.metrics && measured) {
     const ids = (objects.get(measured.path) ?? []).slice(0, 2).map((o) => String(o.id));
     const timestamps = [0, 20_000, 40_000].map((ms) => Date.parse(EXAMPLE_METRICS_WINDOW.from) + ms);

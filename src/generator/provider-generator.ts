@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, relative, resolve } from 'node:path';
 import Mustache from 'mustache';
 import { ValidationError } from '../errors';
-import { EXAMPLE_METRICS_WINDOW, EXAMPLE_PAGE_SIZE, exampleCassettes, exampleObjects } from './example-cassettes';
+import { EXAMPLE_METRICS_WINDOW, EXAMPLE_PAGE_SIZE, exampleCassettes, exampleObjects, exampleRoles } from './example-cassettes';
 import { isManagerKind, MANAGER_KINDS, STANDARD_COLLECTIONS, type ManagerKind, type StandardCollection } from './manager-kinds';
 
 /** The fleet's own folder (this module runs from dist/src/generator). */
@@ -88,6 +88,7 @@ export function generateProvider(generation: ProviderGeneration): { directory: s
 function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, directory: string): Record<string, unknown> {
   const collections = STANDARD_COLLECTIONS[managerKind];
   const metricCollections = collections.filter((c) => c.metrics);
+  const tested = exampleRoles(collections);
   const fleet = JSON.parse(readFileSync(join(FLEET_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const words = generation.name.split('-').map((w) => w[0].toUpperCase() + w.slice(1));
   return {
@@ -109,9 +110,9 @@ function viewOf(generation: ProviderGeneration, managerKind: ManagerKind, direct
     exampleObjects: JSON.stringify(Object.fromEntries(collections.map((c) => [c.path, exampleObjects(c, collections)[0]])), null, 2),
     pageSize: EXAMPLE_PAGE_SIZE,
     metricsWindow: EXAMPLE_METRICS_WINDOW,
-    firstCollection: collections[0],
-    targetCollection: collections.find((c) => c.targetable) ?? collections[0],
-    measuredCollection: metricCollections[0],
+    firstCollection: tested.first,
+    targetCollection: tested.target,
+    measuredCollection: tested.measured,
     versions: {
       typescript: fleet.devDependencies.typescript, typesNode: fleet.devDependencies['@types/node'], mocha: fleet.devDependencies.mocha,
       typesMocha: fleet.devDependencies['@types/mocha'], chai: fleet.devDependencies.chai, typesChai: fleet.devDependencies['@types/chai'],

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { REPLAY_ORIGIN, REPLAY_TOKEN, type Cassette, type CassetteResponse, type Interaction } from './cassette';
+import { interceptHttp, releaseHttp, REPLAY_ORIGIN, REPLAY_TOKEN, type Cassette, type CassetteResponse, type Interaction } from './cassette';
 
 /** The live API a recording's requests go to, and the token it takes (which no cassette keeps). */
 export interface LiveApi {
@@ -24,8 +24,7 @@ export class CassetteRecording {
 
   static start(live: LiveApi, description: string, save: (cassette: Cassette<Record<string, never>>) => void): CassetteRecording {
     const recording = new CassetteRecording(live, save, description);
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
+    interceptHttp();
     // Only the live API is reached, and only by the recording's own requests.
     nock.enableNetConnect(new URL(live.endpoint).host);
     for (const method of ['get', 'post'] as const) {
@@ -45,9 +44,7 @@ export class CassetteRecording {
   }
 
   stop(): void {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    nock.restore();
+    releaseHttp();
   }
 
   private async relay(method: 'GET' | 'POST', uri: string, body: string, headers: Record<string, string>): Promise<[number, string, Record<string, string>]> {

@@ -6,6 +6,19 @@ import { normalizedBody, SESSION_COOKIE, SESSION_STAND_IN, soapMethodOf } from '
 // through nock's pass-through, not as in production. It intercepts only while a cassette plays.
 nock.restore();
 
+/** Sends every HTTP request of the process to nock's interceptors, and none to the network (see releaseHttp). */
+export function interceptHttp(): void {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+}
+
+/** Forgets every interceptor and gives HTTP back to the network. */
+export function releaseHttp(): void {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+}
+
 /** The origin a cassette is replayed on: loopback, where nothing listens during a replay (nock answers first). */
 export const REPLAY_ORIGIN = 'https://127.0.0.1:6443';
 
@@ -193,14 +206,11 @@ export class CassettePlayer<S> {
     nock.emitter.removeListener('no match', this.onNoMatch);
     for (const stream of this.streams) stream.destroy();
     this.streams.clear();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    nock.restore();
+    releaseHttp();
   }
 
   private start(): void {
-    if (!nock.isActive()) nock.activate();
-    nock.disableNetConnect();
+    interceptHttp();
     nock.emitter.on('no match', this.onNoMatch);
     for (const interaction of this.cassette.interactions) {
       const { request, response } = interaction;

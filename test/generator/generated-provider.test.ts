@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,14 +26,14 @@ async function builtPackage(root: string, kind: ManagerKind): Promise<string> {
   if (existsSync(join(directory, 'dist', 'src', 'index.js'))) return directory;
   const generated = await runFleet(['generate', 'provider', `acme-${kind}`, '--manager-type', kind, '--path', directory], { cwd: root });
   if (generated.code !== 0) throw new Error(`fleet generate provider failed:\n${generated.stderr}`);
-  installAndTest(directory);
+  await installAndTest(directory);
   return directory;
 }
 
-function installAndTest(directory: string): void {
+async function installAndTest(directory: string): Promise<void> {
   for (const args of [['install', '--prefer-offline', '--no-audit', '--no-fund'], ['test']]) {
-    const run = spawnSync('npm', args, { cwd: directory, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`npm ${args.join(' ')} in ${directory} failed:\n${run.stdout}\n${run.stderr}`);
+    const run = await npm(directory, args, {});
+    if (run.code !== 0) throw new Error(`npm ${args.join(' ')} in ${directory} failed:\n${run.output}`);
   }
 }
 
@@ -91,10 +91,10 @@ function apiFromCassettes(directory: string, token: string): { server: Server; s
   return { server, served };
 }
 
-/** `npm test` in a package, with more environment, run beside this process's event loop. */
-function npmTest(directory: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+/** npm in a package, with more environment; not blocking this process, whose servers (a live API) it may call. */
+function npm(directory: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['test'], { cwd: directory, env: { ...process.env, ...env } });
+    const child = spawn('npm', args, { cwd: directory, env: { ...process.env, ...env } });
     let output = '';
     for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     child.once('close', (code) => resolve({ code, output }));
@@ -158,7 +158,7 @@ describe('generated provider packages', function () {
     expect(files.filter((f) => f.startsWith('src/'))).to.have.members([
       'src/index.ts', 'src/native.ts', 'src/api-client.ts', 'src/inventory.ts', 'src/collector.ts', 'src/parser.ts', 'src/provider.ts',
     ]);
-    installAndTest(join(root, 'bare'));
+    await installAndTest(join(root, 'bare'));
     const bare = (require(join(root, 'bare', 'dist', 'src', 'index.js')) as { providerType: { events?: unknown; metrics?: unknown } }).providerType;
     expect([bare.events, bare.metrics]).to.deep.equal([undefined, undefined]);
     // Without cassettes: no test suite, and no test script that would pass without testing anything.
@@ -167,7 +167,7 @@ describe('generated provider packages', function () {
     expect(existsSync(join(root, 'plain', 'test'))).to.equal(false);
     expect(JSON.parse(readFileSync(join(root, 'plain', 'package.json'), 'utf8')).scripts).to.deep.equal({ build: 'rm -rf dist && tsc -p .' });
     for (const args of [['install', '--prefer-offline', '--no-audit', '--no-fund'], ['run', 'build']]) {
-      expect(spawnSync('npm', args, { cwd: join(root, 'plain'), encoding: 'utf8' }).status, `npm ${args.join(' ')}`).to.equal(0);
+      expect((await npm(join(root, 'plain'), args, {})).code, `npm ${args.join(' ')}`).to.equal(0);
     }
   });
 
@@ -179,8 +179,7 @@ describe('generated provider packages', function () {
     await new Promise<void>((resolve) => live.server.listen(0, '127.0.0.1', resolve));
     try {
       const endpoint = `http://127.0.0.1:${(live.server.address() as AddressInfo).port}`;
-      // Not spawnSync: the live API answers from this process.
-      const recorded = await npmTest(directory, { FLEET_CASSETTES: 'record', FLEET_CASSETTE_ENDPOINT: endpoint, FLEET_CASSETTE_TOKEN: liveToken });
+      const recorded = await npm(directory, ['test'], { FLEET_CASSETTES: 'record', FLEET_CASSETTE_ENDPOINT: endpoint, FLEET_CASSETTE_TOKEN: liveToken });
       expect(recorded.code, recorded.output).to.equal(0);
       expect(live.served).to.include('/api/v1/ping');
       const fullRefresh = readFileSync(join(cassettes, 'full-refresh.json'), 'utf8');
@@ -195,7 +194,7 @@ describe('generated provider packages', function () {
     } finally {
       await new Promise<void>((resolve) => live.server.close(() => resolve()));
     }
-    const replayed = await npmTest(directory, {});
+    const replayed = await npm(directory, ['test'], {});
     expect(replayed.code, replayed.output).to.equal(0);
   });
 

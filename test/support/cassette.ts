@@ -10,10 +10,6 @@ export const CASSETTE_DIR = resolve(__dirname, '..', '..', '..', 'test', 'casset
 /** The fleet's cassettes: `test/cassettes/<type>/<name>.json`. */
 export const FLEET_CASSETTES = new CassetteShelf(CASSETTE_DIR);
 
-export function cassettePath(name: string): string {
-  return FLEET_CASSETTES.path(name);
-}
-
 export function loadCassette<S>(name: string): Cassette<S> {
   return FLEET_CASSETTES.load<S>(name);
 }

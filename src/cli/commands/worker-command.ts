@@ -78,16 +78,15 @@ export function workerCommand(context: CliContext): Command {
         && (await dataSource.query('SELECT 1 FROM providers WHERE id = $1 AND enabled', [providerId]).then((rows: unknown[]) => rows.length === 0, () => false));
       const work = await startWorker(context, assignment, logger).catch(async (error: unknown) => {
         // Its row closed with why, and the heartbeat stopped, so that the process ends (the supervisor starts another).
-        let reason: string = STOP_REASONS.providerGone;
-        if (await providerGone()) {
+        const gone = await providerGone();
+        if (gone) {
           logger.info({ event: 'worker.provider_gone' }, 'worker stopped: its provider was deleted or disabled');
         } else {
-          reason = workerFailedReason(describeError(error));
           logger.error({ event: 'worker.start_failed', err: error }, `worker could not start: ${describeError(error)}`);
           process.exitCode = 1;
         }
         await heartbeat.stop();
-        await registry.markStopped(workerId, reason);
+        await registry.markStopped(workerId, gone ? STOP_REASONS.providerGone : workerFailedReason(describeError(error)));
         return null;
       });
       if (work === null) return void setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
