@@ -1,11 +1,14 @@
 import type { Agent } from 'node:https';
-import { Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 
 /**
  * Options of one @kubernetes/client-node call that hand it an AbortSignal (the caller's, or the request's deadline)
  * and, if given, an agent (the middleware runs after client-node set its own agent, with the same TLS settings).
+ * client-node is loaded here on first use, not when the SDK is: a process that never talks to a cluster (most
+ * workers) does not pay its 50 MB of memory.
  */
-export function kubeCallOptions(signal: AbortSignal, agent?: Agent): ConfigurationOptions {
+export async function kubeCallOptions(signal: AbortSignal, agent?: Agent): Promise<ConfigurationOptions> {
+  const { Observable } = await import('@kubernetes/client-node');
   const middleware: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(signal);

@@ -4,6 +4,9 @@ import type { Stoppable } from '../core/lifecycle/stoppable';
 import { describeError } from '../errors';
 import type { Logger } from '../logging/logger';
 
+/** Events past retention are purged hourly, at seven past, and whenever a server takes the lead. */
+export const EVENT_PURGE_CRON = '7 * * * *';
+
 /** Rows deleted per statement, so a large purge never holds long locks or a huge transaction. */
 const PURGE_CHUNK = 10_000;
 

@@ -31,8 +31,6 @@ export interface FleetServerOptions {
 
 /** How often the leader checks that Redis still holds the fleet's data. */
 const REDIS_EPOCH_CHECK_MS = 1_000;
-/** Events past retention are purged hourly, at seven past, and whenever a server takes the lead. */
-export const EVENT_PURGE_CRON = '7 * * * *';
 
 /** What `fleet server` runs on, from its CLI context. */
 export interface FleetServerDependencies {

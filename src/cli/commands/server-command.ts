@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import cron from 'node-cron';
-import { buildApiApp } from '../../api/api-app';
 import { ApiTokenStore } from '../../api/api-token-store';
 import { stopsOnce, type Stoppable } from '../../core/lifecycle/stoppable';
-import { EVENT_PURGE_CRON, startFleetServer, type FleetServerOptions } from '../../server/fleet-server';
+import { EVENT_PURGE_CRON } from '../../server/event-retention';
+import type { FleetServerOptions } from '../../server/fleet-server';
 import { EventQueue } from '../../queues/event-queue';
 import { failFastRedis } from '../../queues/fail-fast-redis';
 import { MetricsQueue } from '../../queues/metrics-queue';
@@ -52,6 +52,9 @@ export interface RunningFleetServer extends Stoppable {
  * leader's work (supervising, scheduling) once it holds the leader lock. It runs until stopped.
  */
 export async function runFleetServer(context: CliContext, flags: ServerFlags): Promise<RunningFleetServer> {
+  // Loaded here, not with the CLI: the API and the supervisor (and a Kubernetes orchestrator's client-node) are
+  // the server's, and every worker is a `fleet` process too.
+  const [{ buildApiApp }, { startFleetServer }] = await Promise.all([import('../../api/api-app'), import('../../server/fleet-server')]);
   const dataSource = await context.dataSource();
   await context.migrate();
   const options: FleetServerOptions = { ...flags, memoryThresholdBytes: flags.memoryThresholdMb * 2 ** 20 };

@@ -6,7 +6,7 @@ import type { V1Pod, V1Scale } from '@kubernetes/client-node';
 import { HttpRetryPolicy, kubeCallOptions, ProviderApiError, withDeadline } from '../sdk';
 import { sharedAgent } from './kube-agents';
 import { isPermanentNetworkFailure, translateKubeError } from './kube-errors';
-import { RESOURCES, type KubeApis } from './kube-resources';
+import { listCall, RESOURCES, type KubeApis } from './kube-resources';
 import type { WatchSpec } from './kube-watched';
 import type { KubeList, KubeNativeCollections, KubeResource } from './kubernetes-native';
 
@@ -152,7 +152,7 @@ export class KubeClient {
     let outcome: { value: T } | { error: unknown } | undefined;
     const attempt = async (): Promise<Response> => {
       try {
-        outcome = { value: await send(kubeCallOptions(withDeadline(signal, this.options.timeoutMs), this.agent)) };
+        outcome = { value: await send(await kubeCallOptions(withDeadline(signal, this.options.timeoutMs), this.agent)) };
         return new Response(null, { status: 200 });
       } catch (error: unknown) {
         outcome = { error };
@@ -164,21 +164,22 @@ export class KubeClient {
     try {
       await this.retry.send(call, attempt, signal);
     } catch (error: unknown) {
-      throw translateKubeError(error, call, this.options.server);
+      throw translateKubeError(error, call, this.options.server, statusOf(error));
     }
     if (outcome === undefined) throw new ProviderApiError(`${call}: no answer`);
-    if ('error' in outcome) throw translateKubeError(outcome.error, call, this.options.server);
+    if ('error' in outcome) throw translateKubeError(outcome.error, call, this.options.server, statusOf(outcome.error));
     return outcome.value;
   }
 }
 
-/** How a listing is named in messages, as RBAC would say it: "list pods (cluster-wide)", "list pods in namespace a". */
-export function listCall(resource: KubeResource, namespace: string | null): string {
-  return namespace === null || !RESOURCES[resource].namespaced ? `list ${resource} (cluster-wide)` : `list ${resource} in namespace ${namespace}`;
-}
 
 function headersOf(error: ApiException<unknown>): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(error.headers ?? {})) if (typeof value === 'string') headers.set(name, value);
   return headers;
+}
+
+/** The HTTP status a call was answered with, when it failed with one. */
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
 }

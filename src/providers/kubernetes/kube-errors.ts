@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { InvalidCredentialsError, ProviderApiError, isUntrustedCertificateCode, networkCode } from '../sdk';
 import { RbacRefusedError } from './rbac-refused-error';
 
@@ -12,11 +11,11 @@ export function isPermanentNetworkFailure(error: unknown): boolean {
  * The fleet's error for a failed call, saying what failed in the operator's words: refused credentials, an RBAC
  * refusal naming the verb and resource (`call`, e.g. "list pods (cluster-wide)"), an untrusted certificate, a
  * connection refused. Built from status codes and socket codes only: the client's own messages may quote
- * request details, and no message here can hold the token.
+ * request details, and no message here can hold the token. `status` is the HTTP status the call was answered with,
+ * if it was (this module leaves client-node's exception classes to the client, which alone loads client-node).
  */
-export function translateKubeError(error: unknown, call: string, server: string): Error {
-  if (error instanceof ApiException) {
-    const status = error.code;
+export function translateKubeError(error: unknown, call: string, server: string, status?: number): Error {
+  if (status !== undefined) {
     if (status === 401) return new InvalidCredentialsError(`the API server refused the token (HTTP 401 on ${call})`);
     if (status === 403) return new RbacRefusedError(`the token may not ${call}: RBAC refused it (HTTP 403)`);
     if (status === 404) return new ProviderApiError(`${call}: not found (HTTP 404)`, 404);
@@ -61,6 +60,5 @@ function hostOf(server: string): string {
  */
 export function translateWatchError(error: unknown, call: string, server: string): Error {
   const status = typeof error === 'object' && error !== null ? (error as { statusCode?: unknown }).statusCode : undefined;
-  if (typeof status === 'number') return translateKubeError(new ApiException(status, `HTTP ${status}`, undefined, {}), call, server);
-  return translateKubeError(error, call, server);
+  return translateKubeError(error, call, server, typeof status === 'number' ? status : undefined);
 }

@@ -71,3 +71,8 @@ export const RESOURCES: ResourceTable = {
     read: (a, name, namespace, o) => a.core.readNamespacedService({ name, namespace }, o),
   },
 };
+
+/** How a listing is named in messages, as RBAC would say it: "list pods (cluster-wide)", "list pods in namespace a". */
+export function listCall(resource: KubeResource, namespace: string | null): string {
+  return namespace === null || !RESOURCES[resource].namespaced ? `list ${resource} (cluster-wide)` : `list ${resource} in namespace ${namespace}`;
+}

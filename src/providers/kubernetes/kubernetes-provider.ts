@@ -2,7 +2,7 @@ import {
   Provider, ProviderApiError, ValidationError, type Collected, type EventBatch, type EventPosition, type InventoryCollections, type MetricSeries,
   type MetricTarget, type MetricWindow, type OperationRequest, type OperationResult, type RefreshScope,
 } from '../sdk';
-import { KubeClient, listCall } from './kube-client';
+import type { KubeClient } from './kube-client';
 import { ClusterFacts } from './kube-cluster-facts';
 import { streamKubeEvents } from './kube-event-stream';
 import type { KubeWatchEvent } from './kube-watched';
@@ -11,6 +11,7 @@ import type { KubernetesInventory } from './kubernetes-inventory';
 import { captureKubernetesMetrics } from './kubernetes-metrics-capture';
 import { runKubernetesOperation } from './kubernetes-operation-run';
 import type { KubePage, KubeResource } from './kubernetes-native';
+import { listCall } from './kube-resources';
 import { parseKubePage } from './kubernetes-parser';
 import { PrometheusClient } from './prometheus-client';
 
@@ -48,7 +49,7 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
 
   /** A client whose token the API server accepts (a 401 throws InvalidCredentialsError). */
   override async connect(signal?: AbortSignal): Promise<KubeClient> {
-    const client = this.client();
+    const client = await this.client();
     await client.serverVersion(signal);
     return client;
   }
@@ -76,7 +77,7 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
     const { namespaces, pageSize } = this.options.config;
     // No version call first: the collection's own first request meets a refused token just the same (401 -> invalid
     // credentials), and a targeted refresh of one object is little more than that round trip.
-    yield* collectKubernetes(this.client(), { namespaces, pageSize }, scope, signal);
+    yield* collectKubernetes(await this.client(), { namespaces, pageSize }, scope, signal);
   }
 
   /** The cluster's changes, from the watches of every resource the inventory holds and of core/v1 Events. */
@@ -97,7 +98,7 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
     const prometheus = new PrometheusClient({
       url: config.prometheusUrl, token: credentials.prometheusToken ?? null, fetch, timeoutMs: config.timeoutSeconds * 1000,
     });
-    this.clusterFacts ??= new ClusterFacts(this.client(), { namespaces: config.namespaces, pageSize: config.pageSize });
+    this.clusterFacts ??= new ClusterFacts(await this.client(), { namespaces: config.namespaces, pageSize: config.pageSize });
     return captureKubernetesMetrics(this.clusterFacts, prometheus, targets, window, signal);
   }
 
@@ -107,10 +108,12 @@ export class KubernetesProvider extends Provider<KubernetesConfig, KubernetesCre
 
   /** Deletes a pod or scales a deployment: one request, answered once the API server has recorded the change. */
   override async runOperation(name: string, request: OperationRequest): Promise<OperationResult> {
-    return runKubernetesOperation(this.client(), name, request);
+    return runKubernetesOperation(await this.client(), name, request);
   }
 
-  private client(): KubeClient {
+  /** Loaded on first use: client-node (about 50 MB) stays out of the processes that never talk to a cluster. */
+  private async client(): Promise<KubeClient> {
+    const { KubeClient } = await import('./kube-client');
     const { config, credentials } = this.options;
     return new KubeClient({
       server: config.server, caCertificate: config.caCertificate ?? null, insecureSkipTlsVerify: config.insecureSkipTlsVerify,

@@ -35,7 +35,7 @@ interface Listed {
 }
 
 const ALIVE: WorkerCheck = { alive: true };
-const applyPatch = (options: ReturnType<typeof kubeCallOptions>) => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, options);
+const applyPatch = (options: Awaited<ReturnType<typeof kubeCallOptions>>) => setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, options);
 
 /**
  * Workers as Kubernetes Deployments, through server-side apply. A per-provider worker has a Deployment of its own
@@ -80,14 +80,14 @@ export class KubernetesOrchestrator extends Orchestrator {
     const { namespace } = this.options;
     const grace = options.force ? { gracePeriodSeconds: 0 } : {};
     if (isShared(worker.role)) {
-      if (worker.podName !== null) await absentIsFine(this.core.deleteNamespacedPod({ name: worker.podName, namespace, ...grace }, this.call()));
+      if (worker.podName !== null) await absentIsFine(this.core.deleteNamespacedPod({ name: worker.podName, namespace, ...grace }, await this.call()));
       return;
     }
     if (options.force) {
-      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `${WORKER_LABELS.worker}=${worker.workerId}` }, this.call());
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `${WORKER_LABELS.worker}=${worker.workerId}` }, await this.call());
       for (const pod of pods.items) {
         const podName = pod.metadata?.name;
-        if (podName) await absentIsFine(this.core.deleteNamespacedPod({ name: podName, namespace, ...grace }, this.call()));
+        if (podName) await absentIsFine(this.core.deleteNamespacedPod({ name: podName, namespace, ...grace }, await this.call()));
       }
     }
     await this.deleteWorkload(workerObjectName(worker.workerId));
@@ -142,9 +142,10 @@ export class KubernetesOrchestrator extends Orchestrator {
 
   override async scanPrepare(): Promise<void> {
     const { namespace } = this.options;
+    const options = await this.call();
     const [pods, deployments] = await Promise.all([
-      this.core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }, this.call()),
-      this.apps.listNamespacedDeployment({ namespace, labelSelector: MANAGED_SELECTOR }, this.call()),
+      this.core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }, options),
+      this.apps.listNamespacedDeployment({ namespace, labelSelector: MANAGED_SELECTOR }, options),
     ]);
     this.listed = {
       pods: new Map(pods.items.map((pod) => [pod.metadata?.name ?? '', pod])),
@@ -166,10 +167,10 @@ export class KubernetesOrchestrator extends Orchestrator {
       // Not registered yet: its Deployment stands for it (the registration deadline covers a pod that never comes).
       const name = isShared(worker.role) ? sharedObjectName(worker.role) : workerObjectName(worker.workerId);
       const exists = this.listed?.deployments.has(name)
-        || await found(this.apps.readNamespacedDeployment({ name, namespace }, this.call(signal)));
+        || await found(this.apps.readNamespacedDeployment({ name, namespace }, await this.call(signal)));
       return exists ? ALIVE : { alive: false, end: { kind: 'unknown' } };
     }
-    const pod = this.listed?.pods.get(worker.podName) ?? await orNull(this.core.readNamespacedPod({ name: worker.podName, namespace }, this.call(signal)));
+    const pod = this.listed?.pods.get(worker.podName) ?? await orNull(this.core.readNamespacedPod({ name: worker.podName, namespace }, await this.call(signal)));
     if (pod === null) return { alive: false, end: { kind: 'signal', signal: 'pod deletion' } };
     // A scaled pod's restarted container claims a row of its own: only a run later than this worker's claim ends it.
     const end = endOf(pod, isShared(worker.role) ? worker.registeredAt : null);
@@ -184,24 +185,25 @@ export class KubernetesOrchestrator extends Orchestrator {
   /** Applies a Deployment, then its Secret, owned by it. */
   private async applyWorkload(name: string, deployment: V1Deployment, secretOwnedBy: (owner: { uid: string }) => V1Secret): Promise<void> {
     const { namespace } = this.options;
-    const applied = await this.apps.patchNamespacedDeployment({ name, namespace, body: deployment, fieldManager: FIELD_MANAGER, force: true }, applyPatch(this.call()));
+    const applied = await this.apps.patchNamespacedDeployment({ name, namespace, body: deployment, fieldManager: FIELD_MANAGER, force: true }, applyPatch(await this.call()));
     const uid = applied.metadata?.uid;
     if (!uid) throw new Error(`the API server answered deployment ${namespace}/${name} without its uid`);
-    await this.core.patchNamespacedSecret({ name, namespace, body: secretOwnedBy({ uid }), fieldManager: FIELD_MANAGER, force: true }, applyPatch(this.call()));
+    await this.core.patchNamespacedSecret({ name, namespace, body: secretOwnedBy({ uid }), fieldManager: FIELD_MANAGER, force: true }, applyPatch(await this.call()));
   }
 
   /** A Deployment and its Secret (which a cluster's garbage collector would remove with it, but may take its time). */
   private async deleteWorkload(name: string): Promise<void> {
     const { namespace } = this.options;
-    await absentIsFine(this.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' }, this.call()));
-    await absentIsFine(this.core.deleteNamespacedSecret({ name, namespace }, this.call()));
+    await absentIsFine(this.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' }, await this.call()));
+    await absentIsFine(this.core.deleteNamespacedSecret({ name, namespace }, await this.call()));
   }
 
   private async listWorkloads(): Promise<Workloads> {
     const { namespace } = this.options;
+    const options = await this.call();
     const [deployments, secrets] = await Promise.all([
-      this.apps.listNamespacedDeployment({ namespace, labelSelector: MANAGED_SELECTOR }, this.call()),
-      this.core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR }, this.call()),
+      this.apps.listNamespacedDeployment({ namespace, labelSelector: MANAGED_SELECTOR }, options),
+      this.core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR }, options),
     ]);
     return { deployments: deployments.items, secrets: secrets.items };
   }
