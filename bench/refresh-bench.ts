@@ -99,7 +99,8 @@ async function measure({ store, client, shapes, env }: BenchDatabase, objects: n
       results.push(result);
       log(`${label} ${round}: first ${fmt(dbSeconds(first))} s vs COPY ${fmt(copySeconds)} s (ratio ${fmt(copyRatio(result))}) | `
         + `re-refresh ${fmt(dbSeconds(second))} s vs SQL diff ${fmt(diffSeconds)} s (ratio ${fmt(diffRatio(result))}) | `
-        + `no-op ${fmt(dbSeconds(noop))} s (ratio ${fmt(noopRatio(result))}), ${noop.writes} writes | peak RSS ${peakRssMb([result])} MB`);
+        + `no-op ${fmt(dbSeconds(noop))} s (ratio ${fmt(noopRatio(result))}), ${noop.writes} writes | peak RSS ${peakRssMb([result])} MB `
+        + `(first ${mb(first.peakRssBytes)}, re-refresh ${mb(second.peakRssBytes)}, no-op ${mb(noop.peakRssBytes)})`);
     }
     return results;
   } finally {
@@ -126,8 +127,8 @@ const sum = (r: RefreshRunResult, kind: 'created' | 'updated' | 'deleted'): numb
 const copyRatio = (r: Round): number => r.copySeconds / dbSeconds(r.first);
 const diffRatio = (r: Round): number => dbSeconds(r.second) / r.diffSeconds;
 const noopRatio = (r: Round): number => dbSeconds(r.noop) / dbSeconds(r.first);
-const peakRssMb = (results: Round[]): number =>
-  Math.round(Math.max(...results.flatMap((r) => [r.first.peakRssBytes, r.second.peakRssBytes, r.noop.peakRssBytes])) / 2 ** 20);
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const peakRssMb = (results: Round[]): number => mb(Math.max(...results.flatMap((r) => [r.first.peakRssBytes, r.second.peakRssBytes, r.noop.peakRssBytes])));
 const loads = (averages: number[]): string => averages.map((n) => n.toFixed(2)).join(', ');
 
 /** Prints the figures, medians over the rounds, beside the issue's targets; `referenceRssMb` is the 100k run's peak RSS. */

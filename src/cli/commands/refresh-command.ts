@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ValidationError } from '../../errors';
+import { peakRssBytes } from '../../core/lifecycle/peak-rss';
 import { fleetIsRunning } from '../../server/fleet-leader';
 import type { RefreshProgress } from '../../core/refresh/refresh-progress';
 import { refreshProvider } from '../../workers/refresh/refresh-provider';
@@ -45,7 +46,7 @@ export function refreshCommand(context: CliContext): Command {
         if (options.json) {
           // The memory a refresh in this process took (via the fleet, its worker's memory is in the workers table).
           const { rss, heapUsed } = process.memoryUsage();
-          const memory = viaFleet ? {} : { peakRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: rss, heapUsedBytes: heapUsed };
+          const memory = viaFleet ? {} : { peakRssBytes: peakRssBytes() ?? process.resourceUsage().maxRSS * 1024, rssBytes: rss, heapUsedBytes: heapUsed };
           console.log(JSON.stringify({ ...outcome, viaFleet, ...memory }));
         } else {
           console.log(renderRefreshSummary(outcome));
