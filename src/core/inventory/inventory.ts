@@ -25,7 +25,7 @@ export class Inventory<D extends InventoryDefinition = InventoryDefinition> {
     this.collections = collections as InventoryCollections<D>;
     for (const collection of this.byName.values()) {
       collection.referenceTargets = collection.referenceColumns.map((column) =>
-        [...this.byName.values()].find((c) => c.definition.entity === column.target)?.name);
+        [...this.byName.values()].find((c) => c.definition.entity === column.target));
     }
   }
 
@@ -44,4 +44,8 @@ export class Inventory<D extends InventoryDefinition = InventoryDefinition> {
     for (const name of names) this.get(name).markIncomplete(reason);
   }
 
+  /** Lets go of every collection's built objects (and their spill files): after the save, or when the refresh failed. */
+  release(): void {
+    for (const collection of this.byName.values()) collection.releaseObjects();
+  }
 }

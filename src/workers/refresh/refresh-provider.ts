@@ -115,6 +115,8 @@ export async function refreshProvider(request: RefreshRequest): Promise<RefreshO
     await recordFailure(dataSource, { runId: run.id, providerId: provider.id, scope, status: 'failed', message, durationsMs: roundDurations(durationsMs) }, logger);
     throw error;
   } finally {
+    // The built objects (and their spill files) go whether the save wrote them or the refresh failed.
+    inventory.release();
     await saver.close();
   }
 }

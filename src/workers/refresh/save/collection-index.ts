@@ -3,15 +3,15 @@ import type { InventoryCollection, ReferenceSlot } from '../../../core/inventory
 import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
 import { MANAGER_INDEX } from '../../../core/inventory/lazy-ref';
 import type { LayoutColumn } from '../../../core/inventory/table-layout';
+import type { ObjectKeys } from './object-keys';
 import { lookupIds, type StoredRows } from './stored-rows';
 
 /** What a collection's save knows once prepared, for other collections to resolve references to it. */
 export interface PreparedKeys {
-  /** Manager key -> object position; `ids` gives each position's row id. */
-  byKey: ReadonlyMap<string, number>;
-  ids: readonly number[];
-  /** Per object: its manager key, or null when it is skipped. */
-  keys: readonly (string | null)[];
+  /** The objects by position and by manager key. */
+  keys: ObjectKeys;
+  /** Per position: the row id of the object there, or 0 where there is none (ids start at 1). */
+  ids: Float64Array;
   /** The stored rows, consulted when the collection was fetched only partly (they are all kept then). */
   fallback: StoredRows | null;
   /** Stored rows this refresh deletes: never a reference target. */
@@ -42,7 +42,7 @@ export class CollectionIndex {
     for (const [name, keys] of this.collection.secondaryKeys) {
       const map = new Map<string, number>();
       keys.forEach((key, i) => {
-        if (prepared.keys[i] !== null) map.set(key, prepared.ids[i]);
+        if (prepared.ids[i] !== 0) map.set(key, prepared.ids[i]);
       });
       this.secondary.set(name, map);
     }
@@ -50,11 +50,12 @@ export class CollectionIndex {
 
   /** The id a reference resolves to, or null. */
   resolve(slot: Exclude<ReferenceSlot, null>): number | null {
-    const index = typeof slot === 'string' ? MANAGER_INDEX : slot.index;
-    const key = typeof slot === 'string' ? slot : slot.key;
     const prepared = this.prepared;
+    // A position in this collection's key table: the object's id when one was built there.
+    if (typeof slot === 'number' && prepared && prepared.ids[slot] !== 0) return prepared.ids[slot];
+    const { index, key } = this.named(slot);
     if (prepared && index === MANAGER_INDEX) {
-      const at = prepared.byKey.get(key);
+      const at = typeof slot === 'number' ? undefined : prepared.keys.positionOf(key);
       if (at !== undefined) return prepared.ids[at];
       const fallback = prepared.fallback;
       const stored = fallback?.unmatchedAt(key);
@@ -68,7 +69,13 @@ export class CollectionIndex {
 
   /** Whether the database was already asked for this reference. */
   lookedUpAlready(slot: Exclude<ReferenceSlot, null>): boolean {
-    return typeof slot === 'string' ? this.lookedUp.get(MANAGER_INDEX)?.has(slot) ?? false : this.lookedUp.get(slot.index)?.has(slot.key) ?? false;
+    const { index, key } = this.named(slot);
+    return this.lookedUp.get(index)?.has(key) ?? false;
+  }
+
+  /** The index and key a reference names. */
+  named(slot: Exclude<ReferenceSlot, null>): { index: string; key: string } {
+    return typeof slot === 'number' ? { index: MANAGER_INDEX, key: this.collection.referencedKey(slot) } : { index: slot.index, key: slot.key };
   }
 
   /** Asks the database for stored, unarchived rows under one index (manager or secondary reference). */

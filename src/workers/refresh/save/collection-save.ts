@@ -3,17 +3,17 @@ import type { ClientBase } from 'pg';
 import { ValidationError } from '../../../errors';
 import type { Logger } from '../../../logging/logger';
 import type { InventoryCollection, ReferenceSlot } from '../../../core/inventory/inventory-collection';
-import { MANAGER_INDEX } from '../../../core/inventory/lazy-ref';
 import type { LayoutColumn } from '../../../core/inventory/table-layout';
 import type { RefreshScope } from '../../../core/refresh/refresh-scope';
 import { CollectionIndex, displayKey } from './collection-index';
 import { COPY_NULL, escapeCopyText } from '../../../db/copy-text';
-import { loadStoredRows, StoredRows } from './stored-rows';
+import { ARCHIVED_ROW, CONTENT_HASH_BYTES, loadStoredRows, NO_ROW, StoredRows } from './stored-rows';
 import { parentsOf } from '../../../core/inventory/inventory-definition';
 import { emptyCounts } from './save-result';
 import { allocateIds, copyLines, ident, inSlices } from '../../../db/sql';
 import { lookUpAll, type PendingLookups } from './pending-lookups';
 import { foldReferenceKeys } from './reference-keys';
+import type { ObjectKeys } from './object-keys';
 import { applyStagedUpdates } from './staged-update';
 import { UnresolvedReferences } from './unresolved-references';
 
@@ -45,8 +45,8 @@ export class CollectionSave {
   private readonly keyColumns: LayoutColumn[];
   /** The references to the objects that own this one's (see the definition's `parent`). */
   private readonly parentColumns: LayoutColumn[];
-  private keys: (string | null)[] = [];
-  private ids: number[] = [];
+  /** The objects by position and key: the collection's own, or its folded keys when they hold references. */
+  private keys: ObjectKeys;
   private stored = new StoredRows(0);
   /** Positions among the stored rows matching no object of the rows this refresh deletes or archives. */
   private gone: number[] = [];
@@ -69,6 +69,7 @@ export class CollectionSave {
       return column;
     });
     this.index = new CollectionIndex(collection);
+    this.keys = collection;
   }
 
   get name(): string {
@@ -79,7 +80,7 @@ export class CollectionSave {
   async prepare(): Promise<void> {
     const { client, providerId, scope, saves } = this.context;
     const collection = this.collection;
-    this.targets = collection.referenceTargets.map((name) => (name === undefined ? undefined : saves.get(name)));
+    this.targets = collection.referenceTargets.map((target) => (target === undefined ? undefined : saves.get(target.name)));
     const parentSaves = this.parentSaves(); // prepared already: parents come first in save order
     const incompleteParent = parentSaves.find((save) => save.incomplete !== null);
     this.incomplete = collection.incompleteReason ?? (incompleteParent ? `its parent collection ${incompleteParent.name} is incomplete` : null);
@@ -88,26 +89,23 @@ export class CollectionSave {
     // Keys and scope need the ids of objects this one refers to by identifying references; those come earlier.
     const identifying = [...this.keyColumns, ...this.parentColumns].filter((c) => c.kind === 'reference');
     await lookUpAll(client, providerId, this.pendingLookups(identifying.map((c) => collection.referenceColumns.indexOf(c))));
-    const byKey = collection.index ?? this.foldReferenceKeys();
-    this.keys = collection.index ? collection.keys : this.keys;
+    if (collection.keyHasReferences) this.keys = this.foldReferenceKeys();
+    const keys = this.keys;
 
     const targetKeys = scope.kind === 'targeted' ? scope.targets.filter((t) => t.collection === this.name).map((t) => t.ref) : [];
     const parentScopes = parentSaves.map((save) => save.scopedIds);
     this.stored = await loadStoredRows(client, {
       layout: collection.layout, keyColumns: this.keyColumns, parentColumns: this.parentColumns, providerId, pageSize: this.context.pageSize,
-      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...byKey.keys()])], parentIds: parentScopes.map((ids) => [...ids]) },
-      match: (key) => byKey.get(key), objectCount: this.keys.length,
+      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...this.builtKeys()])], parentIds: parentScopes.map((ids) => [...ids]) },
+      match: (key) => keys.positionOf(key), objectCount: keys.positions,
     });
     const stored = this.stored;
 
+    // New objects get their ids beside the stored rows' (rowState tells them apart).
     const fresh: number[] = [];
-    this.ids = this.keys.map((key, i) => {
-      if (key === null) return 0;
-      if (stored.ids[i] === 0) fresh.push(i);
-      return stored.ids[i];
-    });
+    for (let at = 0; at < keys.positions; at += 1) if (keys.has(at) && stored.rowState[at] === NO_ROW) fresh.push(at);
     const newIds = await allocateIds(client, collection.layout.table, fresh.length);
-    fresh.forEach((objectAt, i) => { this.ids[objectAt] = newIds[i]; });
+    fresh.forEach((objectAt, i) => { stored.ids[objectAt] = newIds[i]; });
 
     // What a targeted refresh decides on: its targets and the children of targets (of any of their parents), stored or built.
     const targetKeySet = new Set(targetKeys);
@@ -127,7 +125,7 @@ export class CollectionSave {
       }
     }
     this.index.fill({
-      byKey, ids: this.ids, keys: this.keys, goneIds,
+      keys, ids: stored.ids, goneIds,
       fallback: full && this.incomplete !== null ? stored : null,
       fullyKnown: full && this.incomplete === null,
     });
@@ -136,20 +134,19 @@ export class CollectionSave {
   /** Keys of referenced objects this collection cannot resolve from memory, for batched lookups. */
   pendingLookups(columns: readonly number[] = this.collection.referenceColumns.map((_, j) => j)): PendingLookups {
     const pending: PendingLookups = new Map();
-    const { references, referenceColumns } = this.collection;
-    const stride = referenceColumns.length;
+    const { collection } = this;
     for (const j of columns) {
-      for (let slotAt = j; slotAt < references.length; slotAt += stride) {
-        const slot = references[slotAt];
+      for (let at = 0; at < collection.positions; at += 1) {
+        const slot = collection.slotAt(at, j);
         if (slot === null) continue;
         const target = this.targetFor(slot, j);
         if (target.index.fullyKnown || target.index.resolve(slot) !== null || target.index.lookedUpAlready(slot)) continue;
-        const index = typeof slot === 'string' ? MANAGER_INDEX : slot.index;
+        const { index, key } = target.index.named(slot);
         let byIndex = pending.get(target);
         if (!byIndex) pending.set(target, (byIndex = new Map()));
         let keys = byIndex.get(index);
         if (!keys) byIndex.set(index, (keys = new Set()));
-        keys.add(typeof slot === 'string' ? slot : slot.key);
+        keys.add(key);
       }
     }
     return pending;
@@ -169,25 +166,27 @@ export class CollectionSave {
     const stored = this.stored;
 
     const serialized = function* (this: CollectionSave): Generator<string> {
-      for (let i = 0; i < this.keys.length; i += 1) {
-        const key = this.keys[i];
-        if (key === null) continue;
-        const isStored = stored.ids[i] !== 0;
+      for (const [i, data] of collection.objects()) {
+        if (!this.keys.has(i)) continue;
+        const isStored = stored.rowState[i] !== NO_ROW;
         if (isStored && contentless) {
           this.counts.unchanged += 1;
           continue;
         }
-        const content = this.content(i);
-        const hash = digest('md5', content, 'hex').slice(0, 12);
-        const line = `${this.ids[i]}\t${providerId}\t${hash}\t${content}`;
-        if (!isStored) {
+        const content = this.content(i, data);
+        const hash = digest('md5', content, 'buffer');
+        // Most rows of a refresh are unchanged: compared as a number, their line is never made.
+        if (isStored && stored.hashes[i] === hash.readUIntBE(0, CONTENT_HASH_BYTES) && stored.rowState[i] !== ARCHIVED_ROW) {
+          this.counts.unchanged += 1;
+          continue;
+        }
+        const line = `${stored.ids[i]}\t${providerId}\t${hash.toString('hex', 0, CONTENT_HASH_BYTES)}\t${content}`;
+        if (isStored) {
+          staged.push(line);
+          stagedKeys.set(stored.ids[i], this.keys.keyAt(i) as string);
+        } else {
           this.created.push(i);
           yield line;
-        } else if (stored.hashes[i] !== parseInt(hash, 16) || stored.archived[i] === 1) {
-          staged.push(line);
-          stagedKeys.set(stored.ids[i], key);
-        } else {
-          this.counts.unchanged += 1;
         }
       }
     }.call(this);
@@ -230,7 +229,7 @@ export class CollectionSave {
     const { providerId } = this.context;
     const line = (key: string, kind: string, fields: string[] | null): string =>
       `${refreshRunId}\t${providerId}\t${escapeCopyText(this.name)}\t${escapeCopyText(displayKey(key))}\t${kind}\t${fields === null ? COPY_NULL : `{${fields.join(',')}}`}`;
-    for (const i of this.created) yield line(this.keys[i] as string, 'created', null);
+    for (const i of this.created) yield line(this.keys.keyAt(i) as string, 'created', null);
     for (const { key, fields } of this.updated) yield line(key, 'updated', fields);
     for (const at of this.gone) yield line(this.stored.unmatched.keys[at], this.archives ? 'archived' : 'deleted', null);
   }
@@ -239,18 +238,18 @@ export class CollectionSave {
     return this.collection.definition.onGone === 'archive' && this.collection.layout.hasArchivedAt;
   }
 
-  /** Object i's columns in COPY text (plain columns, then references resolved to ids): what the hash is taken of. */
-  private content(i: number): string {
-    const { data, references, referenceColumns, dataColumns } = this.collection;
+  /** Object i's columns in COPY text (its plain columns `data`, then references resolved to ids): what the hash is taken of. */
+  private content(i: number, data: string): string {
+    const { referenceColumns, dataColumns } = this.collection;
     const stride = referenceColumns.length;
-    if (stride === 0) return data[i];
+    if (stride === 0) return data;
     let refs = '';
     for (let j = 0; j < stride; j += 1) {
-      const id = this.resolveSlot(references[i * stride + j], j);
+      const id = this.resolveSlot(this.collection.slotAt(i, j), j);
       refs += j === 0 ? '' : '\t';
       refs += id === null ? COPY_NULL : String(id);
     }
-    return dataColumns.length === 0 ? refs : `${data[i]}\t${refs}`;
+    return dataColumns.length === 0 ? refs : `${data}\t${refs}`;
   }
 
   /** A reference's id; one that names nothing is counted (once: objects are written once) unless `count` is off. */
@@ -260,7 +259,7 @@ export class CollectionSave {
     const id = target.index.resolve(slot);
     if (id === null && count) {
       this.counts.unresolvedReferences += 1;
-      this.unresolved.note(this.collection.referenceColumns[j].property, typeof slot === 'string' ? `${target.name}:${slot}` : slot.toString());
+      this.unresolved.note(this.collection.referenceColumns[j].property, typeof slot === 'number' ? `${target.name}:${target.index.named(slot).key}` : slot.toString());
     }
     return id;
   }
@@ -268,19 +267,27 @@ export class CollectionSave {
   /** The save a reference points into; a lazy reference to a collection of another entity is a parser bug. */
   private targetFor(slot: Exclude<ReferenceSlot, null>, j: number): CollectionSave {
     const column = this.collection.referenceColumns[j];
-    const target = typeof slot === 'string' ? this.targets[j] : this.context.saves.get(slot.collection);
-    if (!target) throw new ValidationError(`${this.name}.${column.property} refers to unknown collection ${typeof slot === 'string' ? '' : slot.collection}`);
-    if (typeof slot !== 'string' && target.collection.definition.entity !== column.target) {
+    const target = typeof slot === 'number' ? this.targets[j] : this.context.saves.get(slot.collection);
+    if (!target) throw new ValidationError(`${this.name}.${column.property} refers to unknown collection ${typeof slot === 'number' ? '' : slot.collection}`);
+    if (typeof slot !== 'number' && target.collection.definition.entity !== column.target) {
       throw new ValidationError(`${this.name}.${column.property} cannot refer to collection ${slot.collection}`);
     }
     return target;
   }
 
   /** Keys that hold references, known only now (see foldReferenceKeys). */
-  private foldReferenceKeys(): Map<string, number> {
-    const folded = foldReferenceKeys(this.collection, this.keyColumns, (slot, j) => this.resolveSlot(slot, j));
-    this.keys = folded.keys;
-    return folded.byKey;
+  private foldReferenceKeys(): ObjectKeys {
+    return foldReferenceKeys(this.collection, this.keyColumns, (slot, j) => this.resolveSlot(slot, j));
+  }
+
+  /** The keys of the objects built (a targeted refresh's few). */
+  private builtKeys(): string[] {
+    const keys: string[] = [];
+    for (let at = 0; at < this.keys.positions; at += 1) {
+      const key = this.keys.keyAt(at);
+      if (key !== null) keys.push(key);
+    }
+    return keys;
   }
 
   /** Targeted refreshes decide on the stored rows in scope and on the built objects that are targets or children. */
@@ -289,16 +296,16 @@ export class CollectionSave {
   ): void {
     const { unmatched } = this.stored;
     for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys[at], unmatched.parentIds, at)) this.scopedIds.add(unmatched.ids[at]);
-    const { references, referenceColumns } = this.collection;
+    const { referenceColumns } = this.collection;
     const parentSlots = this.parentColumns.map((column) => referenceColumns.indexOf(column));
     const builtParentInScope = (i: number): boolean => parentSlots.some((slot, p) => {
-      const builtParent = this.resolveSlot(references[i * referenceColumns.length + slot], slot, false);
+      const builtParent = this.resolveSlot(this.collection.slotAt(i, slot), slot, false);
       return builtParent !== null && parentScopes[p].has(builtParent);
     });
-    this.keys.forEach((key, i) => {
-      if (key === null) return;
-      if (inScope(key, this.stored.parentIds, i) || builtParentInScope(i)) this.scopedIds.add(this.ids[i]);
-    });
+    for (let i = 0; i < this.keys.positions; i += 1) {
+      const key = this.keys.keyAt(i);
+      if (key !== null && (inScope(key, this.stored.parentIds, i) || builtParentInScope(i))) this.scopedIds.add(this.stored.ids[i]);
+    }
   }
 
   /** The saves of the collections this one's parent references point into, in the order of those references. */

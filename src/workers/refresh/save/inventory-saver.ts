@@ -23,7 +23,7 @@ export interface InventorySaverOptions {
   /** The inventory the parser is filling; it is read only when `save()` runs. */
   inventory: Inventory;
   logger: Logger;
-  /** Rows per keyset page when loading stored rows (default 50,000). */
+  /** Rows per keyset page when loading stored rows (default DEFAULT_PAGE_SIZE). */
   pageSize?: number;
   /** Where a worker keeps its connection between refreshes; without it, the refresh opens and closes its own. */
   connections?: RefreshConnections;

@@ -3,6 +3,11 @@ import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
 import type { ColumnKind, LayoutColumn, TableLayout } from '../../../core/inventory/table-layout';
 import { ident } from '../../../db/sql';
 
+/** Per built object: whether it has a stored row, and whether that row is archived. */
+export const NO_ROW = 0;
+export const ROW = 1;
+export const ARCHIVED_ROW = 2;
+
 /**
  * The provider's stored rows of one table, as the saver needs them to diff: never their content, only id, content
  * hash, archived flag and owner. Rows are matched to the built objects as they load and kept in typed arrays by
@@ -10,21 +15,25 @@ import { ident } from '../../../db/sql';
  * object (gone, or outside a targeted refresh's scope), usually few, keep their keys.
  */
 export class StoredRows {
-  /** Per built object: its stored row's id, or 0 when it has none (ids start at 1). */
+  /** Per built object: its stored row's id, or 0 when it has none (ids start at 1); the saver adds new objects' ids. */
   readonly ids: Float64Array;
   readonly hashes: Float64Array;
-  readonly archived: Uint8Array;
-  /** Per built object, `parentCount` apart: its stored row's owner ids (one per parent reference), or 0. */
+  /** Per built object: NO_ROW, ROW or ARCHIVED_ROW. */
+  readonly rowState: Uint8Array;
+  /**
+   * Per built object, `parentCount` apart: its stored row's owner ids (one per parent reference), or 0. Kept only
+   * for a targeted refresh, the one that scopes by owner: empty otherwise.
+   */
   readonly parentIds: Float64Array;
   /** Stored rows that match no built object; their owner ids `parentCount` apart. */
   readonly unmatched = { keys: [] as string[], ids: [] as number[], archived: [] as boolean[], parentIds: [] as number[] };
   private readonly unmatchedIndex = new Map<string, number>();
 
-  constructor(objectCount: number, readonly parentCount = 0) {
+  constructor(objectCount: number, readonly parentCount = 0, keepParents = true) {
     this.ids = new Float64Array(objectCount);
     this.hashes = new Float64Array(objectCount);
-    this.archived = new Uint8Array(objectCount);
-    this.parentIds = new Float64Array(objectCount * parentCount);
+    this.rowState = new Uint8Array(objectCount);
+    this.parentIds = new Float64Array(keepParents ? objectCount * parentCount : 0);
   }
 
   /** Notes a stored row, matched to the built object at `objectAt` or unmatched; its owner ids are copied. */
@@ -32,8 +41,8 @@ export class StoredRows {
     if (objectAt !== undefined) {
       this.ids[objectAt] = id;
       this.hashes[objectAt] = hash;
-      this.archived[objectAt] = archived ? 1 : 0;
-      this.parentIds.set(parentIds, objectAt * this.parentCount);
+      this.rowState[objectAt] = archived ? ARCHIVED_ROW : ROW;
+      if (this.parentIds.length > 0) this.parentIds.set(parentIds, objectAt * this.parentCount);
       return;
     }
     this.unmatchedIndex.set(key, this.unmatched.ids.length);
@@ -49,13 +58,15 @@ export class StoredRows {
   }
 }
 
-/** The content hash as stored: the first 48 bits of an MD5, 12 hex digits, exact as a JS number. */
+/** The content hash as stored: the first 48 bits (6 bytes) of an MD5, 12 hex digits, exact as a JS number. */
+export const CONTENT_HASH_BYTES = 6;
+
 export function parseContentHash(stored: string): number {
   return /^[0-9a-f]{12}$/.test(stored) ? parseInt(stored, 16) : NaN; // anything else never equals a fresh hash
 }
 
-/** Rows per keyset page when loading a whole table's rows of a provider. */
-export const DEFAULT_PAGE_SIZE = 50_000;
+/** Rows per keyset page when loading a whole table's rows of a provider (two pages are in memory at a time). */
+export const DEFAULT_PAGE_SIZE = 25_000;
 
 /** Which stored rows of a provider to load. */
 export type StoredRowFilter =
@@ -78,7 +89,7 @@ export async function loadStoredRows(
   },
 ): Promise<StoredRows> {
   const { layout, keyColumns, parentColumns, providerId, filter, pageSize, match } = options;
-  const rows = new StoredRows(options.objectCount, parentColumns.length);
+  const rows = new StoredRows(options.objectCount, parentColumns.length, filter.kind === 'some');
   // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
   const archivable = layout.hasArchivedAt;
   const select = [
@@ -112,16 +123,22 @@ export async function loadStoredRows(
     return rows;
   }
 
-  let after = 0;
-  for (;;) {
-    const result = await client.query<unknown[]>({
+  const page = (after: number): Promise<unknown[][]> => {
+    const rowsAfter = client.query<unknown[]>({
       text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3`,
       values: [providerId, after, pageSize],
       rowMode: 'array',
-    });
-    for (const row of result.rows) add(row);
-    if (result.rows.length < pageSize) return rows;
-    after = result.rows[result.rows.length - 1][0] as number;
+    }).then((result) => result.rows);
+    rowsAfter.catch(() => undefined); // awaited below, unless matching a page before it failed
+    return rowsAfter;
+  };
+  for (let next = page(0); ;) {
+    const loaded = await next;
+    const more = loaded.length === pageSize;
+    // The next page is asked for before this one is matched: PostgreSQL reads it meanwhile.
+    if (more) next = page(loaded[loaded.length - 1][0] as number);
+    for (const row of loaded) add(row);
+    if (!more) return rows;
   }
 }
 

@@ -1,0 +1,113 @@
+/**
+ * Numbers strings: each distinct string gets the next position, from 0, and the table answers both ways (string ->
+ * position, position -> string). Built for the million keys of a large refresh: the strings' bytes live in one
+ * growing buffer and the hash table is a typed array of positions, so a key costs its UTF-8 bytes and about 16 more
+ * (a JS Map of strings costs about 60 per key, and a heap string per key besides).
+ */
+export class KeyTable {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytesUsed = 0;
+  /** Per position: where its string starts in `bytes`; the next position's start is where it ends. */
+  private starts = new Uint32Array(1 << 10);
+  /** Per position: its string's hash, so probes and growth rarely touch the bytes. */
+  private hashes = new Uint32Array(1 << 10);
+  /** Open addressing, linear probing: position + 1, or 0 for an empty slot. At most three quarters full. */
+  private slots = new Int32Array(1 << 11);
+  private count = 0;
+  /** The string being looked up, as UTF-8. */
+  private probe = Buffer.allocUnsafe(256);
+  private probeLength = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The position of `key`, or -1. */
+  positionOf(key: string): number {
+    return this.find(this.encode(key));
+  }
+
+  /** The position of `key`, numbering it if it is new. */
+  add(key: string): number {
+    const hash = this.encode(key);
+    const found = this.find(hash);
+    if (found >= 0) return found;
+    const position = this.count;
+    if (position + 1 >= this.starts.length) this.growPositions();
+    if (this.bytesUsed + this.probeLength > this.bytes.length) this.growBytes(this.bytesUsed + this.probeLength);
+    this.probe.copy(this.bytes, this.bytesUsed, 0, this.probeLength);
+    this.starts[position] = this.bytesUsed;
+    this.bytesUsed += this.probeLength;
+    this.starts[position + 1] = this.bytesUsed;
+    this.hashes[position] = hash;
+    this.count += 1;
+    if (this.count * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    else this.place(position, hash);
+    return position;
+  }
+
+  keyAt(position: number): string {
+    if (position < 0 || position >= this.count) throw new RangeError(`no key at position ${position}`);
+    return this.bytes.toString('utf8', this.starts[position], this.starts[position + 1]);
+  }
+
+  /** Encodes `key` into the probe buffer and returns its hash (FNV-1a over the UTF-8 bytes). */
+  private encode(key: string): number {
+    const most = key.length * 3;
+    if (most > this.probe.length) this.probe = Buffer.allocUnsafe(Math.max(most, this.probe.length * 2));
+    this.probeLength = this.probe.write(key, 0, 'utf8');
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < this.probeLength; i += 1) hash = Math.imul(hash ^ this.probe[i], 0x01000193);
+    return hash >>> 0;
+  }
+
+  /** The position of the string in the probe buffer, or -1. */
+  private find(hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return -1;
+      const position = entry - 1;
+      if (this.hashes[position] !== hash) continue;
+      const start = this.starts[position];
+      const end = this.starts[position + 1];
+      if (end - start === this.probeLength && this.bytes.compare(this.probe, 0, this.probeLength, start, end) === 0) return position;
+    }
+  }
+
+  private place(position: number, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = position + 1;
+  }
+
+  private rehash(slotCount: number): void {
+    this.slots = new Int32Array(slotCount);
+    for (let position = 0; position < this.count; position += 1) this.place(position, this.hashes[position]);
+  }
+
+  private growPositions(): void {
+    const starts = new Uint32Array(grown(this.starts.length));
+    starts.set(this.starts);
+    this.starts = starts;
+    const hashes = new Uint32Array(grown(this.hashes.length));
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+  }
+
+  private growBytes(needed: number): void {
+    if (needed > MAX_BYTES) throw new RangeError(`a key table holds at most ${MAX_BYTES} bytes of keys`);
+    const bytes = Buffer.allocUnsafe(Math.max(needed, grown(this.bytes.length)));
+    this.bytes.copy(bytes, 0, 0, this.bytesUsed);
+    this.bytes = bytes;
+  }
+}
+
+/** Arrays grow by half: a million keys leave a quarter of their room unused on average, not half. */
+export function grown(length: number): number {
+  return Math.ceil(length * 1.5);
+}
+
+/** Starts are 32-bit: 4 GiB of keys, some 100 million of them, is far past any provider's estate. */
+const MAX_BYTES = 2 ** 32 - 1;
