@@ -16,6 +16,14 @@ export function escapeCopyText(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
 }
 
+const ESCAPED = /\\(.)/g;
+const UNESCAPED: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' };
+
+/** A value as COPY's text format wrote it, unescaped (backslash sequences; COPY TO writes no octal or hex ones). */
+export function unescapeCopyText(text: string): string {
+  return text.includes('\\') ? text.replace(ESCAPED, (_, escaped: string) => UNESCAPED[escaped] ?? escaped) : text;
+}
+
 /** Encodes one value of a column in COPY text. */
 export type ValueEncoder = (value: unknown) => string;
 

@@ -32,13 +32,13 @@ class SaverHarness {
     return new SaverHarness(provider.id);
   }
 
-  async save(build: (c: Collections) => void, scope: RefreshScope = { kind: 'full' }, definition: InventoryDefinition = demoInventory, pageSize?: number): Promise<SaveResult> {
+  async save(build: (c: Collections) => void, scope: RefreshScope = { kind: 'full' }, definition: InventoryDefinition = demoInventory): Promise<SaveResult> {
     const { dataSource } = testEnv();
     const inventory = new Inventory(dataSource, definition);
     build(inventory.collections as Collections);
     const run = await dataSource.getRepository(RefreshRun).save({ providerId: this.providerId, kind: scope.kind, source: 'cli' as const });
     const logger = createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _e, done) => { this.logLines.push(String(chunk)); done(); } }) });
-    const saver = await InventorySaver.open({ dataSource, providerId: this.providerId, scope, inventory, logger, pageSize });
+    const saver = await InventorySaver.open({ dataSource, providerId: this.providerId, scope, inventory, logger });
     try {
       return await saver.save(run.id);
     } finally {
@@ -252,16 +252,25 @@ describe('inventory saver', () => {
     expect(await harness.query(`SELECT ems_ref, name FROM cloud_vms WHERE provider_id = $provider`)).to.deep.equal([{ ems_ref: 'vm-1', name: 'old' }]);
   });
 
-  it('loads stored rows in keyset pages: rows beyond the first pages are all matched', async () => {
+  it('matches every stored row to its object again, keys COPY escapes and keys of any script included', async () => {
     const harness = await SaverHarness.create();
+    const odd = ['back\\slash', 'tab\there', 'new\nline', 'carriage\rreturn', 'ünïcode-名前', '\\N', ' spaced '];
     const build = (c: Collections): void => {
       for (let i = 0; i < 2_500; i += 1) c.flavors.build({ emsRef: `f-${i}`, cpus: i % 16 });
+      for (const ref of odd) c.flavors.build({ emsRef: ref, cpus: 1 });
+      c.vms.build({ emsRef: 'vm-1', name: 'vm-1', flavor: c.flavors.lazyFind('tab\there') });
+      c.vmSecurityGroups.build({ vm: c.vms.lazyFind('vm-1'), securityGroup: c.securityGroups.lazyFind('sg-1') });
+      c.securityGroups.build({ emsRef: 'sg-1' });
     };
-    expect((await harness.save(build, { kind: 'full' }, demoInventory, 1_000)).collections.flavors.created).to.equal(2_500);
-    // Had a page been skipped, its rows would look new and collide with the unique reference index.
-    const again = await harness.save(build, { kind: 'full' }, demoInventory, 1_000);
-    expect(again.collections.flavors).to.include({ created: 0, unchanged: 2_500 });
+    const first = await harness.save(build);
+    expect(first.collections.flavors.created).to.equal(2_500 + odd.length);
+    // A row not matched would look new and collide with the unique reference index, or be deleted as gone.
+    const again = await harness.save(build);
+    expect(again.collections.flavors).to.include({ created: 0, unchanged: 2_500 + odd.length, deleted: 0 });
+    expect(again.collections.vmSecurityGroups).to.include({ created: 0, unchanged: 1, deleted: 0 });
     expect(again.writes).to.equal(0);
+    const refs = await harness.query(`SELECT ems_ref FROM cloud_flavors WHERE provider_id = $provider AND ems_ref NOT LIKE 'f-%' ORDER BY ems_ref`);
+    expect(refs.map((row) => row.ems_ref)).to.have.members(odd);
   });
 
   it('scopes a targeted save to its targets and their children', async () => {

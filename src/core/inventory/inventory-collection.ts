@@ -156,8 +156,12 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
 
   /** The position of the built object with this manager key (of plain values), if any. */
   positionOf(key: string): number | undefined {
-    const position = this.keyTable?.positionOf(key) ?? -1;
-    return position >= 0 && this.built[position] === 1 ? position : undefined;
+    return this.builtAt(this.keyTable?.positionOf(key) ?? -1);
+  }
+
+  /** The same for a key given as its UTF-8 bytes, `bytes[start, end)`. */
+  positionOfBytes(bytes: Buffer, start: number, end: number): number | undefined {
+    return this.builtAt(this.keyTable?.positionOfBytes(bytes, start, end) ?? -1);
   }
 
   /** The reference in column `column` of the object at `position`. */
@@ -182,6 +186,10 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
     this.references = new Int32Array(0);
     this.otherReferences = [];
     this.secondaryKeys.clear();
+  }
+
+  private builtAt(position: number): number | undefined {
+    return position >= 0 && this.built[position] === 1 ? position : undefined;
   }
 
   /** Numbers a manager key of this collection (one of plain values), making room for an object there. */

@@ -24,13 +24,19 @@ export class KeyTable {
 
   /** The position of `key`, or -1. */
   positionOf(key: string): number {
-    return this.find(this.encode(key));
+    const hash = this.encode(key); // first: it sets the probe's length
+    return this.find(this.probe, 0, this.probeLength, hash);
+  }
+
+  /** The position of the key whose UTF-8 bytes are `bytes[start, end)`, or -1: no string is made to look it up. */
+  positionOfBytes(bytes: Buffer, start: number, end: number): number {
+    return this.find(bytes, start, end - start, hashBytes(bytes, start, end));
   }
 
   /** The position of `key`, numbering it if it is new. */
   add(key: string): number {
     const hash = this.encode(key);
-    const found = this.find(hash);
+    const found = this.find(this.probe, 0, this.probeLength, hash);
     if (found >= 0) return found;
     const position = this.count;
     if (position + 1 >= this.starts.length) this.growPositions();
@@ -51,27 +57,25 @@ export class KeyTable {
     return this.bytes.toString('utf8', this.starts[position], this.starts[position + 1]);
   }
 
-  /** Encodes `key` into the probe buffer and returns its hash (FNV-1a over the UTF-8 bytes). */
+  /** Encodes `key` into the probe buffer and returns its hash. */
   private encode(key: string): number {
     const most = key.length * 3;
     if (most > this.probe.length) this.probe = Buffer.allocUnsafe(Math.max(most, this.probe.length * 2));
     this.probeLength = this.probe.write(key, 0, 'utf8');
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < this.probeLength; i += 1) hash = Math.imul(hash ^ this.probe[i], 0x01000193);
-    return hash >>> 0;
+    return hashBytes(this.probe, 0, this.probeLength);
   }
 
-  /** The position of the string in the probe buffer, or -1. */
-  private find(hash: number): number {
+  /** The position of the key whose bytes are `source[start, start + length)` and hash `hash`, or -1. */
+  private find(source: Buffer, start: number, length: number, hash: number): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot];
       if (entry === 0) return -1;
       const position = entry - 1;
       if (this.hashes[position] !== hash) continue;
-      const start = this.starts[position];
+      const begin = this.starts[position];
       const end = this.starts[position + 1];
-      if (end - start === this.probeLength && this.bytes.compare(this.probe, 0, this.probeLength, start, end) === 0) return position;
+      if (end - begin === length && this.bytes.compare(source, start, start + length, begin, end) === 0) return position;
     }
   }
 
@@ -102,6 +106,13 @@ export class KeyTable {
     this.bytes.copy(bytes, 0, 0, this.bytesUsed);
     this.bytes = bytes;
   }
+}
+
+/** FNV-1a over bytes. */
+function hashBytes(bytes: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return hash >>> 0;
 }
 
 /** Arrays grow by half: a million keys leave a quarter of their room unused on average, not half. */

@@ -23,8 +23,6 @@ export interface SaveContext {
   providerId: string;
   scope: RefreshScope;
   logger: Logger;
-  /** Rows per keyset page when loading stored rows. */
-  pageSize: number;
   /** Collection name -> its save, for resolving references. */
   saves: Map<string, CollectionSave>;
 }
@@ -95,9 +93,9 @@ export class CollectionSave {
     const targetKeys = scope.kind === 'targeted' ? scope.targets.filter((t) => t.collection === this.name).map((t) => t.ref) : [];
     const parentScopes = parentSaves.map((save) => save.scopedIds);
     this.stored = await loadStoredRows(client, {
-      layout: collection.layout, keyColumns: this.keyColumns, parentColumns: this.parentColumns, providerId, pageSize: this.context.pageSize,
+      layout: collection.layout, keyColumns: this.keyColumns, parentColumns: this.parentColumns, providerId,
       filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...this.builtKeys()])], parentIds: parentScopes.map((ids) => [...ids]) },
-      match: (key) => keys.positionOf(key), objectCount: keys.positions,
+      objects: keys,
     });
     const stored = this.stored;
 

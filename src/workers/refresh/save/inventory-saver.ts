@@ -5,7 +5,6 @@ import type { Inventory } from '../../../core/inventory/inventory';
 import type { RefreshScope } from '../../../core/refresh/refresh-scope';
 import { CollectionSave, type SaveContext } from './collection-save';
 import { lookUpAll, type PendingLookups } from './pending-lookups';
-import { DEFAULT_PAGE_SIZE } from './stored-rows';
 import { planSaveOrder } from './save-order';
 import type { SaveResult } from './save-result';
 import { copyLines } from '../../../db/sql';
@@ -23,8 +22,6 @@ export interface InventorySaverOptions {
   /** The inventory the parser is filling; it is read only when `save()` runs. */
   inventory: Inventory;
   logger: Logger;
-  /** Rows per keyset page when loading stored rows (default DEFAULT_PAGE_SIZE). */
-  pageSize?: number;
   /** Where a worker keeps its connection between refreshes; without it, the refresh opens and closes its own. */
   connections?: RefreshConnections;
 }
@@ -48,7 +45,7 @@ export class InventorySaver {
   ) {
     const { order, backEdges } = planSaveOrder(options.inventory.all());
     const context: SaveContext = {
-      client, providerId: options.providerId, scope: options.scope, logger: options.logger, pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE, saves: new Map(),
+      client, providerId: options.providerId, scope: options.scope, logger: options.logger, saves: new Map(),
     };
     this.saves = order.map((collection) => new CollectionSave(collection, context));
     for (const save of this.saves) context.saves.set(save.name, save);

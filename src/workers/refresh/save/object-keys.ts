@@ -11,4 +11,6 @@ export interface ObjectKeys {
   keyAt(position: number): string | null;
   /** The position of the object with this key, if any. */
   positionOf(key: string): number | undefined;
+  /** The same for a key given as its UTF-8 bytes, `bytes[start, end)`. */
+  positionOfBytes(bytes: Buffer, start: number, end: number): number | undefined;
 }

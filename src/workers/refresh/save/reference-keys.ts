@@ -59,7 +59,14 @@ class FoldedKeys implements ObjectKeys {
   }
 
   positionOf(key: string): number | undefined {
-    const at = this.table.positionOf(key);
-    return at < 0 ? undefined : this.objectOfKey[at];
+    return this.objectAt(this.table.positionOf(key));
+  }
+
+  positionOfBytes(bytes: Buffer, start: number, end: number): number | undefined {
+    return this.objectAt(this.table.positionOfBytes(bytes, start, end));
+  }
+
+  private objectAt(keyAt: number): number | undefined {
+    return keyAt < 0 ? undefined : this.objectOfKey[keyAt];
   }
 }

@@ -1,7 +1,10 @@
 import type { ClientBase } from 'pg';
 import { KEY_SEPARATOR } from '../../../core/inventory/inventory-collection';
 import type { ColumnKind, LayoutColumn, TableLayout } from '../../../core/inventory/table-layout';
-import { ident } from '../../../db/sql';
+import { copyOutLines } from '../../../db/copy-out';
+import { unescapeCopyText } from '../../../db/copy-text';
+import { ident, literal } from '../../../db/sql';
+import type { ObjectKeys } from './object-keys';
 
 /** Per built object: whether it has a stored row, and whether that row is archived. */
 export const NO_ROW = 0;
@@ -65,9 +68,6 @@ export function parseContentHash(stored: string): number {
   return /^[0-9a-f]{12}$/.test(stored) ? parseInt(stored, 16) : NaN; // anything else never equals a fresh hash
 }
 
-/** Rows per keyset page when loading a whole table's rows of a provider (two pages are in memory at a time). */
-export const DEFAULT_PAGE_SIZE = 25_000;
-
 /** Which stored rows of a provider to load. */
 export type StoredRowFilter =
   | { kind: 'all' }
@@ -75,71 +75,102 @@ export type StoredRowFilter =
   | { kind: 'some'; keys: readonly string[]; parentIds: readonly (readonly number[])[] };
 
 /**
- * Loads the stored rows of one table for one provider, in keyset pages ordered by id (no OFFSET scans, no single
- * huge result), matching each to its built object.
+ * Loads the stored rows of one table for one provider, matching each to its built object: all of them with one COPY
+ * whose lines are read as bytes (a million rows are a few seconds of row objects and strings otherwise), or, for a
+ * targeted refresh, the few it decides on with one query.
  */
 export async function loadStoredRows(
   client: ClientBase,
   options: {
     layout: TableLayout; keyColumns: readonly LayoutColumn[]; parentColumns: readonly LayoutColumn[]; providerId: string;
-    filter: StoredRowFilter; pageSize: number;
-    /** Position of the built object with this key, if any. */
-    match: (key: string) => number | undefined;
-    objectCount: number;
+    filter: StoredRowFilter;
+    /** The built objects, which stored rows are matched to by key. */
+    objects: ObjectKeys;
   },
 ): Promise<StoredRows> {
-  const { layout, keyColumns, parentColumns, providerId, filter, pageSize, match } = options;
-  const rows = new StoredRows(options.objectCount, parentColumns.length, filter.kind === 'some');
-  // Rows come back as arrays, with only the columns this table needs: parsing rows is most of a load's cost.
+  const { layout, keyColumns, parentColumns, providerId, filter, objects } = options;
+  const rows = new StoredRows(objects.positions, parentColumns.length, filter.kind === 'some');
   const archivable = layout.hasArchivedAt;
-  const select = [
-    't.id::float8',
-    't.content_hash',
-    ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
-    ...parentColumns.map((c) => `t.${ident(c.column)}::float8`),
-    ...keyColumns.map((c) => `t.${ident(c.column)}::text`),
-  ].join(', ');
-  const parentAt = 2 + (archivable ? 1 : 0);
-  const keyAt = parentAt + parentColumns.length;
+  const table = ident(layout.table);
   // One array for every row's owner ids (add() copies them): a full refresh loads a row per object.
   const parentIds = new Array<number>(parentColumns.length);
-  const add = (row: unknown[]): void => {
-    const key = keyColumns.length === 1 ? (row[keyAt] as string) : row.slice(keyAt).join(KEY_SEPARATOR);
-    for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = (row[parentAt + p] as number | null) ?? 0;
-    rows.add(match(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
-  };
 
-  if (filter.kind === 'some') {
-    if (filter.keys.length === 0 && filter.parentIds.every((ids) => ids.length === 0)) return rows;
-    const keys = keyMatch(keyColumns, 't.', filter.keys, 2);
-    const firstParentParam = keys.values.length + 2;
-    const byParent = parentColumns.map((c, at) => ` OR t.${ident(c.column)} = ANY($${firstParentParam + at}::bigint[])`).join('');
-    const result = await client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND (${keys.condition}${byParent})`,
-      values: [providerId, ...keys.values, ...filter.parentIds],
-      rowMode: 'array',
+  if (filter.kind === 'all') {
+    const select = [
+      't.id', 't.content_hash', ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
+      ...parentColumns.map((c) => `t.${ident(c.column)}`), keyExpression(keyColumns, 't.'),
+    ].join(', ');
+    // Where each of the id, hash, archived flag, owners and key starts, and where the line ends.
+    const fields = new Int32Array(2 + (archivable ? 1 : 0) + parentColumns.length + 1 + 1);
+    await copyOutLines(client, `SELECT ${select} FROM ${table} t WHERE t.provider_id = ${literal(providerId)}`, (bytes, start, end) => {
+      splitFields(bytes, start, end, fields);
+      const parentAt = archivable ? 3 : 2;
+      for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = integerAt(bytes, fields[parentAt + p], fields[parentAt + p + 1] - 1);
+      const keyStart = fields[parentAt + parentIds.length];
+      // A key COPY had to escape is unescaped as a string; the others are looked up by their bytes.
+      const escaped = bytes.indexOf(BACKSLASH, keyStart) >= 0 && bytes.indexOf(BACKSLASH, keyStart) < end;
+      const key = escaped ? unescapeCopyText(bytes.toString('utf8', keyStart, end)) : null;
+      const objectAt = key === null ? objects.positionOfBytes(bytes, keyStart, end) : objects.positionOf(key);
+      rows.add(
+        objectAt, objectAt === undefined ? key ?? bytes.toString('utf8', keyStart, end) : '',
+        integerAt(bytes, fields[0], fields[1] - 1), hashAt(bytes, fields[1], fields[2] - 1), archivable && bytes[fields[2]] === TRUE, parentIds,
+      );
     });
-    for (const row of result.rows) add(row);
     return rows;
   }
 
-  const page = (after: number): Promise<unknown[][]> => {
-    const rowsAfter = client.query<unknown[]>({
-      text: `SELECT ${select} FROM ${ident(layout.table)} t WHERE t.provider_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3`,
-      values: [providerId, after, pageSize],
-      rowMode: 'array',
-    }).then((result) => result.rows);
-    rowsAfter.catch(() => undefined); // awaited below, unless matching a page before it failed
-    return rowsAfter;
-  };
-  for (let next = page(0); ;) {
-    const loaded = await next;
-    const more = loaded.length === pageSize;
-    // The next page is asked for before this one is matched: PostgreSQL reads it meanwhile.
-    if (more) next = page(loaded[loaded.length - 1][0] as number);
-    for (const row of loaded) add(row);
-    if (!more) return rows;
+  if (filter.keys.length === 0 && filter.parentIds.every((ids) => ids.length === 0)) return rows;
+  const select = [
+    't.id::float8', 't.content_hash', ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
+    ...parentColumns.map((c) => `t.${ident(c.column)}::float8`), `${keyExpression(keyColumns, 't.')} AS key`,
+  ].join(', ');
+  const parentAt = archivable ? 3 : 2;
+  const keys = keyMatch(keyColumns, 't.', filter.keys, 2);
+  const firstParentParam = keys.values.length + 2;
+  const byParent = parentColumns.map((c, at) => ` OR t.${ident(c.column)} = ANY($${firstParentParam + at}::bigint[])`).join('');
+  const result = await client.query<unknown[]>({
+    text: `SELECT ${select} FROM ${table} t WHERE t.provider_id = $1 AND (${keys.condition}${byParent})`,
+    values: [providerId, ...keys.values, ...filter.parentIds],
+    rowMode: 'array',
+  });
+  for (const row of result.rows) {
+    const key = row[parentAt + parentIds.length] as string;
+    for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = (row[parentAt + p] as number | null) ?? 0;
+    rows.add(objects.positionOf(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
   }
+  return rows;
+}
+
+const TAB = 0x09;
+const BACKSLASH = 0x5c;
+const TRUE = 0x74; // 't'
+
+/** Where each field of a COPY text line starts; `fields[n]` is one past the line's end, as if a field followed. */
+function splitFields(bytes: Buffer, start: number, end: number, fields: Int32Array): void {
+  fields[0] = start;
+  for (let f = 1; f < fields.length - 1; f += 1) fields[f] = bytes.indexOf(TAB, fields[f - 1]) + 1;
+  fields[fields.length - 1] = end + 1;
+}
+
+/** A non-negative integer written in decimal at `bytes[start, end)`; 0 for NULL (ids start at 1). */
+function integerAt(bytes: Buffer, start: number, end: number): number {
+  if (bytes[start] === BACKSLASH) return 0;
+  let value = 0;
+  for (let i = start; i < end; i += 1) value = value * 10 + bytes[i] - 0x30;
+  return value;
+}
+
+/** A stored content hash (see parseContentHash) at `bytes[start, end)`; NaN for anything but 12 hex digits. */
+function hashAt(bytes: Buffer, start: number, end: number): number {
+  if (end - start !== CONTENT_HASH_BYTES * 2) return NaN;
+  let value = 0;
+  for (let i = start; i < end; i += 1) {
+    const c = bytes[i];
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit < 0) return NaN;
+    value = value * 16 + digit;
+  }
+  return value;
 }
 
 /**
