@@ -5,7 +5,7 @@
  * (a JS Map of strings costs about 60 per key, and a heap string per key besides).
  */
 export class KeyTable {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes = Buffer.allocUnsafe(1 << 12);
   private bytesUsed = 0;
   /** Per position: where its string starts in `bytes`; the next position's start is where it ends. */
   private starts = new Uint32Array(1 << 10);

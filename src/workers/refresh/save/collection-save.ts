@@ -100,10 +100,11 @@ export class CollectionSave {
     const stored = this.stored;
 
     // New objects get their ids beside the stored rows' (rowState tells them apart).
-    const fresh: number[] = [];
-    for (let at = 0; at < keys.positions; at += 1) if (keys.has(at) && stored.rowState[at] === NO_ROW) fresh.push(at);
-    const newIds = await allocateIds(client, collection.layout.table, fresh.length);
-    fresh.forEach((objectAt, i) => { stored.ids[objectAt] = newIds[i]; });
+    const isNew = (at: number): boolean => keys.has(at) && stored.rowState[at] === NO_ROW;
+    let newCount = 0;
+    for (let at = 0; at < keys.positions; at += 1) if (isNew(at)) newCount += 1;
+    const newIds = await allocateIds(client, collection.layout.table, newCount);
+    for (let at = 0, next = 0; at < keys.positions; at += 1) if (isNew(at)) stored.ids[at] = newIds[next++];
 
     // What a targeted refresh decides on: its targets and the children of targets (of any of their parents), stored or built.
     const targetKeySet = new Set(targetKeys);
