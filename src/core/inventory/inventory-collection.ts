@@ -2,7 +2,7 @@ import { ValidationError } from '../../errors';
 import type { InventoryRecord } from '../../models';
 import { encoderFor, type ValueEncoder } from '../../db/copy-text';
 import type { AnyCollectionDefinition, BuildAttributes } from './inventory-definition';
-import { grown, KeyTable } from './key-table';
+import { grown, KeyTable, resized } from './key-table';
 import { LazyRef, MANAGER_INDEX } from './lazy-ref';
 import { ObjectSpill } from './object-spill';
 import type { LayoutColumn, TableLayout } from './table-layout';
@@ -94,6 +94,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
     for (const property of Object.keys(object)) {
       if (!this.layout.byProperty.has(property)) throw new ValidationError(`collection ${this.name}: unknown property ${property}`);
     }
+    // join() gives one flat string; += would keep a rope of every piece alive, several times the size.
     const data = this.dataColumns.map((column, i) => this.encoders[i](object[column.property])).join('\t');
     const slots = this.referenceColumns.map((column, j) => this.slotFor(object[column.property], column, j));
 
@@ -141,7 +142,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
   /** The manager key of the object at `position`, or null when none was built there (see keyTemplates for keys with references). */
   keyAt(position: number): string | null {
     if (!this.keyTable) return this.keyTemplates[position];
-    return this.built[position] === 1 ? this.keyTable.keyAt(position) : null;
+    return this.has(position) ? this.keyTable.keyAt(position) : null;
   }
 
   /** The key numbered at `position`, whether or not an object was built there: what a reference slot names. */
@@ -177,7 +178,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
       yield* this.spill.read();
       return;
     }
-    for (let position = 0; position < this.positions; position += 1) if (this.built[position] === 1) yield [position, ''];
+    for (let position = 0; position < this.positions; position += 1) if (this.has(position)) yield [position, ''];
   }
 
   /** Drops the built objects once they are saved; keys stay, for references from other collections. */
@@ -189,7 +190,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
   }
 
   private builtAt(position: number): number | undefined {
-    return position >= 0 && this.built[position] === 1 ? position : undefined;
+    return position >= 0 && this.has(position) ? position : undefined;
   }
 
   /** Numbers a manager key of this collection (one of plain values), making room for an object there. */
@@ -202,9 +203,7 @@ export class InventoryCollection<E extends InventoryRecord = InventoryRecord> {
   private ensureCapacity(positions: number): void {
     if (positions <= this.built.length) return;
     const length = Math.max(positions, grown(this.built.length));
-    const built = new Uint8Array(length);
-    built.set(this.built);
-    this.built = built;
+    this.built = resized(this.built, length);
     // Positions only referred to hold null slots.
     const references = new Int32Array(length * this.referenceColumns.length).fill(NULL_SLOT, this.references.length);
     references.set(this.references);

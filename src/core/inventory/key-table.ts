@@ -92,12 +92,8 @@ export class KeyTable {
   }
 
   private growPositions(): void {
-    const starts = new Uint32Array(grown(this.starts.length));
-    starts.set(this.starts);
-    this.starts = starts;
-    const hashes = new Uint32Array(grown(this.hashes.length));
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    this.starts = resized(this.starts, grown(this.starts.length));
+    this.hashes = resized(this.hashes, grown(this.hashes.length));
   }
 
   private growBytes(needed: number): void {
@@ -118,6 +114,13 @@ function hashBytes(bytes: Buffer, start: number, end: number): number {
 /** Arrays grow by half: a million keys leave a quarter of their room unused on average, not half. */
 export function grown(length: number): number {
   return Math.ceil(length * 1.5);
+}
+
+/** A copy of a typed array with room for `length` elements, the ones past its own zero. */
+export function resized<T extends Uint8Array | Uint32Array>(array: T, length: number): T {
+  const copy = new (array.constructor as new (length: number) => T)(length);
+  copy.set(array);
+  return copy;
 }
 
 /** Starts are 32-bit: 4 GiB of keys, some 100 million of them, is far past any provider's estate. */

@@ -92,6 +92,9 @@ export async function loadStoredRows(
   const rows = new StoredRows(objects.positions, parentColumns.length, filter.kind === 'some');
   const archivable = layout.hasArchivedAt;
   const table = ident(layout.table);
+  // Each row is its id, content hash, archived flag (where the table archives), owner ids, then its key.
+  const parentAt = archivable ? 3 : 2;
+  const keyAt = parentAt + parentColumns.length;
   // One array for every row's owner ids (add() copies them): a full refresh loads a row per object.
   const parentIds = new Array<number>(parentColumns.length);
 
@@ -100,16 +103,15 @@ export async function loadStoredRows(
       't.id', 't.content_hash', ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
       ...parentColumns.map((c) => `t.${ident(c.column)}`), keyExpression(keyColumns, 't.'),
     ].join(', ');
-    // Where each of the id, hash, archived flag, owners and key starts, and where the line ends.
-    const fields = new Int32Array(2 + (archivable ? 1 : 0) + parentColumns.length + 1 + 1);
+    // Where each field starts, and where the line ends.
+    const fields = new Int32Array(keyAt + 2);
     await copyOutLines(client, `SELECT ${select} FROM ${table} t WHERE t.provider_id = ${literal(providerId)}`, (bytes, start, end) => {
       splitFields(bytes, start, end, fields);
-      const parentAt = archivable ? 3 : 2;
       for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = integerAt(bytes, fields[parentAt + p], fields[parentAt + p + 1] - 1);
-      const keyStart = fields[parentAt + parentIds.length];
+      const keyStart = fields[keyAt];
       // A key COPY had to escape is unescaped as a string; the others are looked up by their bytes.
-      const escaped = bytes.indexOf(BACKSLASH, keyStart) >= 0 && bytes.indexOf(BACKSLASH, keyStart) < end;
-      const key = escaped ? unescapeCopyText(bytes.toString('utf8', keyStart, end)) : null;
+      const backslash = bytes.indexOf(BACKSLASH, keyStart);
+      const key = backslash >= 0 && backslash < end ? unescapeCopyText(bytes.toString('utf8', keyStart, end)) : null;
       const objectAt = key === null ? objects.positionOfBytes(bytes, keyStart, end) : objects.positionOf(key);
       rows.add(
         objectAt, objectAt === undefined ? key ?? bytes.toString('utf8', keyStart, end) : '',
@@ -124,7 +126,6 @@ export async function loadStoredRows(
     't.id::float8', 't.content_hash', ...(archivable ? ['t.archived_at IS NOT NULL'] : []),
     ...parentColumns.map((c) => `t.${ident(c.column)}::float8`), `${keyExpression(keyColumns, 't.')} AS key`,
   ].join(', ');
-  const parentAt = archivable ? 3 : 2;
   const keys = keyMatch(keyColumns, 't.', filter.keys, 2);
   const firstParentParam = keys.values.length + 2;
   const byParent = parentColumns.map((c, at) => ` OR t.${ident(c.column)} = ANY($${firstParentParam + at}::bigint[])`).join('');
@@ -134,7 +135,7 @@ export async function loadStoredRows(
     rowMode: 'array',
   });
   for (const row of result.rows) {
-    const key = row[parentAt + parentIds.length] as string;
+    const key = row[keyAt] as string;
     for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = (row[parentAt + p] as number | null) ?? 0;
     rows.add(objects.positionOf(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
   }
