@@ -3,7 +3,7 @@ import { CredentialsCipher } from '../crypto/credentials-cipher';
 import { isUniqueViolation } from '../db/constraint-violations';
 import { ConflictError, describeError, NotFoundError, ProviderConstructionError, ValidationError } from '../errors';
 import { childLogger, type Logger } from '../logging/logger';
-import { Authentication, InventoryChange, Provider } from '../models';
+import { Authentication, Provider } from '../models';
 import type { AnyProvider, AnyProviderType, ProviderOptions } from './provider';
 import { validateProviderInput, type ProviderInput } from './provider-input';
 import { completeSetup } from './provider-setup';
@@ -194,7 +194,8 @@ export class ProviderStore {
   async delete(idOrName: string): Promise<Provider> {
     const provider = await this.get(idOrName);
     await this.options.dataSource.transaction(async (manager) => {
-      await manager.delete(InventoryChange, { providerId: provider.id });
+      // By run, the history's key (its runs go with the provider).
+      await manager.query('DELETE FROM inventory_changes WHERE refresh_run_id IN (SELECT id FROM refresh_runs WHERE provider_id = $1)', [provider.id]);
       await manager.delete(Provider, { id: provider.id });
     });
     return provider;

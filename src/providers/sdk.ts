@@ -20,6 +20,8 @@ export type {
 export type { InventoryCollections } from '../core/inventory/inventory';
 export type { InventoryCollection } from '../core/inventory/inventory-collection';
 export type { LazyRef } from '../core/inventory/lazy-ref';
+/** A compact set of strings, numbered (a million keys in some 30 MB): for a collector that counts what a listing returned. */
+export { KeyTable } from '../core/inventory/key-table';
 export {
   CloudAvailabilityZone, CloudFlavor, CloudHost, CloudImage, CloudSecurityGroup, CloudVm, CloudVmSecurityGroup, CloudVolume,
   Container, ContainerDeployment, ContainerNamespace, ContainerNode, ContainerPersistentVolume, ContainerPersistentVolumeClaim, ContainerPod,

@@ -101,6 +101,12 @@ describe('full refresh of a demo provider', () => {
       const [volume] = await demo.rows('cloud_volumes', `ems_ref = '${id}'`);
       expect(volume).to.include({ vm_id: null, status: 'available', device: null });
     }
+    // The next refresh leaves the archived VMs as they are: not archived again, not recorded again.
+    const before = await demo.snapshot();
+    const next = await demo.refresh();
+    expect(next.writes).to.equal(0);
+    expect(next.stats.collections.vms).to.include({ created: 0, updated: 0, deleted: 0 });
+    expect(await demo.snapshot()).to.deep.equal(before);
   });
 
   it('records only the fields that changed, and the refresh on the provider', async () => {

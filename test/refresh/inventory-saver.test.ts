@@ -273,6 +273,28 @@ describe('inventory saver', () => {
     expect(refs.map((row) => row.ems_ref)).to.have.members(odd);
   });
 
+  it('keeps ids past 32 bits exact: new rows, stored rows matched again, and references to them', async () => {
+    const harness = await SaverHarness.create();
+    const big = 2 ** 32 + 7;
+    // The saver keeps ids in 4 bytes until one needs more; these tables' next ids do.
+    await harness.query(`SELECT setval('cloud_security_groups_id_seq', ${big}), setval('cloud_vms_id_seq', ${big})`);
+    const build = (name: string) => (c: Collections): void => {
+      c.securityGroups.build({ emsRef: 'sg-1', name });
+      c.vms.build({ emsRef: 'vm-1', name: 'vm-1' });
+      c.vmSecurityGroups.build({ vm: c.vms.lazyFind('vm-1'), securityGroup: c.securityGroups.lazyFind('sg-1') });
+    };
+    await harness.save(build('web'));
+    const again = await harness.save(build('web servers'));
+    expect(again.collections.securityGroups).to.include({ created: 0, updated: 1, deleted: 0 });
+    expect(again.collections.vms).to.include({ created: 0, unchanged: 1, deleted: 0 });
+    expect(again.collections.vmSecurityGroups).to.include({ created: 0, unchanged: 1, deleted: 0 });
+    const [row] = await harness.query(`SELECT m.vm_id::text AS vm, m.security_group_id::text AS sg, g.name FROM cloud_vm_security_groups m
+      JOIN cloud_security_groups g ON g.id = m.security_group_id WHERE m.provider_id = $provider`);
+    expect(Number(row.vm)).to.be.greaterThan(big);
+    expect(Number(row.sg)).to.be.greaterThan(big);
+    expect(row.name).to.equal('web servers');
+  });
+
   it('scopes a targeted save to its targets and their children', async () => {
     const harness = await SaverHarness.create();
     const full = (c: Collections): void => {

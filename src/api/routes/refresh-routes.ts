@@ -77,9 +77,10 @@ export const refreshRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> =
     const run = await findRun(request.params.id);
     const { limit, after } = request.query;
     const changes = await dataSource.getRepository(InventoryChange).find({
-      where: { refreshRunId: run.id, ...(after ? { id: MoreThan(after) } : {}) }, order: { id: 'ASC' }, take: limit + 1,
+      where: { refreshRunId: run.id, ...(after ? { ordinal: MoreThan(Number(after)) } : {}) }, order: { ordinal: 'ASC' }, take: limit + 1,
     });
-    return pageOf(changes, limit, (c): ChangeView => ({ id: c.id, collection: c.collection, ref: c.ref, kind: c.kind, changedFields: c.changedFields }), (c) => c.id);
+    const id = (c: InventoryChange): string => String(c.ordinal);
+    return pageOf(changes, limit, (c): ChangeView => ({ id: id(c), collection: c.collection, ref: c.ref, kind: c.kind, changedFields: c.changedFields }), id);
   });
 
   async function findRun(id: string): Promise<RefreshRun> {

@@ -61,7 +61,8 @@ export const RefreshRunView = Type.Object({
 export type RefreshRunView = Static<typeof RefreshRunView>;
 
 export const ChangeView = Type.Object({
-  id: Id,
+  /** The change's place in its run (1, 2, ...): the order the refresh wrote them, and the cursor of the pages. */
+  id: Type.String({ ...Id, description: "the change's place in its run's history (from 1)" }),
   collection: Type.String(),
   ref: Type.String(),
   kind: Type.String(),

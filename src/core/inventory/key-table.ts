@@ -36,14 +36,23 @@ export class KeyTable {
   /** The position of `key`, numbering it if it is new. */
   add(key: string): number {
     const hash = this.encode(key);
-    const found = this.find(this.probe, 0, this.probeLength, hash);
+    return this.addFound(this.probe, 0, this.probeLength, hash);
+  }
+
+  /** The position of the key whose UTF-8 bytes are `bytes[start, end)`, numbering it if it is new. */
+  addBytes(bytes: Buffer, start: number, end: number): number {
+    return this.addFound(bytes, start, end - start, hashBytes(bytes, start, end));
+  }
+
+  private addFound(source: Buffer, start: number, length: number, hash: number): number {
+    const found = this.find(source, start, length, hash);
     if (found >= 0) return found;
     const position = this.count;
     if (position + 1 >= this.starts.length) this.growPositions();
-    if (this.bytesUsed + this.probeLength > this.bytes.length) this.growBytes(this.bytesUsed + this.probeLength);
-    this.probe.copy(this.bytes, this.bytesUsed, 0, this.probeLength);
+    if (this.bytesUsed + length > this.bytes.length) this.growBytes(this.bytesUsed + length);
+    source.copy(this.bytes, this.bytesUsed, start, start + length);
     this.starts[position] = this.bytesUsed;
-    this.bytesUsed += this.probeLength;
+    this.bytesUsed += length;
     this.starts[position + 1] = this.bytesUsed;
     this.hashes[position] = hash;
     this.count += 1;

@@ -1,4 +1,4 @@
-import { describeError, InvalidCredentialsError, type Collected, type RefreshScope, type RefreshTarget } from '../sdk';
+import { describeError, InvalidCredentialsError, KeyTable, type Collected, type RefreshScope, type RefreshTarget } from '../sdk';
 import type { DemoApiClient } from './demo-api-client';
 import { fedBy } from './demo-inventory';
 import type { DemoNativeName, DemoPage } from './demo-native';
@@ -18,8 +18,9 @@ export async function* collectDemo(client: DemoApiClient, scope: RefreshScope, s
     return;
   }
   for (const collection of LISTING_ORDER) {
-    // Distinct ids against the largest total any page reported: repeated or shrinking pages must not hide a gap.
-    const seen = new Set<string>();
+    // Distinct ids against the largest total any page reported: repeated or shrinking pages must not hide a gap. In a
+    // key table, not a Set: a Set would keep every id string of a million-object listing alive until it ends.
+    const seen = new KeyTable();
     let total = 0;
     try {
       for await (const page of client.pages(collection, signal)) {

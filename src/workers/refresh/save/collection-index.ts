@@ -11,7 +11,7 @@ export interface PreparedKeys {
   /** The objects by position and by manager key. */
   keys: ObjectKeys;
   /** Per position: the row id of the object there, or 0 where there is none (ids start at 1). */
-  ids: Float64Array;
+  ids: ArrayLike<number>;
   /** The stored rows, consulted when the collection was fetched only partly (they are all kept then). */
   fallback: StoredRows | null;
   /** Stored rows this refresh deletes: never a reference target. */

@@ -15,6 +15,7 @@ import { lookUpAll, type PendingLookups } from './pending-lookups';
 import { foldReferenceKeys } from './reference-keys';
 import type { ObjectKeys } from './object-keys';
 import { applyStagedUpdates } from './staged-update';
+import { ObjectSpill } from '../../../core/inventory/object-spill';
 import { UnresolvedReferences } from './unresolved-references';
 
 /** What every collection's save shares: the open transaction and the other collections' saves. */
@@ -48,8 +49,8 @@ export class CollectionSave {
   private stored = new StoredRows(0);
   /** Positions among the stored rows matching no object of the rows this refresh deletes or archives. */
   private gone: number[] = [];
-  private created: number[] = [];
-  private readonly updated: { key: string; fields: string[] }[] = [];
+  /** The stored objects whose rows changed (by position), with the columns that did. */
+  private readonly updated: { at: number; fields: string[] }[] = [];
   /** For each reference column, the collection saves its plain-key references point into. */
   private targets: (CollectionSave | undefined)[] = [];
   /** References that named nothing, reported once the save is done. */
@@ -94,7 +95,7 @@ export class CollectionSave {
     const parentScopes = parentSaves.map((save) => save.scopedIds);
     this.stored = await loadStoredRows(client, {
       layout: collection.layout, keyColumns: this.keyColumns, parentColumns: this.parentColumns, providerId,
-      filter: full ? { kind: 'all' } : { kind: 'some', keys: [...new Set([...targetKeys, ...this.builtKeys()])], parentIds: parentScopes.map((ids) => [...ids]) },
+      filter: full ? { kind: 'all', skipArchivedUnmatched: this.archives } : { kind: 'some', keys: [...new Set([...targetKeys, ...this.builtKeys()])], parentIds: parentScopes.map((ids) => [...ids]) },
       objects: keys,
     });
     const stored = this.stored;
@@ -104,7 +105,7 @@ export class CollectionSave {
     let newCount = 0;
     for (let at = 0; at < keys.positions; at += 1) if (isNew(at)) newCount += 1;
     const newIds = await allocateIds(client, collection.layout.table, newCount);
-    for (let at = 0, next = 0; at < keys.positions; at += 1) if (isNew(at)) stored.ids[at] = newIds[next++];
+    for (let at = 0, next = 0; at < keys.positions; at += 1) if (isNew(at)) stored.setId(at, newIds[next++]);
 
     // What a targeted refresh decides on: its targets and the children of targets (of any of their parents), stored or built.
     const targetKeySet = new Set(targetKeys);
@@ -118,7 +119,7 @@ export class CollectionSave {
     if (this.incomplete === null) {
       const archives = collection.definition.onGone === 'archive';
       for (let at = 0; at < unmatched.ids.length; at += 1) {
-        if (!inScope(unmatched.keys[at], unmatched.parentIds, at) || (archives && unmatched.archived[at])) continue;
+        if ((!full && !inScope(unmatched.keys.keyAt(at), unmatched.parentIds, at)) || (archives && unmatched.archived[at])) continue;
         this.gone.push(at);
         goneIds.add(unmatched.ids[at]);
       }
@@ -156,8 +157,10 @@ export class CollectionSave {
     const { client, providerId } = this.context;
     const collection = this.collection;
     const { layout } = collection;
-    const staged: string[] = [];
-    const stagedKeys = new Map<number, string>();
+    // Changed rows wait in a spill of their own until the inserts are written (a re-refresh changes many).
+    const staged = new ObjectSpill();
+    /** Row id -> position of the object whose changed row is staged. */
+    const stagedAt = new Map<number, number>();
     const columns = ['id', 'provider_id', 'content_hash', ...collection.dataColumns.map((c) => c.column), ...collection.referenceColumns.map((c) => c.column)]
       .map(ident).join(', ');
     // A collection whose columns are all part of its key (join rows) has no content that could change.
@@ -181,31 +184,34 @@ export class CollectionSave {
         }
         const line = `${stored.ids[i]}\t${providerId}\t${hash.toString('hex', 0, CONTENT_HASH_BYTES)}\t${content}`;
         if (isStored) {
-          staged.push(line);
-          stagedKeys.set(stored.ids[i], this.keys.keyAt(i) as string);
+          staged.append(i, line, false);
+          stagedAt.set(stored.ids[i], i);
         } else {
-          this.created.push(i);
           yield line;
         }
       }
     }.call(this);
 
-    const inserted = await copyLines(client, `${ident(layout.table)} (${columns})`, serialized);
-    this.counts.created = inserted;
-    collection.releaseObjects(); // written: the parsed objects are no longer needed
-    if (staged.length === 0) return inserted;
+    try {
+      const inserted = await copyLines(client, `${ident(layout.table)} (${columns})`, serialized);
+      this.counts.created = inserted;
+      collection.releaseObjects(); // written: the parsed objects are no longer needed
+      if (stagedAt.size === 0) return inserted;
 
-    const diff = await applyStagedUpdates(client, layout, columns, staged);
-    for (const { id, fields } of diff) {
-      // A differing hash with equal columns (a foreign key nulled by a delete) only refreshes the hash.
-      if (fields.length === 0) {
-        this.counts.unchanged += 1;
-        continue;
+      const diff = await applyStagedUpdates(client, layout, columns, (function* () { for (const [, line] of staged.read()) yield line; })());
+      for (const { id, fields } of diff) {
+        // A differing hash with equal columns (a foreign key nulled by a delete) only refreshes the hash.
+        if (fields.length === 0) {
+          this.counts.unchanged += 1;
+          continue;
+        }
+        this.counts.updated += 1;
+        this.updated.push({ at: stagedAt.get(id) as number, fields });
       }
-      this.counts.updated += 1;
-      this.updated.push({ key: stagedKeys.get(id) as string, fields });
+      return inserted + diff.length;
+    } finally {
+      staged.release();
     }
-    return inserted + diff.length;
   }
 
   /** Phase 3 (in reverse save order): deletes or archives what the provider no longer reports; returns rows written. */
@@ -223,14 +229,15 @@ export class CollectionSave {
     return this.gone.length;
   }
 
-  /** This collection's change history lines (COPY text for inventory_changes), made as they are written. */
-  *changeLines(refreshRunId: string): Generator<string> {
-    const { providerId } = this.context;
+  /** This collection's change history: per change, its columns of inventory_changes in COPY text (collection, ref, kind, changed fields). */
+  *changeLines(): Generator<string> {
+    const collection = escapeCopyText(this.name);
     const line = (key: string, kind: string, fields: string[] | null): string =>
-      `${refreshRunId}\t${providerId}\t${escapeCopyText(this.name)}\t${escapeCopyText(displayKey(key))}\t${kind}\t${fields === null ? COPY_NULL : `{${fields.join(',')}}`}`;
-    for (const i of this.created) yield line(this.keys.keyAt(i) as string, 'created', null);
-    for (const { key, fields } of this.updated) yield line(key, 'updated', fields);
-    for (const at of this.gone) yield line(this.stored.unmatched.keys[at], this.archives ? 'archived' : 'deleted', null);
+      `${collection}\t${escapeCopyText(displayKey(key))}\t${kind}\t${fields === null ? COPY_NULL : `{${fields.join(',')}}`}`;
+    // The objects written without a stored row were created.
+    for (let i = 0; i < this.keys.positions; i += 1) if (this.keys.has(i) && this.stored.rowState[i] === NO_ROW) yield line(this.keys.keyAt(i) as string, 'created', null);
+    for (const { at, fields } of this.updated) yield line(this.keys.keyAt(at) as string, 'updated', fields);
+    for (const at of this.gone) yield line(this.stored.unmatched.keys.keyAt(at), this.archives ? 'archived' : 'deleted', null);
   }
 
   private get archives(): boolean {
@@ -294,7 +301,7 @@ export class CollectionSave {
     inScope: (key: string, parentIds: ArrayLike<number>, at: number) => boolean, parentScopes: readonly ReadonlySet<number>[],
   ): void {
     const { unmatched } = this.stored;
-    for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys[at], unmatched.parentIds, at)) this.scopedIds.add(unmatched.ids[at]);
+    for (let at = 0; at < unmatched.ids.length; at += 1) if (inScope(unmatched.keys.keyAt(at), unmatched.parentIds, at)) this.scopedIds.add(unmatched.ids[at]);
     const { referenceColumns } = this.collection;
     const parentSlots = this.parentColumns.map((column) => referenceColumns.indexOf(column));
     const builtParentInScope = (i: number): boolean => parentSlots.some((slot, p) => {

@@ -99,8 +99,10 @@ export class InventorySaver {
         logger.debug({ event: 'refresh.collection_saved', collection: save.name, ...save.counts, ...timings.get(save.name) }, 'collection saved');
       }
       const historyStarted = performance.now();
-      await copyLines(client, 'inventory_changes (refresh_run_id, provider_id, collection, ref, kind, changed_fields)',
-        (function* () { for (const save of saves) yield* save.changeLines(refreshRunId); })());
+      await copyLines(client, 'inventory_changes (refresh_run_id, ordinal, provider_id, collection, ref, kind, changed_fields)', (function* () {
+        let ordinal = 0;
+        for (const save of saves) for (const change of save.changeLines()) yield `${refreshRunId}\t${(ordinal += 1)}\t${providerId}\t${change}`;
+      })());
       const historyMs = Math.round(performance.now() - historyStarted);
 
       const result: SaveResult = { collections: {}, writes };

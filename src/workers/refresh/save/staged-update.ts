@@ -7,7 +7,7 @@ import { copyLines, ident, literal } from '../../../db/sql';
  * columns really differ (history records them; a row whose columns are all equal only gets its new hash), then
  * one UPDATE ... FROM for them all. Returns, per staged row id, the names of the columns that changed.
  */
-export async function applyStagedUpdates(client: ClientBase, layout: TableLayout, columns: string, lines: readonly string[]): Promise<{ id: number; fields: string[] }[]> {
+export async function applyStagedUpdates(client: ClientBase, layout: TableLayout, columns: string, lines: Iterable<string>): Promise<{ id: number; fields: string[] }[]> {
   const stage = ident(`stage_${layout.table}`);
   const table = ident(layout.table);
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table} INCLUDING DEFAULTS) ON COMMIT DROP`);

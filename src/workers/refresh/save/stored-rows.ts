@@ -5,6 +5,7 @@ import { copyOutLines } from '../../../db/copy-out';
 import { unescapeCopyText } from '../../../db/copy-text';
 import { ident, literal } from '../../../db/sql';
 import type { ObjectKeys } from './object-keys';
+import { KeyTable } from '../../../core/inventory/key-table';
 
 /** Per built object: whether it has a stored row, and whether that row is archived. */
 export const NO_ROW = 0;
@@ -18,8 +19,12 @@ export const ARCHIVED_ROW = 2;
  * object (gone, or outside a targeted refresh's scope), usually few, keep their keys.
  */
 export class StoredRows {
-  /** Per built object: its stored row's id, or 0 when it has none (ids start at 1); the saver adds new objects' ids. */
-  readonly ids: Float64Array;
+  /**
+   * Per built object: its stored row's id, or 0 when it has none (ids start at 1); the saver adds new objects' ids
+   * (setId). Four bytes an id while every id fits in 32 bits, as a table's ids do for billions of inserts; eight once
+   * one does not.
+   */
+  ids: Uint32Array | Float64Array;
   readonly hashes: Float64Array;
   /** Per built object: NO_ROW, ROW or ARCHIVED_ROW. */
   readonly rowState: Uint8Array;
@@ -28,38 +33,55 @@ export class StoredRows {
    * for a targeted refresh, the one that scopes by owner: empty otherwise.
    */
   readonly parentIds: Float64Array;
-  /** Stored rows that match no built object; their owner ids `parentCount` apart. */
-  readonly unmatched = { keys: [] as string[], ids: [] as number[], archived: [] as boolean[], parentIds: [] as number[] };
-  private readonly unmatchedIndex = new Map<string, number>();
+  /**
+   * Stored rows that match no built object (at a full refresh: those gone from the provider), by position: their keys
+   * numbered in a key table (a position there is the row's position here), ids, archived flags and owner ids
+   * `parentCount` apart.
+   */
+  readonly unmatched = { keys: new KeyTable(), ids: [] as number[], archived: [] as boolean[], parentIds: [] as number[] };
 
   constructor(objectCount: number, readonly parentCount = 0, keepParents = true) {
-    this.ids = new Float64Array(objectCount);
+    this.ids = new Uint32Array(objectCount);
     this.hashes = new Float64Array(objectCount);
     this.rowState = new Uint8Array(objectCount);
     this.parentIds = new Float64Array(keepParents ? objectCount * parentCount : 0);
   }
 
-  /** Notes a stored row, matched to the built object at `objectAt` or unmatched; its owner ids are copied. */
-  add(objectAt: number | undefined, key: string, id: number, hash: number, archived: boolean, parentIds: readonly number[]): void {
-    if (objectAt !== undefined) {
-      this.ids[objectAt] = id;
-      this.hashes[objectAt] = hash;
-      this.rowState[objectAt] = archived ? ARCHIVED_ROW : ROW;
-      if (this.parentIds.length > 0) this.parentIds.set(parentIds, objectAt * this.parentCount);
-      return;
-    }
-    this.unmatchedIndex.set(key, this.unmatched.ids.length);
-    this.unmatched.keys.push(key);
-    this.unmatched.ids.push(id);
-    this.unmatched.archived.push(archived);
-    this.unmatched.parentIds.push(...parentIds);
+  /** Notes a stored row that matches the built object at `objectAt`; its owner ids are copied. */
+  addMatched(objectAt: number, id: number, hash: number, archived: boolean, parentIds: readonly number[]): void {
+    this.setId(objectAt, id);
+    this.hashes[objectAt] = hash;
+    this.rowState[objectAt] = archived ? ARCHIVED_ROW : ROW;
+    if (this.parentIds.length > 0) this.parentIds.set(parentIds, objectAt * this.parentCount);
+  }
+
+  setId(at: number, id: number): void {
+    if (id > MAX_UINT32 && this.ids instanceof Uint32Array) this.ids = Float64Array.from(this.ids);
+    this.ids[at] = id;
+  }
+
+  /**
+   * Notes a stored row that matches no built object, under the key `key` or, when that is undefined, the one whose
+   * UTF-8 bytes are `bytes[start, end)`; its owner ids are copied.
+   */
+  addUnmatched(key: string | { bytes: Buffer; start: number; end: number }, id: number, archived: boolean, parentIds: readonly number[]): void {
+    const { unmatched } = this;
+    const at = typeof key === 'string' ? unmatched.keys.add(key) : unmatched.keys.addBytes(key.bytes, key.start, key.end);
+    // Keys are unique per provider and table (its unique index), so each row numbers a key of its own.
+    if (at !== unmatched.ids.length) throw new Error(`two stored rows have the key "${unmatched.keys.keyAt(at)}"`);
+    unmatched.ids.push(id);
+    unmatched.archived.push(archived);
+    unmatched.parentIds.push(...parentIds);
   }
 
   /** Position among the unmatched rows of the row with this key, or undefined. */
   unmatchedAt(key: string): number | undefined {
-    return this.unmatchedIndex.get(key);
+    const at = this.unmatched.keys.positionOf(key);
+    return at < 0 ? undefined : at;
   }
 }
+
+const MAX_UINT32 = 2 ** 32 - 1;
 
 /** The content hash as stored: the first 48 bits (6 bytes) of an MD5, 12 hex digits, exact as a JS number. */
 export const CONTENT_HASH_BYTES = 6;
@@ -70,7 +92,12 @@ export function parseContentHash(stored: string): number {
 
 /** Which stored rows of a provider to load. */
 export type StoredRowFilter =
-  | { kind: 'all' }
+  /**
+   * Every row. `skipArchivedUnmatched`: archived rows that match no built object are left out, for a collection that
+   * archives what is gone: they stay archived, and an archived row is never a reference target (years of archived
+   * rows would otherwise be held by every full refresh).
+   */
+  | { kind: 'all'; skipArchivedUnmatched: boolean }
   /** Rows with one of these keys, or owned by one of these objects (ids per parent reference, in its order). */
   | { kind: 'some'; keys: readonly string[]; parentIds: readonly (readonly number[])[] };
 
@@ -113,10 +140,10 @@ export async function loadStoredRows(
       const backslash = bytes.indexOf(BACKSLASH, keyStart);
       const key = backslash >= 0 && backslash < end ? unescapeCopyText(bytes.toString('utf8', keyStart, end)) : null;
       const objectAt = key === null ? objects.positionOfBytes(bytes, keyStart, end) : objects.positionOf(key);
-      rows.add(
-        objectAt, objectAt === undefined ? key ?? bytes.toString('utf8', keyStart, end) : '',
-        integerAt(bytes, fields[0], fields[1] - 1), hashAt(bytes, fields[1], fields[2] - 1), archivable && bytes[fields[2]] === TRUE, parentIds,
-      );
+      const id = integerAt(bytes, fields[0], fields[1] - 1);
+      const archived = archivable && bytes[fields[2]] === TRUE;
+      if (objectAt !== undefined) rows.addMatched(objectAt, id, hashAt(bytes, fields[1], fields[2] - 1), archived, parentIds);
+      else if (!(archived && filter.skipArchivedUnmatched)) rows.addUnmatched(key ?? { bytes, start: keyStart, end }, id, archived, parentIds);
     });
     return rows;
   }
@@ -137,7 +164,10 @@ export async function loadStoredRows(
   for (const row of result.rows) {
     const key = row[keyAt] as string;
     for (let p = 0; p < parentIds.length; p += 1) parentIds[p] = (row[parentAt + p] as number | null) ?? 0;
-    rows.add(objects.positionOf(key), key, row[0] as number, parseContentHash(row[1] as string), archivable && (row[2] as boolean), parentIds);
+    const objectAt = objects.positionOf(key);
+    const archived = archivable && (row[2] as boolean);
+    if (objectAt !== undefined) rows.addMatched(objectAt, row[0] as number, parseContentHash(row[1] as string), archived, parentIds);
+    else rows.addUnmatched(key, row[0] as number, archived, parentIds);
   }
   return rows;
 }
