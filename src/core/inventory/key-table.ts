@@ -84,7 +84,7 @@ export class KeyTable {
       if (this.hashes[position] !== hash) continue;
       const begin = this.starts[position];
       const end = this.starts[position + 1];
-      if (end - begin === length && this.bytes.compare(source, start, start + length, begin, end) === 0) return position;
+      if (end - begin === length && sameBytes(this.bytes, begin, source, start, length)) return position;
     }
   }
 
@@ -111,6 +111,15 @@ export class KeyTable {
     this.bytes.copy(bytes, 0, 0, this.bytesUsed);
     this.bytes = bytes;
   }
+}
+
+/**
+ * Whether `a[aStart, aStart + length)` and `b[bStart, bStart + length)` hold the same bytes. Compared here rather than
+ * with Buffer.compare: keys are short, and a call into native code per probe cost more than the loop.
+ */
+function sameBytes(a: Buffer, aStart: number, b: Buffer, bStart: number, length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
 }
 
 /** FNV-1a over bytes. */
