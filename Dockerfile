@@ -18,6 +18,9 @@ RUN npm run build && npm prune --omit=dev
 # Run: the built dist and the production dependencies only, as an unprivileged user.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# A fixed malloc mmap threshold keeps a large refresh's freed blocks out of its resident set (see
+# src/server/orchestrators/worker-allocator.ts); the fleet's ConfigMap may set another.
+ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules

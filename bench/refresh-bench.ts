@@ -10,6 +10,7 @@ import { CredentialsCipher } from '../src/crypto/credentials-cipher';
 import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logging/logger';
 import { ProviderStore } from '../src/providers/provider-store';
+import { WORKER_ALLOCATOR_ENV } from '../src/server/orchestrators/worker-allocator';
 import type { RefreshOutcome } from '../src/core/refresh/refresh-outcome';
 import { rawCopy } from './support/raw-copy';
 import { dumpSnapshot, referenceDiff, tableShapes } from './support/reference-diff';
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const database = `fleet_bench_${process.pid}`;
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
   const encryptionKey = CredentialsCipher.generateKey();
-  const env = { ...process.env, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn' };
+  // A refresh runs with the environment the supervisor gives a refresh worker (its allocator setting included).
+  const env = { ...WORKER_ALLOCATOR_ENV, ...process.env, DATABASE_URL: databaseUrl, FLEET_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'warn' };
 
   await admin(adminUrl, `CREATE DATABASE ${database}`);
   const dataSource = createDataSource({ databaseUrl });

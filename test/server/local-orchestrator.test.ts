@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { expect } from 'chai';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
@@ -7,6 +8,21 @@ import { until } from '../support/wait';
 
 /** The local orchestrator judges and signals processes of its own host only. */
 describe('local orchestrator', () => {
+  it("starts workers with the allocator setting that keeps a large refresh's memory flat, unless the environment sets its own", async () => {
+    const environmentOfWorker = async (env: NodeJS.ProcessEnv): Promise<string[]> => {
+      const orchestrator = new LocalOrchestrator({ env, logger: testEnv().logger, onOutput: () => undefined });
+      // No such worker row: the process gives up registering, after its environment was read here.
+      const started = await orchestrator.provision({ workerId: '999999999', role: 'refresh', providerId: '1' }, 'no-secret');
+      try {
+        return readFileSync(`/proc/${started.pid}/environ`, 'utf8').split('\0');
+      } finally {
+        await orchestrator.deprovision({ workerId: '999999999', role: 'refresh', registeredAt: null, ...started }, { force: true });
+      }
+    };
+    expect(await environmentOfWorker(process.env)).to.include('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(await environmentOfWorker({ ...process.env, MALLOC_MMAP_THRESHOLD_: '65536' })).to.include('MALLOC_MMAP_THRESHOLD_=65536');
+  });
+
   it('leaves a worker of another host to its heartbeats: never judged by a pid, never signalled, even when the pid exists here', async () => {
     const orchestrator = new LocalOrchestrator({ env: process.env, logger: testEnv().logger });
     // A process of this host whose pid a worker of another host happens to share.

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
+import { WORKER_ALLOCATOR_ENV } from './worker-allocator';
 import { Orchestrator, type RunningWorker, type StartedWorker, type TerminatedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
@@ -24,7 +25,7 @@ export class LocalOrchestrator extends Orchestrator {
   async provision(spec: WorkerSpec, secret: string): Promise<StartedWorker> {
     const provider = spec.providerId === null ? [] : ['--provider', spec.providerId];
     const child = spawn(process.execPath, [FLEET, 'worker', spec.role, ...provider, '--worker-id', spec.workerId, ...(this.options.workerArgs ?? [])], {
-      env: this.options.env, stdio: ['pipe', this.options.onOutput ? 'pipe' : 'inherit', this.options.onOutput ? 'pipe' : 'inherit'],
+      env: { ...WORKER_ALLOCATOR_ENV, ...this.options.env }, stdio: ['pipe', this.options.onOutput ? 'pipe' : 'inherit', this.options.onOutput ? 'pipe' : 'inherit'],
     });
     const { onOutput } = this.options;
     if (onOutput) {

@@ -119,6 +119,7 @@ export class CollectionSave {
     if (this.incomplete === null) {
       const archives = collection.definition.onGone === 'archive';
       for (let at = 0; at < unmatched.ids.length; at += 1) {
+        // A full refresh decides on every row, and reads no key to say so.
         if ((!full && !inScope(unmatched.keys.keyAt(at), unmatched.parentIds, at)) || (archives && unmatched.archived[at])) continue;
         this.gone.push(at);
         goneIds.add(unmatched.ids[at]);
