@@ -55,15 +55,13 @@ export class StoredRows {
     if (this.parentIds.length > 0) this.parentIds.set(parentIds, objectAt * this.parentCount);
   }
 
+  /** Sets the id of the object at `at`, the ids taking eight bytes each from the first that does not fit in 32 bits. */
   setId(at: number, id: number): void {
     if (id > MAX_UINT32 && this.ids instanceof Uint32Array) this.ids = Float64Array.from(this.ids);
     this.ids[at] = id;
   }
 
-  /**
-   * Notes a stored row that matches no built object, under the key `key` or, when that is undefined, the one whose
-   * UTF-8 bytes are `bytes[start, end)`; its owner ids are copied.
-   */
+  /** Notes a stored row that matches no built object, under its key (a string, or UTF-8 `bytes[start, end)`); its owner ids are copied. */
   addUnmatched(key: string | { bytes: Buffer; start: number; end: number }, id: number, archived: boolean, parentIds: readonly number[]): void {
     const { unmatched } = this;
     const at = typeof key === 'string' ? unmatched.keys.add(key) : unmatched.keys.addBytes(key.bytes, key.start, key.end);
