@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Agent } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { configDefaults } from '../src/config/fleet-config';
 import { ApiTokenStore } from '../src/api/api-token-store';
@@ -16,10 +17,12 @@ import { cpuBetween, cpuByKind } from './support/process-cpu';
 import { waitUntilAtRest } from './support/fleet-at-rest';
 import { describeServerLatency, serverLatency } from './support/server-latency';
 import { QueueDepthProbe } from './support/queue-depth';
+import { keepAliveAgent, postJson } from './support/light-http';
 
 /**
- * `npm run bench:operations [-- --operations N] [-- --clients N]`: a real `fleet server` keeps one demo provider of
- * `operations` VMs; `clients` clients each ask the API for power operations (stop a running VM, start a stopped one,
+ * `npm run bench:operations [-- --operations N] [-- --clients N] [-- --warmup N]`: a real `fleet server` keeps one
+ * demo provider of `operations` + `warmup` VMs; after a warm-up round of `warmup` operations (reported, not counted),
+ * `clients` clients each ask the API for power operations (stop a running VM, start a stopped one,
  * each VM once) and follow each task until the inventory shows the new state before asking the next. Prints per
  * operation: request -> acknowledged (the 202 with its task) and request -> inventory shows the new state (the task's
  * inventoryShownAt, which the bench reads from the database for all clients at once), beside the baseline of the same power changes sent by as many clients straight to the cloud.
@@ -54,11 +57,12 @@ interface Measured {
 async function main(): Promise<void> {
   const count = Number(flag('--operations') ?? 1000);
   const clients = Number(flag('--clients') ?? 20);
+  const warmupCount = Number(flag('--warmup') ?? 100);
   const cleanups = new Cleanups();
   try {
     const port = await freePort();
     const { dataSource, store, providerId, cloud, redis, settings } = await startBenchFleet(cleanups, {
-      name: 'operations', vms: count, serverEnv: { LOG_LEVEL: flag('--fleet-log-level') ?? 'error', FLEET_API_PORT: String(port), FLEET_API_HOST: '127.0.0.1' },
+      name: 'operations', vms: count + warmupCount, serverEnv: { LOG_LEVEL: flag('--fleet-log-level') ?? 'error', FLEET_API_PORT: String(port), FLEET_API_HOST: '127.0.0.1' },
     });
     const { token } = await new ApiTokenStore(dataSource).create('bench-operations');
     const api = `http://127.0.0.1:${port}/api/v1`;
@@ -92,18 +96,29 @@ async function main(): Promise<void> {
 
     // The fleet: each VM once, through the API, by `clients` clients each following its task to the inventory.
     const rows: { rowId: string; vmId: string; power_state: string }[] = await dataSource.query(
-      `SELECT id::text AS "rowId", ems_ref AS "vmId", power_state FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2`, [providerId, count]);
-    const operations: Operation[] = rows.map((row) => ({ rowId: row.rowId, vmId: row.vmId, name: row.power_state === 'running' ? 'vm.stop' : 'vm.start' }));
+      `SELECT id::text AS "rowId", ems_ref AS "vmId", power_state FROM cloud_vms WHERE provider_id = $1 AND archived_at IS NULL ORDER BY id LIMIT $2`, [providerId, count + warmupCount]);
+    const all: Operation[] = rows.map((row) => ({ rowId: row.rowId, vmId: row.vmId, name: row.power_state === 'running' ? 'vm.stop' : 'vm.start' }));
+    const [warmup, operations] = [all.slice(0, warmupCount), all.slice(warmupCount)];
+    const operationsApi: Api = { url: api, headers, agent: keepAliveAgent(clients) };
+    cleanups.add(() => operationsApi.agent.destroy());
+    const watcher = new TaskWatcher(dataSource);
+    watcher.start();
+    cleanups.add(() => watcher.stop());
+    // A warm-up round, reported and not counted: a server's first requests run its code cold (V8 compiles what
+    // runs often only once it has run), and each client's first request opens its connection.
+    const warm: Measured[] = [];
+    await runConcurrently(warmup.length, clients, async (i) => {
+      warm.push(await operate(operationsApi, watcher, warmup[i]));
+    });
+    const warmAcks = warm.map((m) => m.ackMs);
+    log(`warm-up (not counted): ${warm.length} operations, request -> acknowledged p50 ${fmt(round(percentile(warmAcks, 50)))} ms, p99 ${fmt(round(percentile(warmAcks, 99)))} ms, max ${fmt(round(Math.max(0, ...warmAcks)))} ms; ${warm.filter((m) => m.shownMs !== undefined).length} shown`);
     const firstEvent = (await client.events('now', 0)).lastId;
     const database = new URL(settings.databaseUrl).pathname.slice(1);
     const cpuBefore = cpuByKind(database);
     const phaseStartedAt = Date.now();
     const measured: Measured[] = [];
-    const watcher = new TaskWatcher(dataSource);
-    watcher.start();
-    cleanups.add(() => watcher.stop());
     const fleetSeconds = await runConcurrently(operations.length, clients, async (i) => {
-      measured.push(await operate(api, headers, watcher, operations[i]));
+      measured.push(await operate(operationsApi, watcher, operations[i]));
     });
     const cpu = cpuBetween(cpuBefore, cpuByKind(database));
     const handled = await serverLatency(`http://127.0.0.1:${port}`, token, 'POST', '/api/v1/inventory/:collection/:id/operations/:name');
@@ -124,14 +139,21 @@ async function main(): Promise<void> {
   }
 }
 
+/** Where the clients ask, and how. */
+interface Api {
+  url: string;
+  headers: Record<string, string>;
+  agent: Agent;
+}
+
 /** Asks for one operation through the API and waits until the inventory shows its outcome, it failed, or it counts as lost. */
-async function operate(api: string, headers: Record<string, string>, watcher: TaskWatcher, operation: Operation): Promise<Measured> {
+async function operate(api: Api, watcher: TaskWatcher, operation: Operation): Promise<Measured> {
   const askedAt = Date.now();
   const asked = performance.now();
-  const answer = await fetch(`${api}/inventory/cloud_vms/${operation.rowId}/operations/${operation.name}`, { method: 'POST', headers, body: '{}' });
+  const answer = await postJson(api.agent, `${api.url}/inventory/cloud_vms/${operation.rowId}/operations/${operation.name}`, api.headers, '{}');
   const ackMs = performance.now() - asked;
-  if (answer.status !== 202) throw new Error(`${operation.name} of ${operation.vmId}: ${answer.status} ${await answer.text()}`);
-  const task = (await answer.json()) as TaskView;
+  if (answer.status !== 202) throw new Error(`${operation.name} of ${operation.vmId}: ${answer.status} ${answer.text}`);
+  const task = JSON.parse(answer.text) as TaskView;
   const end = await watcher.ended(task.id, LOST_AFTER_MS);
   return { ackMs, shownMs: end?.shownAt === undefined || end.shownAt === null ? undefined : end.shownAt.getTime() - askedAt, state: end?.state ?? task.state };
 }

@@ -71,6 +71,11 @@ export interface FleetConfig {
   /** Where the leader runs workers: as its own child processes (`local`), or as Deployments on Kubernetes. */
   orchestrator: 'local' | 'kubernetes';
   /**
+   * How much nicer than the server the worker processes the local orchestrator starts run (niceness added, 0 to 19):
+   * on a busy machine, operators' requests and the supervisor are served first and refreshes take what CPU is left.
+   */
+  workerNice: number;
+  /**
    * The namespace of the workers' Deployments; empty: the server's own when it runs in a pod, else the current
    * context's of its kubeconfig, else `default`.
    */
@@ -113,6 +118,7 @@ export const configSources: Record<keyof FleetConfig, { env: string; flag: strin
   apiHost: { env: 'FLEET_API_HOST', flag: 'apiHost' },
   apiPort: { env: 'FLEET_API_PORT', flag: 'apiPort' },
   orchestrator: { env: 'FLEET_ORCHESTRATOR', flag: 'orchestrator' },
+  workerNice: { env: 'FLEET_WORKER_NICE', flag: 'workerNice' },
   kubernetesNamespace: { env: 'FLEET_KUBERNETES_NAMESPACE', flag: 'kubernetesNamespace' },
   kubernetesWorkerImage: { env: 'FLEET_KUBERNETES_WORKER_IMAGE', flag: 'kubernetesWorkerImage' },
   kubernetesConfigMap: { env: 'FLEET_KUBERNETES_CONFIG_MAP', flag: 'kubernetesConfigMap' },
@@ -150,6 +156,7 @@ export const configDefaults: Partial<FleetConfig> = {
   apiHost: '127.0.0.1',
   apiPort: 8700,
   orchestrator: 'local',
+  workerNice: 10,
   kubernetesNamespace: '',
   kubernetesWorkerImage: 'provider-fleet:latest',
   kubernetesConfigMap: 'provider-fleet',
@@ -167,7 +174,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     'refreshIntervalsByType', 'refreshTimeoutMinutes', 'refreshTimeoutsByType', 'providerTypeModules', 'refreshIntervalWithEventsMinutes', 'eventCatching', 'eventFiltersByType', 'eventFloodPerMinute',
     'eventRetentionMonths', 'eventHandlers', 'metricsCollection', 'metricsCaptureIntervalSeconds', 'metricsCaptureThresholdSeconds',
     'metricsGapLimitHours', 'metricsProcessors', 'metricsRealtimeRetentionHours', 'metricsHourlyRetentionMonths', 'metricsDailyRetentionMonths',
-    'apiHost', 'apiPort', 'orchestrator', 'kubernetesNamespace', 'kubernetesWorkerImage', 'kubernetesConfigMap', 'kubernetesConfigSecret',
+    'apiHost', 'apiPort', 'orchestrator', 'workerNice', 'kubernetesNamespace', 'kubernetesWorkerImage', 'kubernetesConfigMap', 'kubernetesConfigSecret',
   ],
   properties: {
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -211,6 +218,7 @@ export const configSchema: JSONSchemaType<FleetConfig> = {
     apiHost: { type: 'string', minLength: 1, maxLength: 255 },
     apiPort: { type: 'integer', minimum: 0, maximum: 65_535 },
     orchestrator: { type: 'string', enum: ['local', 'kubernetes'] },
+    workerNice: { type: 'integer', minimum: 0, maximum: 19 },
     kubernetesNamespace: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$' },
     kubernetesWorkerImage: { type: 'string', minLength: 1, maxLength: 512 },
     kubernetesConfigMap: { type: 'string', pattern: '^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$' },

@@ -55,6 +55,11 @@ export class ProviderStore {
     return providerType(type, this.types);
   }
 
+  /** The names of the provider types this store knows. */
+  typeNames(): string[] {
+    return Object.keys(this.types);
+  }
+
   /**
    * Validates, verifies the credentials against the provider (unless told not to), and stores a new provider.
    * Nothing is written when any step fails.

@@ -1,9 +1,10 @@
-import type { DataSource, EntityMetadata } from 'typeorm';
-import { ConflictError, NotFoundError, RedisUnavailableError, ValidationError } from '../errors';
+import { In, type DataSource, type EntityMetadata } from 'typeorm';
+import { ConflictError, FleetError, NotFoundError, RedisUnavailableError, ValidationError } from '../errors';
 import { Task } from '../models';
 import { collectionOfTable } from '../providers/collection-of-table';
 import type { ProviderStore } from '../providers/provider-store';
 import { validateAgainst } from '../providers/provider-types';
+import type { OperationSpec } from '../core/operations/provider-operations';
 import type { OperationsQueue } from './operations-queue';
 
 /** An operation asked of an inventory object, through the API or the CLI. */
@@ -41,51 +42,197 @@ const NO_PARAMETERS = { type: 'object', additionalProperties: false, properties:
  * object gone from its provider (ConflictError). A task Redis could not take is recorded failed, never left waiting.
  */
 export async function requestOperation(context: OperationRequestContext, ask: OperationAsk): Promise<Task> {
-  const { dataSource, store, queue } = context;
-  const { table, objectId, operation } = ask;
-  objectTable(dataSource, table);
-  // The object and its provider in one round trip: this is the whole wait of an operator asking.
-  const [object]: { providerId: string; emsRef: string; archived: boolean; providerName: string; providerType: string; enabled: boolean }[] = await dataSource.query(
-    `SELECT o.provider_id::text AS "providerId", o.ems_ref AS "emsRef", o.archived_at IS NOT NULL AS archived,
-            p.name AS "providerName", p.type AS "providerType", p.enabled
-       FROM "${table}" o JOIN providers p ON p.id = o.provider_id WHERE o.id = $1`, [objectId],
-  );
-  if (!object) throw new NotFoundError(`no ${table} object ${objectId}`);
-  const type = store.typeOf(object.providerType);
-  const collection = collectionOfTable(dataSource, type, table);
-  const offered = Object.entries(type.operations ?? {}).filter(([, candidate]) => candidate.collection === collection);
-  const spec = offered.find(([name]) => name === operation)?.[1];
-  if (!spec) {
-    const names = offered.map(([name]) => name).join(', ') || 'none';
-    throw new NotFoundError(`no operation "${operation}" on ${table} of provider type "${type.type}" (its operations there: ${names})`);
-  }
-  if (!object.enabled) throw new ConflictError(`provider "${object.providerName}" is disabled: enable it to run operations`);
-  if (object.archived) throw new ConflictError(`${table} object ${objectId} is gone from its provider (archived)`);
-  const schema = spec.parameters ?? NO_PARAMETERS;
-  const parameters = ask.parametersAsText ? readAsTyped(schema, ask.parameters) : { ...ask.parameters };
-  const problem = validateAgainst(schema, parameters, ask.parametersNamed ?? 'parameters');
-  if (problem) throw new ValidationError(problem);
+  const [recorded] = await recordTasks(context, ask.table, [prepare(context, ask)]);
+  if (recorded instanceof Error) throw recorded;
+  await queueTasks(context, [recorded]);
+  return recorded;
+}
 
-  const tasks = dataSource.getRepository(Task);
-  // One statement, not the repository's save (a transaction and the entity's bookkeeping, on every request).
-  const task = tasks.create({
-    providerId: object.providerId, operation, inventory: table, objectId, objectRef: object.emsRef, parameters, requestedBy: ask.requestedBy,
-    priority: spec.priority, timeoutSeconds: spec.timeoutSeconds, state: 'queued', startedAt: null, finishedAt: null, inventoryShownAt: null, result: null, error: null,
-  });
-  const [inserted]: { id: string; createdAt: Date }[] = await dataSource.query(
-    `INSERT INTO tasks (provider_id, operation, inventory, object_id, object_ref, parameters, requested_by, priority, timeout_seconds, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued') RETURNING id::text, created_at AS "createdAt"`,
-    [task.providerId, operation, table, objectId, task.objectRef, JSON.stringify(parameters), task.requestedBy, task.priority, task.timeoutSeconds],
+/**
+ * requestOperation for a server's many askers: the asks of a table that arrive while a batch of them is being
+ * recorded are recorded together next, in one statement, and their tasks queued together. Operators' requests come
+ * in bursts (a refresh that shows ten tasks done sends their ten askers on to their next operation at once); one
+ * statement and one queue call per burst instead of one each is what keeps the last of a burst answered soon.
+ */
+export class OperationRequests {
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly recording = new Set<string>();
+
+  constructor(private readonly context: OperationRequestContext) {}
+
+  /** As requestOperation. */
+  async request(ask: OperationAsk): Promise<Task> {
+    const prepared = prepare(this.context, ask);
+    return new Promise((resolve, reject) => {
+      const waiting = this.waiting.get(ask.table) ?? [];
+      waiting.push({ ask: prepared, resolve, reject });
+      this.waiting.set(ask.table, waiting);
+      if (!this.recording.has(ask.table)) void this.record(ask.table);
+    });
+  }
+
+  private async record(table: string): Promise<void> {
+    const batch = (this.waiting.get(table) ?? []).splice(0, MAX_BATCH);
+    if (batch.length === 0) return;
+    this.recording.add(table);
+    let recorded: (Task | Error)[];
+    try {
+      recorded = await recordTasks(this.context, table, batch.map((each) => each.ask));
+    } catch (error: unknown) {
+      recorded = batch.map(() => asError(error));
+    } finally {
+      this.recording.delete(table);
+    }
+    // The next batch is recorded while this one's tasks are queued.
+    void this.record(table);
+    const tasks = recorded.filter((each): each is Task => !(each instanceof Error));
+    const failed = await queueTasks(this.context, tasks).then(() => undefined, asError);
+    batch.forEach((each, i) => {
+      const outcome = recorded[i];
+      if (outcome instanceof Error) each.reject(outcome);
+      else if (failed) each.reject(failed);
+      else each.resolve(outcome);
+    });
+  }
+}
+
+/** The most asks one statement records. */
+const MAX_BATCH = 200;
+
+/** An ask waiting in a batch, and its asker. */
+interface Waiting {
+  ask: PreparedAsk;
+  resolve: (task: Task) => void;
+  reject: (error: Error) => void;
+}
+
+/** An ask whose table and object id are known to be sound, with what each provider type would make of it. */
+interface PreparedAsk {
+  ask: OperationAsk;
+  offers: ReadonlyMap<string, Offer>;
+}
+
+/** What a provider type that offers the operation on the table would queue: its spec, and the parameters as its schema reads them. */
+interface Offer {
+  spec: OperationSpec;
+  parameters: Record<string, unknown>;
+  /** Why the type's schema refuses the parameters; null: it accepts them. */
+  problem: string | null;
+}
+
+/** The object an operation was asked of, and its provider, as the statement read them. */
+interface ObjectOfAsk {
+  providerId: string;
+  emsRef: string;
+  archived: boolean;
+  providerName: string;
+  providerType: string;
+  enabled: boolean;
+}
+
+/**
+ * Checks what can be checked before the object is read: the table (its name goes into the statement) and the id,
+ * and the offers of the operation, by provider type: every type whose collection of the table declares it (the
+ * object's type is known only once the object is read, in the same statement that inserts its task).
+ */
+function prepare(context: OperationRequestContext, ask: OperationAsk): PreparedAsk {
+  const { dataSource, store } = context;
+  objectTable(dataSource, ask.table);
+  if (!/^[1-9]\d{0,17}$/.test(ask.objectId)) throw new NotFoundError(`no ${ask.table} object ${ask.objectId}`);
+  const offers = new Map<string, Offer>();
+  for (const type of store.typeNames()) {
+    const providerType = store.typeOf(type);
+    const spec = providerType.operations?.[ask.operation];
+    if (!spec || spec.collection !== collectionOfTable(dataSource, providerType, ask.table)) continue;
+    const schema = spec.parameters ?? NO_PARAMETERS;
+    const parameters = ask.parametersAsText ? readAsTyped(schema, ask.parameters) : { ...ask.parameters };
+    offers.set(type, { spec, parameters, problem: validateAgainst(schema, parameters, ask.parametersNamed ?? 'parameters') });
+  }
+  return { ask, offers };
+}
+
+/**
+ * Records the tasks of asks on one table in one statement: each ask's object and provider are read, and its task
+ * inserted where the object's provider type offers the operation with parameters its schema accepts, the provider
+ * is enabled and the object not archived. Per ask, in order: its task (queued, not yet in its queue), or why none.
+ */
+async function recordTasks(context: OperationRequestContext, table: string, asks: readonly PreparedAsk[]): Promise<(Task | Error)[]> {
+  const offers = asks.flatMap(({ offers: byType }, n) => [...byType].filter(([, offer]) => offer.problem === null).map(([type, offer]) => ({ n, type, offer })));
+  const rows: (ObjectOfAsk & { n: number; id: string | null; createdAt: Date | null; priority: number | null; timeoutSeconds: number | null })[] = await context.dataSource.query(
+    `WITH ask AS (
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS ask(object_id, operation, requested_by, n)),
+     object AS (
+       SELECT ask.n, ask.object_id, ask.operation, ask.requested_by, o.provider_id, o.ems_ref, o.archived_at IS NOT NULL AS archived,
+              p.name AS provider_name, p.type AS provider_type, p.enabled
+         FROM ask JOIN "${table}" o ON o.id = ask.object_id JOIN providers p ON p.id = o.provider_id),
+     offer AS (SELECT * FROM unnest($4::bigint[], $5::text[], $6::jsonb[], $7::int[], $8::int[]) AS offer(n, type, parameters, priority, timeout_seconds)),
+     accepted AS (
+       SELECT nextval(pg_get_serial_sequence('tasks', 'id')) AS id, matched.* FROM (
+         SELECT object.*, offer.parameters, offer.priority, offer.timeout_seconds
+           FROM object JOIN offer ON offer.n = object.n AND offer.type = object.provider_type WHERE object.enabled AND NOT object.archived
+          ORDER BY object.n) matched),
+     inserted AS (
+       INSERT INTO tasks (id, provider_id, operation, inventory, object_id, object_ref, parameters, requested_by, priority, timeout_seconds, state)
+       SELECT id, provider_id, operation, $9, object_id, ems_ref, parameters, requested_by, priority, timeout_seconds, 'queued' FROM accepted
+       RETURNING id, created_at)
+     SELECT object.n::int AS n, object.provider_id::text AS "providerId", object.ems_ref AS "emsRef", object.archived,
+            object.provider_name AS "providerName", object.provider_type AS "providerType", object.enabled,
+            inserted.id::text AS id, inserted.created_at AS "createdAt", accepted.priority, accepted.timeout_seconds AS "timeoutSeconds"
+       FROM object LEFT JOIN accepted ON accepted.n = object.n LEFT JOIN inserted ON inserted.id = accepted.id`,
+    [
+      asks.map(({ ask }) => ask.objectId), asks.map(({ ask }) => ask.operation), asks.map(({ ask }) => ask.requestedBy),
+      offers.map(({ n }) => n + 1), offers.map(({ type }) => type), offers.map(({ offer }) => JSON.stringify(offer.parameters)),
+      offers.map(({ offer }) => offer.spec.priority), offers.map(({ offer }) => offer.spec.timeoutSeconds), table,
+    ],
   );
-  Object.assign(task, inserted);
+  const byAsk = new Map(rows.map((row) => [row.n - 1, row]));
+  const repository = context.dataSource.getRepository(Task);
+  return asks.map(({ ask, offers: byType }, n) => {
+    const found = byAsk.get(n);
+    if (!found) return new NotFoundError(`no ${table} object ${ask.objectId}`);
+    if (found.id === null || found.createdAt === null || found.priority === null || found.timeoutSeconds === null) return refusal(context, ask, found, byType);
+    return repository.create({
+      id: found.id, createdAt: found.createdAt, providerId: found.providerId, operation: ask.operation, inventory: table, objectId: ask.objectId,
+      objectRef: found.emsRef, parameters: byType.get(found.providerType)?.parameters ?? {}, requestedBy: ask.requestedBy, priority: found.priority,
+      timeoutSeconds: found.timeoutSeconds, state: 'queued', startedAt: null, finishedAt: null, inventoryShownAt: null, result: null, error: null,
+    });
+  });
+}
+
+/** Puts recorded tasks in their providers' queues, each provider's in one call; when Redis cannot take them, they are recorded failed. */
+async function queueTasks(context: OperationRequestContext, tasks: readonly Task[]): Promise<void> {
+  const byProvider = new Map<string, Task[]>();
+  for (const task of tasks) byProvider.set(task.providerId, [...(byProvider.get(task.providerId) ?? []), task]);
   try {
-    await queue.add({ id: task.id, providerId: task.providerId, priority: spec.priority });
+    await Promise.all([...byProvider].map(([providerId, queued]) => (queued.length === 1
+      ? context.queue.add({ id: queued[0].id, providerId, priority: queued[0].priority })
+      : context.queue.addAll(providerId, queued))));
   } catch (error: unknown) {
     const failed = { state: 'failed' as const, finishedAt: new Date(), error: 'not queued: Redis was unavailable' };
-    await tasks.update({ id: task.id }, failed);
+    await context.dataSource.getRepository(Task).update({ id: In(tasks.map((task) => task.id)) }, failed);
     throw new RedisUnavailableError({ cause: error });
   }
-  return task;
+}
+
+/** Why no task was made of an ask for an object that exists, in the order an operator would fix it. */
+function refusal(context: OperationRequestContext, ask: OperationAsk, object: ObjectOfAsk, offers: ReadonlyMap<string, Offer>): Error {
+  const { table, objectId, operation } = ask;
+  const offer = offers.get(object.providerType);
+  if (!offer) {
+    const type = context.store.typeOf(object.providerType);
+    const collection = collectionOfTable(context.dataSource, type, table);
+    const names = Object.entries(type.operations ?? {}).filter(([, candidate]) => candidate.collection === collection).map(([name]) => name).join(', ') || 'none';
+    return new NotFoundError(`no operation "${operation}" on ${table} of provider type "${type.type}" (its operations there: ${names})`);
+  }
+  if (!object.enabled) return new ConflictError(`provider "${object.providerName}" is disabled: enable it to run operations`);
+  if (object.archived) return new ConflictError(`${table} object ${objectId} is gone from its provider (archived)`);
+  if (offer.problem !== null) return new ValidationError(offer.problem);
+  // Every condition of the insert held on the row read, and the insert ran in the same statement: not reached.
+  return new FleetError(`the task of ${operation} on ${table} object ${objectId} was not recorded`);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { closeBullmq } from './close-bullmq';
 import type { OperationJobData } from './jobs';
 
@@ -23,18 +23,16 @@ export class OperationsQueue {
     return `operations-${providerId}`;
   }
 
+  /** Queues one task: one script call, where a bulk add is a transaction (and a check that its script is loaded). */
   async add(task: QueuedTask): Promise<void> {
-    await this.addAll(task.providerId, [task]);
+    const { name, data, opts } = jobOf(task);
+    await this.queueOf(task.providerId).add(name, data, opts);
   }
 
   /** Queues one provider's tasks in one round trip (a worker queueing again what a lost Redis forgot). */
   async addAll(providerId: string, tasks: readonly Omit<QueuedTask, 'providerId'>[]): Promise<void> {
     if (tasks.length === 0) return;
-    await this.queueOf(providerId).addBulk(tasks.map((task) => ({
-      name: 'operation', data: { taskId: task.id },
-      // BullMQ's priorities start at 1; 0 would mean none, and jobs without one run before all prioritized ones.
-      opts: { jobId: jobIdOf(task.id), priority: Math.max(1, task.priority), attempts: 1, removeOnComplete: true, removeOnFail: true },
-    })));
+    await this.queueOf(providerId).addBulk(tasks.map(jobOf));
   }
 
   /** Takes a waiting task's job out of its queue (its task was cancelled); nothing when it is not waiting. */
@@ -59,4 +57,12 @@ export class OperationsQueue {
 
 function jobIdOf(taskId: string): string {
   return `task-${taskId}`;
+}
+
+function jobOf(task: Omit<QueuedTask, 'providerId'>): { name: string; data: OperationJobData; opts: JobsOptions } {
+  return {
+    name: 'operation', data: { taskId: task.id },
+    // BullMQ's priorities start at 1; 0 would mean none, and jobs without one run before all prioritized ones.
+    opts: { jobId: jobIdOf(task.id), priority: Math.max(1, task.priority), attempts: 1, removeOnComplete: true, removeOnFail: true },
+  };
 }

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       apiHost: '127.0.0.1',
       apiPort: 8700,
       orchestrator: 'local',
+      workerNice: 10,
       kubernetesNamespace: '',
       kubernetesWorkerImage: 'provider-fleet:latest',
       kubernetesConfigMap: 'provider-fleet',

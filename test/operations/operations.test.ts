@@ -99,6 +99,35 @@ describe('operations', function () {
     expect((await api.app.inject({ method: 'POST', url: `/api/v1/inventory/cloud_vms/${vm.id}/operations/vm.stop`, payload: {} })).statusCode).to.equal(401);
   });
 
+  it('answers each of many asks sent at once for itself: the sound ones queued in the order asked, the others refused with their own reason', async () => {
+    const env = testEnv();
+    const vms = (await demo.rows('cloud_vms', `power_state = 'running'`)).map((row) => String(row.id));
+    const [{ count: before }] = await env.dataSource.query('SELECT count(*)::int AS count FROM tasks WHERE provider_id = $1', [demo.provider.id]);
+    // Sent together, most of them wait while the first is recorded and are then recorded in one statement.
+    const asks: [string, unknown][] = [
+      [`${vms[0]}/operations/vm.stop`, {}],
+      ['999999999/operations/vm.stop', {}],
+      [`${vms[1]}/operations/vm.resize`, { parameters: { flavorId: 7 } }],
+      [`${vms[2]}/operations/vm.stop`, {}],
+      [`${vms[3]}/operations/vm.explode`, {}],
+      [`${vms[4]}/operations/vm.restart`, {}],
+    ];
+    const answers = await Promise.all(asks.map(([path, body]) => api.post(`/api/v1/inventory/cloud_vms/${path}`, body)));
+    expect(answers.map((answer) => answer.statusCode)).to.deep.equal([202, 404, 400, 202, 404, 202]);
+    const errors = [1, 2, 4].map((i) => (answers[i].json() as { error: string }).error);
+    expect(errors[0]).to.equal('no cloud_vms object 999999999');
+    expect(errors[1]).to.equal('body.parameters.flavorId: must be string');
+    expect(errors[2]).to.match(/^no operation "vm.explode" on cloud_vms of provider type "demo"/);
+    const tasks = [0, 3, 5].map((i) => answers[i].json() as TaskView);
+    expect(tasks.map((task) => [task.objectId, task.operation, task.state])).to.deep.equal([[vms[0], 'vm.stop', 'queued'], [vms[2], 'vm.stop', 'queued'], [vms[4], 'vm.restart', 'queued']]);
+    const ids = tasks.map((task) => Number(task.id));
+    expect(ids, 'task ids in the order asked').to.deep.equal([...ids].sort((a, b) => a - b));
+    const [{ count: after }] = await env.dataSource.query('SELECT count(*)::int AS count FROM tasks WHERE provider_id = $1', [demo.provider.id]);
+    expect(after - before, 'a task for each sound ask, none for the others').to.equal(3);
+    await startWorker();
+    expect((await Promise.all(tasks.map(ended))).map((task) => task.state)).to.deep.equal(['succeeded', 'succeeded', 'succeeded']);
+  });
+
   it('ends failed with the provider\'s own words when the provider refuses, and leaves the inventory alone', async () => {
     await startWorker();
     const vm = await vmId(`power_state = 'stopped'`);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { getPriority, hostname } from 'node:os';
 import { expect } from 'chai';
 import { LocalOrchestrator } from '../../src/server/orchestrators/local-orchestrator';
 import { testEnv } from '../support/test-env';
@@ -8,6 +8,20 @@ import { until } from '../support/wait';
 
 /** The local orchestrator judges and signals processes of its own host only. */
 describe('local orchestrator', () => {
+  it("starts workers at the niceness it is given, so that the server's requests come first", async () => {
+    const niceOfWorker = async (nice: number | undefined): Promise<number> => {
+      const orchestrator = new LocalOrchestrator({ env: process.env, logger: testEnv().logger, onOutput: () => undefined, nice });
+      const started = await orchestrator.provision({ workerId: '999999999', role: 'refresh', providerId: '1' }, 'no-secret');
+      try {
+        return getPriority(started.pid ?? 0);
+      } finally {
+        await orchestrator.deprovision({ workerId: '999999999', role: 'refresh', registeredAt: null, ...started }, { force: true });
+      }
+    };
+    expect(await niceOfWorker(10)).to.equal(Math.min(19, getPriority() + 10));
+    expect(await niceOfWorker(undefined)).to.equal(getPriority());
+  });
+
   it("starts workers with the allocator setting that keeps a large refresh's memory flat, unless the environment sets its own", async () => {
     const environmentOfWorker = async (env: NodeJS.ProcessEnv): Promise<string[]> => {
       const orchestrator = new LocalOrchestrator({ env, logger: testEnv().logger, onOutput: () => undefined });

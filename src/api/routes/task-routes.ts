@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../errors';
 import { Task } from '../../models';
-import { cancelTask, requestOperation } from '../../queues/operation-request';
+import { cancelTask, OperationRequests } from '../../queues/operation-request';
 import { OperationsQueue } from '../../queues/operations-queue';
 import type { ApiContext } from '../api-context';
 import { errorResponses, IdParams } from '../schemas/common-schemas';
@@ -18,6 +18,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
   const { dataSource, store } = context;
   const queue = new OperationsQueue({ connection: context.redis, prefix: context.config.redisPrefix });
   const tasks = dataSource.getRepository(Task);
+  const requests = new OperationRequests({ dataSource, store, queue });
   app.addHook('onClose', () => queue.close());
   app.addSchema(TaskView);
   const tags = ['tasks'];
@@ -32,7 +33,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
     },
   }, async (request, reply) => {
     const { collection, id, name } = request.params;
-    const task = await requestOperation({ dataSource, store, queue }, {
+    const task = await requests.request({
       table: collection, objectId: id, operation: name, parameters: request.body.parameters ?? {},
       requestedBy: request.tokenName ?? REQUESTED_THROUGH_API, parametersNamed: 'body.parameters',
     });

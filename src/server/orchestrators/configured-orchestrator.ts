@@ -31,7 +31,7 @@ export function configuredOrchestrator(
   const workerArgs = ['--cut-off-ms', String(Math.round(options.heartbeatTimeoutMs * WORKER_CUT_OFF_OF_HEARTBEAT_TIMEOUT))];
   if (config.orchestrator === 'local') {
     // Workers get this server's resolved configuration, wherever it came from.
-    return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger, workerArgs });
+    return new LocalOrchestrator({ env: { ...process.env, ...configEnvironment(config) }, logger, workerArgs, nice: config.workerNice });
   }
   const kubeConfig = new KubeConfig();
   // Where client-node's default would find none, it makes up a cluster at localhost:8080: say so instead.

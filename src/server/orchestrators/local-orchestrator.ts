@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { hostname } from 'node:os';
+import { getPriority, hostname, setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../logging/logger';
 import { WORKER_ALLOCATOR_ENV } from './worker-allocator';
 import { Orchestrator, type RunningWorker, type StartedWorker, type TerminatedWorker, type WorkerCheck, type WorkerEnd, type WorkerSpec } from './orchestrator';
+
+/** The lowest scheduling priority there is. */
+const MAX_NICE = 19;
 
 const FLEET = join(__dirname, '..', '..', '..', '..', 'bin', 'fleet');
 
@@ -16,6 +19,8 @@ export class LocalOrchestrator extends Orchestrator {
     env: NodeJS.ProcessEnv;
     logger: Logger;
     workerArgs?: string[];
+    /** How much nicer than this process the workers run (see the `workerNice` setting); as nice as it, unless told. */
+    nice?: number;
     /** Takes the workers' output (their logs) line by line; by default it goes to this process's own. */
     onOutput?: (line: string) => void;
   }) {
@@ -30,6 +35,14 @@ export class LocalOrchestrator extends Orchestrator {
     const { onOutput } = this.options;
     if (onOutput) {
       for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onOutput);
+    }
+    if (child.pid !== undefined && this.options.nice) {
+      try {
+        setPriority(child.pid, Math.min(MAX_NICE, getPriority() + this.options.nice));
+      } catch (error: unknown) {
+        // The worker runs, only at the server's priority: worth a warning, not a failed start.
+        this.options.logger.warn({ event: 'worker.nice_failed', workerId: spec.workerId, err: error }, 'worker priority not lowered');
+      }
     }
     child.stdin?.end(`${secret}\n`);
     child.once('exit', (code, signal) => {
