@@ -131,7 +131,7 @@ describe('vmware: the vSphere SOAP client against vcsim', () => {
     }
   });
 
-  it('reads the events of a power change through an event history collector', async () => {
+  it('reads the events of a power change through an event history collector, and the newest through QueryEvents', async () => {
     const vim = client();
     const [vm] = (await objectsOf(vim, 'VirtualMachine', ['name', 'runtime.powerState'])).flat().filter((each) => each.properties.get('runtime.powerState') === 'poweredOn');
     expect(vm).not.to.equal(undefined);
@@ -147,8 +147,12 @@ describe('vmware: the vSphere SOAP client against vcsim', () => {
       expect(poweredOff!.host?.ref?.type).to.equal('HostSystem');
       // Read to the end: nothing more.
       expect(await vim.readNextEvents(collector, 100)).to.deep.equal([]);
-      const latest = await vim.latestEventPage(collector);
-      expect(latest.map((event) => event.key)).to.include(poweredOff!.key);
+      const ofVm = { entity: vm!.obj, recursion: 'self' } as const;
+      const [newest] = await vim.queryEvents({ entity: ofVm, maxCount: 1 });
+      expect(newest?.key).to.equal(Math.max(...events.map((event) => event.key)));
+      const since = await vim.queryEvents({ entity: ofVm, beginTime: poweredOff!.createdTime, maxCount: 1000 });
+      expect(since.map((event) => event.key)).to.include(poweredOff!.key);
+
     } finally {
       await vim.destroyCollector(collector);
     }

@@ -120,10 +120,12 @@ export class VimClient {
     return answer.map((element) => decodeEvent(decodeObject(element))).filter((event): event is VimEvent => event !== undefined);
   }
 
-  /** The collector's latest page: its newest events, as many as its page size. */
-  async latestEventPage(collector: ManagedObjectReference, options?: VimCallOptions): Promise<VimEvent[]> {
-    const page = await this.property(collector, 'EventHistoryCollector', 'latestPage', options);
-    return (Array.isArray(page) ? page : []).map(decodeEvent).filter((event): event is VimEvent => event !== undefined);
+  /** The newest events `filter` selects (at most its maxCount), with no collector: nothing is left in the session. */
+  async queryEvents(filter: EventFilterSpec, options?: VimCallOptions): Promise<VimEvent[]> {
+    const { eventManager } = await this.serviceContent(options);
+    if (eventManager === undefined) throw new ProviderApiError(`QueryEvents: ${this.connection.where} has no EventManager`);
+    const answer = await this.connection.invoke('QueryEvents', eventManager, { filter: encodeEventFilter(filter) }, options);
+    return answer.map((element) => decodeEvent(decodeObject(element))).filter((event): event is VimEvent => event !== undefined);
   }
 
   /** How many events the collector's latestPage holds (vCenter's default is 10). */

@@ -8,6 +8,8 @@ export interface EventFilterSpec {
   readonly beginTime?: string;
   /** Event types wanted (VmPoweredOnEvent, ...); all when absent. */
   readonly eventTypeIds?: readonly string[];
+  /** The most events QueryEvents answers (the newest); vCenter's default when absent. */
+  readonly maxCount?: number;
 }
 
 /** An object an event names: its name then, and its reference (absent when the object is gone). */
@@ -41,6 +43,7 @@ export function encodeEventFilter(filter: EventFilterSpec): SoapObject {
     entity: filter.entity === undefined ? undefined : { entity: ref(filter.entity.entity), recursion: filter.entity.recursion },
     time: filter.beginTime === undefined ? undefined : { beginTime: filter.beginTime },
     eventTypeId: filter.eventTypeIds,
+    maxCount: filter.maxCount,
   };
 }
 

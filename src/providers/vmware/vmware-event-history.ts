@@ -1,33 +1,27 @@
 import type { VimClient } from './vim-client';
 import type { VimCallOptions } from './vim-connection';
-import type { VimEvent } from './vim-events';
-import { VimFaultError } from './vim-fault-error';
-import type { ManagedObjectReference } from './vim-values';
+import type { EventFilterSpec, VimEvent } from './vim-events';
 import type { EventHistoryMark } from './vmware-native-events';
 
 /**
- * How many events the followed collector's latest page holds: what one poll reads. More events than this between
- * two polls are read by a catch-up instead, so the page only needs to hold a quiet interval's events.
+ * The most events one QueryEvents answers, events per ReadNextEvents of a catch-up, and the page size of its
+ * collector (vCenter's and vcsim's most).
  */
-const LATEST_PAGE_SIZE = 50;
-/** Events per ReadNextEvents of a catch-up, and the page size of its collector (vCenter's and vcsim's most). */
-const CATCH_UP_PAGE = 1000;
+const MOST_EVENTS = 1000;
 
 /**
  * vCenter's event history, read from a mark on: each read returns the events recorded after it, oldest first, and
  * moves the mark past them. Events are numbered by a key that grows with each event vCenter records, which is what
  * "after" means; a mark's time is only the starting point of a catch-up's filter (the filter has no key).
  *
- * Following reads the latest page of one event history collector of the whole inventory. When every event of a
- * full page is new, more may have been recorded than the page holds: those are read by a catch-up, a collector
- * created for the events since the mark's time, read to its end and destroyed. (A collector's latestPage could be
- * followed through the PropertyCollector, as the inventory is; vcsim's PropertyCollector fails on a filter over a
- * collector, so the page is polled: one small retrieval per poll.) Collectors belong to the session: one gone with
- * its session is made again in the next.
+ * Following asks QueryEvents for the events of the whole inventory since the mark's time. When the answer is full,
+ * more may have been recorded than it holds: those are read by a catch-up, a collector created for the same events,
+ * read to its end and destroyed. No collector is kept between polls: vCenter updates a kept collector's latest page
+ * at every event it records, and vcsim answers each such update to a PropertyCollector filter by collecting the
+ * whole filter again (every VM and host of the update filter), which slowed every change's way to the event catcher
+ * by two of those collections per power change.
  */
 export class EventHistory {
-  private followed: { collector: ManagedObjectReference; session: string | undefined } | undefined;
-
   constructor(private readonly client: VimClient, private current: EventHistoryMark) {}
 
   get mark(): EventHistoryMark {
@@ -36,32 +30,31 @@ export class EventHistory {
 
   /** Moves the mark to vCenter's newest event, skipping everything recorded before now. */
   async skipToNow(options: VimCallOptions): Promise<EventHistoryMark> {
-    const page = await this.latestPage(options);
-    const newest = page.at(-1);
+    const [newest] = await this.client.queryEvents({ entity: await this.everything(options), maxCount: 1 }, options);
     if (newest !== undefined && newest.key > this.current.key) this.current = { key: newest.key, time: newest.createdTime };
     return this.current;
   }
 
   /** The events recorded after the mark, oldest first; the mark moves past them. */
   async readNew(options: VimCallOptions): Promise<VimEvent[]> {
-    const page = await this.latestPage(options);
-    const fresh = page.filter((event) => event.key > this.current.key);
-    if (fresh.length < LATEST_PAGE_SIZE || fresh.length < page.length) return this.advance(fresh);
-    return this.catchUp(options);
+    const since = await this.client.queryEvents({ ...(await this.sinceMark(options)), maxCount: MOST_EVENTS }, options);
+    const fresh = since.filter((event) => event.key > this.current.key);
+    // A full answer of new events may have left out older new ones; vcsim ignores the time and answers every event
+    // it keeps (up to the most), mostly old ones, which cannot have.
+    if (since.length >= MOST_EVENTS && fresh.length === since.length) return this.catchUp(options);
+    // vcsim answers in no order.
+    return this.advance(fresh.sort((a, b) => a.key - b.key));
   }
 
   /** Every event recorded after the mark, read through a collector of their own; the mark moves past them. */
   async catchUp(options: VimCallOptions): Promise<VimEvent[]> {
-    const { rootFolder } = await this.client.serviceContent(options);
-    const collector = await this.client.createCollectorForEvents({
-      entity: { entity: rootFolder, recursion: 'all' }, ...(this.current.time === null ? {} : { beginTime: this.current.time }),
-    }, options);
+    const collector = await this.client.createCollectorForEvents(await this.sinceMark(options), options);
     try {
-      await this.client.setCollectorPageSize(collector, CATCH_UP_PAGE, options);
+      await this.client.setCollectorPageSize(collector, MOST_EVENTS, options);
       await this.client.rewindCollector(collector, options);
       const read = new Map<number, VimEvent>();
       for (;;) {
-        const events = await this.client.readNextEvents(collector, CATCH_UP_PAGE, options);
+        const events = await this.client.readNextEvents(collector, MOST_EVENTS, options);
         if (events.length === 0) break;
         for (const event of events) if (event.key > this.current.key) read.set(event.key, event);
       }
@@ -72,27 +65,14 @@ export class EventHistory {
     }
   }
 
-  /** The followed collector's latest page, oldest first (vcsim hands it in no order), made in this session if need be. */
-  private async latestPage(options: VimCallOptions): Promise<VimEvent[]> {
-    const session = this.client.connection.session?.key;
-    if (this.followed === undefined || this.followed.session !== session) this.followed = await this.follow(options);
-    let page: VimEvent[];
-    try {
-      page = await this.client.latestEventPage(this.followed.collector, options);
-    } catch (error: unknown) {
-      if (!(error instanceof VimFaultError && error.faultType === 'ManagedObjectNotFound')) throw error;
-      // Gone with a session that ended during the call: once more, in the new one.
-      this.followed = await this.follow(options);
-      page = await this.client.latestEventPage(this.followed.collector, options);
-    }
-    return [...page].sort((a, b) => a.key - b.key);
+  /** The events of the whole inventory recorded since the mark's time (all of them, when it has none). */
+  private async sinceMark(options: VimCallOptions): Promise<EventFilterSpec> {
+    return { entity: await this.everything(options), ...(this.current.time === null ? {} : { beginTime: this.current.time }) };
   }
 
-  private async follow(options: VimCallOptions): Promise<{ collector: ManagedObjectReference; session: string | undefined }> {
+  private async everything(options: VimCallOptions): Promise<NonNullable<EventFilterSpec['entity']>> {
     const { rootFolder } = await this.client.serviceContent(options);
-    const collector = await this.client.createCollectorForEvents({ entity: { entity: rootFolder, recursion: 'all' } }, options);
-    await this.client.setCollectorPageSize(collector, LATEST_PAGE_SIZE, options);
-    return { collector, session: this.client.connection.session?.key };
+    return { entity: rootFolder, recursion: 'all' };
   }
 
   private advance(events: VimEvent[]): VimEvent[] {
