@@ -28,15 +28,12 @@ export interface ShownChange {
 /**
  * A provider's refresh runs started at or after `sinceMs`.
  *
- * When a run's rows became visible: `finished_at` is `now()` inside the save transaction, i.e. the time that
- * transaction began, before its writes, its change history and its commit, so it is early by the whole save. The
- * fleet records `persist_ms` again after the commit, measured from just before that transaction's BEGIN to COMMIT's
- * answer. `finished_at + persist_ms` is therefore when the commit had been answered: at most about a millisecond after
- * the rows became visible (the commit's WAL flush and answer, half a BEGIN round trip, the rounding to whole
- * milliseconds), never before. Checked once against a deferred constraint trigger on refresh_runs recording
- * clock_timestamp() at commit time, in the benchmark's database: this time came 0.6 to 25 ms after the trigger's
- * (p50 1.5 to 2.3 ms), so latencies are, if anything, overstated by that. Runs that failed never show anything; a run
- * not finished has no visible time.
+ * When a run's rows became visible: a run that saved records `finished_at` with the statement its worker sends once
+ * the save's COMMIT has been answered (its `now()`, that statement's start), so it is after the rows became visible,
+ * by about a round trip and the rounding to microseconds, never before. (Before that statement, `finished_at` holds
+ * the time taken inside the save's transaction, before its commit: should that statement fail, a latency would be
+ * understated by the commit. The worker logs such a failure.) Runs that failed never show anything; a run not
+ * finished has no visible time.
  */
 export async function readRuns(dataSource: DataSource, providerId: string, sinceMs: number): Promise<ShowingRun[]> {
   const rows: {
@@ -45,8 +42,7 @@ export async function readRuns(dataSource: DataSource, providerId: string, since
   }[] = await dataSource.query(
     `SELECT id, kind, status, targets, collect_ms, persist_ms,
             (extract(epoch FROM started_at) * 1000)::float8 AS started_ms,
-            CASE WHEN finished_at IS NOT NULL AND status IN ('ok', 'partial')
-                 THEN (extract(epoch FROM finished_at) * 1000 + coalesce(persist_ms, 0))::float8 END AS visible_ms
+            CASE WHEN finished_at IS NOT NULL AND status IN ('ok', 'partial') THEN (extract(epoch FROM finished_at) * 1000)::float8 END AS visible_ms
        FROM refresh_runs WHERE provider_id = $1 AND started_at >= to_timestamp($2::float8 / 1000) ORDER BY id`,
     [providerId, sinceMs],
   );
