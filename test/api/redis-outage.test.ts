@@ -14,7 +14,7 @@ describe('the fleet API while Redis is down', function () {
   this.timeout(180_000);
   const startFleet = fleetPerTest();
 
-  it('answers refresh requests and GET /queues 503 without running them later, and serves them again once Redis is back', async () => {
+  it('answers refresh and operation requests and GET /queues 503 without running them later, and serves them again once Redis is back', async () => {
     // Redis (the fleet's own) keeps what it acknowledged, so a request that reached it before the outage would run
     // after it.
     const fleet = await startFleet({ postgres: 'shared', vms: 10, seed: 22, pageSize: 25, servers: 0, env: NO_EVENTS });
@@ -50,6 +50,12 @@ describe('the fleet API while Redis is down', function () {
     const unavailable = { error: 'Redis is unavailable: nothing was done; try again once it is back' };
     expect(await call('POST', refreshPath, { targets: [{ collection: 'vms', ref: refused }] })).to.deep.equal({ status: 503, body: unavailable });
     expect(await call('GET', '/api/v1/queues')).to.deep.equal({ status: 503, body: unavailable });
+    // No task is made of an operation asked meanwhile.
+    const [running]: { id: string; ref: string }[] = await dataSource.query(
+      `SELECT id::text, ems_ref AS ref FROM cloud_vms WHERE provider_id = $1 AND power_state = 'running' ORDER BY id LIMIT 1`, [demo.provider.id]);
+    expect(await call('POST', `/api/v1/inventory/cloud_vms/${running.id}/operations/vm.stop`, {})).to.deep.equal({ status: 503, body: unavailable });
+    const tasksOf = async (): Promise<unknown[]> => dataSource.query('SELECT state, error FROM tasks WHERE object_id = $1', [running.id]);
+    expect(await tasksOf()).to.deep.equal([]);
 
     await outage;
     await until(async () => ((await redisReadiness()) === 'ok' ? true : undefined), 'the server to reach Redis again');
@@ -58,6 +64,8 @@ describe('the fleet API while Redis is down', function () {
     // What was refused did not wait somewhere to run once Redis was back: had it, it would have run before (or with)
     // the request that came after it, and it would still wait now.
     expect(await runsOf(refused)).to.deep.equal([]);
+    expect(await tasksOf()).to.deep.equal([]);
+    expect(demo.cloud.state.get('vms', running.ref)?.power_state, 'the refused operation never ran').to.equal('running');
     // Once the queue is idle (a refresh of the server's own, such as a recovery refresh, may still run), nothing waits.
     const queues = await until(async () => {
       const answer = await call('GET', `/api/v1/queues?providerId=${demo.provider.id}`);

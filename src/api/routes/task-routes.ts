@@ -1,6 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFoundError } from '../../errors';
 import { Task } from '../../models';
+import { whileRedisAnswers } from '../../queues/fail-fast-redis';
 import { cancelTask, OperationRequests } from '../../queues/operation-request';
 import { OperationsQueue } from '../../queues/operations-queue';
 import type { ApiContext } from '../api-context';
@@ -33,10 +34,11 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ context: ApiContext }> = as
     },
   }, async (request, reply) => {
     const { collection, id, name } = request.params;
-    const task = await requests.request({
+    // While Redis is away, nothing is recorded: a 503 at once (a queue made meanwhile would wait for Redis to return).
+    const task = await whileRedisAnswers(context.redis, () => requests.request({
       table: collection, objectId: id, operation: name, parameters: request.body.parameters ?? {},
       requestedBy: request.tokenName ?? REQUESTED_THROUGH_API, parametersNamed: 'body.parameters',
-    });
+    }));
     return reply.code(202).send(taskView(task));
   });
 
