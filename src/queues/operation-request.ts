@@ -202,11 +202,13 @@ async function recordTasks(context: OperationRequestContext, table: string, asks
 /** Puts recorded tasks in their providers' queues, each provider's in one call; when Redis cannot take them, they are recorded failed. */
 async function queueTasks(context: OperationRequestContext, tasks: readonly Task[]): Promise<void> {
   const byProvider = new Map<string, Task[]>();
-  for (const task of tasks) byProvider.set(task.providerId, [...(byProvider.get(task.providerId) ?? []), task]);
+  for (const task of tasks) {
+    const queued = byProvider.get(task.providerId);
+    if (queued) queued.push(task);
+    else byProvider.set(task.providerId, [task]);
+  }
   try {
-    await Promise.all([...byProvider].map(([providerId, queued]) => (queued.length === 1
-      ? context.queue.add({ id: queued[0].id, providerId, priority: queued[0].priority })
-      : context.queue.addAll(providerId, queued))));
+    await Promise.all([...byProvider].map(([providerId, queued]) => context.queue.addAll(providerId, queued)));
   } catch (error: unknown) {
     const failed = { state: 'failed' as const, finishedAt: new Date(), error: 'not queued: Redis was unavailable' };
     await context.dataSource.getRepository(Task).update({ id: In(tasks.map((task) => task.id)) }, failed);

@@ -23,16 +23,22 @@ export class OperationsQueue {
     return `operations-${providerId}`;
   }
 
-  /** Queues one task: one script call, where a bulk add is a transaction (and a check that its script is loaded). */
   async add(task: QueuedTask): Promise<void> {
-    const { name, data, opts } = jobOf(task);
-    await this.queueOf(task.providerId).add(name, data, opts);
+    await this.addAll(task.providerId, [task]);
   }
 
-  /** Queues one provider's tasks in one round trip (a worker queueing again what a lost Redis forgot). */
+  /**
+   * Queues one provider's tasks in one round trip: a lone task with one script call, several in one transaction (a
+   * bulk add, which also checks that its script is loaded, costs more for one).
+   */
   async addAll(providerId: string, tasks: readonly Omit<QueuedTask, 'providerId'>[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.queueOf(providerId).addBulk(tasks.map(jobOf));
+    const queue = this.queueOf(providerId);
+    if (tasks.length === 1) {
+      const { name, data, opts } = jobOf(tasks[0]);
+      await queue.add(name, data, opts);
+    } else if (tasks.length > 1) {
+      await queue.addBulk(tasks.map(jobOf));
+    }
   }
 
   /** Takes a waiting task's job out of its queue (its task was cancelled); nothing when it is not waiting. */
